@@ -1,0 +1,3 @@
+from cloudwarden.cli import main
+
+main()

@@ -1,0 +1,342 @@
+"""The command line (see the README and the contract for commands, flags and exit codes)."""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from cloudwarden import __version__
+from cloudwarden.collect import CollectOptions, ScanAborted, collect
+from cloudwarden.config import Config, ConfigError, load_config
+from cloudwarden.engine import evaluate
+from cloudwarden.findings import Report, Severity, Status
+from cloudwarden.permissions import required_actions
+from cloudwarden.report import Format, render
+from cloudwarden.rules import RULES, RULES_BY_ID, Rule
+from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CANNOT_SCAN = 3
+
+_PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN")
+"""Removed from the environment while the demo scans its emulator, so no real profile is read."""
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Audit AWS accounts against Mozilla's AWS Security guidelines.",
+)
+
+
+class UsageProblem(Exception):
+    """Bad usage, configuration or input: exit 2 with the message."""
+
+
+class RulesFormat(enum.StrEnum):
+    TERMINAL = "terminal"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML configuration file.")]
+RegionOption = Annotated[
+    list[str] | None, typer.Option("--region", help="Region to scan (repeatable); default: all enabled.")
+]
+ProfileOption = Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")]
+RuleOption = Annotated[list[str] | None, typer.Option("--rule", help="Only this rule (repeatable).")]
+FormatOption = Annotated[
+    list[Format] | None, typer.Option("--format", help="Report format (repeatable); default terminal.")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", help="Report file, or a directory with several formats.")
+]
+FailOnOption = Annotated[
+    Severity, typer.Option("--fail-on", help="Exit 1 only for FAILs at or above this severity.")
+]
+
+
+# --- plumbing ---------------------------------------------------------------------------------------
+
+
+def _stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def _select_rules(rule_ids: Sequence[str] | None) -> tuple[Rule, ...]:
+    if not rule_ids:
+        return RULES
+    unknown = [rule_id for rule_id in rule_ids if rule_id not in RULES_BY_ID]
+    if unknown:
+        raise UsageProblem(
+            f"unknown rule id(s): {', '.join(unknown)} (see `cloudwarden rules` for the available rules)"
+        )
+    return tuple(rule for rule in RULES if rule.id in rule_ids)
+
+
+def _load_config(path: Path | None) -> Config:
+    try:
+        return load_config(path, frozenset(RULES_BY_ID))
+    except ConfigError as error:
+        raise UsageProblem(str(error)) from error
+
+
+def _write_reports(
+    report: Report, formats: Sequence[Format] | None, output: Path | None, rules: Sequence[Rule]
+) -> None:
+    chosen = list(dict.fromkeys(formats or [Format.TERMINAL]))
+    if output is None:
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        for output_format in chosen:
+            sys.stdout.write(render(report, output_format, rules, color=color))
+        sys.stdout.flush()
+        return
+    if len(chosen) == 1 and not output.is_dir():
+        targets = {chosen[0]: output}
+    else:
+        output.mkdir(parents=True, exist_ok=True)
+        targets = {fmt: output / f"cloudwarden.{fmt.extension}" for fmt in chosen}
+    for output_format, path in targets.items():
+        try:
+            path.write_text(render(report, output_format, rules), encoding="utf-8")
+        except OSError as error:
+            raise UsageProblem(f"cannot write {path}: {error.strerror}") from error
+
+
+def _exit_code(report: Report, fail_on: Severity) -> int:
+    failing = any(
+        finding.status is Status.FAIL and finding.severity.rank >= fail_on.rank for finding in report.findings
+    )
+    return EXIT_FAILED if failing else EXIT_OK
+
+
+class _RichProgress:
+    """Live collection progress on standard error (only when it is a terminal)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._tasks: dict[str, int] = {}
+
+    def step(self, name: str, total: int | None = None) -> None:
+        self._tasks[name] = self._progress.add_task(name, total=total)
+
+    def advance(self, name: str) -> None:
+        self._progress.advance(self._tasks[name])  # type: ignore[arg-type]
+
+
+@contextmanager
+def _progress() -> Iterator[_RichProgress | None]:
+    console = _stderr()
+    if not console.is_terminal:
+        yield None
+        return
+    with Progress(
+        TextColumn("collecting [bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        yield _RichProgress(progress)
+
+
+def _collect(profile: str | None, regions: Sequence[str] | None) -> Snapshot:
+    with _progress() as progress:
+        return collect(CollectOptions(profile=profile, regions=tuple(regions or ())), progress)
+
+
+def _guarded(action: Callable[[], int]) -> int:
+    """Run a command body, mapping known problems to exit codes with one clear line."""
+    try:
+        result = action()
+    except UsageProblem as error:
+        _stderr().print(f"cloudwarden: error: {error}", markup=False)
+        return EXIT_USAGE
+    except ScanAborted as error:
+        _stderr().print(f"cloudwarden: cannot scan: {error}", markup=False)
+        return EXIT_CANNOT_SCAN
+    return result
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+
+@app.command()
+def scan(
+    config: ConfigOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+    rule: RuleOption = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    fail_on: FailOnOption = Severity.INFO,
+) -> None:
+    """Collect from AWS and evaluate (collect + evaluate)."""
+
+    def body() -> int:
+        settings = _load_config(config)
+        rules = _select_rules(rule)
+        snapshot = _collect(profile, region)
+        report = evaluate(snapshot, settings, rules)
+        _write_reports(report, output_format, output, rules)
+        return _exit_code(report, fail_on)
+
+    raise typer.Exit(_guarded(body))
+
+
+@app.command("collect")
+def collect_command(
+    output: Annotated[Path, typer.Option("--output", help="Where to write the snapshot (JSON).")],
+    config: ConfigOption = None,
+    region: RegionOption = None,
+    profile: ProfileOption = None,
+) -> None:
+    """Collect from AWS into a snapshot file, for `evaluate` later (offline)."""
+
+    def body() -> int:
+        _load_config(config)
+        snapshot = _collect(profile, region)
+        try:
+            dump_snapshot(snapshot, output)
+        except OSError as error:
+            raise UsageProblem(f"cannot write {output}: {error.strerror}") from error
+        return EXIT_OK
+
+    raise typer.Exit(_guarded(body))
+
+
+@app.command("evaluate")
+def evaluate_command(
+    snapshot_path: Annotated[
+        Path, typer.Argument(metavar="SNAPSHOT.json", help="A snapshot from `collect`.")
+    ],
+    config: ConfigOption = None,
+    rule: RuleOption = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    fail_on: FailOnOption = Severity.INFO,
+) -> None:
+    """Evaluate a saved snapshot; no network call."""
+
+    def body() -> int:
+        settings = _load_config(config)
+        rules = _select_rules(rule)
+        try:
+            snapshot = load_snapshot(snapshot_path)
+        except SnapshotError as error:
+            raise UsageProblem(str(error)) from error
+        report = evaluate(snapshot, settings, rules)
+        _write_reports(report, output_format, output, rules)
+        return _exit_code(report, fail_on)
+
+    raise typer.Exit(_guarded(body))
+
+
+@app.command()
+def demo(output_format: FormatOption = None, output: OutputOption = None) -> None:
+    """Scan an embedded AWS emulator seeded with a sample organisation: no AWS account needed."""
+
+    def body() -> int:
+        from cloudwarden_emulator.seed import seed_demo
+
+        from cloudwarden_emulator import Emulator
+
+        _stderr().print("starting the embedded AWS emulator on 127.0.0.1 ...", markup=False)
+        with Emulator() as emulator:
+            seed_demo(emulator)
+            saved = dict(os.environ)
+            os.environ.update(emulator.env())
+            for name in _PROFILE_VARIABLES:
+                os.environ.pop(name, None)
+            try:
+                snapshot = _collect(None, ("us-east-1", "eu-west-1"))
+            finally:
+                os.environ.clear()
+                os.environ.update(saved)
+        report = evaluate(snapshot, Config(), RULES)
+        _write_reports(report, output_format, output, RULES)
+        return EXIT_OK
+
+    raise typer.Exit(_guarded(body))
+
+
+@app.command("rules")
+def rules_command(
+    output_format: Annotated[RulesFormat, typer.Option("--format")] = RulesFormat.TERMINAL,
+) -> None:
+    """List the rules: guideline, severity, rationale, remediation, permissions."""
+    entries = [
+        {
+            "id": rule.id,
+            "section": rule.section,
+            "guideline": rule.guideline,
+            "audited_upstream": rule.audited_upstream,
+            "severity": rule.severity.value,
+            "resource_type": rule.resource_type,
+            "rationale": rule.rationale,
+            "remediation": rule.remediation,
+            "permissions": list(rule.permissions),
+        }
+        for rule in RULES
+    ]
+    if output_format is RulesFormat.JSON:
+        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+    elif output_format is RulesFormat.MARKDOWN:
+        lines = ["| rule id | guideline | audited upstream | severity | resource |", "|---|---|---|---|---|"]
+        lines += [
+            f"| `{e['id']}` | {e['section']}: {e['guideline']} | {'yes' if e['audited_upstream'] else 'no'} "
+            f"| {e['severity']} | {e['resource_type']} |"
+            for e in entries
+        ]
+        sys.stdout.write("\n".join(lines) + "\n")
+    else:
+        console = Console(highlight=False)
+        for entry in entries:
+            console.print(f"[bold]{entry['id']}[/bold]  ({entry['severity']})", highlight=False)
+            console.print(f"  {entry['section']}: {entry['guideline']}", markup=False)
+            console.print(f"  why: {entry['rationale']}", markup=False)
+            console.print(f"  fix: {entry['remediation']}", markup=False)
+
+
+@app.command()
+def permissions() -> None:
+    """Print the least-privilege IAM policy the scanner needs."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "CloudwardenReadOnly", "Effect": "Allow", "Action": required_actions(), "Resource": "*"}
+        ],
+    }
+    sys.stdout.write(json.dumps(policy, indent=2) + "\n")
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"cloudwarden {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version.")
+    ] = False,
+) -> None:
+    """Audit AWS accounts against Mozilla's AWS Security guidelines."""
+
+
+def main() -> None:
+    app()

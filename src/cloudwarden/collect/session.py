@@ -1,0 +1,130 @@
+"""The one seam between cloudwarden and AWS: boto3 clients with a read-only guard and call statistics.
+
+Every client the scanner uses is made here, so every call passes two botocore event hooks:
+- the read-only guard refuses any operation that could change the account, before it is sent;
+- the statistics hooks count calls, errors, retries and time per service and operation.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import boto3
+import botocore.config
+from botocore.model import OperationModel
+
+from cloudwarden import __version__
+from cloudwarden.snapshot import OperationStats
+
+READ_PREFIXES = ("Describe", "List", "Get", "Head")
+READ_OPERATIONS = frozenset({"iam.GenerateCredentialReport"})
+"""Operations outside the read prefixes that change nothing: generating the credential report
+only asks IAM to build a report of the account's existing credentials."""
+
+DEFAULT_REGION = "us-east-1"
+
+
+class ReadOnlyViolation(RuntimeError):
+    """The scanner tried to call an operation that is not read-only; nothing was sent."""
+
+
+def is_read_only(service: str, operation: str) -> bool:
+    return operation.startswith(READ_PREFIXES) or f"{service}.{operation}" in READ_OPERATIONS
+
+
+def _service_name(model: OperationModel) -> str:
+    return str(model.service_model.service_name)
+
+
+def refuse_writes(model: OperationModel, **_: Any) -> None:
+    service = _service_name(model)
+    if not is_read_only(service, model.name):
+        raise ReadOnlyViolation(f"refused to call {service}:{model.name}: cloudwarden only reads")
+
+
+class CallStatistics:
+    """Thread-safe counters of calls per `service.Operation`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stats: dict[str, OperationStats] = {}
+
+    def _entry(self, model: OperationModel) -> OperationStats:
+        key = f"{_service_name(model)}.{model.name}"
+        entry = self._stats.get(key)
+        if entry is None:
+            entry = self._stats[key] = OperationStats()
+        return entry
+
+    def before_call(self, model: OperationModel, context: dict[str, Any], **_: Any) -> None:
+        context["cloudwarden_started"] = time.perf_counter()
+
+    def after_call(
+        self, model: OperationModel, parsed: dict[str, Any], context: dict[str, Any], **_: Any
+    ) -> None:
+        self._record(
+            model, context, parsed.get("ResponseMetadata", {}).get("RetryAttempts", 0), "Error" in parsed
+        )
+
+    def after_call_error(self, model: OperationModel, context: dict[str, Any], **_: Any) -> None:
+        self._record(model, context, 0, True)
+
+    def _record(self, model: OperationModel, context: dict[str, Any], retries: int, failed: bool) -> None:
+        elapsed = time.perf_counter() - context.get("cloudwarden_started", time.perf_counter())
+        with self._lock:
+            entry = self._entry(model)
+            entry.calls += 1
+            entry.retries += int(retries)
+            entry.errors += int(failed)
+            entry.seconds += elapsed
+
+    def snapshot(self) -> dict[str, OperationStats]:
+        with self._lock:
+            return {
+                key: OperationStats(
+                    calls=value.calls,
+                    errors=value.errors,
+                    retries=value.retries,
+                    seconds=round(value.seconds, 4),
+                )
+                for key, value in sorted(self._stats.items())
+            }
+
+
+class AwsSession:
+    """A boto3 session whose clients are guarded, counted, retried adaptively and shared by threads."""
+
+    def __init__(self, profile: str | None = None, max_connections: int = 16) -> None:
+        self._session = boto3.Session(profile_name=profile)
+        self.statistics = CallStatistics()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+        self._config = botocore.config.Config(
+            retries={"mode": "adaptive", "max_attempts": 8},
+            max_pool_connections=max_connections,
+            connect_timeout=5,
+            read_timeout=60,
+            user_agent_extra=f"cloudwarden/{__version__}",
+        )
+
+    @property
+    def home_region(self) -> str:
+        """The region for global services and account-wide calls."""
+        return self._session.region_name or DEFAULT_REGION
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A client of `service` in `region`, made once and then reused (clients are thread-safe)."""
+        key = (service, region or self.home_region)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                client = self._session.client(service, region_name=key[1], config=self._config)  # type: ignore[call-overload]
+                events = client.meta.events
+                events.register_first("before-call", refuse_writes)
+                events.register("before-call", self.statistics.before_call)
+                events.register("after-call", self.statistics.after_call)
+                events.register("after-call-error", self.statistics.after_call_error)
+                self._clients[key] = client
+            return client

@@ -1,0 +1,99 @@
+"""Findings: the verdicts of rules on resources, as reported to users (`cloudwarden.findings/1`)."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+from typing import Any
+
+import msgspec
+
+FINDINGS_SCHEMA = "cloudwarden.findings/1"
+
+
+class Status(enum.StrEnum):
+    PASS = "PASS"
+    FAIL = "FAIL"
+    UNKNOWN = "UNKNOWN"
+    MANUAL = "MANUAL"
+    SUPPRESSED = "SUPPRESSED"
+
+
+class Severity(enum.StrEnum):
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.INFO: 0,
+    Severity.LOW: 1,
+    Severity.MEDIUM: 2,
+    Severity.HIGH: 3,
+    Severity.CRITICAL: 4,
+}
+
+
+class Resource(msgspec.Struct, frozen=True, kw_only=True):
+    type: str
+    id: str
+    arn: str | None = None
+    name: str | None = None
+
+
+class Suppression(msgspec.Struct, frozen=True, kw_only=True):
+    """Why a FAIL is hidden; the finding keeps its real status in `status_underneath`."""
+
+    reason: str
+    expires: str
+    status_underneath: Status
+
+
+class Finding(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    rule: str
+    title: str
+    status: Status
+    severity: Severity
+    account: str
+    region: str
+    resource: Resource
+    message: str
+    evidence: dict[str, Any] = msgspec.field(default_factory=dict)
+    remediation: str = ""
+    suppression: Suppression | None = None
+
+
+def finding_id(rule: str, account: str, region: str, resource_id: str) -> str:
+    """A stable id: the same rule on the same resource gives the same id in every run."""
+    digest = hashlib.sha256(f"{rule}\x1f{account}\x1f{region}\x1f{resource_id}".encode()).hexdigest()
+    return f"cw-{digest[:24]}"
+
+
+class ToolInfo(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    version: str
+
+
+class ScanSummary(msgspec.Struct, frozen=True, kw_only=True):
+    started_at: str
+    finished_at: str
+    tool: ToolInfo
+    accounts: tuple[str, ...]
+    regions: tuple[str, ...]
+    errors: tuple[dict[str, str], ...]
+    stats: dict[str, Any]
+    warnings: tuple[str, ...] = ()
+
+
+class Report(msgspec.Struct, frozen=True, kw_only=True):
+    schema: str = FINDINGS_SCHEMA
+    scan: ScanSummary
+    findings: tuple[Finding, ...]

@@ -1,0 +1,125 @@
+"""The terminal report: one block per guideline, readable in ten seconds.
+
+AWS data (names, tags, messages quoting them) is attacker-controlled: it is stripped of control
+characters and escape sequences and always printed as plain text, never as rich markup.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.text import Text
+
+from cloudwarden.findings import Finding, Report, Status
+from cloudwarden.rules.base import Rule
+
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|[\x00-\x1f\x7f-\x9f]")
+_STATUS_STYLE = {
+    Status.PASS: "green",
+    Status.FAIL: "bold red",
+    Status.UNKNOWN: "yellow",
+    Status.MANUAL: "cyan",
+    Status.SUPPRESSED: "dim",
+}
+_STATUS_ORDER = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
+_SHOWN = (Status.FAIL, Status.UNKNOWN, Status.MANUAL)
+MAX_LINES_PER_RULE = 25
+
+
+def clean(text: str) -> str:
+    """Remove escape sequences and control characters (tabs and newlines become spaces)."""
+    return _CONTROL.sub(lambda match: " " if match.group(0) in "\t\n\r" else "", text)
+
+
+def render_terminal(report: Report, rules: Sequence[Rule], color: bool, width: int = 110) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+        soft_wrap=True,
+    )
+    scan = report.scan
+    console.print(
+        Text.assemble(
+            ("cloudwarden ", "bold"),
+            f"{scan.tool.version}  accounts: {clean(', '.join(scan.accounts)) or '-'}  "
+            f"regions: {len(scan.regions)}  collected: {scan.finished_at}",
+        )
+    )
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in report.findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    for rule in rules:
+        if rule.id in by_rule:
+            console.print()
+            _print_rule(console, rule, by_rule[rule.id])
+    _print_totals(console, report)
+    return buffer.getvalue()
+
+
+def _counts(findings: Sequence[Finding]) -> Text:
+    counts = Counter(finding.status for finding in findings)
+    text = Text("  ")
+    for status in _STATUS_ORDER:
+        if status is Status.SUPPRESSED and not counts[status]:
+            continue
+        style = _STATUS_STYLE[status] if counts[status] else "dim"
+        text.append(f"{status.value} {counts[status]}", style=style)
+        text.append("   ")
+    return text
+
+
+def _print_rule(console: Console, rule: Rule, findings: list[Finding]) -> None:
+    header = Text()
+    header.append(f"{rule.section}: {rule.guideline}", style="bold")
+    header.append(f"  [{rule.id}]", style="dim")
+    header.append("  audited upstream" if rule.audited_upstream else "  not audited upstream", style="dim")
+    console.print(header)
+    console.print(_counts(findings))
+    shown = sorted(
+        (finding for finding in findings if finding.status in _SHOWN),
+        key=lambda f: (_SHOWN.index(f.status), -f.severity.rank, f.account, f.resource.id),
+    )
+    for finding in shown[:MAX_LINES_PER_RULE]:
+        line = Text("  ")
+        line.append(f"{finding.status.value:<7}", style=_STATUS_STYLE[finding.status])
+        line.append(f" {finding.severity.value:<8} ")
+        resource = finding.resource.id
+        where = finding.account if resource == finding.account else f"{finding.account} {resource}"
+        if finding.region != "global":
+            where = f"{where} ({finding.region})"
+        line.append(clean(where), style="bold")
+        line.append(": " + clean(finding.message))
+        console.print(line)
+    if len(shown) > MAX_LINES_PER_RULE:
+        console.print(
+            Text(f"  ... and {len(shown) - MAX_LINES_PER_RULE} more (see --format json)", style="dim")
+        )
+
+
+def _print_totals(console: Console, report: Report) -> None:
+    console.print()
+    total = Text("Total")
+    total.append_text(_counts(report.findings))
+    console.print(total)
+    for error in report.scan.errors:
+        console.print(
+            Text(
+                clean(
+                    f"error: {error['account']} {error['service']}:{error['operation']} in "
+                    f"{error['region']}: {error['code']}: {error['message']}"
+                ),
+                style="yellow",
+            )
+        )
+    for warning in report.scan.warnings:
+        console.print(Text("warning: " + clean(warning), style="yellow"))

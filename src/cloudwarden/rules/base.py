@@ -1,0 +1,72 @@
+"""What a rule is: metadata, the guideline it enforces, and a pure check function."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cloudwarden.config import Config
+from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.snapshot import AccountSnapshot, ApiError
+
+GLOBAL_REGION = "global"
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a rule may consult besides the snapshot."""
+
+    config: Config
+    collected_at: datetime
+    """When the data was read: "recent" is measured from here, so re-evaluation is reproducible."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One rule's judgement of one resource."""
+
+    status: Status
+    resource: Resource
+    message: str
+    region: str = GLOBAL_REGION
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None
+    """Overrides the rule's default severity for this resource."""
+
+
+Check = Callable[[AccountSnapshot, RuleContext], Iterator[Verdict]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    section: str
+    guideline: str
+    """The guideline's title, in the words of the source document."""
+    audited_upstream: bool
+    severity: Severity
+    resource_type: str
+    rationale: str
+    remediation: str
+    permissions: tuple[str, ...]
+    """The AWS actions whose answers this rule reads."""
+    check: Check
+
+    @property
+    def title(self) -> str:
+        return f"{self.section}: {self.guideline}"
+
+
+def account_resource(account_id: str) -> Resource:
+    return Resource(
+        type="AWS::::Account", id=account_id, arn=f"arn:aws:iam::{account_id}:root", name=account_id
+    )
+
+
+def unknown_because(errors: tuple[ApiError, ...], what: str) -> str:
+    """The one-line reason for an UNKNOWN verdict: the failed calls, or that the data is absent."""
+    if errors:
+        return f"{what} could not be read: " + "; ".join(error.describe() for error in errors)
+    return f"{what} is missing from the snapshot"

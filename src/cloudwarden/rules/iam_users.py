@@ -1,0 +1,123 @@
+"""Rule `iam-user-mfa`: MFA for non-federated IAM users.
+
+Every IAM user is non-federated by definition (federated identities have no IAM user). A user is
+judged by every credential it holds, from the credential report: a console password without MFA
+is the classic gap, but access keys without MFA work just as well for an attacker, so they fail
+too (at a lower severity), unlike tools that look at console users only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
+from cloudwarden.semantics.credentials import ROOT_USER, Flag, parse_flag
+from cloudwarden.snapshot import AccountSnapshot, CredentialReportRow
+
+
+def _user_resource(account_id: str, row: CredentialReportRow) -> Resource:
+    return Resource(
+        type="AWS::IAM::User",
+        id=row.user,
+        arn=row.arn or f"arn:aws:iam::{account_id}:user/{row.user}",
+        name=row.user,
+    )
+
+
+def _judge_user(account_id: str, row: CredentialReportRow) -> Verdict:
+    resource = _user_resource(account_id, row)
+    password = parse_flag(row.password_enabled)
+    keys = [parse_flag(row.access_key_1_active), parse_flag(row.access_key_2_active)]
+    mfa = parse_flag(row.mfa_active)
+    evidence = {
+        "password_enabled": row.password_enabled,
+        "mfa_active": row.mfa_active,
+        "access_key_1_active": row.access_key_1_active,
+        "access_key_2_active": row.access_key_2_active,
+    }
+    has_keys = Flag.YES in keys
+    no_credentials = password is Flag.NO and all(flag is Flag.NO for flag in keys)
+    if mfa is Flag.YES:
+        return Verdict(Status.PASS, resource, "the user has MFA", evidence=evidence)
+    if no_credentials:
+        return Verdict(
+            Status.PASS, resource, "the user has no password and no active access keys", evidence=evidence
+        )
+    if mfa is not Flag.NO:
+        return Verdict(
+            Status.UNKNOWN,
+            resource,
+            f"the credential report's mfa_active column is unreadable: {row.mfa_active!r}",
+            evidence=evidence,
+        )
+    if password is Flag.YES:
+        return Verdict(
+            Status.FAIL,
+            resource,
+            "the user can sign in to the console with a password and has no MFA",
+            evidence=evidence,
+        )
+    if has_keys:
+        caveat = "" if password is Flag.NO else f" (password_enabled unreadable: {row.password_enabled!r})"
+        return Verdict(
+            Status.FAIL,
+            resource,
+            "the user has active access keys and no MFA: the keys work without a second factor" + caveat,
+            evidence=evidence,
+            severity=Severity.MEDIUM,
+        )
+    unreadable = [
+        name
+        for name, flag in (
+            ("password_enabled", password),
+            ("access_key_1_active", keys[0]),
+            ("access_key_2_active", keys[1]),
+        )
+        if flag is not Flag.NO
+    ]
+    return Verdict(
+        Status.UNKNOWN,
+        resource,
+        "the credential report's columns are unreadable for this user: " + ", ".join(unreadable),
+        evidence=evidence,
+    )
+
+
+def check_user_mfa(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    report = account.iam.credential_report
+    if report is None:
+        yield Verdict(
+            Status.UNKNOWN,
+            account_resource(account.account_id),
+            unknown_because(
+                account.errors_for("iam", "GenerateCredentialReport", "GetCredentialReport"),
+                "the IAM credential report",
+            ),
+        )
+        return
+    for row in report.rows:
+        if row.user != ROOT_USER:
+            yield _judge_user(account.account_id, row)
+
+
+IAM_USER_MFA = Rule(
+    id="iam-user-mfa",
+    section="Root User",
+    guideline="Enable multi factor authentication (MFA) for non federated IAM users",
+    audited_upstream=False,
+    severity=Severity.HIGH,
+    resource_type="AWS::IAM::User",
+    rationale=(
+        "A stolen password or access key is enough to act as a user who has no MFA; with MFA the "
+        "attacker also needs the user's device."
+    ),
+    remediation=(
+        "Assign an MFA device to the user (IAM console, Security credentials, or "
+        "`aws iam enable-mfa-device`). For users that only hold access keys, prefer an IAM role "
+        "with temporary credentials, or require MFA in their policies with aws:MultiFactorAuthPresent; "
+        "delete users that need no credentials."
+    ),
+    permissions=("iam:GenerateCredentialReport", "iam:GetCredentialReport"),
+    check=check_user_mfa,
+)

@@ -1,0 +1,139 @@
+"""The snapshot: everything a scan read from AWS, as plain typed data.
+
+A snapshot is written by `collect/` and read by the rules. It round-trips through JSON, so a saved
+scan can be evaluated again offline with exactly the same result. Values are kept as AWS returned
+them (the credential report keeps its raw strings); interpretation belongs to `semantics/`.
+A piece of data that could not be read is `None`, and the failed call is in `errors`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+
+SNAPSHOT_SCHEMA = "cloudwarden.snapshot/1"
+
+
+class ApiError(msgspec.Struct, frozen=True, kw_only=True):
+    """One failed AWS call."""
+
+    account: str
+    service: str
+    operation: str
+    region: str
+    code: str
+    message: str
+
+    def describe(self) -> str:
+        return f"{self.service}:{self.operation} in {self.region} failed: {self.code}: {self.message}"
+
+
+class OperationStats(msgspec.Struct, kw_only=True):
+    """What one AWS operation cost during a scan."""
+
+    calls: int = 0
+    errors: int = 0
+    retries: int = 0
+    seconds: float = 0.0
+
+
+class CredentialReportRow(msgspec.Struct, frozen=True, kw_only=True):
+    """One row of the IAM credential report, values exactly as AWS wrote them.
+
+    A column missing from the report is `None`; AWS's placeholders (`N/A`, `no_information`,
+    `not_supported`) are kept as strings.
+    """
+
+    user: str
+    arn: str | None = None
+    user_creation_time: str | None = None
+    password_enabled: str | None = None
+    password_last_used: str | None = None
+    password_last_changed: str | None = None
+    mfa_active: str | None = None
+    access_key_1_active: str | None = None
+    access_key_1_last_rotated: str | None = None
+    access_key_1_last_used_date: str | None = None
+    access_key_2_active: str | None = None
+    access_key_2_last_rotated: str | None = None
+    access_key_2_last_used_date: str | None = None
+    cert_1_active: str | None = None
+    cert_2_active: str | None = None
+
+
+class CredentialReport(msgspec.Struct, frozen=True, kw_only=True):
+    generated_time: str | None
+    rows: tuple[CredentialReportRow, ...]
+
+
+class VirtualMfaDevice(msgspec.Struct, frozen=True, kw_only=True):
+    serial_number: str
+    user_arn: str | None
+    enable_date: str | None
+
+
+class IamData(msgspec.Struct, frozen=True, kw_only=True):
+    """Account-wide IAM facts, read with a constant number of calls."""
+
+    credential_report: CredentialReport | None = None
+    account_summary: dict[str, int] | None = None
+    virtual_mfa_devices: tuple[VirtualMfaDevice, ...] | None = None
+
+
+class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    regions: tuple[str, ...]
+    iam: IamData
+    errors: tuple[ApiError, ...] = ()
+
+    def errors_for(self, service: str, *operations: str) -> tuple[ApiError, ...]:
+        """The failed calls of `service` (restricted to `operations` when given)."""
+        return tuple(
+            error
+            for error in self.errors
+            if error.service == service and (not operations or error.operation in operations)
+        )
+
+
+class ScanInfo(msgspec.Struct, frozen=True, kw_only=True):
+    started_at: str
+    finished_at: str
+    tool_version: str
+    regions_requested: tuple[str, ...] | None = None
+
+
+class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
+    schema: str = SNAPSHOT_SCHEMA
+    scan: ScanInfo
+    accounts: tuple[AccountSnapshot, ...]
+    stats: dict[str, OperationStats] = msgspec.field(default_factory=dict)
+    errors: tuple[ApiError, ...] = ()
+
+
+class SnapshotError(Exception):
+    """A snapshot file that cannot be read as a cloudwarden snapshot."""
+
+
+def dump_snapshot(snapshot: Snapshot, path: Path) -> None:
+    path.write_bytes(msgspec.json.format(msgspec.json.encode(snapshot), indent=1))
+
+
+def load_snapshot(path: Path) -> Snapshot:
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SnapshotError(f"cannot read snapshot {path}: {error.strerror}") from error
+    try:
+        header = msgspec.json.decode(raw, type=dict[str, object])
+    except msgspec.DecodeError as error:
+        raise SnapshotError(f"{path} is not valid JSON: {error}") from error
+    if header.get("schema") != SNAPSHOT_SCHEMA:
+        raise SnapshotError(
+            f"{path} is not a cloudwarden snapshot (schema {header.get('schema')!r}, "
+            f"expected {SNAPSHOT_SCHEMA!r})"
+        )
+    try:
+        return msgspec.json.decode(raw, type=Snapshot)
+    except msgspec.ValidationError as error:
+        raise SnapshotError(f"{path} is a corrupt snapshot: {error}") from error
