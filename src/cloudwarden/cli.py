@@ -22,7 +22,7 @@ from cloudwarden.engine import evaluate
 from cloudwarden.findings import Report, Severity, Status
 from cloudwarden.permissions import required_actions
 from cloudwarden.report import Format, render
-from cloudwarden.rules import RULES, RULES_BY_ID, Rule
+from cloudwarden.rules import CONTRACT_RULE_IDS, RULES, RULES_BY_ID, Rule
 from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
 
 EXIT_OK = 0
@@ -71,13 +71,12 @@ FailOnOption = Annotated[
 # --- plumbing ---------------------------------------------------------------------------------------
 
 
-def _stderr() -> Console:
-    return Console(stderr=True, highlight=False)
-
-
 def _select_rules(rule_ids: Sequence[str] | None) -> tuple[Rule, ...]:
     if not rule_ids:
         return RULES
+    pending = [rule_id for rule_id in rule_ids if rule_id in CONTRACT_RULE_IDS - RULES_BY_ID.keys()]
+    if pending:
+        raise UsageProblem(f"rule(s) not available in this version yet: {', '.join(pending)}")
     unknown = [rule_id for rule_id in rule_ids if rule_id not in RULES_BY_ID]
     if unknown:
         raise UsageProblem(
@@ -88,7 +87,7 @@ def _select_rules(rule_ids: Sequence[str] | None) -> tuple[Rule, ...]:
 
 def _load_config(path: Path | None) -> Config:
     try:
-        return load_config(path, frozenset(RULES_BY_ID))
+        return load_config(path, CONTRACT_RULE_IDS)
     except ConfigError as error:
         raise UsageProblem(str(error)) from error
 
@@ -138,7 +137,7 @@ class _RichProgress:
 
 @contextmanager
 def _progress() -> Iterator[_RichProgress | None]:
-    console = _stderr()
+    console = Console(stderr=True, highlight=False)
     if not console.is_terminal:
         yield None
         return
@@ -158,15 +157,19 @@ def _collect(profile: str | None, regions: Sequence[str] | None) -> Snapshot:
         return collect(CollectOptions(profile=profile, regions=tuple(regions or ())), progress)
 
 
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
+
+
 def _guarded(action: Callable[[], int]) -> int:
     """Run a command body, mapping known problems to exit codes with one clear line."""
     try:
         result = action()
     except UsageProblem as error:
-        _stderr().print(f"cloudwarden: error: {error}", markup=False)
+        sys.stderr.write(f"cloudwarden: error: {_one_line(str(error))}\n")
         return EXIT_USAGE
     except ScanAborted as error:
-        _stderr().print(f"cloudwarden: cannot scan: {error}", markup=False)
+        sys.stderr.write(f"cloudwarden: cannot scan: {_one_line(str(error))}\n")
         return EXIT_CANNOT_SCAN
     return result
 
@@ -250,11 +253,10 @@ def demo(output_format: FormatOption = None, output: OutputOption = None) -> Non
     """Scan an embedded AWS emulator seeded with a sample organisation: no AWS account needed."""
 
     def body() -> int:
+        from cloudwarden_emulator import Emulator
         from cloudwarden_emulator.seed import seed_demo
 
-        from cloudwarden_emulator import Emulator
-
-        _stderr().print("starting the embedded AWS emulator on 127.0.0.1 ...", markup=False)
+        sys.stderr.write("starting the embedded AWS emulator on 127.0.0.1 ...\n")
         with Emulator() as emulator:
             seed_demo(emulator)
             saved = dict(os.environ)

@@ -87,6 +87,10 @@ class Config(_Section, frozen=True):
     attestations: tuple[AttestationConfig, ...] = ()
 
 
+def is_account_id(text: str) -> bool:
+    return len(text) == 12 and text.isascii() and text.isdigit()
+
+
 def load_config(path: Path | None, known_rules: frozenset[str]) -> Config:
     """Read and validate a configuration file; no file means every default."""
     if path is None:
@@ -106,8 +110,10 @@ def load_config(path: Path | None, known_rules: frozenset[str]) -> Config:
 def parse_config(raw: Any, known_rules: frozenset[str], source: str = "configuration") -> Config:
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: the top level must be a mapping of sections")
+    # An empty section (`suppressions:` with every entry commented out) means its defaults.
+    present = {key: value for key, value in raw.items() if value is not None}
     try:
-        config = msgspec.convert(raw, type=Config, strict=False)
+        config = msgspec.convert(present, type=Config, strict=False)
     except msgspec.ValidationError as error:
         raise ConfigError(f"{source}: {error}") from error
     _check_values(config, known_rules, source)
@@ -121,7 +127,7 @@ def _check_values(config: Config, known_rules: frozenset[str], source: str) -> N
     if config.accounts.max_parallel < 1:
         problems.append("accounts.max_parallel must be at least 1")
     for account in (*config.accounts.ids, *config.accounts.exclude, *config.cloudtrail.trusted_accounts):
-        if not (len(account) == 12 and account.isdigit()):
+        if not is_account_id(account):
             problems.append(f"{account!r} is not a 12-digit AWS account id")
     if not 0 <= config.security_groups.max_port_range <= 65535:
         problems.append("security_groups.max_port_range must be between 0 and 65535")
@@ -142,7 +148,7 @@ def _check_values(config: Config, known_rules: frozenset[str], source: str) -> N
         where = f"attestations[{index}]"
         if attestation.rule not in known_rules:
             problems.append(f"{where}.rule: unknown rule id {attestation.rule!r}")
-        if not (len(attestation.account) == 12 and attestation.account.isdigit()):
+        if not is_account_id(attestation.account):
             problems.append(f"{where}.account: {attestation.account!r} is not a 12-digit AWS account id")
         if not attestation.by.strip():
             problems.append(f"{where}.by must not be empty")

@@ -8,6 +8,7 @@ A piece of data that could not be read is `None`, and the failed call is in `err
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import msgspec
@@ -134,6 +135,15 @@ def load_snapshot(path: Path) -> Snapshot:
             f"expected {SNAPSHOT_SCHEMA!r})"
         )
     try:
-        return msgspec.json.decode(raw, type=Snapshot)
+        snapshot = msgspec.json.decode(raw, type=Snapshot)
     except msgspec.ValidationError as error:
         raise SnapshotError(f"{path} is a corrupt snapshot: {error}") from error
+    for name in ("started_at", "finished_at"):
+        value = getattr(snapshot.scan, name)
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is None or moment.tzinfo is None:
+            raise SnapshotError(f"{path} is a corrupt snapshot: scan.{name} {value!r} is not a UTC timestamp")
+    return snapshot

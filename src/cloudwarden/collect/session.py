@@ -60,6 +60,7 @@ class CallStatistics:
 
     def before_call(self, model: OperationModel, context: dict[str, Any], **_: Any) -> None:
         context["cloudwarden_started"] = time.perf_counter()
+        context["cloudwarden_operation"] = model
 
     def after_call(
         self, model: OperationModel, parsed: dict[str, Any], context: dict[str, Any], **_: Any
@@ -68,8 +69,11 @@ class CallStatistics:
             model, context, parsed.get("ResponseMetadata", {}).get("RetryAttempts", 0), "Error" in parsed
         )
 
-    def after_call_error(self, model: OperationModel, context: dict[str, Any], **_: Any) -> None:
-        self._record(model, context, 0, True)
+    def after_call_error(self, context: dict[str, Any], **_: Any) -> None:
+        """A call that got no answer (connection refused, timeout): botocore passes no model here."""
+        model = context.get("cloudwarden_operation")
+        if model is not None:
+            self._record(model, context, 0, True)
 
     def _record(self, model: OperationModel, context: dict[str, Any], retries: int, failed: bool) -> None:
         elapsed = time.perf_counter() - context.get("cloudwarden_started", time.perf_counter())

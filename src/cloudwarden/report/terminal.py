@@ -17,7 +17,12 @@ from rich.text import Text
 from cloudwarden.findings import Finding, Report, Status
 from cloudwarden.rules.base import Rule
 
-_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI sequences (colours, cursor moves)
+    r"|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?"  # OSC sequences (titles, hyperlinks)
+    r"|[\x00-\x1f\x7f-\x9f]"  # C0 and C1 control characters
+    r"|[\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidirectional overrides that disguise names
+)
 _STATUS_STYLE = {
     Status.PASS: "green",
     Status.FAIL: "bold red",
@@ -31,7 +36,7 @@ MAX_LINES_PER_RULE = 25
 
 
 def clean(text: str) -> str:
-    """Remove escape sequences and control characters (tabs and newlines become spaces)."""
+    """Remove escape sequences, control and bidi-override characters (tabs and newlines become spaces)."""
     return _CONTROL.sub(lambda match: " " if match.group(0) in "\t\n\r" else "", text)
 
 

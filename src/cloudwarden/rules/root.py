@@ -272,7 +272,7 @@ def check_root_not_used(account: AccountSnapshot, context: RuleContext) -> Itera
     since = context.collected_at - timedelta(days=window_days)
     evidence: dict[str, Any] = {"last_used": columns, "recent_use_days": window_days}
     recent = sorted(
-        ((use.when, credential) for credential, use in uses.items() if use.when and use.when >= since),
+        ((use.when, credential) for credential, use in uses.items() if use.when and use.when > since),
         reverse=True,
     )
     if recent:

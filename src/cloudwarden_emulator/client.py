@@ -1,0 +1,229 @@
+"""Start the emulator in a child process and drive it over HTTP."""
+
+import contextlib
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Self
+
+import boto3
+import botocore.session
+import msgspec
+
+from cloudwarden_emulator.state import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_ERROR_CODE,
+    DEFAULT_ERROR_MESSAGE,
+    READY_PREFIX,
+    ErrorRule,
+    RootState,
+)
+
+START_TIMEOUT = 30.0
+REGION = "us-east-1"
+ACCESS_KEY = "testing"
+"""Unknown to moto's IAM, so moto serves requests signed with it from DEFAULT_ACCOUNT."""
+SECRET_KEY = "testing"
+ENTRY_ROLE = "OrganizationAccountAccessRole"
+"""The role AWS Organizations creates in member accounts, which auditors assume to enter them."""
+IMPORT_ROOT = Path(__file__).resolve().parent.parent
+"""Put first on the child's PYTHONPATH, so it runs this copy of the package however the parent found it."""
+
+# Control requests go straight to 127.0.0.1, whatever proxy the environment names.
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class EmulatorError(RuntimeError):
+    """The emulator did not start, or refused a control request."""
+
+
+def _isolated_session(
+    access_key: str, secret_key: str, session_token: str | None, region: str
+) -> boto3.session.Session:
+    """A session blind to the developer's AWS profile and config files, which could redirect it."""
+    botocore_session = botocore.session.Session(
+        session_vars={
+            "profile": (None, None, None, None),
+            "config_file": (None, None, os.devnull, None),
+            "credentials_file": (None, None, os.devnull, None),
+        }
+    )
+    return boto3.session.Session(
+        aws_access_key_id=access_key,
+        aws_secret_access_key=secret_key,
+        aws_session_token=session_token,
+        region_name=region,
+        botocore_session=botocore_session,
+    )
+
+
+class Emulator:
+    """AWS emulated by moto in a child process, so moto's botocore hooks never load in this one."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._endpoint: str | None = None
+        # Owns the process and its stderr file from start() to stop().
+        self._resources = contextlib.ExitStack()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def endpoint(self) -> str:
+        """Base URL of the emulator, such as `http://127.0.0.1:50123`."""
+        if self._endpoint is None:
+            raise EmulatorError("the emulator is not running")
+        return self._endpoint
+
+    def start(self) -> None:
+        """Spawn the emulator and wait until it accepts requests."""
+        if self._process is not None:
+            raise EmulatorError("the emulator is already running")
+        # A file rather than a pipe: nobody drains stderr while the emulator runs.
+        stderr = self._resources.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by stop)
+        pythonpath = os.pathsep.join(filter(None, [str(IMPORT_ROOT), os.environ.get("PYTHONPATH")]))
+        # MOTO_ACCOUNT_ID would override moto's mapping of access keys to accounts.
+        environment = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}
+        self._process = self._resources.enter_context(
+            subprocess.Popen(
+                [sys.executable, "-m", "cloudwarden_emulator", "--port", "0"],
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                env=environment | {"PYTHONPATH": pythonpath},
+            )
+        )
+        try:
+            self._endpoint = self._await_ready(self._process, stderr)
+        except BaseException:
+            self.stop()
+            raise
+
+    @staticmethod
+    def _await_ready(process: subprocess.Popen[bytes], stderr: IO[bytes]) -> str:
+        assert process.stdout is not None
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            if selector.select(timeout=START_TIMEOUT):
+                line = process.stdout.readline().decode()
+                if line.startswith(READY_PREFIX):
+                    return line.removeprefix(READY_PREFIX).strip()
+                problem = f"printed {line!r}" if line else "exited"
+            else:
+                problem = f"did not start within {START_TIMEOUT:.0f} s"
+        stderr.seek(0)
+        detail = stderr.read().decode(errors="replace")
+        raise EmulatorError(f"the emulator {problem}; its stderr:\n{detail}")
+
+    def stop(self) -> None:
+        """Terminate the emulator; all its state is lost. Does nothing when it is not running."""
+        if self._process is not None:
+            self._process.terminate()
+        self._process, self._endpoint = None, None
+        self._resources.close()
+
+    def _control(self, method: str, path: str, body: msgspec.Struct | None = None) -> None:
+        request = urllib.request.Request(
+            f"{self.endpoint}/_cloudwarden/{path}",
+            method=method,
+            data=None if body is None else msgspec.json.encode(body),
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with _LOCAL.open(request, timeout=30) as response:
+                response.read()
+        except urllib.error.HTTPError as error:
+            with error:
+                detail = error.read().decode(errors="replace")
+            raise EmulatorError(f"{method} /_cloudwarden/{path} failed: {detail}") from error
+
+    def reset(self) -> None:
+        """Forget every resource, root state and error rule, in every account."""
+        self._control("POST", "reset")
+
+    def set_root(self, account_id: str, root: RootState) -> None:
+        """Give an account's root user these credentials."""
+        self._control("PUT", f"root/{account_id}", root)
+
+    def inject_error(
+        self,
+        service: str,
+        operation: str | None = None,
+        *,
+        code: str = DEFAULT_ERROR_CODE,
+        message: str = DEFAULT_ERROR_MESSAGE,
+        account: str | None = None,
+        status: int | None = None,
+        method: str | None = None,
+        path_regex: str | None = None,
+    ) -> None:
+        """Fail matching calls with an AWS error until `clear_errors`; see `ErrorRule` for the matching."""
+        rule = ErrorRule(
+            service=service,
+            operation=operation,
+            code=code,
+            message=message,
+            account=account,
+            status=status,
+            method=method,
+            path_regex=path_regex,
+        )
+        self._control("POST", "errors", rule)
+
+    def clear_errors(self) -> None:
+        """Remove every injected error rule."""
+        self._control("DELETE", "errors")
+
+    def env(self) -> dict[str, str]:
+        """The full environment for a scanner subprocess, so that it reaches the emulator and nothing else.
+
+        Every AWS_* variable of this process is dropped, so no profile, session token,
+        endpoint or config file of the developer can leak into the scan.
+        """
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        return environment | {
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_CONFIG_FILE": os.devnull,
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            "NO_PROXY": "127.0.0.1",
+            "no_proxy": "127.0.0.1",
+        }
+
+    def client(self, service: str, region: str = REGION, account_id: str | None = None) -> Any:
+        """A boto3 client on the emulator, acting in `account_id` (default: DEFAULT_ACCOUNT).
+
+        Other accounts are entered as an auditor enters them, by assuming their
+        OrganizationAccountAccessRole; moto then serves the role's access key from that account.
+        """
+        if account_id is None or account_id == DEFAULT_ACCOUNT:
+            session = _isolated_session(ACCESS_KEY, SECRET_KEY, None, region)
+        else:
+            credentials = self.client("sts").assume_role(
+                RoleArn=f"arn:aws:iam::{account_id}:role/{ENTRY_ROLE}",
+                RoleSessionName="cloudwarden-emulator",
+            )["Credentials"]
+            session = _isolated_session(
+                credentials["AccessKeyId"],
+                credentials["SecretAccessKey"],
+                credentials["SessionToken"],
+                region,
+            )
+        return session.client(service, endpoint_url=self.endpoint)  # type: ignore[call-overload]

@@ -1,0 +1,86 @@
+"""The emulator process: moto's server behind a middleware for the control API and injected errors."""
+
+import contextlib
+import sys
+from collections.abc import Iterable
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+import msgspec
+from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from cloudwarden_emulator import patches
+from cloudwarden_emulator.state import ACCOUNT_ID, READY_PREFIX, ErrorRule, RootState
+
+CONTROL_PREFIX = "/_cloudwarden/"
+
+
+class QuietRequestHandler(MotoRequestHandler):
+    """Moto's request handler without werkzeug's line per request, which would bury real errors."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        """Log nothing for a served request."""
+
+
+class EmulatorApp:
+    """Serves the control API and injected errors itself, and everything else through moto."""
+
+    def __init__(self, moto: WSGIApplication, state: patches.EmulatorState) -> None:
+        self._moto = moto
+        self._state = state
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
+            response = self._control(Request(environ))
+        else:
+            injection = patches.find_injection(self._state, environ)
+            if injection is None:
+                return self._moto(environ, start_response)
+            response = patches.error_response(injection)
+        return response(environ, start_response)
+
+    def _control(self, request: Request) -> Response:
+        try:
+            match request.method, request.path.removeprefix(CONTROL_PREFIX).split("/"):
+                case "GET", ["health"]:
+                    pass
+                case "PUT", ["root", account]:
+                    if not ACCOUNT_ID.fullmatch(account):
+                        raise ValueError(f"{account!r} is not a 12-digit account id")
+                    self._state.set_root(account, msgspec.json.decode(request.get_data(), type=RootState))
+                case "POST", ["errors"]:
+                    rule = msgspec.json.decode(request.get_data(), type=ErrorRule)
+                    self._state.add_injection(patches.injection_for(rule))
+                case "DELETE", ["errors"]:
+                    self._state.clear_injections()
+                case "POST", ["reset"]:
+                    moto_api_backend.reset()
+                    self._state.reset()
+                case _:
+                    return _json({"error": f"no control endpoint {request.method} {request.path}"}, 404)
+        except ValueError as error:
+            return _json({"error": str(error)}, 400)
+        return _json({"status": "ok"}, 200)
+
+
+def _json(body: dict[str, str], status: int) -> Response:
+    return Response(msgspec.json.encode(body), status=status, content_type="application/json")
+
+
+def serve(port: int) -> None:
+    """Serve on 127.0.0.1 until the process is stopped, announcing the endpoint on stdout."""
+    state = patches.EmulatorState()
+    patches.install(state)
+    app = EmulatorApp(DomainDispatcherApplication(create_backend_app), state)
+    server = make_server("127.0.0.1", port, app, threaded=True, request_handler=QuietRequestHandler)
+    print(f"{READY_PREFIX}http://127.0.0.1:{server.server_port}", flush=True)
+    # Nobody reads stdout after the ready line, and a full pipe would block the request that
+    # writes to it; moto prints the odd warning, so stray output goes to stderr instead.
+    with contextlib.redirect_stdout(sys.stderr):
+        server.serve_forever()

@@ -1,0 +1,94 @@
+"""Values exchanged between the emulator process and its clients.
+
+This module must not import moto: clients load it in processes that moto's
+import-time botocore hooks must never reach.
+"""
+
+import re
+from datetime import UTC, datetime
+from typing import Literal
+
+import msgspec
+
+DEFAULT_ACCOUNT = "123456789012"
+"""The account moto serves when an access key is unknown to it."""
+
+READY_PREFIX = "cloudwarden-emulator listening on "
+"""Start of the one line the emulator prints, followed by its endpoint, once it accepts requests."""
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+
+DEFAULT_ERROR_CODE = "AccessDenied"
+DEFAULT_ERROR_MESSAGE = "User is not authorized to perform this operation"
+
+MfaKind = Literal["none", "virtual", "hardware"]
+
+
+def parse_timestamp(value: str) -> datetime:
+    """Parse an ISO-8601 timestamp, refusing naive ones since AWS reports every time in UTC."""
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None:
+        raise ValueError(f"timestamp {value!r} has no UTC offset")
+    return parsed.astimezone(UTC)
+
+
+class RootKey(msgspec.Struct, frozen=True, kw_only=True):
+    """One access key of the root user, with the dates the credential report shows for it."""
+
+    active: bool
+    last_rotated: str
+    last_used: str | None = None
+
+    def __post_init__(self) -> None:
+        parse_timestamp(self.last_rotated)
+        if self.last_used is not None:
+            parse_timestamp(self.last_used)
+
+
+class RootState(msgspec.Struct, frozen=True, kw_only=True):
+    """The root user's credentials; the defaults describe a freshly created account."""
+
+    password_present: bool = True
+    password_last_used: str | None = None
+    """None means the password was never used (or there is none)."""
+    mfa: MfaKind = "none"
+    access_keys: tuple[RootKey, ...] = ()
+    created: str = "2020-01-01T00:00:00+00:00"
+
+    def __post_init__(self) -> None:
+        parse_timestamp(self.created)
+        if self.password_last_used is not None:
+            if not self.password_present:
+                raise ValueError("password_last_used requires password_present")
+            parse_timestamp(self.password_last_used)
+        if len(self.access_keys) > 2:
+            raise ValueError("AWS allows at most 2 access keys for the root user")
+
+
+class ErrorRule(msgspec.Struct, frozen=True, kw_only=True):
+    """Answer matching calls with an AWS error instead of letting moto serve them.
+
+    `service` is the SigV4 signing name. Query and JSON protocol services match on
+    `operation`; REST services (s3, route53) match on `method` and `path_regex`, which
+    is searched in the path plus query string (S3 requests to the emulator are
+    path-style: `/bucket/key?policy`). Filters left as None match anything.
+    `status` None means what AWS sends for the protocol: 400 for JSON, else 403.
+    """
+
+    service: str
+    operation: str | None = None
+    code: str = DEFAULT_ERROR_CODE
+    message: str = DEFAULT_ERROR_MESSAGE
+    account: str | None = None
+    status: int | None = None
+    method: str | None = None
+    path_regex: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.path_regex is not None:
+            try:
+                re.compile(self.path_regex)
+            except re.error as error:
+                raise ValueError(f"path_regex {self.path_regex!r}: {error}") from error
+        if self.account is not None and not ACCOUNT_ID.fullmatch(self.account):
+            raise ValueError(f"account {self.account!r} is not a 12-digit account id")

@@ -1,0 +1,75 @@
+"""Running cloudwarden against the emulator, in-process (CliRunner) or as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from cloudwarden.cli import app
+from cloudwarden_emulator import Emulator
+
+_PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+@dataclass(frozen=True)
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict[str, Any]:
+        document: dict[str, Any] = json.loads(self.stdout)
+        return document
+
+
+def emulator_environment(emulator: Emulator) -> dict[str, str | None]:
+    environment: dict[str, str | None] = dict.fromkeys(_PROFILE_VARIABLES)
+    environment.update(emulator.env())
+    return environment
+
+
+def cloudwarden(emulator: Emulator | None, *args: str, env: dict[str, str | None] | None = None) -> Run:
+    """Run the CLI in this process with the emulator's environment."""
+    environment = emulator_environment(emulator) if emulator else {}
+    environment.update(env or {})
+    result = CliRunner().invoke(app, list(args), env=environment, catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+def cloudwarden_process(args: list[str], env: dict[str, str], cwd: Path | None = None) -> Run:
+    """Run the CLI as a real process, as a user would."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "cloudwarden", *args],
+        env={"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/"), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        check=False,
+    )
+    return Run(completed.returncode, completed.stdout, completed.stderr)
+
+
+def scan_json(emulator: Emulator, *args: str) -> dict[str, Any]:
+    run = cloudwarden(emulator, "scan", "--region", "us-east-1", "--format", "json", *args)
+    assert run.exit_code in (0, 1), run.stderr
+    return run.json()
+
+
+def verdicts(document: dict[str, Any], rule: str) -> set[tuple[str, str]]:
+    """The (status, resource id) pairs of one rule's findings."""
+    return {(f["status"], f["resource"]["id"]) for f in document["findings"] if f["rule"] == rule}
+
+
+def finding(document: dict[str, Any], rule: str, resource_id: str) -> dict[str, Any]:
+    matches = [f for f in document["findings"] if f["rule"] == rule and f["resource"]["id"] == resource_id]
+    assert len(matches) == 1, matches
+    found: dict[str, Any] = matches[0]
+    return found

@@ -1,0 +1,224 @@
+"""The command line against the emulator: the pipeline, exit codes, failures and the read-only guard."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from cloudwarden.collect.session import AwsSession, ReadOnlyViolation
+from cloudwarden.permissions import required_actions
+from cloudwarden_emulator import Emulator, RootKey, RootState
+from cloudwarden_emulator.state import DEFAULT_ACCOUNT
+
+from .scanner import cloudwarden, cloudwarden_process, emulator_environment, finding, scan_json, verdicts
+
+ACCOUNT = DEFAULT_ACCOUNT
+COMPLIANT_ROOT = RootState(password_present=False)
+FAILING_ROOT = RootState(
+    mfa="none", access_keys=(RootKey(active=True, last_rotated="2024-01-01T00:00:00+00:00"),)
+)
+
+
+def _findings_without_times(document: dict[str, object]) -> list[object]:
+    findings = document["findings"]
+    assert isinstance(findings, list)
+    return findings
+
+
+def test_collect_then_evaluate_gives_exactly_the_findings_of_scan(emulator: Emulator, tmp_path: Path) -> None:
+    emulator.set_root(ACCOUNT, FAILING_ROOT)
+    emulator.client("iam").create_user(UserName="someone")
+    snapshot = tmp_path / "snapshot.json"
+    collected = cloudwarden(emulator, "collect", "--region", "us-east-1", "--output", str(snapshot))
+    assert collected.exit_code == 0, collected.stderr
+
+    emulator.reset()  # evaluate must not need AWS: the emulator's data is gone
+    offline = cloudwarden(None, "evaluate", str(snapshot), "--format", "json")
+    assert offline.exit_code == 1
+    emulator.set_root(ACCOUNT, FAILING_ROOT)
+    emulator.client("iam").create_user(UserName="someone")
+    live = scan_json(emulator)
+    assert _findings_without_times(offline.json()) == _findings_without_times(live)
+    assert len(live["findings"]) == 5
+
+
+def test_exit_code_is_0_without_fails_and_1_with_one(emulator: Emulator) -> None:
+    emulator.set_root(ACCOUNT, COMPLIANT_ROOT)
+    assert cloudwarden(emulator, "scan", "--region", "us-east-1").exit_code == 0
+    emulator.set_root(ACCOUNT, FAILING_ROOT)
+    assert cloudwarden(emulator, "scan", "--region", "us-east-1").exit_code == 1
+
+
+def test_fail_on_ignores_fails_below_the_threshold(emulator: Emulator) -> None:
+    emulator.set_root(ACCOUNT, COMPLIANT_ROOT)
+    iam = emulator.client("iam")
+    iam.create_user(UserName="keys-only")
+    iam.create_access_key(UserName="keys-only")  # a medium FAIL
+    assert cloudwarden(emulator, "scan", "--region", "us-east-1", "--fail-on", "high").exit_code == 0
+    assert cloudwarden(emulator, "scan", "--region", "us-east-1", "--fail-on", "medium").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("config_text", "problem"),
+    [
+        ("root: {recent_use_days: soon}\n", "recent_use_days"),
+        ("rooot: {}\n", "rooot"),
+        (
+            "suppressions: [{rule: no-such-rule, resource: x, reason: y, expires: 2027-01-01}]\n",
+            "no-such-rule",
+        ),
+        ("suppressions: [{rule: root-mfa, resource: x, reason: y, expires: 2027-13-01}]\n", "YAML"),
+        ("suppressions: [{rule: root-mfa, resource: x, expires: 2027-01-01}]\n", "reason"),
+    ],
+)
+def test_bad_configuration_exits_2_before_any_aws_call(
+    emulator: Emulator, tmp_path: Path, config_text: str, problem: str
+) -> None:
+    config = tmp_path / "config.yaml"
+    config.write_text(config_text)
+    emulator.inject_error("sts", "GetCallerIdentity", code="ShouldNotBeCalled")
+    run = cloudwarden(emulator, "scan", "--config", str(config))
+    assert run.exit_code == 2
+    assert problem in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_unknown_rule_and_corrupt_snapshot_exit_2(tmp_path: Path) -> None:
+    run = cloudwarden(None, "rules", "--format", "nonsense")
+    assert run.exit_code == 2
+    corrupt = tmp_path / "snapshot.json"
+    corrupt.write_text('{"schema": "cloudwarden.snapshot/1", "accounts": 7}')
+    run = cloudwarden(None, "evaluate", str(corrupt))
+    assert run.exit_code == 2
+    assert "corrupt snapshot" in run.stderr
+    run = cloudwarden(None, "evaluate", str(tmp_path / "missing.json"))
+    assert run.exit_code == 2
+    assert "cannot read snapshot" in run.stderr
+    snapshot = tmp_path / "ok.json"
+    snapshot.write_text("{}")
+    run = cloudwarden(None, "evaluate", str(snapshot), "--rule", "no-such-rule")
+    assert run.exit_code == 2
+    assert "no-such-rule" in run.stderr
+
+
+def test_no_credentials_exits_3_with_one_line(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    env = {
+        "AWS_CONFIG_FILE": str(empty),
+        "AWS_SHARED_CREDENTIALS_FILE": str(empty),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    run = cloudwarden_process(["scan"], env)
+    assert run.exit_code == 3
+    assert "no AWS credentials" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_endpoint_exits_3_with_one_line(emulator: Emulator) -> None:
+    env = {key: value for key, value in emulator_environment(emulator).items() if value is not None}
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"  # the discard port: nothing listens
+    env["AWS_MAX_ATTEMPTS"] = "1"
+    run = cloudwarden_process(["scan", "--region", "us-east-1"], env)
+    assert run.exit_code == 3
+    assert "cannot reach AWS" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_access_denied_on_account_summary_makes_only_its_rules_unknown(emulator: Emulator) -> None:
+    emulator.set_root(ACCOUNT, RootState(mfa="none", password_last_used="2020-06-01T00:00:00+00:00"))
+    emulator.client("iam").create_user(UserName="someone")
+    emulator.inject_error("iam", "GetAccountSummary", code="AccessDenied", message="no summary for you")
+    document = scan_json(emulator)
+    for rule in ("root-mfa", "root-strong-password"):
+        assert verdicts(document, rule) == {("UNKNOWN", ACCOUNT)}
+        assert "AccessDenied" in finding(document, rule, ACCOUNT)["message"]
+    assert verdicts(document, "root-not-used") == {("PASS", ACCOUNT)}
+    assert verdicts(document, "root-no-access-keys") == {("PASS", ACCOUNT)}
+    assert verdicts(document, "iam-user-mfa") == {("PASS", "someone")}
+    errors = document["scan"]["errors"]
+    assert [(e["service"], e["operation"], e["code"]) for e in errors] == [
+        ("iam", "GetAccountSummary", "AccessDenied")
+    ]
+
+
+def test_access_denied_on_credential_report_makes_its_rules_unknown(emulator: Emulator) -> None:
+    emulator.set_root(ACCOUNT, RootState(mfa="virtual"))
+    emulator.inject_error("iam", "GenerateCredentialReport", code="AccessDenied")
+    document = scan_json(emulator)
+    for rule in ("root-not-used", "iam-user-mfa"):
+        assert verdicts(document, rule) == {("UNKNOWN", ACCOUNT)}, rule
+        assert "GenerateCredentialReport" in finding(document, rule, ACCOUNT)["message"]
+    assert verdicts(document, "root-mfa") == {("PASS", ACCOUNT)}
+    # The account summary alone proves that root has no access key at all.
+    assert verdicts(document, "root-no-access-keys") == {("PASS", ACCOUNT)}
+
+
+def test_read_only_guard_refuses_a_write_before_it_is_sent(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in emulator_environment(emulator).items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    session = AwsSession()
+    iam = session.client("iam")
+    with pytest.raises(ReadOnlyViolation, match="iam:CreateUser"):
+        iam.create_user(UserName="intruder")
+    assert emulator.client("iam").list_users()["Users"] == []
+    assert iam.list_users()["Users"] == []  # reads still work through the same client
+
+
+def test_permissions_list_exactly_the_actions_a_scan_calls(emulator: Emulator) -> None:
+    emulator.set_root(ACCOUNT, FAILING_ROOT)
+    document = cloudwarden(emulator, "scan", "--format", "json").json()  # every region: DescribeRegions too
+    called = {key.replace(".", ":", 1) for key in document["scan"]["stats"]["operations"]}
+    assert called == set(required_actions())
+    policy = json.loads(cloudwarden(None, "permissions").stdout)
+    assert policy["Statement"][0]["Action"] == required_actions()
+
+
+def test_stats_count_calls_per_operation(emulator: Emulator) -> None:
+    stats = scan_json(emulator)["scan"]["stats"]["operations"]
+    assert stats["iam.GetAccountSummary"]["calls"] == 1
+    assert stats["iam.ListVirtualMFADevices"]["calls"] == 1
+    assert stats["sts.GetCallerIdentity"]["calls"] == 1
+    assert stats["iam.GenerateCredentialReport"]["calls"] >= 1
+    assert all(entry["errors"] == 0 for entry in stats.values())
+
+
+def test_several_formats_go_to_a_directory(emulator: Emulator, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    run = cloudwarden(
+        emulator,
+        "scan",
+        "--region",
+        "us-east-1",
+        "--format",
+        "json",
+        "--format",
+        "terminal",
+        "--output",
+        str(out),
+    )
+    assert run.exit_code == 1
+    assert sorted(path.name for path in out.iterdir()) == ["cloudwarden.json", "cloudwarden.txt"]
+    assert json.loads((out / "cloudwarden.json").read_text())["schema"] == "cloudwarden.findings/1"
+    text = (out / "cloudwarden.txt").read_text()
+    assert "Root User: Enable multi factor authentication (MFA) for the root user" in text
+    assert "\x1b[" not in text
+
+
+def test_terminal_report_is_plain_when_not_a_terminal(emulator: Emulator) -> None:
+    run = cloudwarden(emulator, "scan", "--region", "us-east-1")
+    assert "\x1b[" not in run.stdout
+    assert "FAIL 1" in run.stdout or "FAIL 0" in run.stdout
+    assert "root-mfa" in run.stdout
+    assert os.environ.get("AWS_ENDPOINT_URL") is None  # the runner restored the environment

@@ -1,0 +1,313 @@
+"""Configuration: the contract's example is accepted; every mistake is an error that names it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from cloudwarden.config import Config, ConfigError, load_config, parse_config
+from cloudwarden.rules import RULES_BY_ID
+
+CONTRACT_RULE_IDS = frozenset(
+    {
+        "root-strong-password",
+        "root-mfa",
+        "iam-user-mfa",
+        "root-no-access-keys",
+        "root-not-used",
+        "cloudtrail-segregated-storage",
+        "route53-no-dangling-records",
+        "s3-no-public-access",
+        "sg-inbound-rules-only",
+        "sg-minimal-inbound",
+        "sg-no-internal-all-ports",
+        "sg-egress-via-nsm-only",
+    }
+)
+"""Every rule id of CONTRACT.md's rules table."""
+
+CONTRACT_EXAMPLE = """\
+accounts:
+  organization: false              # true: every active account of the AWS Organization
+  ids: ["111111111111"]            # or an explicit list
+  exclude: []
+  role_name: OrganizationAccountAccessRole
+  external_id: null
+  max_parallel: 8                  # accounts scanned at once
+execution:
+  cluster: null                    # tcp://scheduler:8786 for a Dask cluster
+root:
+  recent_use_days: 90              # root-not-used: a root login or key use newer than this fails
+cloudtrail:
+  trusted_buckets: [corp-cloudtrail-archive]   # destinations that count as segregated storage
+  trusted_accounts: ["999988887777"]           # accounts whose buckets count
+route53:
+  aws_ip_ranges_file: ip-ranges.json           # AWS's published ip-ranges.json format
+  live_checks: false                           # DNS/HTTP probes of third-party targets
+  nameservers: ["192.0.2.53"]                  # resolver for live checks (ip or ip:port)
+s3:
+  public_buckets: [www.example.org]            # buckets meant to be public (names or globs)
+security_groups:
+  internet_egress_groups: [sg-0123456789abcdef0] # the NSM / proxy groups (ids, or tag:KEY=VALUE)
+  public_ports: [80, 443]                      # ports that may be open to the world
+  max_port_range: 32                           # wider inbound port ranges fail
+suppressions:
+  - rule: sg-minimal-inbound
+    resource: "sg-0a1b*"                       # glob on resource id or arn
+    reason: "bastion, reviewed by secops"      # required
+    expires: 2027-06-30                        # required; after it the finding is FAIL again
+attestations:                                  # for MANUAL rules
+  - rule: root-strong-password
+    account: "123456789012"
+    by: "secops"
+    date: 2026-11-01
+    expires: 2027-11-01                        # after it the rule is MANUAL again
+"""
+"""The configuration example of CONTRACT.md, verbatim."""
+
+
+def _example() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load(CONTRACT_EXAMPLE)
+    return document
+
+
+def _rejected(raw: Any, *phrases: str, known_rules: frozenset[str] = CONTRACT_RULE_IDS) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(raw, known_rules, source="cloudwarden.yaml")
+    message = str(caught.value)
+    assert message.startswith("cloudwarden.yaml: ")
+    for phrase in phrases:
+        assert phrase in message
+    return message
+
+
+def test_contract_example_is_accepted_with_every_value() -> None:
+    config = parse_config(_example(), CONTRACT_RULE_IDS)
+    assert config.accounts.ids == ("111111111111",)
+    assert config.accounts.role_name == "OrganizationAccountAccessRole"
+    assert config.accounts.external_id is None
+    assert config.accounts.max_parallel == 8
+    assert config.execution.cluster is None
+    assert config.root.recent_use_days == 90
+    assert config.cloudtrail.trusted_buckets == ("corp-cloudtrail-archive",)
+    assert config.cloudtrail.trusted_accounts == ("999988887777",)
+    assert config.route53.aws_ip_ranges_file == "ip-ranges.json"
+    assert config.route53.nameservers == ("192.0.2.53",)
+    assert config.s3.public_buckets == ("www.example.org",)
+    assert config.security_groups.internet_egress_groups == ("sg-0123456789abcdef0",)
+    assert config.security_groups.public_ports == (80, 443)
+    assert config.security_groups.max_port_range == 32
+    (suppression,) = config.suppressions
+    assert (suppression.rule, suppression.resource, suppression.expires) == (
+        "sg-minimal-inbound",
+        "sg-0a1b*",
+        dt.date(2027, 6, 30),
+    )
+    assert suppression.reason == "bastion, reviewed by secops"
+    (attestation,) = config.attestations
+    assert (attestation.account, attestation.by, attestation.date, attestation.expires) == (
+        "123456789012",
+        "secops",
+        dt.date(2026, 11, 1),
+        dt.date(2027, 11, 1),
+    )
+
+
+def test_contract_example_file_is_accepted_with_the_rules_the_cli_knows(tmp_path: Path) -> None:
+    """The CLI validates with the contract's rule ids; the contract's own example must load."""
+    path = tmp_path / "cloudwarden.yaml"
+    path.write_text(CONTRACT_EXAMPLE, encoding="utf-8")
+    config = load_config(path, CONTRACT_RULE_IDS)
+    assert config.suppressions[0].rule == "sg-minimal-inbound"
+
+
+def test_every_implemented_rule_is_a_contract_rule() -> None:
+    assert set(RULES_BY_ID) <= CONTRACT_RULE_IDS
+
+
+def test_no_file_and_empty_file_mean_defaults(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("# nothing configured\n", encoding="utf-8")
+    assert load_config(None, CONTRACT_RULE_IDS) == Config()
+    assert load_config(empty, CONTRACT_RULE_IDS) == Config()
+    assert Config().root.recent_use_days == 90
+    assert Config().security_groups.public_ports == (80, 443)
+
+
+def test_quoted_dates_are_accepted() -> None:
+    raw = {"suppressions": [{"rule": "root-mfa", "resource": "*", "reason": "r", "expires": "2027-06-30"}]}
+    assert parse_config(raw, CONTRACT_RULE_IDS).suppressions[0].expires == dt.date(2027, 6, 30)
+
+
+def test_unknown_top_level_key_is_an_error() -> None:
+    _rejected({**_example(), "supressions": []}, "supressions")
+
+
+def test_unknown_nested_key_is_an_error() -> None:
+    raw = _example()
+    raw["root"]["recent_use_day"] = 30
+    _rejected(raw, "recent_use_day", "root")
+
+
+def test_unknown_key_in_a_suppression_is_an_error() -> None:
+    raw = _example()
+    raw["suppressions"][0]["until"] = "2027-01-01"
+    _rejected(raw, "until", "suppressions[0]")
+
+
+def test_unknown_rule_id_in_a_suppression_is_an_error() -> None:
+    raw = _example()
+    raw["suppressions"][0]["rule"] = "sg-minimal-inbund"
+    _rejected(raw, "suppressions[0].rule", "'sg-minimal-inbund'")
+
+
+def test_unknown_rule_id_in_an_attestation_is_an_error() -> None:
+    raw = _example()
+    raw["attestations"][0]["rule"] = "root-password"
+    _rejected(raw, "attestations[0].rule", "'root-password'")
+
+
+def test_malformed_suppression_date_is_an_error() -> None:
+    raw = _example()
+    raw["suppressions"][0]["expires"] = "30/06/2027"
+    _rejected(raw, "expires")
+
+
+def test_missing_suppression_reason_is_an_error() -> None:
+    raw = _example()
+    del raw["suppressions"][0]["reason"]
+    _rejected(raw, "reason", "suppressions[0]")
+
+
+def test_blank_suppression_reason_is_an_error() -> None:
+    raw = _example()
+    raw["suppressions"][0]["reason"] = "   "
+    _rejected(raw, "suppressions[0].reason must not be empty")
+
+
+def test_missing_suppression_expiry_is_an_error() -> None:
+    raw = _example()
+    del raw["suppressions"][0]["expires"]
+    _rejected(raw, "expires", "suppressions[0]")
+
+
+def test_missing_attestation_expiry_is_an_error() -> None:
+    raw = _example()
+    del raw["attestations"][0]["expires"]
+    _rejected(raw, "expires", "attestations[0]")
+
+
+def test_attestation_expiring_before_its_date_is_an_error() -> None:
+    raw = _example()
+    raw["attestations"][0]["expires"] = dt.date(2026, 10, 1)
+    _rejected(raw, "attestations[0]: expires (2026-10-01) is before date (2026-11-01)")
+
+
+@pytest.mark.parametrize("account_id", ["11111111111", "1111111111111", "11111111111a", "arn:aws:iam::1"])
+def test_account_id_that_is_not_twelve_digits_is_an_error(account_id: str) -> None:
+    raw = _example()
+    raw["accounts"]["ids"] = [account_id]
+    _rejected(raw, f"{account_id!r} is not a 12-digit AWS account id")
+
+
+def test_account_id_with_non_ascii_digits_is_an_error() -> None:
+    """`str.isdigit` is true for full-width and superscript digits, which no AWS account id contains."""
+    raw = _example()
+    raw["accounts"]["ids"] = ["\uff11" * 12, "11111111111\u00b2"]
+    raw["attestations"][0]["account"] = "\u0661" * 12
+    message = _rejected(raw, "attestations[0].account")
+    assert message.count("is not a 12-digit AWS account id") == 3
+
+
+def test_non_twelve_digit_trusted_account_and_attested_account_are_errors() -> None:
+    raw = _example()
+    raw["cloudtrail"]["trusted_accounts"] = ["9999"]
+    raw["attestations"][0]["account"] = "12345"
+    _rejected(raw, "'9999' is not a 12-digit", "attestations[0].account: '12345'")
+
+
+def test_unquoted_account_id_is_an_error_not_a_silent_number() -> None:
+    """An unquoted id is a YAML integer: leading zeros would be lost, so it must be quoted."""
+    raw = yaml.safe_load("accounts:\n  ids: [011111111111]\n")
+    _rejected(raw, "accounts")
+
+
+def test_negative_recent_use_days_is_an_error() -> None:
+    _rejected({"root": {"recent_use_days": -1}}, "root.recent_use_days")
+
+
+def test_zero_max_parallel_is_an_error() -> None:
+    _rejected({"accounts": {"max_parallel": 0}}, "accounts.max_parallel")
+
+
+def test_out_of_range_public_port_is_an_error() -> None:
+    _rejected({"security_groups": {"public_ports": [443, 70000]}}, "70000 is not a port number")
+
+
+def test_several_problems_are_reported_together() -> None:
+    message = _rejected(
+        {"root": {"recent_use_days": -5}, "accounts": {"max_parallel": 0, "ids": ["42"]}},
+        "root.recent_use_days",
+        "accounts.max_parallel",
+        "'42'",
+    )
+    assert message.count(";") == 2
+
+
+def test_top_level_that_is_not_a_mapping_is_an_error() -> None:
+    _rejected(["accounts"], "top level must be a mapping")
+
+
+def test_file_that_is_not_yaml_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("accounts: [unclosed\n  ids: {\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML") as caught:
+        load_config(path, CONTRACT_RULE_IDS)
+    assert str(path) in str(caught.value)
+
+
+def test_file_with_a_plain_string_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "prose.yaml"
+    path.write_text("this is not a configuration\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="top level must be a mapping"):
+        load_config(path, CONTRACT_RULE_IDS)
+
+
+def test_impossible_date_in_a_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "dates.yaml"
+    path.write_text(
+        "suppressions:\n  - rule: root-mfa\n    resource: '*'\n    reason: r\n    expires: 2027-13-01\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(path, CONTRACT_RULE_IDS)
+
+
+def test_missing_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read configuration"):
+        load_config(tmp_path / "absent.yaml", CONTRACT_RULE_IDS)
+
+
+def test_unknown_key_in_a_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "typo.yaml"
+    path.write_text("root:\n  recent_use_dayz: 30\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, CONTRACT_RULE_IDS)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert "recent_use_dayz" in str(caught.value)
+
+
+def test_malformed_date_in_a_file_is_an_error_naming_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "dates.yaml"
+    path.write_text(
+        "attestations:\n  - rule: root-strong-password\n    account: '123456789012'\n    by: secops\n"
+        "    date: 2026-11-01\n    expires: 2027-6-30\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, CONTRACT_RULE_IDS)
+    assert "attestations[0].expires" in str(caught.value)
