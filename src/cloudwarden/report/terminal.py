@@ -73,13 +73,13 @@ def render_terminal(report: Report, rules: Sequence[Rule], color: bool, width: i
 
 def _counts(findings: Sequence[Finding]) -> Text:
     counts = Counter(finding.status for finding in findings)
-    text = Text("  ")
+    text = Text()
     for status in _STATUS_ORDER:
         if status is Status.SUPPRESSED and not counts[status]:
             continue
         style = _STATUS_STYLE[status] if counts[status] else "dim"
+        text.append("   " if text else "  ")
         text.append(f"{status.value} {counts[status]}", style=style)
-        text.append("   ")
     return text
 
 
