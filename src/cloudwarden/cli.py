@@ -6,6 +6,7 @@ import enum
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from cloudwarden import __version__
 from cloudwarden.collect import CollectOptions, ScanAborted, collect
@@ -126,13 +127,24 @@ class _RichProgress:
 
     def __init__(self, progress: Progress) -> None:
         self._progress = progress
-        self._tasks: dict[str, int] = {}
+        self._tasks: dict[str, TaskID] = {}
+        self._lock = threading.Lock()
 
-    def step(self, name: str, total: int | None = None) -> None:
-        self._tasks[name] = self._progress.add_task(name, total=total)
+    def step(self, name: str, total: int | None) -> None:
+        with self._lock:
+            task = self._tasks.get(name)
+            if task is None:
+                self._tasks[name] = self._progress.add_task(name, total=total)
+            else:
+                self._progress.update(task, total=total)
 
     def advance(self, name: str) -> None:
-        self._progress.advance(self._tasks[name])  # type: ignore[arg-type]
+        self._progress.advance(self._tasks[name])
+
+    def done(self, name: str) -> None:
+        task = self._tasks[name]
+        total = self._progress.tasks[task].total or 1
+        self._progress.update(task, total=total, completed=total)
 
 
 @contextmanager

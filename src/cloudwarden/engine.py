@@ -54,17 +54,7 @@ def evaluate(
             tool=ToolInfo(name="cloudwarden", version=__version__),
             accounts=tuple(account.account_id for account in snapshot.accounts),
             regions=tuple(regions),
-            errors=tuple(
-                {
-                    "account": error.account,
-                    "service": error.service,
-                    "operation": error.operation,
-                    "region": error.region,
-                    "code": error.code,
-                    "message": error.message,
-                }
-                for error in snapshot.errors
-            ),
+            errors=tuple(msgspec.structs.asdict(error) for error in snapshot.errors),
             stats={"operations": snapshot.stats},
             warnings=tuple(warnings),
         ),
@@ -87,7 +77,7 @@ def _run(rule: Rule, account: AccountSnapshot, context: RuleContext) -> list[Ver
 
 def _to_finding(rule: Rule, account_id: str, verdict: Verdict) -> Finding:
     return Finding(
-        id=finding_id(rule.id, account_id, verdict.region, verdict.resource.id),
+        id=finding_id(rule.id, account_id, verdict.resource.id),
         rule=rule.id,
         title=rule.title,
         status=verdict.status,
@@ -97,7 +87,7 @@ def _to_finding(rule: Rule, account_id: str, verdict: Verdict) -> Finding:
         resource=verdict.resource,
         message=verdict.message,
         evidence=dict(verdict.evidence),
-        remediation=rule.remediation,
+        remediation=verdict.remediation or rule.remediation,
     )
 
 

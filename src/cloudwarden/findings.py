@@ -71,9 +71,13 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True):
     suppression: Suppression | None = None
 
 
-def finding_id(rule: str, account: str, region: str, resource_id: str) -> str:
-    """A stable id: the same rule on the same resource gives the same id in every run."""
-    digest = hashlib.sha256(f"{rule}\x1f{account}\x1f{region}\x1f{resource_id}".encode()).hexdigest()
+def finding_id(rule: str, account: str, resource_id: str) -> str:
+    """A stable id: the same rule on the same resource gives the same id in every run.
+
+    The region is left out on purpose: resource ids are unique within an account, and a bucket
+    whose region could not be read in one run must keep its id.
+    """
+    digest = hashlib.sha256(f"{rule}\x1f{account}\x1f{resource_id}".encode()).hexdigest()
     return f"cw-{digest[:24]}"
 
 
@@ -88,7 +92,7 @@ class ScanSummary(msgspec.Struct, frozen=True, kw_only=True):
     tool: ToolInfo
     accounts: tuple[str, ...]
     regions: tuple[str, ...]
-    errors: tuple[dict[str, str], ...]
+    errors: tuple[dict[str, Any], ...]
     stats: dict[str, Any]
     warnings: tuple[str, ...] = ()
 

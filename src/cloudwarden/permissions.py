@@ -10,5 +10,19 @@ COLLECTION_ACTIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
 """Called by every scan, whatever the rules: who the credentials are, which regions exist."""
 
 
+IAM_ACTION_OF_OPERATION = {
+    "s3.ListBuckets": "s3:ListAllMyBuckets",
+    "s3.GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
+    "s3control.GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
+}
+"""API operations whose IAM action has another name (keys as in `scan.stats.operations`)."""
+
+
+def iam_action(operation: str) -> str:
+    """The IAM action that allows an API operation written `service.Operation`."""
+    service, _, name = operation.partition(".")
+    return IAM_ACTION_OF_OPERATION.get(operation, f"{service}:{name}")
+
+
 def required_actions(rules: Sequence[Rule] = RULES) -> list[str]:
     return sorted({*COLLECTION_ACTIONS, *(action for rule in rules for action in rule.permissions)})

@@ -25,9 +25,12 @@ class ApiError(msgspec.Struct, frozen=True, kw_only=True):
     region: str
     code: str
     message: str
+    resource: str | None = None
+    """The resource the call was about (a bucket name), when it was about one."""
 
     def describe(self) -> str:
-        return f"{self.service}:{self.operation} in {self.region} failed: {self.code}: {self.message}"
+        about = f" for {self.resource}" if self.resource else ""
+        return f"{self.service}:{self.operation}{about} in {self.region} failed: {self.code}: {self.message}"
 
 
 class OperationStats(msgspec.Struct, kw_only=True):
@@ -82,18 +85,63 @@ class IamData(msgspec.Struct, frozen=True, kw_only=True):
     virtual_mfa_devices: tuple[VirtualMfaDevice, ...] | None = None
 
 
+class PublicAccessBlock(msgspec.Struct, frozen=True, kw_only=True):
+    """S3 Block Public Access settings (account or bucket level); a missing flag is off."""
+
+    block_public_acls: bool = False
+    ignore_public_acls: bool = False
+    block_public_policy: bool = False
+    restrict_public_buckets: bool = False
+
+
+class AclGrant(msgspec.Struct, frozen=True, kw_only=True):
+    grantee_type: str
+    """CanonicalUser, Group, AmazonCustomerByEmail."""
+    grantee: str | None
+    """The group URI, canonical id or e-mail address."""
+    permission: str
+
+
+class Bucket(msgspec.Struct, frozen=True, kw_only=True):
+    """One bucket's access settings. `None` is "AWS answered: none" unless a call for it failed
+    (see `AccountSnapshot.errors_for(..., resource=name)`)."""
+
+    name: str
+    created: str | None = None
+    region: str | None = None
+    policy: str | None = None
+    """The bucket policy's JSON text, exactly as stored."""
+    policy_is_public: bool | None = None
+    """AWS's own verdict (GetBucketPolicyStatus), where the API answered."""
+    owner_id: str | None = None
+    acl_grants: tuple[AclGrant, ...] | None = None
+    public_access_block: PublicAccessBlock | None = None
+    object_ownership: str | None = None
+    tags: dict[str, str] | None = None
+
+
+class S3Data(msgspec.Struct, frozen=True, kw_only=True):
+    buckets: tuple[Bucket, ...] | None = None
+    """None when the buckets could not be listed."""
+    account_public_access_block: PublicAccessBlock | None = None
+    """None when the account has none (or when the call failed: see the account's errors)."""
+
+
 class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     account_id: str
     regions: tuple[str, ...]
     iam: IamData
+    s3: S3Data = S3Data()
     errors: tuple[ApiError, ...] = ()
 
-    def errors_for(self, service: str, *operations: str) -> tuple[ApiError, ...]:
-        """The failed calls of `service` (restricted to `operations` when given)."""
+    def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:
+        """The failed calls of `service` (restricted to `operations` and to `resource` when given)."""
         return tuple(
             error
             for error in self.errors
-            if error.service == service and (not operations or error.operation in operations)
+            if error.service == service
+            and (not operations or error.operation in operations)
+            and (resource is None or error.resource == resource)
         )
 
 

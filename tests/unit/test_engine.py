@@ -112,6 +112,8 @@ def test_every_rule_yields_findings_for_each_account() -> None:
         ("iam-user-mfa", Status.UNKNOWN, "carol"),
         ("root-no-access-keys", Status.PASS, ACCOUNT_ID),
         ("root-not-used", Status.PASS, ACCOUNT_ID),
+        # This hand-built account carries no S3 data at all: never a silent PASS.
+        ("s3-no-public-access", Status.UNKNOWN, ACCOUNT_ID),
     }
 
 
@@ -312,6 +314,7 @@ def test_report_summarises_the_scan() -> None:
             "region": "us-east-1",
             "code": "Throttling",
             "message": error.message,
+            "resource": None,
         },
     )
 

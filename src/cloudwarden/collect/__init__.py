@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from cloudwarden import __version__
 from cloudwarden.collect.context import AccountContext
 from cloudwarden.collect.iam import collect_iam
+from cloudwarden.collect.s3 import collect_s3
 from cloudwarden.collect.session import AwsSession, ReadOnlyViolation, is_read_only
 from cloudwarden.snapshot import AccountSnapshot, ScanInfo, Snapshot
 
@@ -25,16 +27,26 @@ class ScanAborted(Exception):
 
 
 class Progress(Protocol):
-    def step(self, name: str, total: int | None = None) -> None: ...
+    """Where collection reports what it is doing; called from several threads."""
 
-    def advance(self, name: str) -> None: ...
+    def step(self, name: str, total: int | None) -> None:
+        """A step begins, or learns how many items it has."""
+
+    def advance(self, name: str) -> None:
+        """One item of a step is done."""
+
+    def done(self, name: str) -> None:
+        """A step is finished."""
 
 
 class _NoProgress:
-    def step(self, name: str, total: int | None = None) -> None:
+    def step(self, name: str, total: int | None) -> None:
         pass
 
     def advance(self, name: str) -> None:
+        pass
+
+    def done(self, name: str) -> None:
         pass
 
 
@@ -57,19 +69,28 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
         session = AwsSession(options.profile, max_connections=options.max_workers)
     except BotoCoreError as error:
         raise ScanAborted(str(error)) from error
-    progress.step("identity", 1)
+    progress.step("identity", None)
     account_id = _identify(session)
-    progress.advance("identity")
-    with ThreadPoolExecutor(max_workers=options.max_workers, thread_name_prefix="collect") as pool:
-        context = AccountContext(session=session, account_id=account_id, regions=())
-        progress.step("regions", 1)
-        regions = options.regions or _enabled_regions(context)
-        progress.advance("regions")
-        context.regions = regions
-        progress.step("iam", 1)
-        iam = collect_iam(context, pool)
-        progress.advance("iam")
-    account = AccountSnapshot(account_id=account_id, regions=regions, iam=iam, errors=context.errors)
+    progress.done("identity")
+    # Collectors run side by side and wait on their own calls; the calls run on a separate bounded
+    # pool and never wait on anything, so no thread ever waits on a task queued behind it.
+    with (
+        ThreadPoolExecutor(max_workers=options.max_workers, thread_name_prefix="call") as calls,
+        ThreadPoolExecutor(max_workers=len(COLLECTORS) + 1, thread_name_prefix="collector") as collectors,
+    ):
+        context = AccountContext(session=session, account_id=account_id, regions=options.regions)
+        regions = collectors.submit(
+            _tracked, progress, "regions", lambda: options.regions or _enabled_regions(context)
+        )
+        iam = collectors.submit(_tracked, progress, "iam", lambda: collect_iam(context, calls))
+        s3 = collectors.submit(_tracked, progress, "s3", lambda: collect_s3(context, calls, progress))
+        account = AccountSnapshot(
+            account_id=account_id,
+            regions=regions.result(),
+            iam=iam.result(),
+            s3=s3.result(),
+            errors=context.errors,
+        )
     return Snapshot(
         scan=ScanInfo(
             started_at=started,
@@ -81,6 +102,16 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
         stats=session.statistics.snapshot(),
         errors=account.errors,
     )
+
+
+COLLECTORS = ("regions", "iam", "s3")
+
+
+def _tracked(progress: Progress, name: str, work: Callable[[], T]) -> T:
+    progress.step(name, None)
+    result = work()
+    progress.done(name)
+    return result
 
 
 def _identify(session: AwsSession) -> str:

@@ -7,12 +7,15 @@ Every client the scanner uses is made here, so every call passes two botocore ev
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.config
+from botocore.awsrequest import AWSRequest
 from botocore.model import OperationModel
 
 from cloudwarden import __version__
@@ -42,6 +45,29 @@ def refuse_writes(model: OperationModel, **_: Any) -> None:
     service = _service_name(model)
     if not is_read_only(service, model.name):
         raise ReadOnlyViolation(f"refused to call {service}:{model.name}: cloudwarden only reads")
+
+
+def send_account_host_to_ip_endpoint(request: AWSRequest, **_: Any) -> None:
+    """S3 Control puts the account id in front of the host name (`123456789012.s3-control...`).
+
+    That name cannot resolve when the endpoint is an IP address or localhost (an emulator, a proxy
+    on loopback): send the request to the endpoint itself. The account id still travels in the
+    `x-amz-account-id` header that S3 Control requires.
+    """
+    url = request.url
+    if url is None:
+        return
+    parts = urlsplit(url)
+    host: str = parts.hostname or ""
+    label, _dot, endpoint_host = host.partition(".")
+    if not (len(label) == 12 and label.isdigit()):
+        return
+    try:
+        ipaddress.ip_address(endpoint_host)
+    except ValueError:
+        if endpoint_host != "localhost":
+            return
+    request.url = urlunsplit(parts._replace(netloc=parts.netloc.replace(host, endpoint_host, 1)))
 
 
 class CallStatistics:
@@ -130,5 +156,7 @@ class AwsSession:
                 events.register("before-call", self.statistics.before_call)
                 events.register("after-call", self.statistics.after_call)
                 events.register("after-call-error", self.statistics.after_call_error)
+                if service == "s3control":
+                    events.register("before-sign.s3-control", send_account_host_to_ip_endpoint)
                 self._clients[key] = client
             return client

@@ -117,10 +117,11 @@ def _print_totals(console: Console, report: Report) -> None:
     total.append_text(_counts(report.findings))
     console.print(total)
     for error in report.scan.errors:
+        about = f" for {error['resource']}" if error.get("resource") else ""
         console.print(
             Text(
                 clean(
-                    f"error: {error['account']} {error['service']}:{error['operation']} in "
+                    f"error: {error['account']} {error['service']}:{error['operation']}{about} in "
                     f"{error['region']}: {error['code']}: {error['message']}"
                 ),
                 style="yellow",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cloudwarden.rules.base import Rule
 from cloudwarden.rules.iam_users import IAM_USER_MFA
 from cloudwarden.rules.root import ROOT_MFA, ROOT_NO_ACCESS_KEYS, ROOT_NOT_USED, ROOT_STRONG_PASSWORD
+from cloudwarden.rules.s3 import S3_NO_PUBLIC_ACCESS
 
 RULES: tuple[Rule, ...] = (
     ROOT_STRONG_PASSWORD,
@@ -12,6 +13,7 @@ RULES: tuple[Rule, ...] = (
     IAM_USER_MFA,
     ROOT_NO_ACCESS_KEYS,
     ROOT_NOT_USED,
+    S3_NO_PUBLIC_ACCESS,
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

@@ -34,6 +34,8 @@ class Verdict:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     severity: Severity | None = None
     """Overrides the rule's default severity for this resource."""
+    remediation: str | None = None
+    """The exact fix for this resource, when the rule can name it (else the rule's remediation)."""
 
 
 Check = Callable[[AccountSnapshot, RuleContext], Iterator[Verdict]]
