@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import os
@@ -19,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from cloudwarden import __version__
 from cloudwarden.collect import CollectOptions, ScanAborted, collect
 from cloudwarden.config import Config, ConfigError, load_config
+from cloudwarden.demo import DEMO_REGIONS, demo_config
 from cloudwarden.engine import evaluate
 from cloudwarden.findings import Report, Severity, Status
 from cloudwarden.permissions import required_actions
@@ -276,11 +278,11 @@ def demo(output_format: FormatOption = None, output: OutputOption = None) -> Non
             for name in _PROFILE_VARIABLES:
                 os.environ.pop(name, None)
             try:
-                snapshot = _collect(None, ("us-east-1", "eu-west-1"))
+                snapshot = _collect(None, DEMO_REGIONS)
             finally:
                 os.environ.clear()
                 os.environ.update(saved)
-        report = evaluate(snapshot, Config(), RULES)
+        report = evaluate(snapshot, demo_config(dt.datetime.now(dt.UTC).date()), RULES)
         _write_reports(report, output_format, output, RULES)
         return EXIT_OK
 

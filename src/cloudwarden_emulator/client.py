@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +38,14 @@ IMPORT_ROOT = Path(__file__).resolve().parent.parent
 
 # Control requests go straight to 127.0.0.1, whatever proxy the environment names.
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _drop_account_host_label(request: Any, **_: Any) -> None:
+    """S3 Control prefixes the host with the account id, which cannot resolve on 127.0.0.1."""
+    parts = urllib.parse.urlsplit(request.url)
+    label, dot, rest = parts.netloc.partition(".")
+    if dot and label.isdigit():
+        request.url = urllib.parse.urlunsplit(parts._replace(netloc=rest))
 
 
 class EmulatorError(RuntimeError):
@@ -226,4 +235,7 @@ class Emulator:
                 credentials["SessionToken"],
                 region,
             )
-        return session.client(service, endpoint_url=self.endpoint)  # type: ignore[call-overload]
+        client = session.client(service, endpoint_url=self.endpoint)  # type: ignore[call-overload]
+        if service == "s3control":
+            client.meta.events.register("before-sign.s3-control", _drop_account_host_label)
+        return client

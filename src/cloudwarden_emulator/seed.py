@@ -3,9 +3,11 @@
 Each seeder fills in one kind of resource; new kinds get a seeder appended to SEEDERS.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from cloudwarden_emulator.client import Emulator
 from cloudwarden_emulator.state import DEFAULT_ACCOUNT, RootKey, RootState
@@ -61,7 +63,66 @@ def seed_iam_users(emulator: Emulator) -> None:
             )
 
 
-SEEDERS: tuple[Callable[[Emulator], None], ...] = (seed_root, seed_iam_users)
+def _open_policy(bucket: str, actions: list[str], condition: dict[str, Any] | None = None) -> str:
+    statement: dict[str, Any] = {
+        "Sid": "Everyone",
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": actions,
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+    }
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def seed_buckets(emulator: Emulator) -> None:
+    """A website meant to be public, leaky buckets, and private ones that look public at a glance."""
+    s3 = emulator.client("s3")
+    names = (
+        "www.acme-demo.example",
+        "acme-customer-exports",
+        "acme-partner-drop",
+        "acme-vpc-artifacts",
+        "acme-legacy-reports",
+        "acme-cloudtrail-local",
+    )
+    for name in names:
+        s3.create_bucket(Bucket=name)
+    # Public on purpose: the demo configuration lists www.* in s3.public_buckets.
+    s3.put_bucket_policy(
+        Bucket="www.acme-demo.example", Policy=_open_policy("www.acme-demo.example", ["s3:GetObject"])
+    )
+    # Leaky: anyone may list and download the exports.
+    s3.put_bucket_policy(
+        Bucket="acme-customer-exports",
+        Policy=_open_policy("acme-customer-exports", ["s3:GetObject", "s3:ListBucket"]),
+    )
+    # Leaky: any AWS account holder may write through the ACL.
+    s3.put_bucket_acl(
+        Bucket="acme-partner-drop", GrantWrite="uri=http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+    )
+    # Open principal, but only through one VPC endpoint: not public.
+    s3.put_bucket_policy(
+        Bucket="acme-vpc-artifacts",
+        Policy=_open_policy(
+            "acme-vpc-artifacts", ["s3:GetObject"], {"StringEquals": {"aws:SourceVpce": "vpce-0a1b2c3d4e5f"}}
+        ),
+    )
+    # A public-read ACL neutralised by the bucket's Block Public Access.
+    s3.put_bucket_acl(Bucket="acme-legacy-reports", ACL="public-read")
+    s3.put_public_access_block(
+        Bucket="acme-legacy-reports",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+
+
+SEEDERS: tuple[Callable[[Emulator], None], ...] = (seed_root, seed_iam_users, seed_buckets)
 
 
 def seed_demo(emulator: Emulator) -> None:

@@ -27,11 +27,22 @@ def test_demo_scans_the_seeded_account_without_credentials(tmp_path: Path) -> No
         "iam-user-mfa": {
             ("PASS", "alice"),
             ("FAIL", "bob"),
-            ("FAIL", "ci-deployer"),
+            ("SUPPRESSED", "ci-deployer"),
             ("PASS", "auditor-readonly"),
             ("PASS", "carol"),
         },
+        "s3-no-public-access": {
+            ("PASS", "www.acme-demo.example"),
+            ("FAIL", "acme-customer-exports"),
+            ("FAIL", "acme-partner-drop"),
+            ("PASS", "acme-vpc-artifacts"),
+            ("PASS", "acme-legacy-reports"),
+            ("PASS", "acme-cloudtrail-local"),
+        },
     }
+    suppressed = next(f for f in document["findings"] if f["resource"]["id"] == "ci-deployer")
+    assert suppressed["suppression"]["status_underneath"] == "FAIL"
+    assert "OIDC" in suppressed["suppression"]["reason"]
     assert document["scan"]["errors"] == []
 
 
@@ -48,6 +59,7 @@ def test_demo_terminal_report_shows_every_guideline_block(tmp_path: Path) -> Non
         "Enable multi factor authentication (MFA) for non federated IAM users",
         "Avoid creating API keys for the root user",
         "Avoid logging in as the root user",
+        "Avoid unintentionally granting public access to non-public S3 data",
     ):
         assert guideline in run.stdout
     assert "\x1b[" not in run.stdout

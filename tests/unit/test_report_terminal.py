@@ -153,7 +153,7 @@ def test_long_lists_are_cut_with_a_pointer_to_json() -> None:
     assert sum("the user can sign in" in line for line in output.splitlines()) == MAX_LINES_PER_RULE
 
 
-def test_suppressed_findings_are_counted_but_not_listed() -> None:
+def test_suppressed_findings_are_listed_after_fails_with_their_reason() -> None:
     suppression = SuppressionConfig(
         rule="iam-user-mfa", resource="deploy", reason="break-glass, reviewed", expires=dt.date(2026, 1, 1)
     )
@@ -176,4 +176,5 @@ def test_suppressed_findings_are_counted_but_not_listed() -> None:
         "1",
     ]
     assert lines[block + 2].split()[:4] == ["FAIL", "high", ACCOUNT_ID, "alice:"]
-    assert not any("deploy" in line for line in lines)
+    assert lines[block + 3].split()[:4] == ["SUPPRESSED", "medium", ACCOUNT_ID, "deploy:"]
+    assert lines[block + 3].endswith("[suppressed until 2026-01-01: break-glass, reviewed]")

@@ -31,7 +31,7 @@ _STATUS_STYLE = {
     Status.SUPPRESSED: "dim",
 }
 _STATUS_ORDER = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
-_SHOWN = (Status.FAIL, Status.UNKNOWN, Status.MANUAL)
+_SHOWN = (Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
 MAX_LINES_PER_RULE = 25
 
 
@@ -96,7 +96,7 @@ def _print_rule(console: Console, rule: Rule, findings: list[Finding]) -> None:
     )
     for finding in shown[:MAX_LINES_PER_RULE]:
         line = Text("  ")
-        line.append(f"{finding.status.value:<7}", style=_STATUS_STYLE[finding.status])
+        line.append(f"{finding.status.value:<10}", style=_STATUS_STYLE[finding.status])
         line.append(f" {finding.severity.value:<8} ")
         resource = finding.resource.id
         where = finding.account if resource == finding.account else f"{finding.account} {resource}"
@@ -104,6 +104,11 @@ def _print_rule(console: Console, rule: Rule, findings: list[Finding]) -> None:
             where = f"{where} ({finding.region})"
         line.append(clean(where), style="bold")
         line.append(": " + clean(finding.message))
+        if finding.suppression:
+            line.append(
+                clean(f" [suppressed until {finding.suppression.expires}: {finding.suppression.reason}]"),
+                style="dim",
+            )
         console.print(line)
     if len(shown) > MAX_LINES_PER_RULE:
         console.print(
