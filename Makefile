@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint
+.PHONY: demo test lint bench
 
 $(BIN)/cloudwarden: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,12 @@ demo: $(BIN)/cloudwarden
 	$(BIN)/cloudwarden demo
 
 lint: $(BIN)/cloudwarden
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest
+
+bench: $(BIN)/cloudwarden
+	$(BIN)/python bench/bench_s3.py 1000 20

@@ -198,6 +198,10 @@ class Emulator:
         """Remove every injected error rule."""
         self._control("DELETE", "errors")
 
+    def set_latency(self, milliseconds: float) -> None:
+        """Delay every AWS answer, as a real round trip does (benchmarks); `reset()` sets it back to 0."""
+        self._control("PUT", f"latency/{milliseconds:g}")
+
     def env(self) -> dict[str, str]:
         """The full environment for a scanner subprocess, so that it reaches the emulator and nothing else.
 

@@ -45,6 +45,8 @@ class EmulatorState:
         self._lock = Lock()
         self._roots: dict[str, RootState] = {}
         self._injections: tuple[Injection, ...] = ()
+        self.latency = 0.0
+        """Seconds every AWS answer waits, to model real round trips in benchmarks (0: none)."""
 
     def root(self, account_id: str) -> RootState:
         return self._roots.get(account_id, RootState())
@@ -69,6 +71,7 @@ class EmulatorState:
         with self._lock:
             self._roots.clear()
             self._injections = ()
+            self.latency = 0.0
 
 
 def install(state: EmulatorState) -> None:

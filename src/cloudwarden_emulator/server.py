@@ -2,6 +2,7 @@
 
 import contextlib
 import sys
+import time
 from collections.abc import Iterable
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -39,6 +40,8 @@ class EmulatorApp:
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             response = self._control(Request(environ))
         else:
+            if self._state.latency:
+                time.sleep(self._state.latency)  # a round trip to a real AWS endpoint, for benchmarks
             injection = patches.find_injection(self._state, environ)
             if injection is None:
                 return self._moto(environ, start_response)
@@ -59,6 +62,8 @@ class EmulatorApp:
                     self._state.add_injection(patches.injection_for(rule))
                 case "DELETE", ["errors"]:
                     self._state.clear_injections()
+                case "PUT", ["latency", milliseconds]:
+                    self._state.latency = max(0.0, float(milliseconds)) / 1000
                 case "POST", ["reset"]:
                     moto_api_backend.reset()
                     self._state.reset()

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -125,3 +126,15 @@ def test_client_ignores_the_developer_profile(emulator: Emulator, monkeypatch: p
     monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
 
     assert emulator.client("sts").get_caller_identity()["Account"] == DEFAULT_ACCOUNT
+
+
+def test_latency_delays_aws_answers_until_reset(emulator: Emulator) -> None:
+    sts = emulator.client("sts")
+    emulator.set_latency(300)
+    started = time.perf_counter()
+    sts.get_caller_identity()
+    assert time.perf_counter() - started >= 0.3
+    emulator.reset()
+    started = time.perf_counter()
+    sts.get_caller_identity()
+    assert time.perf_counter() - started < 0.3

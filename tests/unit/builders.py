@@ -238,3 +238,123 @@ def make_rule(
 def severity_of(rule: Rule, verdict: Verdict) -> Severity:
     """The severity the finding will carry: the verdict's override, else the rule's default."""
     return verdict.severity or rule.severity
+
+
+# --- S3 ---------------------------------------------------------------------------------------------
+# Appended below the other builders; the imports they need are kept with them.
+
+import json  # noqa: E402
+from typing import Any  # noqa: E402
+
+import msgspec  # noqa: E402
+
+from cloudwarden.config import S3Config  # noqa: E402
+from cloudwarden.snapshot import AclGrant, Bucket, PublicAccessBlock, S3Data  # noqa: E402
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+OWNER_CANONICAL_ID = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
+OTHER_CANONICAL_ID = "be2fe74e7dc8125d8f8e8ae6d89d8e9d7cf55e2bd5f1a7ec9c0a0c0e1f7d3a41"
+BUCKET_REGION = "eu-west-1"
+
+ALL_BLOCKED = PublicAccessBlock(
+    block_public_acls=True, ignore_public_acls=True, block_public_policy=True, restrict_public_buckets=True
+)
+"""All four Block Public Access settings on (the default of a bucket created since April 2023)."""
+
+
+def owner_grant() -> AclGrant:
+    """The grant every ACL starts with: FULL_CONTROL to the bucket owner."""
+    return AclGrant(grantee_type="CanonicalUser", grantee=OWNER_CANONICAL_ID, permission="FULL_CONTROL")
+
+
+def group_grant(uri: str, permission: str) -> AclGrant:
+    """An ACL grant to a predefined group (AllUsers, AuthenticatedUsers, LogDelivery)."""
+    return AclGrant(grantee_type="Group", grantee=uri, permission=permission)
+
+
+def allow_statement(
+    action: str | Sequence[str] = "s3:GetObject",
+    *,
+    sid: str | None = "PublicRead",
+    principal: Any = "*",
+    bucket: str = "example-bucket",
+    condition: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An Allow statement on a bucket and its objects; open to anyone unless told otherwise."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": action if isinstance(action, str) else list(action),
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+    }
+    if sid is not None:
+        statement = {"Sid": sid, **statement}
+    if condition is not None:
+        statement["Condition"] = dict(condition)
+    return statement
+
+
+def bucket_policy(*statements: Mapping[str, Any]) -> str:
+    """A bucket policy's JSON text, as GetBucketPolicy returns it."""
+    return json.dumps({"Version": "2012-10-17", "Statement": [dict(item) for item in statements]})
+
+
+def s3_bucket(
+    name: str,
+    *,
+    region: str | None = BUCKET_REGION,
+    policy: str | None = None,
+    policy_is_public: bool | None = None,
+    grants: Sequence[AclGrant] | None = (),
+    public_access_block: PublicAccessBlock | None = None,
+    object_ownership: str | None = "ObjectWriter",
+) -> Bucket:
+    """A bucket with nothing that blocks public access: no policy, an ACL granting only its owner
+    (plus `grants`; None: the ACL was not read), no Block Public Access, ACLs enabled."""
+    return Bucket(
+        name=name,
+        created="2022-05-17T10:21:03+00:00",
+        region=region,
+        policy=policy,
+        policy_is_public=policy_is_public,
+        owner_id=OWNER_CANONICAL_ID,
+        acl_grants=None if grants is None else (owner_grant(), *grants),
+        public_access_block=public_access_block,
+        object_ownership=object_ownership,
+        tags={},
+    )
+
+
+def s3_api_error(
+    operation: str, bucket: str | None = None, code: str = "AccessDenied", service: str = "s3"
+) -> ApiError:
+    """A failed S3 call; `bucket` is the bucket it was about (None for account-level calls)."""
+    return ApiError(
+        account=ACCOUNT_ID,
+        service=service,
+        operation=operation,
+        region=BUCKET_REGION if bucket else "us-east-1",
+        code=code,
+        message=f"User: arn:aws:iam::{ACCOUNT_ID}:user/auditor is not authorized to perform: "
+        f"{service}:{operation}",
+        resource=bucket,
+    )
+
+
+def s3_account(
+    *buckets: Bucket,
+    listed: bool = True,
+    account_block: PublicAccessBlock | None = None,
+    errors: Sequence[ApiError] = (),
+) -> AccountSnapshot:
+    """An account holding `buckets` (`listed=False`: ListBuckets failed), with this account-level
+    Block Public Access (None: none configured, or unreadable when `errors` say so)."""
+    s3 = S3Data(buckets=buckets if listed else None, account_public_access_block=account_block)
+    return msgspec.structs.replace(account(errors=errors), s3=s3)
+
+
+def s3_context(*public_buckets: str) -> RuleContext:
+    """A rule context whose configuration declares these bucket names or globs public."""
+    return RuleContext(config=Config(s3=S3Config(public_buckets=public_buckets)), collected_at=COLLECTED_AT)

@@ -137,29 +137,34 @@ class _Path:
 def _policy_path(
     bucket: Bucket, failures: tuple[ApiError, ...], evidence: dict[str, Any]
 ) -> tuple[_Path, PolicyAnalysis | None]:
+    """Our reading of the policy, made stricter by AWS's own IsPublic where it answered."""
+    public: Tristate
+    analysis: PolicyAnalysis | None = None
+    unknown: str | None = None
     if failures:
-        return _Path(None, frozenset(), unknown_because(failures, "the bucket policy")), None
-    if bucket.policy is None:
-        public: Tristate = False
-        analysis = None
+        public, unknown = None, unknown_because(failures, "the bucket policy")
+    elif bucket.policy is None:
+        public = False
     else:
         analysis = analyze_policy(bucket.policy)
         if analysis.error:
-            return _Path(None, frozenset(), analysis.error), None
-        public = analysis.is_public
-        evidence.update(_policy_evidence(analysis))
+            public, unknown, analysis = None, analysis.error, None
+        else:
+            public = analysis.is_public
+            evidence.update(_policy_evidence(analysis))
     capabilities = frozenset(analysis.capabilities) if analysis and analysis.is_public else frozenset()
-    if bucket.policy_is_public is not None:
-        evidence["aws_policy_is_public"] = bucket.policy_is_public
-        if bucket.policy_is_public != public:
+    aws_says = bucket.policy_is_public
+    if aws_says is not None:
+        evidence["aws_policy_is_public"] = aws_says
+        if public is not None and aws_says != public:
             evidence["disagreement"] = (
-                f"AWS's GetBucketPolicyStatus says IsPublic={bucket.policy_is_public}, cloudwarden's "
-                f"analysis says {public}: the stricter verdict (public) is used"
+                f"AWS's GetBucketPolicyStatus says IsPublic={aws_says}, cloudwarden's analysis says "
+                f"{public}: the stricter verdict (public) is used"
             )
-        if bucket.policy_is_public and not public:
-            public = True
-            capabilities = frozenset({"read"})  # AWS says public; what it grants is not known
-    return _Path(public, capabilities), analysis
+        if aws_says and not public:
+            # AWS's verdict decides even when the policy could not be read; what it grants is unknown.
+            public, unknown, capabilities = True, None, frozenset({"read"})
+    return _Path(public, capabilities, unknown), analysis
 
 
 def _acl_path(bucket: Bucket, failures: tuple[ApiError, ...], evidence: dict[str, Any]) -> _Path:
@@ -213,7 +218,11 @@ def _judge_bucket(
     paths = []
     if exposed_by_policy:
         capabilities |= policy.capabilities
-        paths.append(f"its policy (statement {_statement_names(analysis)})" if analysis else "its policy")
+        paths.append(
+            f"its policy (statement {_statement_names(analysis)})"
+            if analysis and analysis.public_statements
+            else "its policy (AWS reports it as public)"
+        )
     if exposed_by_acl:
         capabilities |= acl.capabilities
         paths.append("its ACL")
@@ -243,32 +252,51 @@ def _judge_bucket(
         region=region,
         evidence=evidence,
         severity=Severity.CRITICAL if capabilities & {"write", "list"} else Severity.HIGH,
-        remediation=_fix(name, analysis if exposed_by_policy else None, bool(exposed_by_acl)),
+        remediation=_fix(name, analysis, bool(exposed_by_policy), bool(exposed_by_acl)),
     )
 
 
 def _closed_message(policy: _Path, acl: _Path, acls_disabled: bool) -> str:
-    neutralised = []
+    """Why nothing is exposed, claiming only what was read."""
+    by_block = []
+    others = []
     if policy.public:
-        granted = ", ".join(_ordered(set(policy.capabilities)))
-        neutralised.append(f"its public policy ({granted}) by RestrictPublicBuckets")
-    if acl.public:
-        blocker = "Object Ownership BucketOwnerEnforced" if acls_disabled else "IgnorePublicAcls"
-        neutralised.append(f"its public ACL ({', '.join(_ordered(set(acl.capabilities)))}) by {blocker}")
-    if not neutralised:
+        by_block.append(
+            f"its public policy ({', '.join(_ordered(set(policy.capabilities)))}) by RestrictPublicBuckets"
+        )
+    elif policy.public is None:
+        by_block.append("whatever its unreadable policy grants by RestrictPublicBuckets")
+    if acl.public is not False:
+        what = (
+            f"its public ACL ({', '.join(_ordered(set(acl.capabilities)))})"
+            if acl.public
+            else "whatever its unreadable ACL grants"
+        )
+        if acls_disabled:
+            others.append(
+                f"ACLs are disabled (Object Ownership BucketOwnerEnforced), so {what} has no effect"
+            )
+        else:
+            by_block.append(f"{what} by IgnorePublicAcls")
+    if not by_block and not others:
         return "not public: no public policy statement and no public ACL grant"
-    closed = " and ".join(neutralised)
-    return f"not public: Block Public Access neutralises {closed}; lifting it would expose them"
+    parts = others
+    if by_block:
+        parts = [
+            f"Block Public Access neutralises {' and '.join(by_block)}; lifting it would expose them",
+            *others,
+        ]
+    return "not public: " + "; ".join(parts)
 
 
-def _fix(name: str, analysis: PolicyAnalysis | None, via_acl: bool) -> str:
+def _fix(name: str, analysis: PolicyAnalysis | None, via_policy: bool, via_acl: bool) -> str:
     steps = []
-    if analysis is not None and analysis.public_statements:
+    if via_policy and analysis is not None and analysis.public_statements:
         steps.append(
             f"In the policy of {name}, remove statement {_statement_names(analysis)} or limit it to fixed "
             "principals or a fixed condition (aws:SourceVpce, aws:PrincipalOrgID, aws:SourceArn...)."
         )
-    elif not via_acl:
+    elif via_policy:
         steps.append(f"Review the policy of {name}: AWS reports it as public.")
     if via_acl:
         steps.append(

@@ -16,7 +16,7 @@ This module reproduces that judgement as a pure function of the policy text:
 
 from __future__ import annotations
 
-import fnmatch
+import functools
 import ipaddress
 import json
 import re
@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-OPEN_AWS_PRINCIPALS = frozenset({"*", "arn:aws:iam::*:root"})
+OPEN_AWS_PRINCIPAL = re.compile(r"^(\*|arn:aws[a-z-]*:iam::\*:root)$", re.IGNORECASE)
+"""`*`, or the root of every account in any partition."""
 
 POSITIVE_STRING_OPERATORS = frozenset(
     {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
@@ -197,7 +198,7 @@ def _open_principal(statement: Mapping[str, Any]) -> str | None:
         kind_name = str(kind)
         for value in _as_list(values):
             text = str(value).strip()
-            if kind_name.lower() == "aws" and text.lower() in OPEN_AWS_PRINCIPALS:
+            if kind_name.lower() == "aws" and OPEN_AWS_PRINCIPAL.match(text):
                 return f'{{"AWS": "{text}"}}'
             if text == "*":
                 return f'{{"{kind_name}": "*"}}'
@@ -209,8 +210,15 @@ def _open_principal(statement: Mapping[str, Any]) -> str | None:
 # --- actions -------------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4096)
+def _wildcard(pattern: str) -> re.Pattern[str]:
+    """An IAM action pattern: only `*` and `?` are wildcards, and case does not matter."""
+    parts = (".*" if char == "*" else "." if char == "?" else re.escape(char) for char in pattern)
+    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+
+
 def _matches(patterns: Iterable[str], action: str) -> bool:
-    return any(fnmatch.fnmatchcase(action, pattern.lower()) for pattern in patterns)
+    return any(_wildcard(pattern).fullmatch(action) for pattern in patterns)
 
 
 def _capabilities(statement: Mapping[str, Any]) -> tuple[str, ...]:
@@ -340,8 +348,8 @@ def _broad_value(key: str, value: str) -> str | None:
     return None
 
 
-_IPV4_MIN_PREFIX = 8
-_IPV6_MIN_PREFIX = 32
+_MIN_PREFIX = {4: 8, 6: 32}
+"""The widest fixed network: /8 in IPv4 (every private range is narrower), /32 in IPv6."""
 
 
 def _broad_network(text: str) -> str | None:
@@ -349,9 +357,7 @@ def _broad_network(text: str) -> str | None:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
         return f"{text!r} is not an IP address or network"
-    if network.is_private and network.prefixlen > 0:
-        return None
-    minimum = _IPV4_MIN_PREFIX if network.version == 4 else _IPV6_MIN_PREFIX
+    minimum = _MIN_PREFIX[network.version]
     if network.prefixlen < minimum:
         return f"{text} is wider than /{minimum}"
     return None
@@ -359,10 +365,7 @@ def _broad_network(text: str) -> str | None:
 
 def _deny_summary(statement: Mapping[str, Any], conditions: list[_Condition]) -> str | None:
     """How a Deny narrows access, when it applies to everyone (it still does not offset an Allow)."""
-    try:
-        principal_open = "notprincipal" in statement or bool(_open_principal(statement))
-    except _Malformed:
-        principal_open = False
+    principal_open = "notprincipal" in statement or bool(_open_principal(statement))
     if not principal_open:
         return None
     if not conditions:
