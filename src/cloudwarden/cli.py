@@ -166,9 +166,14 @@ def _progress() -> Iterator[_RichProgress | None]:
         yield _RichProgress(progress)
 
 
-def _collect(profile: str | None, regions: Sequence[str] | None) -> Snapshot:
+def _collect(profile: str | None, regions: Sequence[str] | None, settings: Config) -> Snapshot:
+    options = CollectOptions(
+        profile=profile,
+        regions=tuple(regions or ()),
+        trusted_accounts=settings.cloudtrail.trusted_accounts,
+    )
     with _progress() as progress:
-        return collect(CollectOptions(profile=profile, regions=tuple(regions or ())), progress)
+        return collect(options, progress)
 
 
 def _one_line(message: str) -> str:
@@ -206,7 +211,7 @@ def scan(
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
-        snapshot = _collect(profile, region)
+        snapshot = _collect(profile, region, settings)
         report = evaluate(snapshot, settings, rules)
         _write_reports(report, output_format, output, rules)
         return _exit_code(report, fail_on)
@@ -224,8 +229,7 @@ def collect_command(
     """Collect from AWS into a snapshot file, for `evaluate` later (offline)."""
 
     def body() -> int:
-        _load_config(config)
-        snapshot = _collect(profile, region)
+        snapshot = _collect(profile, region, _load_config(config))
         try:
             dump_snapshot(snapshot, output)
         except OSError as error:
@@ -270,6 +274,7 @@ def demo(output_format: FormatOption = None, output: OutputOption = None) -> Non
         from cloudwarden_emulator import Emulator
         from cloudwarden_emulator.seed import seed_demo
 
+        settings = demo_config(dt.datetime.now(dt.UTC).date())
         sys.stderr.write("starting the embedded AWS emulator on 127.0.0.1 ...\n")
         with Emulator() as emulator:
             seed_demo(emulator)
@@ -278,11 +283,11 @@ def demo(output_format: FormatOption = None, output: OutputOption = None) -> Non
             for name in _PROFILE_VARIABLES:
                 os.environ.pop(name, None)
             try:
-                snapshot = _collect(None, DEMO_REGIONS)
+                snapshot = _collect(None, DEMO_REGIONS, settings)
             finally:
                 os.environ.clear()
                 os.environ.update(saved)
-        report = evaluate(snapshot, demo_config(dt.datetime.now(dt.UTC).date()), RULES)
+        report = evaluate(snapshot, settings, RULES)
         _write_reports(report, output_format, output, RULES)
         return EXIT_OK
 

@@ -14,6 +14,7 @@ IAM_ACTION_OF_OPERATION = {
     "s3.ListBuckets": "s3:ListAllMyBuckets",
     "s3.GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
     "s3control.GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
+    "s3.HeadBucket": "s3:ListBucket",
 }
 """API operations whose IAM action has another name (keys as in `scan.stats.operations`)."""
 

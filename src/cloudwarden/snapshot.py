@@ -127,11 +127,96 @@ class S3Data(msgspec.Struct, frozen=True, kw_only=True):
     """None when the account has none (or when the call failed: see the account's errors)."""
 
 
+class TrailStatus(msgspec.Struct, frozen=True, kw_only=True):
+    is_logging: bool
+    latest_delivery_error: str | None = None
+    latest_delivery_time: str | None = None
+
+
+class ClassicEventSelector(msgspec.Struct, frozen=True, kw_only=True):
+    read_write_type: str = "All"
+    include_management_events: bool = True
+
+
+class FieldSelector(msgspec.Struct, frozen=True, kw_only=True):
+    field: str
+    equals: tuple[str, ...] = ()
+    not_equals: tuple[str, ...] = ()
+    starts_with: tuple[str, ...] = ()
+    not_starts_with: tuple[str, ...] = ()
+    ends_with: tuple[str, ...] = ()
+    not_ends_with: tuple[str, ...] = ()
+
+
+class AdvancedEventSelector(msgspec.Struct, frozen=True, kw_only=True):
+    name: str | None = None
+    """Only a label: never used to judge what the selector records."""
+    field_selectors: tuple[FieldSelector, ...] = ()
+
+
+class EventSelectors(msgspec.Struct, frozen=True, kw_only=True):
+    classic: tuple[ClassicEventSelector, ...] = ()
+    advanced: tuple[AdvancedEventSelector, ...] = ()
+
+
+class Trail(msgspec.Struct, frozen=True, kw_only=True):
+    """A trail as DescribeTrails shows it, with its status and selectors (None when unreadable)."""
+
+    arn: str
+    name: str
+    home_region: str
+    is_multi_region: bool = False
+    is_organization_trail: bool = False
+    include_global_service_events: bool = False
+    s3_bucket: str | None = None
+    s3_key_prefix: str | None = None
+    kms_key_id: str | None = None
+    log_file_validation: bool = False
+    sns_topic_arn: str | None = None
+    status: TrailStatus | None = None
+    selectors: EventSelectors | None = None
+
+    @property
+    def account_id(self) -> str:
+        """The account that owns the trail (an organisation trail's management account)."""
+        parts = self.arn.split(":")
+        return parts[4] if len(parts) > 4 else ""
+
+
+class BucketOwnership(msgspec.Struct, frozen=True, kw_only=True):
+    """What HeadBucket with ExpectedBucketOwner said about a trail's destination bucket."""
+
+    bucket: str
+    confirmed_owner: str | None = None
+    """The trusted account confirmed to own the bucket, if any."""
+    exists: bool | None = None
+    """False when S3 answered 404; None when no answer settled it."""
+    refused: tuple[str, ...] = ()
+    """Accounts for which S3 refused the check (403: not the owner, or no permission to ask)."""
+
+
+class Organization(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    management_account: str
+
+
+class CloudTrailData(msgspec.Struct, frozen=True, kw_only=True):
+    trails: tuple[Trail, ...] = ()
+    regions: dict[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
+    """Per scanned region whose DescribeTrails answered: the ARNs of the trails that apply there.
+    A scanned region missing here could not be read."""
+    organization: Organization | None = None
+    """None when the account is in no organization, or when that could not be read (see errors)."""
+    bucket_ownership: tuple[BucketOwnership, ...] = ()
+
+
 class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     account_id: str
     regions: tuple[str, ...]
     iam: IamData
     s3: S3Data = S3Data()
+    cloudtrail: CloudTrailData | None = None
+    """None when CloudTrail was not collected at all."""
     errors: tuple[ApiError, ...] = ()
 
     def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:

@@ -358,3 +358,205 @@ def s3_account(
 def s3_context(*public_buckets: str) -> RuleContext:
     """A rule context whose configuration declares these bucket names or globs public."""
     return RuleContext(config=Config(s3=S3Config(public_buckets=public_buckets)), collected_at=COLLECTED_AT)
+
+
+# --- CloudTrail -------------------------------------------------------------------------------------
+# Appended below the other builders; the imports they need are kept with them.
+
+from cloudwarden.config import CloudTrailConfig  # noqa: E402
+from cloudwarden.snapshot import (  # noqa: E402
+    AdvancedEventSelector,
+    BucketOwnership,
+    ClassicEventSelector,
+    CloudTrailData,
+    EventSelectors,
+    FieldSelector,
+    Organization,
+    Trail,
+    TrailStatus,
+)
+
+HOME_REGION = "us-east-1"
+SECOND_REGION = "eu-west-1"
+SCANNED_REGIONS = (HOME_REGION, SECOND_REGION)
+"""The regions `account()` scans."""
+ARCHIVE_ACCOUNT_ID = "444455556666"
+"""The security account that owns the central CloudTrail archive."""
+ARCHIVE_BUCKET = "security-cloudtrail-archive"
+MANAGEMENT_ACCOUNT_ID = "111122223333"
+ORGANIZATION = Organization(id="o-a1b2c3d4e5", management_account=MANAGEMENT_ACCOUNT_ID)
+OWN_BUCKET = "app-assets"
+"""The bucket every CloudTrail test account holds."""
+
+
+def classic_selector(read_write_type: str = "All", management: bool = True) -> ClassicEventSelector:
+    """A classic event selector as GetEventSelectors returns it (ReadWriteType, IncludeManagementEvents)."""
+    return ClassicEventSelector(read_write_type=read_write_type, include_management_events=management)
+
+
+def field_selector(
+    name: str,
+    *,
+    equals: Sequence[str] = (),
+    not_equals: Sequence[str] = (),
+    starts_with: Sequence[str] = (),
+    not_starts_with: Sequence[str] = (),
+    ends_with: Sequence[str] = (),
+    not_ends_with: Sequence[str] = (),
+) -> FieldSelector:
+    """One condition of an advanced event selector, on the field `name` (spelled as given)."""
+    return FieldSelector(
+        field=name,
+        equals=tuple(equals),
+        not_equals=tuple(not_equals),
+        starts_with=tuple(starts_with),
+        not_starts_with=tuple(not_starts_with),
+        ends_with=tuple(ends_with),
+        not_ends_with=tuple(not_ends_with),
+    )
+
+
+def advanced_selector(*fields: FieldSelector, name: str | None = None) -> AdvancedEventSelector:
+    return AdvancedEventSelector(name=name, field_selectors=fields)
+
+
+def management_category() -> FieldSelector:
+    """`eventCategory` Equals `Management`: the condition every management selector starts with."""
+    return field_selector("eventCategory", equals=["Management"])
+
+
+ALL_MANAGEMENT_EVENTS = EventSelectors(classic=(classic_selector("All"),))
+"""The selectors of a trail created with the defaults: management events, read and write."""
+
+
+def trail_arn(name: str, account_id: str = ACCOUNT_ID, region: str = HOME_REGION) -> str:
+    return f"arn:aws:cloudtrail:{region}:{account_id}:trail/{name}"
+
+
+def trail(
+    name: str = "main",
+    *,
+    account_id: str = ACCOUNT_ID,
+    home_region: str = HOME_REGION,
+    multi_region: bool = True,
+    organization: bool = False,
+    global_events: bool = True,
+    bucket: str | None = ARCHIVE_BUCKET,
+    logging: bool | None = True,
+    delivery_error: str | None = None,
+    selectors: EventSelectors | None = ALL_MANAGEMENT_EVENTS,
+    log_file_validation: bool = True,
+    kms_key_id: str | None = None,
+    sns_topic_arn: str | None = None,
+) -> Trail:
+    """A trail with its status and selectors; by default a good one: multi-region, global service
+    events, logging without error, all management events, delivered to the central archive.
+    `logging=None`: GetTrailStatus could not be read; `selectors=None`: GetEventSelectors neither."""
+    return Trail(
+        arn=trail_arn(name, account_id, home_region),
+        name=name,
+        home_region=home_region,
+        is_multi_region=multi_region,
+        is_organization_trail=organization,
+        include_global_service_events=global_events,
+        s3_bucket=bucket,
+        kms_key_id=kms_key_id,
+        log_file_validation=log_file_validation,
+        sns_topic_arn=sns_topic_arn,
+        status=None
+        if logging is None
+        else TrailStatus(
+            is_logging=logging,
+            latest_delivery_error=delivery_error,
+            latest_delivery_time="2025-06-15T11:55:02+00:00",
+        ),
+        selectors=selectors,
+    )
+
+
+def ownership(
+    bucket: str = ARCHIVE_BUCKET,
+    *,
+    owner: str | None = None,
+    exists: bool | None = None,
+    refused: Sequence[str] = (ACCOUNT_ID,),
+) -> BucketOwnership:
+    """What HeadBucket with ExpectedBucketOwner said; by default S3 refused the check for this
+    account (403) and nothing confirmed an owner."""
+    return BucketOwnership(
+        bucket=bucket,
+        confirmed_owner=owner,
+        exists=True if owner is not None and exists is None else exists,
+        refused=tuple(refused),
+    )
+
+
+def cloudtrail_data(
+    *trails: Trail,
+    regions: Mapping[str, Sequence[str]] | None = None,
+    organization: Organization | None = None,
+    owners: Sequence[BucketOwnership] | None = None,
+) -> CloudTrailData:
+    """CloudTrail as collected. By default each scanned region lists the trails DescribeTrails shows
+    there (multi-region trails, and single-region trails in their home region), and every
+    destination bucket has the default `ownership()`."""
+    if regions is None:
+        regions = {
+            region: [t.arn for t in trails if t.is_multi_region or t.home_region == region]
+            for region in SCANNED_REGIONS
+        }
+    if owners is None:
+        owners = [ownership(bucket) for bucket in sorted({t.s3_bucket for t in trails if t.s3_bucket})]
+    return CloudTrailData(
+        trails=trails,
+        regions={region: tuple(arns) for region, arns in regions.items()},
+        organization=organization,
+        bucket_ownership=tuple(owners),
+    )
+
+
+def cloudtrail_api_error(
+    operation: str,
+    *,
+    region: str = HOME_REGION,
+    resource: str | None = None,
+    code: str = "AccessDeniedException",
+    service: str = "cloudtrail",
+) -> ApiError:
+    """A failed CloudTrail call; `resource` is the trail ARN it was about (None for DescribeTrails)."""
+    return ApiError(
+        account=ACCOUNT_ID,
+        service=service,
+        operation=operation,
+        region=region,
+        code=code,
+        message=f"User: arn:aws:iam::{ACCOUNT_ID}:user/auditor is not authorized to perform: "
+        f"{service}:{operation}",
+        resource=resource,
+    )
+
+
+def cloudtrail_account(
+    data: CloudTrailData | None,
+    *,
+    own_buckets: Sequence[str] | None = (OWN_BUCKET,),
+    regions: Sequence[str] = SCANNED_REGIONS,
+    errors: Sequence[ApiError] = (),
+) -> AccountSnapshot:
+    """An account scanned in `regions` with this CloudTrail data, holding `own_buckets`
+    (None: ListBuckets failed)."""
+    buckets = None if own_buckets is None else tuple(s3_bucket(name) for name in own_buckets)
+    return msgspec.structs.replace(
+        account(errors=errors), regions=tuple(regions), s3=S3Data(buckets=buckets), cloudtrail=data
+    )
+
+
+def cloudtrail_context(
+    trusted_buckets: Sequence[str] = (), trusted_accounts: Sequence[str] = ()
+) -> RuleContext:
+    """A rule context whose configuration trusts these destination buckets (names or globs) and
+    the buckets of these accounts."""
+    settings = CloudTrailConfig(
+        trusted_buckets=tuple(trusted_buckets), trusted_accounts=tuple(trusted_accounts)
+    )
+    return RuleContext(config=Config(cloudtrail=settings), collected_at=COLLECTED_AT)

@@ -112,7 +112,8 @@ def test_every_rule_yields_findings_for_each_account() -> None:
         ("iam-user-mfa", Status.UNKNOWN, "carol"),
         ("root-no-access-keys", Status.PASS, ACCOUNT_ID),
         ("root-not-used", Status.PASS, ACCOUNT_ID),
-        # This hand-built account carries no S3 data at all: never a silent PASS.
+        # This hand-built account carries no S3 or CloudTrail data at all: never a silent PASS.
+        ("cloudtrail-segregated-storage", Status.UNKNOWN, ACCOUNT_ID),
         ("s3-no-public-access", Status.UNKNOWN, ACCOUNT_ID),
     }
 

@@ -11,6 +11,7 @@ from typing import Protocol, TypeVar
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from cloudwarden import __version__
+from cloudwarden.collect.cloudtrail import collect_cloudtrail
 from cloudwarden.collect.context import AccountContext
 from cloudwarden.collect.iam import collect_iam
 from cloudwarden.collect.s3 import collect_s3
@@ -56,6 +57,8 @@ class CollectOptions:
     regions: tuple[str, ...] = ()
     """Regions to scan; empty means every region enabled for the account."""
     max_workers: int = 16
+    trusted_accounts: tuple[str, ...] = ()
+    """Accounts asked about as owners of the trails' destination buckets (cloudtrail.trusted_accounts)."""
 
 
 def _now() -> str:
@@ -84,11 +87,18 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
         )
         iam = collectors.submit(_tracked, progress, "iam", lambda: collect_iam(context, calls))
         s3 = collectors.submit(_tracked, progress, "s3", lambda: collect_s3(context, calls, progress))
+        trails = collectors.submit(
+            _tracked,
+            progress,
+            "cloudtrail",
+            lambda: collect_cloudtrail(context, calls, regions.result(), options.trusted_accounts),
+        )
         account = AccountSnapshot(
             account_id=account_id,
             regions=regions.result(),
             iam=iam.result(),
             s3=s3.result(),
+            cloudtrail=trails.result(),
             errors=context.errors,
         )
     return Snapshot(
@@ -104,7 +114,7 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
     )
 
 
-COLLECTORS = ("regions", "iam", "s3")
+COLLECTORS = ("regions", "iam", "s3", "cloudtrail")
 
 
 def _tracked(progress: Progress, name: str, work: Callable[[], T]) -> T:

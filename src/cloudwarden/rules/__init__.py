@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cloudwarden.rules.base import Rule
+from cloudwarden.rules.cloudtrail import CLOUDTRAIL_SEGREGATED_STORAGE
 from cloudwarden.rules.iam_users import IAM_USER_MFA
 from cloudwarden.rules.root import ROOT_MFA, ROOT_NO_ACCESS_KEYS, ROOT_NOT_USED, ROOT_STRONG_PASSWORD
 from cloudwarden.rules.s3 import S3_NO_PUBLIC_ACCESS
@@ -13,6 +14,7 @@ RULES: tuple[Rule, ...] = (
     IAM_USER_MFA,
     ROOT_NO_ACCESS_KEYS,
     ROOT_NOT_USED,
+    CLOUDTRAIL_SEGREGATED_STORAGE,
     S3_NO_PUBLIC_ACCESS,
 )
 

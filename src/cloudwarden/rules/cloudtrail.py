@@ -1,0 +1,313 @@
+"""Rule `cloudtrail-segregated-storage`: logs ship from every region to storage the attacker cannot reach.
+
+One finding per account. PASS only when every scanned region is covered by at least one trail that
+applies there (multi-region, or its home region; this account's or an organisation trail), is
+logging with no delivery error, records management write events, and delivers to a bucket outside
+this account that is trusted (`cloudtrail.trusted_buckets`, or owned by an account of
+`cloudtrail.trusted_accounts` as confirmed by S3); and when at least one covering trail includes
+global service events. With no trust list configured, a bucket outside the account passes with a
+warning that the destination is unverified; a bucket in this account always fails.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudwarden.config import CloudTrailConfig
+from cloudwarden.findings import Severity, Status
+from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
+from cloudwarden.semantics.cloudtrail import management_write_coverage
+from cloudwarden.snapshot import AccountSnapshot, BucketOwnership, CloudTrailData, Trail
+
+Tristate = bool | None
+
+
+@dataclass
+class _Judgement:
+    """One trail against every condition that does not depend on the region."""
+
+    trail: Trail
+    misses: list[str] = field(default_factory=list)
+    unknowns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    destination: str = ""
+
+    @property
+    def good(self) -> Tristate:
+        if self.misses:
+            return False
+        return None if self.unknowns else True
+
+
+def _own_buckets(account: AccountSnapshot) -> frozenset[str] | None:
+    buckets = account.s3.buckets
+    return None if buckets is None else frozenset(bucket.name for bucket in buckets)
+
+
+def _judge_destination(
+    judgement: _Judgement,
+    account: AccountSnapshot,
+    ownership: BucketOwnership | None,
+    settings: CloudTrailConfig,
+) -> None:
+    bucket = judgement.trail.s3_bucket
+    if not bucket:
+        judgement.misses.append("no S3 destination")
+        return
+    own = _own_buckets(account)
+    confirmed = ownership.confirmed_owner if ownership else None
+    if (own is not None and bucket in own) or confirmed == account.account_id:
+        judgement.misses.append(f"own bucket: delivers to {bucket}, in this account")
+        judgement.destination = f"{bucket} (this account)"
+        return
+    if ownership is not None and ownership.exists is False:
+        judgement.misses.append(f"delivers to {bucket}, which does not exist: anyone may create it")
+        return
+    if own is None and confirmed is None:
+        judgement.unknowns.append(
+            f"cannot tell whether {bucket} is in this account: "
+            + unknown_because(account.errors_for("s3", "ListBuckets"), "the account's buckets")
+        )
+        return
+    owner_note = f"owner {confirmed} confirmed" if confirmed else "owner not confirmed"
+    judgement.destination = f"{bucket} ({owner_note})"
+    if any(fnmatch.fnmatchcase(bucket, pattern) for pattern in settings.trusted_buckets):
+        return
+    if confirmed is not None and confirmed in settings.trusted_accounts:
+        return
+    if settings.trusted_buckets or settings.trusted_accounts:
+        if confirmed is not None:
+            judgement.misses.append(
+                f"untrusted bucket: {bucket} belongs to {confirmed}, not a trusted account"
+            )
+            return
+        refused = ownership.refused if ownership else ()
+        unasked = [trusted for trusted in settings.trusted_accounts if trusted not in refused]
+        if unasked:
+            judgement.unknowns.append(
+                f"the owner of {bucket} was not checked against {', '.join(unasked)} "
+                "(collect again with this configuration)"
+            )
+            return
+        why = (
+            f"S3 refused the ownership check for {', '.join(refused)} "
+            "(not the owner, or no permission to ask)"
+            if settings.trusted_accounts
+            else "no trusted account is configured"
+        )
+        judgement.misses.append(
+            f"untrusted bucket: {bucket} is not in cloudtrail.trusted_buckets and not confirmed to belong "
+            f"to a trusted account ({why})"
+        )
+        return
+    judgement.warnings.append(
+        f"{bucket} is outside this account but the destination is unverified: configure "
+        "cloudtrail.trusted_buckets or cloudtrail.trusted_accounts"
+    )
+
+
+def _judge_trail(
+    account: AccountSnapshot, trail: Trail, data: CloudTrailData, settings: CloudTrailConfig
+) -> _Judgement:
+    judgement = _Judgement(trail)
+    status_errors = account.errors_for("cloudtrail", "GetTrailStatus", resource=trail.arn)
+    if trail.status is None:
+        judgement.unknowns.append(unknown_because(status_errors, f"the status of {trail.name}"))
+    else:
+        if not trail.status.is_logging:
+            judgement.misses.append("not logging")
+        if trail.status.latest_delivery_error:
+            judgement.misses.append(f"delivery error: {trail.status.latest_delivery_error}")
+    if trail.selectors is None:
+        selector_errors = account.errors_for("cloudtrail", "GetEventSelectors", resource=trail.arn)
+        judgement.unknowns.append(unknown_because(selector_errors, f"the event selectors of {trail.name}"))
+    else:
+        coverage = management_write_coverage(trail.selectors)
+        if not coverage.records_management_writes:
+            judgement.misses.append(f"no management write events ({coverage.explanation})")
+    ownership = next((entry for entry in data.bucket_ownership if entry.bucket == trail.s3_bucket), None)
+    _judge_destination(judgement, account, ownership, settings)
+    return judgement
+
+
+def _why_not_applying(trail: Trail, region: str, data: CloudTrailData, account_id: str) -> str | None:
+    """None when the trail applies to the region; otherwise why it does not."""
+    if not (trail.is_multi_region or trail.home_region == region):
+        return f"single-region trail of {trail.home_region}"
+    if trail.account_id != account_id and not trail.is_organization_trail:
+        return f"a trail of account {trail.account_id} that is not an organisation trail"
+    if trail.arn not in data.regions.get(region, ()):
+        return "not listed by DescribeTrails in this region"
+    return None
+
+
+def _and(values: list[Tristate]) -> Tristate:
+    if any(value is False for value in values):
+        return False
+    return None if any(value is None for value in values) else True
+
+
+def _or(values: list[Tristate]) -> Tristate:
+    if any(value is True for value in values):
+        return True
+    return None if any(value is None for value in values) else False
+
+
+def _trail_evidence(judgement: _Judgement) -> dict[str, Any]:
+    trail = judgement.trail
+    return {
+        "name": trail.name,
+        "home_region": trail.home_region,
+        "multi_region": trail.is_multi_region,
+        "organization_trail": trail.is_organization_trail,
+        "owner_account": trail.account_id,
+        "bucket": trail.s3_bucket,
+        "destination": judgement.destination,
+        "logging": None if trail.status is None else trail.status.is_logging,
+        "latest_delivery_error": None if trail.status is None else trail.status.latest_delivery_error,
+        "global_service_events": trail.include_global_service_events,
+        "log_file_validation": trail.log_file_validation,
+        "kms_key_id": trail.kms_key_id,
+        "sns_topic_arn": trail.sns_topic_arn,
+        "misses": judgement.misses,
+        "unknown": judgement.unknowns,
+    }
+
+
+@dataclass
+class _Region:
+    """How one scanned region is covered."""
+
+    covered: Tristate
+    evidence: dict[str, Any]
+    problem: str | None = None
+    """Why it is not covered, or why that is unknown."""
+    no_trail: bool = False
+    good: list[_Judgement] = field(default_factory=list)
+    applying: list[_Judgement] = field(default_factory=list)
+
+
+def _region(
+    account: AccountSnapshot, region: str, data: CloudTrailData, judgements: dict[str, _Judgement]
+) -> _Region:
+    if region not in data.regions:
+        errors = tuple(e for e in account.errors_for("cloudtrail", "DescribeTrails") if e.region == region)
+        return _Region(None, {"covered": None}, f"{region}: " + unknown_because(errors, "the trails"))
+    reasons = {
+        arn: _why_not_applying(judgement.trail, region, data, account.account_id)
+        for arn, judgement in judgements.items()
+    }
+    applying = [judgement for arn, judgement in judgements.items() if reasons[arn] is None]
+    covered = _or([judgement.good for judgement in applying])
+    elsewhere = {
+        judgement.trail.name: [reason] for arn, judgement in judgements.items() if (reason := reasons[arn])
+    }
+    evidence = {
+        "covered": covered,
+        "covered_by": [j.trail.name for j in applying if j.good],
+        "trails": {j.trail.name: j.misses + j.unknowns for j in applying} | elsewhere,
+    }
+    result = _Region(covered, evidence, good=[j for j in applying if j.good], applying=applying)
+    if covered is False and not applying:
+        result.problem, result.no_trail = f"{region} (no trail applies)", True
+    elif covered is False:
+        result.problem = (
+            f"{region} (" + "; ".join(f"{j.trail.name}: {', '.join(j.misses)}" for j in applying) + ")"
+        )
+    elif covered is None:
+        unknown = "; ".join(f"{j.trail.name}: {', '.join(j.unknowns)}" for j in applying if j.unknowns)
+        result.problem = f"{region}: {unknown}"
+    return result
+
+
+def check_segregated_storage(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    resource = account_resource(account.account_id)
+    data = account.cloudtrail
+    if data is None:
+        yield Verdict(Status.UNKNOWN, resource, "CloudTrail data is missing from the snapshot")
+        return
+    if not account.regions:
+        errors = account.errors_for("ec2", "DescribeRegions")
+        yield Verdict(Status.UNKNOWN, resource, unknown_because(errors, "the account's regions"))
+        return
+    settings = context.config.cloudtrail
+    judgements = {trail.arn: _judge_trail(account, trail, data, settings) for trail in data.trails}
+    regions = {region: _region(account, region, data, judgements) for region in account.regions}
+    coverage = _and([region.covered for region in regions.values()])
+    good = {j.trail.arn: j for region in regions.values() for j in region.good}
+    covering = {j.trail.arn: j for region in regions.values() for j in region.applying}
+    # Some covering trail must be good and include global events; an unreadable one may be it.
+    global_events = _or(
+        [j.good if j.trail.include_global_service_events else False for j in covering.values()]
+    )
+    evidence: dict[str, Any] = {
+        "regions": {name: region.evidence for name, region in regions.items()},
+        "trails": {arn: _trail_evidence(judgement) for arn, judgement in sorted(judgements.items())},
+        "organization": None
+        if data.organization is None
+        else {"id": data.organization.id, "management_account": data.organization.management_account},
+        "trusted_buckets": list(settings.trusted_buckets),
+        "trusted_accounts": list(settings.trusted_accounts),
+    }
+    verdict = _and([coverage, global_events])
+    if verdict is False:
+        problems = []
+        uncovered = [
+            region.problem for region in regions.values() if region.covered is False and region.problem
+        ]
+        if uncovered:
+            problems.append("regions not covered: " + ", ".join(uncovered))
+        if global_events is False and good:
+            problems.append("no covering trail includes global service events (IAM, STS, CloudFront)")
+        no_trail = any(region.no_trail for region in regions.values())
+        severity = Severity.CRITICAL if no_trail else Severity.HIGH
+        yield Verdict(Status.FAIL, resource, "; ".join(problems), evidence=evidence, severity=severity)
+    elif verdict is None:
+        unknown = [region.problem for region in regions.values() if region.covered is None and region.problem]
+        yield Verdict(
+            Status.UNKNOWN, resource, "; ".join(unknown) or "trail data is incomplete", evidence=evidence
+        )
+    else:
+        warnings = sorted({warning for judgement in good.values() for warning in judgement.warnings})
+        evidence["warnings"] = warnings
+        destinations = ", ".join(sorted({f"{j.trail.name} -> {j.destination}" for j in good.values()}))
+        message = f"all {len(regions)} scanned regions ship logs to segregated storage: {destinations}"
+        if warnings:
+            message += "; warning: " + "; ".join(warnings)
+        yield Verdict(Status.PASS, resource, message, evidence=evidence)
+
+
+CLOUDTRAIL_SEGREGATED_STORAGE = Rule(
+    id="cloudtrail-segregated-storage",
+    section="CloudTrail",
+    guideline="Use the Mozilla Secure CloudTrail Storage System",
+    audited_upstream=True,
+    severity=Severity.HIGH,
+    resource_type="AWS::::Account",
+    rationale=(
+        "An attacker who controls an account will try to erase the record of what they did. Logs "
+        "delivered, from every region, to a bucket in a separate, locked-down account survive that: "
+        "nobody in the audited account can delete them."
+    ),
+    remediation=(
+        "Create (or keep) one multi-region trail that includes global service events and management "
+        "events (read and write), and point its S3 bucket at the central archive bucket owned by the "
+        "security account (`aws cloudtrail update-trail --name <trail> --s3-bucket-name <archive> "
+        "--is-multi-region-trail --include-global-service-events`), or rely on the organisation trail "
+        "of the management account. Start logging, fix any delivery error (the archive's bucket "
+        "policy must allow cloudtrail.amazonaws.com to write under AWSLogs/<account id>/), and list "
+        "the archive in cloudtrail.trusted_buckets or its account in cloudtrail.trusted_accounts."
+    ),
+    permissions=(
+        "cloudtrail:DescribeTrails",
+        "cloudtrail:GetTrailStatus",
+        "cloudtrail:GetEventSelectors",
+        "organizations:DescribeOrganization",
+        "s3:ListBucket",
+        "s3:ListAllMyBuckets",
+    ),
+    check=check_segregated_storage,
+)
