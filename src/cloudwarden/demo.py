@@ -1,7 +1,8 @@
 """The demo's configuration: what the sample organisation's security team has declared.
 
-The emulator's seed and this configuration tell one story: the website bucket is public on
-purpose, and the CI user's missing MFA is a known, time-boxed exception.
+The emulator's seed and this configuration tell one story: the logs go to the security team's
+archive account, the website bucket is public on purpose, and the CI user's missing MFA is a known,
+time-boxed exception.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ DEMO_REGIONS = ("us-east-1", "eu-west-1")
 def demo_config(today: dt.date) -> Config:
     return parse_config(
         {
+            "cloudtrail": {"trusted_accounts": ["999988887777"]},
             "s3": {"public_buckets": ["www.*"]},
             "suppressions": [
                 {

@@ -24,6 +24,7 @@ from cloudwarden_emulator.state import (
     READY_PREFIX,
     ErrorRule,
     RootState,
+    TrailDeliveryError,
 )
 
 START_TIMEOUT = 30.0
@@ -162,12 +163,20 @@ class Emulator:
             raise EmulatorError(f"{method} /_cloudwarden/{path} failed: {detail}") from error
 
     def reset(self) -> None:
-        """Forget every resource, root state and error rule, in every account."""
+        """Forget every resource, root state, trail delivery error and error rule, in every account."""
         self._control("POST", "reset")
 
     def set_root(self, account_id: str, root: RootState) -> None:
         """Give an account's root user these credentials."""
         self._control("PUT", f"root/{account_id}", root)
+
+    def set_trail_delivery_error(self, trail_arn: str, error: str | None) -> None:
+        """Make GetTrailStatus report that delivering the trail's logs fails with `error` (None: succeeds).
+
+        The trail is named by its ARN, so an organization trail fails alike in every
+        member account; the error stays until changed or `reset()`.
+        """
+        self._control("PUT", "trail-delivery-error", TrailDeliveryError(trail_arn=trail_arn, error=error))
 
     def inject_error(
         self,

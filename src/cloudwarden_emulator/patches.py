@@ -1,9 +1,20 @@
 """Patches that make moto answer like real AWS where an audit depends on the difference.
 
-Each root-user patch wraps a moto function instead of copying it, and reads
-per-account state that callers set through the control API. Error injection
-answers in front of moto, at the WSGI level. Only the emulator process imports
-this module.
+Each patch wraps a moto function instead of copying it; those that need state
+moto cannot hold read it from `EmulatorState`, which callers set through the
+control API. Error injection answers in front of moto, at the WSGI level. Only
+the emulator process imports this module.
+
+- IAM credential report: a row for the root user (root state, per account).
+- IAM GetAccountSummary: the root user's password, MFA and access key flags (root state).
+- IAM ListVirtualMFADevices: the root user's virtual MFA device (root state).
+- S3 HeadBucket: 403 when `ExpectedBucketOwner` names an account that does not own the bucket.
+- CloudTrail GetTrailStatus: the outcome of the latest log delivery (delivery errors, per trail ARN).
+- CloudTrail organization trails: visible to the member accounts of the management account's
+  organization in DescribeTrails, GetTrailStatus and GetEventSelectors.
+- CloudTrail event selectors: a new trail logs all management events, and putting basic
+  selectors drops advanced ones (moto already does the reverse).
+- Moto's reset: also forgets which accounts are members of an organization.
 """
 
 import io
@@ -19,7 +30,15 @@ from xml.sax.saxutils import escape
 import botocore.exceptions
 import botocore.session
 import msgspec
+from moto.cloudtrail.exceptions import TrailNotFoundException
+from moto.cloudtrail.models import CloudTrailBackend, Trail, TrailStatus, cloudtrail_backends
+from moto.core.common_types import TYPE_RESPONSE
 from moto.iam.models import AccountSummary, IAMBackend, get_account_id_from
+from moto.moto_api._internal.models import MotoAPIBackend
+from moto.organizations.models import organizations_backends
+from moto.s3.models import s3_backends
+from moto.s3.responses import S3Response
+from moto.utilities.utils import get_partition
 from werkzeug.wrappers import Response
 
 from cloudwarden_emulator.state import ErrorRule, RootKey, RootState, parse_timestamp
@@ -39,11 +58,12 @@ class Injection:
 
 
 class EmulatorState:
-    """Root users and error rules, shared by the patched moto code and the control API."""
+    """Root users, trail delivery errors and error rules, shared by the patched code and the control API."""
 
     def __init__(self) -> None:
         self._lock = Lock()
         self._roots: dict[str, RootState] = {}
+        self._delivery_errors: dict[str, str] = {}
         self._injections: tuple[Injection, ...] = ()
         self.latency = 0.0
         """Seconds every AWS answer waits, to model real round trips in benchmarks (0: none)."""
@@ -54,6 +74,16 @@ class EmulatorState:
     def set_root(self, account_id: str, root: RootState) -> None:
         with self._lock:
             self._roots[account_id] = root
+
+    def delivery_error(self, trail_arn: str) -> str | None:
+        return self._delivery_errors.get(trail_arn)
+
+    def set_delivery_error(self, trail_arn: str, error: str | None) -> None:
+        with self._lock:
+            if error is None:
+                self._delivery_errors.pop(trail_arn, None)
+            else:
+                self._delivery_errors[trail_arn] = error
 
     @property
     def injections(self) -> tuple[Injection, ...]:
@@ -70,6 +100,7 @@ class EmulatorState:
     def reset(self) -> None:
         with self._lock:
             self._roots.clear()
+            self._delivery_errors.clear()
             self._injections = ()
             self.latency = 0.0
 
@@ -79,6 +110,11 @@ def install(state: EmulatorState) -> None:
     _patch_credential_report(state)
     _patch_account_summary(state)
     _patch_virtual_mfa_devices(state)
+    _patch_head_bucket_expected_owner()
+    _patch_organization_trails()
+    _patch_trail_delivery(state)
+    _patch_event_selectors()
+    _patch_reset_forgets_organization_members()
 
 
 # --- Root user ---------------------------------------------------------------
@@ -205,6 +241,201 @@ def _patch_virtual_mfa_devices(state: EmulatorState) -> None:
         return list(devices), next_marker
 
     IAMBackend.list_virtual_mfa_devices = list_virtual_mfa_devices  # type: ignore[method-assign]
+
+
+# --- S3 ----------------------------------------------------------------------
+
+
+def _patch_head_bucket_expected_owner() -> None:
+    """AWS answers HeadBucket with 403 when `x-amz-expected-bucket-owner` names another account.
+
+    Auditors rely on this to learn who owns a bucket, such as a trail's destination,
+    without being able to read it. Moto ignores the header. A bucket that does not exist
+    stays 404, as in AWS; the owner is moto's record of the account that created the bucket.
+    """
+    original = S3Response.head_bucket
+
+    def head_bucket(self: S3Response) -> TYPE_RESPONSE:
+        status, headers, body = original(self)
+        expected = self.headers.get("x-amz-expected-bucket-owner")
+        owner = s3_backends.bucket_accounts.get(self.bucket_name, (None, None))[1]
+        if status == 200 and expected is not None and owner != expected:
+            return 403, headers, ""
+        return status, headers, body
+
+    S3Response.head_bucket = head_bucket  # type: ignore[method-assign]
+
+
+# --- CloudTrail ----------------------------------------------------------------
+
+
+def default_event_selector() -> dict[str, Any]:
+    """The selector AWS reports for a trail created without any: all management events, no data events."""
+    return {
+        "ReadWriteType": "All",
+        "IncludeManagementEvents": True,
+        "DataResources": [],
+        "ExcludeManagementEventSources": [],
+    }
+
+
+def organization_trails(account_id: str, region: str) -> list[Trail]:
+    """The organization trails that the management account of `account_id`'s organization applies in `region`.
+
+    Empty for the management account itself, whose trails moto already lists, and for
+    accounts outside any organization.
+    """
+    management = organizations_backends.master_accounts.get(account_id)
+    if management is None:
+        return []
+    management_id, partition = management
+    organization = organizations_backends[management_id][partition]
+    if organization.org is None or all(account.id != account_id for account in organization.accounts):
+        return []
+    return [
+        trail
+        for backend in list(cloudtrail_backends[management_id].values())
+        for trail in list(backend.trails.values())
+        if trail.is_org_trail
+        and trail.partition == partition
+        and (trail.is_multi_region or trail.region_name == region)
+    ]
+
+
+def _patch_organization_trails() -> None:
+    """AWS replicates an organization trail into every member account; moto keeps it in the management one.
+
+    A member sees it in DescribeTrails (and ListTrails) with shadow trails, in every
+    region where it applies, under the management account's ARN and home region; it may
+    ask GetTrailStatus and GetEventSelectors about it, by ARN only, and they answer from
+    the management account's trail.
+    """
+    describe = CloudTrailBackend.describe_trails
+    status = CloudTrailBackend.get_trail_status
+    selectors = CloudTrailBackend.get_event_selectors
+
+    def describe_trails(self: CloudTrailBackend, include_shadow_trails: bool) -> list[Trail]:
+        trails = list(describe(self, include_shadow_trails))
+        if include_shadow_trails:
+            trails.extend(organization_trails(self.account_id, self.region_name))
+        return trails
+
+    def get_trail_status(self: CloudTrailBackend, name: str) -> TrailStatus:
+        # Moto's lookup goes through describe_trails, so it finds organization trails by name too.
+        found = status(self, name)
+        if not name.startswith("arn:") and any(
+            trail.status is found for trail in organization_trails(self.account_id, self.region_name)
+        ):
+            partition = get_partition(self.region_name)
+            arn = f"arn:{partition}:cloudtrail:{self.region_name}:{self.account_id}:trail/{name}"
+            raise TrailNotFoundException(account_id=self.account_id, name=arn)
+        return found
+
+    def get_event_selectors(
+        self: CloudTrailBackend, trail_name: str
+    ) -> tuple[str, list[dict[str, Any]], list[dict[str, Any]]]:
+        try:
+            return selectors(self, trail_name)
+        except TrailNotFoundException:
+            trails = organization_trails(self.account_id, self.region_name)
+            trail = next((trail for trail in trails if trail.arn == trail_name), None)
+            if trail is None:
+                raise
+            classic, advanced = trail.get_event_selectors()
+            return trail.arn, classic, advanced
+
+    CloudTrailBackend.describe_trails = describe_trails  # type: ignore[method-assign]
+    CloudTrailBackend.get_trail_status = get_trail_status  # type: ignore[method-assign]
+    CloudTrailBackend.get_event_selectors = get_event_selectors  # type: ignore[method-assign]
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    """A trail's status as moto keeps it, with the outcome of its latest delivery."""
+
+    status: TrailStatus
+    error: str | None
+
+    def description(self) -> dict[str, Any]:
+        """GetTrailStatus's answer: moto's, with LatestDeliveryAttemptSucceeded and LatestDeliveryError.
+
+        A failing trail has never delivered as far as the emulator knows, so it has no
+        successful attempt and no LatestDeliveryTime.
+        """
+        description: dict[str, Any] = self.status.description()
+        if self.error is None:
+            description["LatestDeliveryAttemptSucceeded"] = description["LatestDeliveryAttemptTime"]
+        else:
+            description["LatestDeliveryError"] = self.error
+            description["LatestDeliveryAttemptSucceeded"] = ""
+            description.pop("LatestDeliveryTime", None)
+        return description
+
+
+def _patch_trail_delivery(state: EmulatorState) -> None:
+    """AWS's GetTrailStatus tells whether log delivery works; moto never reports a delivery outcome.
+
+    AWS sets LatestDeliveryError (such as `AccessDenied` when the bucket policy refuses
+    CloudTrail) and LatestDeliveryAttemptSucceeded, the time of the latest attempt that
+    succeeded. Moto leaves the latter empty and has no delivery to fail, so the error
+    comes from the per-trail state; without one, every attempt succeeds.
+    """
+    original = CloudTrailBackend.get_trail_status
+
+    def get_trail_status(self: CloudTrailBackend, name: str) -> DeliveryStatus:
+        status = original(self, name)
+        trails = self.describe_trails(include_shadow_trails=True)
+        trail = next(trail for trail in trails if trail.status is status)
+        return DeliveryStatus(status, state.delivery_error(trail.arn))
+
+    # Moto's response only asks the status for its description, which DeliveryStatus provides.
+    CloudTrailBackend.get_trail_status = get_trail_status  # type: ignore[method-assign,assignment]
+
+
+def _patch_event_selectors() -> None:
+    """AWS gives a trail created without event selectors one that logs all management events.
+
+    Moto reports no selector at all, which reads as a trail that logs nothing. AWS also
+    keeps basic and advanced selectors exclusive: putting either replaces the other,
+    while moto keeps advanced selectors next to basic ones put after them.
+    """
+    get_selectors = Trail.get_event_selectors
+    put_selectors = Trail.put_event_selectors
+
+    def get_event_selectors(self: Trail) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        classic, advanced = get_selectors(self)
+        if not classic and not advanced:
+            return [default_event_selector()], []
+        return classic, advanced
+
+    def put_event_selectors(
+        self: Trail, event_selectors: list[dict[str, Any]], advanced_event_selectors: list[dict[str, Any]]
+    ) -> None:
+        put_selectors(self, event_selectors, advanced_event_selectors)
+        if event_selectors:
+            self.advanced_event_selectors = []
+
+    Trail.get_event_selectors = get_event_selectors  # type: ignore[method-assign]
+    Trail.put_event_selectors = put_event_selectors  # type: ignore[method-assign]
+
+
+# --- Organizations -------------------------------------------------------------
+
+
+def _patch_reset_forgets_organization_members() -> None:
+    """Moto's reset drops every organization but remembers which accounts were their members.
+
+    A member account of a reset organization then fails DescribeOrganization with an
+    internal error and may not create an organization of its own; AWS has no reset, and
+    the emulator's reset must leave no account in an organization.
+    """
+    original = MotoAPIBackend.reset
+
+    def reset(self: MotoAPIBackend) -> None:
+        original(self)
+        organizations_backends.master_accounts.clear()
+
+    MotoAPIBackend.reset = reset  # type: ignore[method-assign]
 
 
 # --- Error injection ---------------------------------------------------------

@@ -122,7 +122,28 @@ def seed_buckets(emulator: Emulator) -> None:
     )
 
 
-SEEDERS: tuple[Callable[[Emulator], None], ...] = (seed_root, seed_iam_users, seed_buckets)
+ARCHIVE_ACCOUNT = "999988887777"
+"""The security team's log archive account (listed in the demo's cloudtrail.trusted_accounts)."""
+
+
+def seed_trails(emulator: Emulator) -> None:
+    """A compliant multi-region trail to the archive account, and a legacy trail to a local bucket."""
+    emulator.client("s3", account_id=ARCHIVE_ACCOUNT).create_bucket(Bucket="acme-cloudtrail-archive")
+    cloudtrail = emulator.client("cloudtrail")
+    cloudtrail.create_trail(
+        Name="org-audit",
+        S3BucketName="acme-cloudtrail-archive",
+        IsMultiRegionTrail=True,
+        IncludeGlobalServiceEvents=True,
+        EnableLogFileValidation=True,
+    )
+    cloudtrail.start_logging(Name="org-audit")
+    # Single-region, into a bucket of the audited account itself: an attacker could erase it.
+    cloudtrail.create_trail(Name="legacy-local", S3BucketName="acme-cloudtrail-local")
+    cloudtrail.start_logging(Name="legacy-local")
+
+
+SEEDERS: tuple[Callable[[Emulator], None], ...] = (seed_root, seed_iam_users, seed_buckets, seed_trails)
 
 
 def seed_demo(emulator: Emulator) -> None:

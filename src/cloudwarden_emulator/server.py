@@ -17,7 +17,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from cloudwarden_emulator import patches
-from cloudwarden_emulator.state import ACCOUNT_ID, READY_PREFIX, ErrorRule, RootState
+from cloudwarden_emulator.state import ACCOUNT_ID, READY_PREFIX, ErrorRule, RootState, TrailDeliveryError
 
 CONTROL_PREFIX = "/_cloudwarden/"
 
@@ -57,6 +57,9 @@ class EmulatorApp:
                     if not ACCOUNT_ID.fullmatch(account):
                         raise ValueError(f"{account!r} is not a 12-digit account id")
                     self._state.set_root(account, msgspec.json.decode(request.get_data(), type=RootState))
+                case "PUT", ["trail-delivery-error"]:
+                    delivery = msgspec.json.decode(request.get_data(), type=TrailDeliveryError)
+                    self._state.set_delivery_error(delivery.trail_arn, delivery.error)
                 case "POST", ["errors"]:
                     rule = msgspec.json.decode(request.get_data(), type=ErrorRule)
                     self._state.add_injection(patches.injection_for(rule))

@@ -17,6 +17,7 @@ READY_PREFIX = "cloudwarden-emulator listening on "
 """Start of the one line the emulator prints, followed by its endpoint, once it accepts requests."""
 
 ACCOUNT_ID = re.compile(r"\d{12}")
+TRAIL_ARN = re.compile(r"arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail/[\w.-]+")
 
 DEFAULT_ERROR_CODE = "AccessDenied"
 DEFAULT_ERROR_MESSAGE = "User is not authorized to perform this operation"
@@ -92,3 +93,20 @@ class ErrorRule(msgspec.Struct, frozen=True, kw_only=True):
                 raise ValueError(f"path_regex {self.path_regex!r}: {error}") from error
         if self.account is not None and not ACCOUNT_ID.fullmatch(self.account):
             raise ValueError(f"account {self.account!r} is not a 12-digit account id")
+
+
+class TrailDeliveryError(msgspec.Struct, frozen=True, kw_only=True):
+    """What went wrong when CloudTrail last delivered a trail's log files to its S3 bucket.
+
+    `error` is what GetTrailStatus reports as LatestDeliveryError, such as `AccessDenied`
+    when the bucket policy refuses CloudTrail; None means delivery succeeds again.
+    """
+
+    trail_arn: str
+    error: str | None = None
+
+    def __post_init__(self) -> None:
+        if not TRAIL_ARN.fullmatch(self.trail_arn):
+            raise ValueError(f"{self.trail_arn!r} is not a trail ARN")
+        if self.error == "":
+            raise ValueError("error must name the failure; None means delivery succeeds")

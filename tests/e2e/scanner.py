@@ -57,6 +57,23 @@ def cloudwarden_process(args: list[str], env: dict[str, str], cwd: Path | None =
     return Run(completed.returncode, completed.stdout, completed.stderr)
 
 
+ARCHIVE_ACCOUNT = "999988887777"
+
+
+def ship_trail_to_archive(emulator: Emulator) -> None:
+    """Make the default account compliant with cloudtrail-segregated-storage: a multi-region trail,
+    logging, to a bucket of another account (unverified without trust lists, which passes)."""
+    emulator.client("s3", account_id=ARCHIVE_ACCOUNT).create_bucket(Bucket="archive-of-trails")
+    cloudtrail = emulator.client("cloudtrail")
+    cloudtrail.create_trail(
+        Name="archive",
+        S3BucketName="archive-of-trails",
+        IsMultiRegionTrail=True,
+        IncludeGlobalServiceEvents=True,
+    )
+    cloudtrail.start_logging(Name="archive")
+
+
 def scan_json(emulator: Emulator, *args: str) -> dict[str, Any]:
     run = cloudwarden(emulator, "scan", "--region", "us-east-1", "--format", "json", *args)
     assert run.exit_code in (0, 1), run.stderr

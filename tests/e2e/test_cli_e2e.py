@@ -13,7 +13,15 @@ from cloudwarden.permissions import iam_action, required_actions
 from cloudwarden_emulator import Emulator, RootKey, RootState
 from cloudwarden_emulator.state import DEFAULT_ACCOUNT
 
-from .scanner import cloudwarden, cloudwarden_process, emulator_environment, finding, scan_json, verdicts
+from .scanner import (
+    cloudwarden,
+    cloudwarden_process,
+    emulator_environment,
+    finding,
+    scan_json,
+    ship_trail_to_archive,
+    verdicts,
+)
 
 ACCOUNT = DEFAULT_ACCOUNT
 COMPLIANT_ROOT = RootState(password_present=False)
@@ -42,11 +50,12 @@ def test_collect_then_evaluate_gives_exactly_the_findings_of_scan(emulator: Emul
     emulator.client("iam").create_user(UserName="someone")
     live = scan_json(emulator)
     assert _findings_without_times(offline.json()) == _findings_without_times(live)
-    assert len(live["findings"]) == 5
+    assert len(live["findings"]) == 6
 
 
 def test_exit_code_is_0_without_fails_and_1_with_one(emulator: Emulator) -> None:
     emulator.set_root(ACCOUNT, COMPLIANT_ROOT)
+    ship_trail_to_archive(emulator)
     assert cloudwarden(emulator, "scan", "--region", "us-east-1").exit_code == 0
     emulator.set_root(ACCOUNT, FAILING_ROOT)
     assert cloudwarden(emulator, "scan", "--region", "us-east-1").exit_code == 1
@@ -54,6 +63,7 @@ def test_exit_code_is_0_without_fails_and_1_with_one(emulator: Emulator) -> None
 
 def test_fail_on_ignores_fails_below_the_threshold(emulator: Emulator) -> None:
     emulator.set_root(ACCOUNT, COMPLIANT_ROOT)
+    ship_trail_to_archive(emulator)
     iam = emulator.client("iam")
     iam.create_user(UserName="keys-only")
     iam.create_access_key(UserName="keys-only")  # a medium FAIL
@@ -179,6 +189,7 @@ def test_read_only_guard_refuses_a_write_before_it_is_sent(
 def test_permissions_list_exactly_the_actions_a_scan_calls(emulator: Emulator) -> None:
     emulator.set_root(ACCOUNT, FAILING_ROOT)
     emulator.client("s3").create_bucket(Bucket="one-bucket")  # so that every per-bucket call is made
+    ship_trail_to_archive(emulator)  # so that every per-trail call is made
     document = cloudwarden(emulator, "scan", "--format", "json").json()  # every region: DescribeRegions too
     called = {iam_action(operation) for operation in document["scan"]["stats"]["operations"]}
     assert called == set(required_actions())
@@ -194,7 +205,8 @@ def test_stats_count_calls_per_operation(emulator: Emulator) -> None:
     assert stats["iam.GenerateCredentialReport"]["calls"] >= 1
     # Error answers are counted, including those that mean "none configured".
     assert {operation for operation, entry in stats.items() if entry["errors"]} == {
-        "s3control.GetPublicAccessBlock"
+        "s3control.GetPublicAccessBlock",  # no account-level Block Public Access
+        "organizations.DescribeOrganization",  # not in an organisation
     }
 
 

@@ -31,6 +31,7 @@ def test_demo_scans_the_seeded_account_without_credentials(tmp_path: Path) -> No
             ("PASS", "auditor-readonly"),
             ("PASS", "carol"),
         },
+        "cloudtrail-segregated-storage": {("PASS", account)},
         "s3-no-public-access": {
             ("PASS", "www.acme-demo.example"),
             ("FAIL", "acme-customer-exports"),
@@ -60,6 +61,7 @@ def test_demo_terminal_report_shows_every_guideline_block(tmp_path: Path) -> Non
         "Avoid creating API keys for the root user",
         "Avoid logging in as the root user",
         "Avoid unintentionally granting public access to non-public S3 data",
+        "Use the Mozilla Secure CloudTrail Storage System",
     ):
         assert guideline in run.stdout
     assert "\x1b[" not in run.stdout
