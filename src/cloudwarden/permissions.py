@@ -6,8 +6,14 @@ from collections.abc import Sequence
 
 from cloudwarden.rules import RULES, Rule
 
-COLLECTION_ACTIONS = ("sts:GetCallerIdentity", "ec2:DescribeRegions")
-"""Called by every scan, whatever the rules: who the credentials are, which regions exist."""
+COLLECTION_ACTIONS = (
+    "sts:GetCallerIdentity",
+    "ec2:DescribeRegions",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeManagedPrefixLists",
+)
+"""Called by every scan, whatever the rules: who the credentials are, which regions exist, and the
+network context recorded beside the security groups (VPCs, the prefix lists their rules name)."""
 
 
 IAM_ACTION_OF_OPERATION = {

@@ -210,6 +210,75 @@ class CloudTrailData(msgspec.Struct, frozen=True, kw_only=True):
     bucket_ownership: tuple[BucketOwnership, ...] = ()
 
 
+class GroupPair(msgspec.Struct, frozen=True, kw_only=True):
+    """A security group referenced by a rule (UserIdGroupPair)."""
+
+    group_id: str
+    user_id: str | None = None
+    vpc_id: str | None = None
+    vpc_peering_connection_id: str | None = None
+
+
+class IpPermission(msgspec.Struct, frozen=True, kw_only=True):
+    """One permission of a security group, as DescribeSecurityGroups returns it."""
+
+    protocol: str
+    """IpProtocol: "-1" (all), a name (tcp, udp, icmp, icmpv6) or a protocol number."""
+    from_port: int | None = None
+    to_port: int | None = None
+    ipv4_ranges: tuple[str, ...] = ()
+    ipv6_ranges: tuple[str, ...] = ()
+    groups: tuple[GroupPair, ...] = ()
+    prefix_lists: tuple[str, ...] = ()
+
+
+class SecurityGroup(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    name: str
+    region: str
+    vpc_id: str | None = None
+    owner_id: str | None = None
+    description: str | None = None
+    tags: dict[str, str] = msgspec.field(default_factory=dict)
+    ingress: tuple[IpPermission, ...] = ()
+    egress: tuple[IpPermission, ...] = ()
+
+
+class NetworkInterface(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    region: str
+    group_ids: tuple[str, ...]
+    vpc_id: str | None = None
+    interface_type: str | None = None
+    attached_to: str | None = None
+    """The instance id, or what AWS says uses the interface (load balancer, NAT gateway...)."""
+    description: str | None = None
+
+
+class Vpc(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    region: str
+    cidrs: tuple[str, ...] = ()
+    ipv6_cidrs: tuple[str, ...] = ()
+    is_default: bool = False
+
+
+class PrefixList(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    region: str
+    name: str | None = None
+    owner_id: str | None = None
+
+
+class Ec2Data(msgspec.Struct, frozen=True, kw_only=True):
+    """Network data of every scanned region whose calls answered (a failed region has an error)."""
+
+    security_groups: tuple[SecurityGroup, ...] = ()
+    network_interfaces: tuple[NetworkInterface, ...] = ()
+    vpcs: tuple[Vpc, ...] = ()
+    prefix_lists: tuple[PrefixList, ...] = ()
+
+
 class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     account_id: str
     regions: tuple[str, ...]
@@ -217,6 +286,8 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     s3: S3Data = S3Data()
     cloudtrail: CloudTrailData | None = None
     """None when CloudTrail was not collected at all."""
+    ec2: Ec2Data | None = None
+    """None when the network was not collected at all."""
     errors: tuple[ApiError, ...] = ()
 
     def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:

@@ -112,9 +112,13 @@ def test_every_rule_yields_findings_for_each_account() -> None:
         ("iam-user-mfa", Status.UNKNOWN, "carol"),
         ("root-no-access-keys", Status.PASS, ACCOUNT_ID),
         ("root-not-used", Status.PASS, ACCOUNT_ID),
-        # This hand-built account carries no S3 or CloudTrail data at all: never a silent PASS.
+        # This hand-built account carries no S3, CloudTrail or network data at all: never a silent PASS.
         ("cloudtrail-segregated-storage", Status.UNKNOWN, ACCOUNT_ID),
         ("s3-no-public-access", Status.UNKNOWN, ACCOUNT_ID),
+        ("sg-inbound-rules-only", Status.UNKNOWN, ACCOUNT_ID),
+        ("sg-minimal-inbound", Status.UNKNOWN, ACCOUNT_ID),
+        ("sg-no-internal-all-ports", Status.UNKNOWN, ACCOUNT_ID),
+        ("sg-egress-via-nsm-only", Status.UNKNOWN, ACCOUNT_ID),
     }
 
 

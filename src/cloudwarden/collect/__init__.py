@@ -13,6 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 from cloudwarden import __version__
 from cloudwarden.collect.cloudtrail import collect_cloudtrail
 from cloudwarden.collect.context import AccountContext
+from cloudwarden.collect.ec2 import collect_ec2
 from cloudwarden.collect.iam import collect_iam
 from cloudwarden.collect.s3 import collect_s3
 from cloudwarden.collect.session import AwsSession, ReadOnlyViolation, is_read_only
@@ -93,12 +94,16 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
             "cloudtrail",
             lambda: collect_cloudtrail(context, calls, regions.result(), options.trusted_accounts),
         )
+        network = collectors.submit(
+            _tracked, progress, "ec2", lambda: collect_ec2(context, calls, regions.result())
+        )
         account = AccountSnapshot(
             account_id=account_id,
             regions=regions.result(),
             iam=iam.result(),
             s3=s3.result(),
             cloudtrail=trails.result(),
+            ec2=network.result(),
             errors=context.errors,
         )
     return Snapshot(
@@ -114,7 +119,7 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
     )
 
 
-COLLECTORS = ("regions", "iam", "s3", "cloudtrail")
+COLLECTORS = ("regions", "iam", "s3", "cloudtrail", "ec2")
 
 
 def _tracked(progress: Progress, name: str, work: Callable[[], T]) -> T:

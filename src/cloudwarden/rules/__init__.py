@@ -7,6 +7,12 @@ from cloudwarden.rules.cloudtrail import CLOUDTRAIL_SEGREGATED_STORAGE
 from cloudwarden.rules.iam_users import IAM_USER_MFA
 from cloudwarden.rules.root import ROOT_MFA, ROOT_NO_ACCESS_KEYS, ROOT_NOT_USED, ROOT_STRONG_PASSWORD
 from cloudwarden.rules.s3 import S3_NO_PUBLIC_ACCESS
+from cloudwarden.rules.security_groups import (
+    SG_EGRESS_VIA_NSM_ONLY,
+    SG_INBOUND_RULES_ONLY,
+    SG_MINIMAL_INBOUND,
+    SG_NO_INTERNAL_ALL_PORTS,
+)
 
 RULES: tuple[Rule, ...] = (
     ROOT_STRONG_PASSWORD,
@@ -16,6 +22,10 @@ RULES: tuple[Rule, ...] = (
     ROOT_NOT_USED,
     CLOUDTRAIL_SEGREGATED_STORAGE,
     S3_NO_PUBLIC_ACCESS,
+    SG_INBOUND_RULES_ONLY,
+    SG_MINIMAL_INBOUND,
+    SG_NO_INTERNAL_ALL_PORTS,
+    SG_EGRESS_VIA_NSM_ONLY,
 )
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}

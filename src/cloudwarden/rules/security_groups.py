@@ -1,0 +1,493 @@
+"""The four rules of the guideline section "Security Groups".
+
+Every permission is first normalised by `semantics.network` (protocol, ports, peer, address class).
+One finding per security group and rule; `sg-inbound-rules-only` also judges each network interface
+that carries several groups on the union of their rules. Groups attached to nothing are still judged
+(the guideline is about creating them) one severity level lower; the evidence says how many
+interfaces use each group and names the offending rules in the console's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cloudwarden.config import SecurityGroupsConfig
+from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.rules.base import Rule, RuleContext, Verdict, unknown_because
+from cloudwarden.semantics.network import ICMP, PORTED, Direction, NetRule, PeerKind, rules_of
+from cloudwarden.snapshot import AccountSnapshot, Ec2Data, NetworkInterface, SecurityGroup
+
+SECTION = "Security Groups"
+_LOWER = {
+    Severity.CRITICAL: Severity.HIGH,
+    Severity.HIGH: Severity.MEDIUM,
+    Severity.MEDIUM: Severity.LOW,
+    Severity.LOW: Severity.INFO,
+    Severity.INFO: Severity.INFO,
+}
+_PERMISSIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces")
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A group with its normalised rules and how many interfaces carry it (None: unknown)."""
+
+    group: SecurityGroup
+    ingress: list[NetRule]
+    egress: list[NetRule]
+    interfaces: int | None
+    default_vpc: bool | None
+
+    @property
+    def resource(self) -> Resource:
+        group = self.group
+        arn = f"arn:aws:ec2:{group.region}:{group.owner_id or ''}:security-group/{group.id}"
+        return Resource(type="AWS::EC2::SecurityGroup", id=group.id, arn=arn, name=group.name)
+
+    def severity(self, severity: Severity) -> Severity:
+        return _LOWER[severity] if self.interfaces == 0 else severity
+
+    def evidence(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "vpc": self.group.vpc_id,
+            "default_vpc": self.default_vpc,
+            "interfaces": self.interfaces,
+            **extra,
+        }
+
+
+@dataclass(frozen=True)
+class _Network:
+    groups: list[_Group]
+    by_id: dict[str, _Group]
+    interfaces: list[NetworkInterface]
+    failed_regions: dict[str, str]
+    """Region -> why its security groups could not be read."""
+    interface_failures: dict[str, str]
+    """Region -> why its network interfaces could not be read."""
+
+
+_cache: list[tuple[Ec2Data, _Network]] = []
+
+
+def _network(account: AccountSnapshot, ec2: Ec2Data) -> _Network:
+    """Normalise the account's groups once, for all four rules (the last few accounts are kept)."""
+    for data, network in _cache:
+        if data is ec2:
+            return network
+    failed = {
+        region: unknown_because(
+            tuple(e for e in account.errors_for("ec2", "DescribeSecurityGroups") if e.region == region),
+            f"the security groups of {region}",
+        )
+        for region in account.regions
+        if any(e.region == region for e in account.errors_for("ec2", "DescribeSecurityGroups"))
+    }
+    interface_failures = {
+        region: unknown_because(
+            tuple(e for e in account.errors_for("ec2", "DescribeNetworkInterfaces") if e.region == region),
+            f"the network interfaces of {region}",
+        )
+        for region in account.regions
+        if any(e.region == region for e in account.errors_for("ec2", "DescribeNetworkInterfaces"))
+    }
+    default_vpcs = {vpc.id: vpc.is_default for vpc in ec2.vpcs}
+    counts: dict[str, int] = {}
+    for interface in ec2.network_interfaces:
+        for group_id in interface.group_ids:
+            counts[group_id] = counts.get(group_id, 0) + 1
+    groups = [
+        _Group(
+            group=group,
+            ingress=rules_of(group.ingress, Direction.INGRESS, group.id, group.owner_id),
+            egress=rules_of(group.egress, Direction.EGRESS, group.id, group.owner_id),
+            interfaces=None if group.region in interface_failures else counts.get(group.id, 0),
+            default_vpc=default_vpcs.get(group.vpc_id or ""),
+        )
+        for group in ec2.security_groups
+    ]
+    network = _Network(
+        groups=groups,
+        by_id={group.group.id: group for group in groups},
+        interfaces=list(ec2.network_interfaces),
+        failed_regions=failed,
+        interface_failures=interface_failures,
+    )
+    _cache[:] = [*_cache[-3:], (ec2, network)]
+    return network
+
+
+def _region_unknowns(account: AccountSnapshot, failures: dict[str, str]) -> Iterator[Verdict]:
+    for region, reason in failures.items():
+        resource = Resource(
+            type="AWS::::Account",
+            id=f"{account.account_id}/{region}",
+            name=f"{account.account_id} in {region}",
+        )
+        yield Verdict(Status.UNKNOWN, resource, reason, region=region)
+
+
+def _each_group(account: AccountSnapshot, judge: Callable[[_Group], Verdict]) -> Iterator[Verdict]:
+    """Run `judge` on every group; UNKNOWN for regions whose groups could not be read."""
+    if account.ec2 is None:
+        yield Verdict(
+            Status.UNKNOWN,
+            Resource(type="AWS::::Account", id=account.account_id, name=account.account_id),
+            "network data is missing from the snapshot",
+        )
+        return
+    network = _network(account, account.ec2)
+    yield from _region_unknowns(account, network.failed_regions)
+    for group in network.groups:
+        yield judge(group)
+
+
+def _is_internet_egress_group(group: SecurityGroup, settings: SecurityGroupsConfig) -> bool:
+    for entry in settings.internet_egress_groups:
+        if entry.startswith("tag:"):
+            key, _, value = entry[4:].partition("=")
+            if group.tags.get(key) == value:
+                return True
+        elif entry == group.id:
+            return True
+    return False
+
+
+def _fail(
+    group: _Group, severity: Severity, message: str, offending: list[dict[str, str]], fix: str
+) -> Verdict:
+    return Verdict(
+        Status.FAIL,
+        group.resource,
+        message,
+        region=group.group.region,
+        evidence=group.evidence(offending_rules=offending),
+        severity=group.severity(severity),
+        remediation=fix,
+    )
+
+
+def _pass(group: _Group, message: str, **evidence: Any) -> Verdict:
+    return Verdict(
+        Status.PASS, group.resource, message, region=group.group.region, evidence=group.evidence(**evidence)
+    )
+
+
+def _listed(rules: list[tuple[NetRule, str, Severity]]) -> str:
+    shown = "; ".join(f"{rule.describe()} ({why})" for rule, why, _ in rules[:3])
+    return shown + (f"; and {len(rules) - 3} more" if len(rules) > 3 else "")
+
+
+# --- sg-minimal-inbound -----------------------------------------------------------------------------
+
+
+def _inbound_problem(rule: NetRule, settings: SecurityGroupsConfig) -> tuple[str, Severity] | None:
+    """Why an ingress rule from a CIDR is too broad, and how bad it is; None when it is fine."""
+    world = rule.peer.world_open
+    if rule.all_traffic:
+        return "all traffic", Severity.CRITICAL if world else Severity.MEDIUM
+    if rule.protocol in ICMP:
+        return None
+    if rule.protocol not in PORTED:
+        return ("a whole protocol from the world", Severity.HIGH) if world else None
+    if rule.all_ports:
+        return "every port", Severity.CRITICAL if world else Severity.MEDIUM
+    span = rule.port_span or 0
+    if span > settings.max_port_range:
+        return (
+            f"{span} ports, more than {settings.max_port_range}",
+            Severity.HIGH if world else Severity.MEDIUM,
+        )
+    if world and rule.ports is not None:
+        extra = sorted(set(range(rule.ports[0], rule.ports[1] + 1)) - set(settings.public_ports))
+        if extra:
+            return "open to the world on a port that is not public", Severity.HIGH
+    return None
+
+
+def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    settings = context.config.security_groups
+
+    def judge(group: _Group) -> Verdict:
+        problems = []
+        for rule in group.ingress:
+            if rule.peer.kind in (PeerKind.IPV4, PeerKind.IPV6):
+                problem = _inbound_problem(rule, settings)
+                if problem:
+                    problems.append((rule, *problem))
+        if not problems:
+            return _pass(group, "inbound access is limited to the ports and sources that need it")
+        problems.sort(key=lambda item: -item[2].rank)
+        offending = [
+            {"rule": rule.describe(), "why": why, "severity": sev.value} for rule, why, sev in problems
+        ]
+        fix = (
+            f"In {group.group.id} ({group.group.name}), remove or narrow: "
+            + "; ".join(rule.describe() for rule, _, _ in problems)
+            + f". Allow only the ports the service needs, from the sources that need them; "
+            f"keep world-open rules to ports {', '.join(map(str, settings.public_ports)) or '(none)'}."
+        )
+        return _fail(group, problems[0][2], f"inbound rules too broad: {_listed(problems)}", offending, fix)
+
+    yield from _each_group(account, judge)
+
+
+SG_MINIMAL_INBOUND = Rule(
+    id="sg-minimal-inbound",
+    section=SECTION,
+    guideline="Disallow inbound network access by default",
+    audited_upstream=False,
+    severity=Severity.HIGH,
+    resource_type="AWS::EC2::SecurityGroup",
+    rationale=(
+        "Every port a group opens is attack surface: a service nobody meant to expose, or a port range "
+        "wider than the service needs, lets an attacker reach software that was never hardened for it."
+    ),
+    remediation=(
+        "Allow only the ports the service uses, from the sources that need them; open only the public "
+        "ports (security_groups.public_ports) to the whole internet."
+    ),
+    permissions=_PERMISSIONS,
+    check=check_minimal_inbound,
+)
+
+
+# --- sg-no-internal-all-ports -------------------------------------------------------------------------
+
+
+def check_no_internal_all_ports(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    def judge(group: _Group) -> Verdict:
+        problems: list[tuple[NetRule, str, Severity]] = []
+        if group.group.name == "default":
+            problems += [
+                (rule, "the default group must have no inbound rule", Severity.HIGH) for rule in group.ingress
+            ]
+        problems += [
+            (rule, "every port from a security group", Severity.HIGH)
+            for rule in group.ingress
+            if rule.peer.kind is PeerKind.GROUP and rule.all_ports and group.group.name != "default"
+        ]
+        if not problems:
+            return _pass(group, "no inbound rule opens every port to other resources")
+        offending = [{"rule": rule.describe(), "why": why} for rule, why, _ in problems]
+        if group.group.name == "default":
+            fix = (
+                f'Delete every inbound rule of the default group {group.group.id} (AWS\'s "All traffic" '
+                "from the group itself among them); give resources their own groups instead."
+            )
+        else:
+            fix = (
+                f"In {group.group.id} ({group.group.name}), replace "
+                + "; ".join(rule.describe() for rule, _, _ in problems)
+                + " with rules for the ports the service actually uses."
+            )
+        return _fail(
+            group,
+            Severity.HIGH,
+            f"inbound access from internal resources on all ports: {_listed(problems)}",
+            offending,
+            fix,
+        )
+
+    yield from _each_group(account, judge)
+
+
+SG_NO_INTERNAL_ALL_PORTS = Rule(
+    id="sg-no-internal-all-ports",
+    section=SECTION,
+    guideline="Disallow inbound network access from internal resources",
+    audited_upstream=False,
+    severity=Severity.HIGH,
+    resource_type="AWS::EC2::SecurityGroup",
+    rationale=(
+        "A group that accepts every port from itself or another group lets an attacker who owns one "
+        "machine reach every service of its neighbours: lateral movement without a single exploit of "
+        "the network layer. The default group does exactly this unless its rule is deleted."
+    ),
+    remediation=(
+        "Delete the inbound rules of each VPC's default group, and replace every all-ports rule from a "
+        "security group with rules for the ports the service uses."
+    ),
+    permissions=_PERMISSIONS,
+    check=check_no_internal_all_ports,
+)
+
+
+# --- sg-inbound-rules-only ----------------------------------------------------------------------------
+
+
+def _governs(rule: NetRule) -> bool:
+    """An egress rule governs access when it limits protocol or ports toward a non-internet destination."""
+    return not rule.all_traffic and not rule.peer.internet
+
+
+def _interfaces(
+    account: AccountSnapshot, network: _Network, settings: SecurityGroupsConfig
+) -> Iterator[Verdict]:
+    yield from _region_unknowns(
+        account,
+        {
+            region: reason
+            for region, reason in network.interface_failures.items()
+            if region not in network.failed_regions
+        },
+    )
+    for interface in network.interfaces:
+        if len(interface.group_ids) < 2:
+            continue
+        resource = Resource(
+            type="AWS::EC2::NetworkInterface", id=interface.id, name=interface.description or interface.id
+        )
+        missing = [group_id for group_id in interface.group_ids if group_id not in network.by_id]
+        evidence: dict[str, Any] = {"groups": list(interface.group_ids), "attached_to": interface.attached_to}
+        if missing:
+            yield Verdict(
+                Status.UNKNOWN,
+                resource,
+                f"the interface carries groups that could not be read: {', '.join(missing)}",
+                region=interface.region,
+                evidence=evidence,
+            )
+            continue
+        groups = [network.by_id[group_id] for group_id in interface.group_ids]
+        inbound = [g.group.id for g in groups if g.ingress]
+        governing = [
+            g.group.id
+            for g in groups
+            if not _is_internet_egress_group(g.group, settings) and any(_governs(rule) for rule in g.egress)
+        ]
+        evidence |= {"groups_with_inbound_rules": inbound, "groups_with_governing_outbound_rules": governing}
+        if inbound and governing:
+            yield Verdict(
+                Status.FAIL,
+                resource,
+                f"its groups together mix inbound rules ({', '.join(inbound)}) with outbound rules "
+                f"that govern access ({', '.join(governing)})",
+                region=interface.region,
+                evidence=evidence,
+                remediation=(
+                    "Drop the outbound rules that restrict internal destinations from "
+                    f"{', '.join(governing)} (leave outbound open), and express the intended access as "
+                    "inbound rules on the destination."
+                ),
+            )
+        else:
+            yield Verdict(
+                Status.PASS,
+                resource,
+                "its groups together do not mix inbound and outbound rules",
+                region=interface.region,
+                evidence=evidence,
+            )
+
+
+def check_inbound_rules_only(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    settings = context.config.security_groups
+
+    def judge(group: _Group) -> Verdict:
+        governing = [rule for rule in group.egress if _governs(rule)]
+        if _is_internet_egress_group(group.group, settings):
+            return _pass(group, "designated internet egress group: its outbound rules are the exception")
+        if not group.ingress or not governing:
+            return _pass(group, "the group does not mix inbound rules with outbound rules that govern access")
+        offending = [
+            {"rule": rule.describe(), "why": "restricts an internal destination"} for rule in governing
+        ]
+        fix = (
+            f"In {group.group.id} ({group.group.name}), delete the outbound rules "
+            + "; ".join(rule.describe() for rule in governing)
+            + ", leave outbound open (or internet-bound only), and grant the access with inbound rules "
+            "on the destination's group."
+        )
+        listed = "; ".join(rule.describe() for rule in governing[:3])
+        return _fail(
+            group,
+            Severity.MEDIUM,
+            f"inbound rules mixed with outbound rules that govern access: {listed}",
+            offending,
+            fix,
+        )
+
+    yield from _each_group(account, judge)
+    if account.ec2 is not None:
+        yield from _interfaces(account, _network(account, account.ec2), settings)
+
+
+SG_INBOUND_RULES_ONLY = Rule(
+    id="sg-inbound-rules-only",
+    section=SECTION,
+    guideline="Use inbound security group rules instead of outbound security group rules to govern access",
+    audited_upstream=False,
+    severity=Severity.MEDIUM,
+    resource_type="AWS::EC2::SecurityGroup",
+    rationale=(
+        "When a group, or the union of the groups on one interface, mixes inbound rules with outbound "
+        "rules that restrict internal destinations, the access it appears to grant differs from the "
+        "access it grants, and that difference is where unintended exposure hides."
+    ),
+    remediation=(
+        "Govern access with inbound rules on the destination; keep outbound rules open, except in the "
+        "groups that control access to the internet."
+    ),
+    permissions=_PERMISSIONS,
+    check=check_inbound_rules_only,
+)
+
+
+# --- sg-egress-via-nsm-only ---------------------------------------------------------------------------
+
+
+def check_egress_via_nsm_only(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    settings = context.config.security_groups
+
+    def judge(group: _Group) -> Verdict:
+        if _is_internet_egress_group(group.group, settings):
+            return _pass(group, "designated internet egress group (security_groups.internet_egress_groups)")
+        internet = [rule for rule in group.egress if rule.peer.internet]
+        if not internet:
+            return _pass(group, "no outbound rule reaches the internet")
+        offending = [{"rule": rule.describe(), "why": "reaches the internet directly"} for rule in internet]
+        hint = (
+            ""
+            if settings.internet_egress_groups
+            else " (no security_groups.internet_egress_groups configured)"
+        )
+        fix = (
+            f"In {group.group.id} ({group.group.name}), delete "
+            + "; ".join(rule.describe() for rule in internet)
+            + ' (AWS adds "All traffic to 0.0.0.0/0" to every new group) and allow outbound only to the NSM '
+            "proxy's group; send internet traffic through its HTTP proxy."
+        )
+        listed = "; ".join(rule.describe() for rule in internet[:3])
+        return _fail(
+            group,
+            Severity.MEDIUM,
+            f"outbound internet access outside the NSM proxy: {listed}{hint}",
+            offending,
+            fix,
+        )
+
+    yield from _each_group(account, judge)
+
+
+SG_EGRESS_VIA_NSM_ONLY = Rule(
+    id="sg-egress-via-nsm-only",
+    section=SECTION,
+    guideline="Disallow outbound internet access except through HTTP proxy on NSM server",
+    audited_upstream=False,
+    severity=Severity.MEDIUM,
+    resource_type="AWS::EC2::SecurityGroup",
+    rationale=(
+        "Outbound traffic that goes through the network security monitoring proxy can be inspected and "
+        "limited to known destinations, so a compromised machine cannot quietly call home or exfiltrate "
+        "data; traffic that bypasses it cannot."
+    ),
+    remediation=(
+        "Remove outbound internet rules from every group except the NSM proxy's (list it in "
+        "security_groups.internet_egress_groups), and let systems reach the internet through the proxy."
+    ),
+    permissions=_PERMISSIONS,
+    check=check_egress_via_nsm_only,
+)

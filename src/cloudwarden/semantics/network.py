@@ -1,0 +1,205 @@
+"""Security group permissions as rules: protocol, ports, peer, and what kind of address space the peer is.
+
+Every `IpPermission` is normalised into one `NetRule` per peer. The address classes:
+- **internet**: any address space that is not private or reserved (0.0.0.0/0, ::/0, public CIDRs);
+- **world-open**: 0.0.0.0/0, ::/0, or an internet CIDR wider than /8 (IPv4) or /32 (IPv6).
+Group references and prefix lists are never internet: they name resources, not address space.
+
+Protocols follow EC2: `-1` is all traffic (no ports); tcp/udp carry a port range; icmp/icmpv6 carry
+a type and code, not ports; any other protocol number allows the whole protocol, whatever the ports
+say. Pure functions; CIDR parsing and classification are cached, as a large account repeats the
+same few CIDRs many times.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import ipaddress
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cloudwarden.snapshot import IpPermission
+
+ALL = "all"
+PROTOCOL_NAMES = {"-1": ALL, "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+PORTED = frozenset({"tcp", "udp"})
+ICMP = frozenset({"icmp", "icmpv6"})
+FULL_RANGE = (0, 65535)
+
+_NOT_INTERNET_V4 = tuple(
+    ipaddress.IPv4Network(block)
+    for block in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
+_NOT_INTERNET_V6 = tuple(
+    ipaddress.IPv6Network(block)
+    for block in ("::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "2001:db8::/32", "100::/64")
+)
+_WORLD_PREFIX = {4: 8, 6: 32}
+
+
+class PeerKind(enum.StrEnum):
+    IPV4 = "ipv4"
+    IPV6 = "ipv6"
+    GROUP = "group"
+    PREFIX_LIST = "prefix_list"
+
+
+class Direction(enum.StrEnum):
+    INGRESS = "ingress"
+    EGRESS = "egress"
+
+
+@dataclass(frozen=True)
+class Peer:
+    """The source (ingress) or destination (egress) of a rule."""
+
+    kind: PeerKind
+    value: str
+    internet: bool = False
+    world_open: bool = False
+    self_reference: bool = False
+    other_account: str | None = None
+    peering: str | None = None
+
+    def describe(self) -> str:
+        if self.kind is PeerKind.GROUP:
+            if self.self_reference:
+                return f"{self.value} (this group)"
+            extra = [f"account {self.other_account}"] if self.other_account else []
+            extra += [f"peered via {self.peering}"] if self.peering else []
+            return f"{self.value}" + (f" ({', '.join(extra)})" if extra else "")
+        if self.kind is PeerKind.PREFIX_LIST:
+            return f"prefix list {self.value}"
+        return self.value
+
+
+@dataclass(frozen=True)
+class NetRule:
+    direction: Direction
+    protocol: str
+    """"all", "tcp", "udp", "icmp", "icmpv6", or another protocol's number."""
+    ports: tuple[int, int] | None
+    """The port range for tcp and udp; None for every other protocol."""
+    icmp: tuple[int, int] | None
+    """ICMP type and code (-1: any) for icmp and icmpv6."""
+    peer: Peer
+
+    @property
+    def all_traffic(self) -> bool:
+        return self.protocol == ALL
+
+    @property
+    def all_ports(self) -> bool:
+        """All protocols, every port of tcp or udp, or a whole non-ported, non-ICMP protocol."""
+        if self.protocol in PORTED:
+            return self.ports == FULL_RANGE
+        return self.protocol not in ICMP
+
+    @property
+    def port_span(self) -> int | None:
+        """How many ports a tcp/udp rule opens (None for other protocols)."""
+        return None if self.ports is None else self.ports[1] - self.ports[0] + 1
+
+    def describe(self) -> str:
+        """The rule in the console's words: type, protocol, port range, and source or destination."""
+        if self.all_traffic:
+            what = "All traffic"
+        elif self.protocol in PORTED:
+            low, high = self.ports or FULL_RANGE
+            ports = "all ports" if (low, high) == FULL_RANGE else str(low) if low == high else f"{low}-{high}"
+            what = f"{self.protocol.upper()} {ports}"
+        elif self.protocol in ICMP:
+            kind, code = self.icmp or (-1, -1)
+            what = f"{self.protocol.upper()} " + (
+                "all" if kind == -1 else f"type {kind}" + ("" if code == -1 else f" code {code}")
+            )
+        else:
+            what = f"protocol {self.protocol} (all of it)"
+        preposition = "from" if self.direction is Direction.INGRESS else "to"
+        return f"{what} {preposition} {self.peer.describe()}"
+
+
+def protocol_name(raw: str) -> str:
+    text = raw.strip().lower()
+    return PROTOCOL_NAMES.get(text, text)
+
+
+@functools.lru_cache(maxsize=65536)
+def classify_cidr(cidr: str) -> tuple[bool, bool]:
+    """(internet, world_open) for a CIDR. An unparseable CIDR counts as both: never silently safe."""
+    try:
+        network = ipaddress.ip_network(cidr.strip(), strict=False)
+    except ValueError:
+        return True, True
+    reserved = _NOT_INTERNET_V4 if network.version == 4 else _NOT_INTERNET_V6
+    internet = not any(
+        network.subnet_of(block)  # type: ignore[arg-type]
+        for block in reserved
+    )
+    world_open = internet and network.prefixlen < _WORLD_PREFIX[network.version]
+    return internet, world_open
+
+
+def _range(permission: IpPermission, protocol: str) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    low = permission.from_port
+    high = permission.to_port
+    if protocol in PORTED:
+        if low is None or high is None or low < 0 or high < 0:
+            return FULL_RANGE, None
+        return (min(low, high), max(low, high)), None
+    if protocol in ICMP:
+        return None, (-1 if low is None else low, -1 if high is None else high)
+    return None, None
+
+
+def normalise(
+    permission: IpPermission, direction: Direction, group_id: str, owner_id: str | None
+) -> Iterator[NetRule]:
+    """One NetRule per peer of the permission."""
+    protocol = protocol_name(permission.protocol)
+    ports, icmp = _range(permission, protocol)
+    peers: list[Peer] = []
+    for cidr in permission.ipv4_ranges:
+        internet, world = classify_cidr(cidr)
+        peers.append(Peer(PeerKind.IPV4, cidr, internet=internet, world_open=world))
+    for cidr in permission.ipv6_ranges:
+        internet, world = classify_cidr(cidr)
+        peers.append(Peer(PeerKind.IPV6, cidr, internet=internet, world_open=world))
+    for pair in permission.groups:
+        other = pair.user_id if pair.user_id and owner_id and pair.user_id != owner_id else None
+        peers.append(
+            Peer(
+                PeerKind.GROUP,
+                pair.group_id,
+                self_reference=pair.group_id == group_id and other is None,
+                other_account=other,
+                peering=pair.vpc_peering_connection_id,
+            )
+        )
+    peers.extend(Peer(PeerKind.PREFIX_LIST, prefix_list) for prefix_list in permission.prefix_lists)
+    for peer in peers:
+        yield NetRule(direction=direction, protocol=protocol, ports=ports, icmp=icmp, peer=peer)
+
+
+def rules_of(
+    permissions: tuple[IpPermission, ...], direction: Direction, group_id: str, owner_id: str | None
+) -> list[NetRule]:
+    return [
+        rule for permission in permissions for rule in normalise(permission, direction, group_id, owner_id)
+    ]
