@@ -1,8 +1,8 @@
 """The demo's configuration: what the sample organisation's security team has declared.
 
 The emulator's seed and this configuration tell one story: the logs go to the security team's
-archive account, the website bucket is public on purpose, and the CI user's missing MFA is a known,
-time-boxed exception.
+archive account, the website bucket is public on purpose, the NSM proxy is the one group that may
+reach the internet, and the CI user's missing MFA is a known, time-boxed exception.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ def demo_config(today: dt.date) -> Config:
         {
             "cloudtrail": {"trusted_accounts": ["999988887777"]},
             "s3": {"public_buckets": ["www.*"]},
+            "security_groups": {"internet_egress_groups": ["tag:role=nsm-proxy"]},
             "suppressions": [
                 {
                     "rule": "iam-user-mfa",

@@ -143,7 +143,73 @@ def seed_trails(emulator: Emulator) -> None:
     cloudtrail.start_logging(Name="legacy-local")
 
 
-SEEDERS: tuple[Callable[[Emulator], None], ...] = (seed_root, seed_iam_users, seed_buckets, seed_trails)
+def _from_cidr(protocol: str, port: int | None, cidr: str) -> dict[str, Any]:
+    permission: dict[str, Any] = {"IpProtocol": protocol, "IpRanges": [{"CidrIp": cidr}]}
+    return permission if port is None else permission | {"FromPort": port, "ToPort": port}
+
+
+def _from_group(protocol: str, low: int, high: int, group: str) -> dict[str, Any]:
+    return {"IpProtocol": protocol, "FromPort": low, "ToPort": high, "UserIdGroupPairs": [{"GroupId": group}]}
+
+
+def seed_network(emulator: Emulator) -> None:
+    """A three-tier VPC: web tier, an SSH bastion open to the world, a database open on every port to
+    the app tier, the NSM proxy that alone may reach the internet, and AWS's default group rule."""
+    ec2 = emulator.client("ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
+    ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "acme-prod"}])
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.42.1.0/24")["Subnet"]["SubnetId"]
+    default = ec2.describe_security_groups(
+        Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "group-name", "Values": ["default"]}]
+    )["SecurityGroups"][0]["GroupId"]
+    # Real AWS creates the default group with "All traffic from itself"; the emulator does not.
+    ec2.authorize_security_group_ingress(
+        GroupId=default, IpPermissions=[{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": default}]}]
+    )
+
+    def group(name: str, tags: dict[str, str] | None = None) -> str:
+        group_id = str(ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"])
+        if tags:
+            ec2.create_tags(Resources=[group_id], Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
+        return group_id
+
+    def open_egress_only_to(group_id: str, *permissions: dict[str, Any]) -> None:
+        ec2.revoke_security_group_egress(
+            GroupId=group_id, IpPermissions=[_from_cidr("-1", None, "0.0.0.0/0")]
+        )
+        if permissions:
+            ec2.authorize_security_group_egress(GroupId=group_id, IpPermissions=list(permissions))
+
+    proxy = group("nsm-proxy", {"role": "nsm-proxy"})
+    web = group("web-tier")
+    ec2.authorize_security_group_ingress(
+        GroupId=web, IpPermissions=[_from_cidr("tcp", 443, "0.0.0.0/0"), _from_cidr("tcp", 80, "0.0.0.0/0")]
+    )
+    open_egress_only_to(web, _from_group("tcp", 3128, 3128, proxy))
+    bastion = group("ssh-bastion")
+    ec2.authorize_security_group_ingress(GroupId=bastion, IpPermissions=[_from_cidr("tcp", 22, "0.0.0.0/0")])
+    app = group("app-tier")
+    ec2.authorize_security_group_ingress(GroupId=app, IpPermissions=[_from_group("tcp", 8080, 8080, web)])
+    open_egress_only_to(app, _from_group("tcp", 3128, 3128, proxy))
+    database = group("database")
+    ec2.authorize_security_group_ingress(GroupId=database, IpPermissions=[_from_group("tcp", 0, 65535, app)])
+    open_egress_only_to(database)
+    ec2.authorize_security_group_ingress(GroupId=proxy, IpPermissions=[_from_group("tcp", 3128, 3128, web)])
+    # No inbound rule, only an outbound rule to the database: fine alone, mixed on the app servers.
+    db_clients = group("db-clients")
+    open_egress_only_to(db_clients, _from_group("tcp", 5432, 5432, database))
+    interfaces = ([web], [bastion], [app, db_clients], [database], [proxy], [default])
+    for groups in interfaces:
+        ec2.create_network_interface(SubnetId=subnet, Groups=groups, Description="+".join(groups))
+
+
+SEEDERS: tuple[Callable[[Emulator], None], ...] = (
+    seed_root,
+    seed_iam_users,
+    seed_buckets,
+    seed_trails,
+    seed_network,
+)
 
 
 def seed_demo(emulator: Emulator) -> None:

@@ -74,6 +74,14 @@ def ship_trail_to_archive(emulator: Emulator) -> None:
     cloudtrail.start_logging(Name="archive")
 
 
+def close_internet_egress(emulator: Emulator, region: str = "us-east-1") -> None:
+    """Remove AWS's default "All traffic to 0.0.0.0/0" egress rule from every group of the region."""
+    ec2 = emulator.client("ec2", region=region)
+    everything = [{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+    for group in ec2.describe_security_groups()["SecurityGroups"]:
+        ec2.revoke_security_group_egress(GroupId=group["GroupId"], IpPermissions=everything)
+
+
 def scan_json(emulator: Emulator, *args: str) -> dict[str, Any]:
     run = cloudwarden(emulator, "scan", "--region", "us-east-1", "--format", "json", *args)
     assert run.exit_code in (0, 1), run.stderr

@@ -4,8 +4,23 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from .scanner import cloudwarden_process
+
+VPC_GROUPS = ("default", "nsm-proxy", "web-tier", "ssh-bastion", "app-tier", "database", "db-clients")
+
+
+def _group_names(entry: dict[str, Any], document: dict[str, Any]) -> str:
+    """A group's name, or the names of an interface's groups joined by "+"."""
+    if entry["resource"]["type"] == "AWS::EC2::SecurityGroup":
+        return str(entry["resource"]["name"])
+    names = {
+        f["resource"]["id"]: f["resource"]["name"]
+        for f in document["findings"]
+        if f["resource"]["type"] == "AWS::EC2::SecurityGroup"
+    }
+    return "+".join(names[group] for group in entry["evidence"]["groups"])
 
 
 def test_demo_scans_the_seeded_account_without_credentials(tmp_path: Path) -> None:
@@ -16,7 +31,20 @@ def test_demo_scans_the_seeded_account_without_credentials(tmp_path: Path) -> No
     assert run.exit_code == 0, run.stderr
     document = json.loads(run.stdout)
     by_rule: dict[str, set[tuple[str, str]]] = {}
+    demo_vpc: dict[str, set[tuple[str, str]]] = {}
     for entry in document["findings"]:
+        if entry["rule"].startswith("sg-"):
+            # Group ids are random: judge the demo VPC's groups by name, interfaces by their groups' names.
+            if entry["evidence"].get("default_vpc") is False or entry["resource"]["type"].endswith(
+                "Interface"
+            ):
+                demo_vpc.setdefault(entry["rule"], set()).add(
+                    (
+                        entry["status"],
+                        entry["resource"]["type"].rsplit("::", 1)[-1] + ":" + _group_names(entry, document),
+                    )
+                )
+            continue
         by_rule.setdefault(entry["rule"], set()).add((entry["status"], entry["resource"]["id"]))
     account = "123456789012"
     assert by_rule == {
@@ -41,6 +69,34 @@ def test_demo_scans_the_seeded_account_without_credentials(tmp_path: Path) -> No
             ("PASS", "acme-cloudtrail-local"),
         },
     }
+    assert demo_vpc == {
+        "sg-inbound-rules-only": {
+            *(("PASS", f"SecurityGroup:{name}") for name in VPC_GROUPS),
+            ("FAIL", "NetworkInterface:app-tier+db-clients"),
+        },
+        "sg-minimal-inbound": {
+            *(("PASS", f"SecurityGroup:{name}") for name in VPC_GROUPS if name != "ssh-bastion"),
+            ("FAIL", "SecurityGroup:ssh-bastion"),
+        },
+        "sg-no-internal-all-ports": {
+            *(
+                ("PASS", f"SecurityGroup:{name}")
+                for name in VPC_GROUPS
+                if name not in ("default", "database")
+            ),
+            ("FAIL", "SecurityGroup:default"),
+            ("FAIL", "SecurityGroup:database"),
+        },
+        "sg-egress-via-nsm-only": {
+            ("PASS", "SecurityGroup:nsm-proxy"),
+            ("PASS", "SecurityGroup:web-tier"),
+            ("PASS", "SecurityGroup:app-tier"),
+            ("PASS", "SecurityGroup:database"),
+            ("PASS", "SecurityGroup:db-clients"),
+            ("FAIL", "SecurityGroup:ssh-bastion"),
+            ("FAIL", "SecurityGroup:default"),
+        },
+    }
     suppressed = next(f for f in document["findings"] if f["resource"]["id"] == "ci-deployer")
     assert suppressed["suppression"]["status_underneath"] == "FAIL"
     assert "OIDC" in suppressed["suppression"]["reason"]
@@ -62,6 +118,8 @@ def test_demo_terminal_report_shows_every_guideline_block(tmp_path: Path) -> Non
         "Avoid logging in as the root user",
         "Avoid unintentionally granting public access to non-public S3 data",
         "Use the Mozilla Secure CloudTrail Storage System",
+        "Disallow inbound network access from internal resources",
+        "Disallow outbound internet access except through HTTP proxy on NSM server",
     ):
         assert guideline in run.stdout
     assert "\x1b[" not in run.stdout

@@ -560,3 +560,131 @@ def cloudtrail_context(
         trusted_buckets=tuple(trusted_buckets), trusted_accounts=tuple(trusted_accounts)
     )
     return RuleContext(config=Config(cloudtrail=settings), collected_at=COLLECTED_AT)
+
+
+# --- Security groups --------------------------------------------------------------------------------
+# Appended below the other builders; the imports they need are kept with them.
+
+from cloudwarden.config import SecurityGroupsConfig  # noqa: E402
+from cloudwarden.snapshot import (  # noqa: E402
+    Ec2Data,
+    GroupPair,
+    IpPermission,
+    NetworkInterface,
+    SecurityGroup,
+    Vpc,
+)
+
+VPC_ID = "vpc-0a1b2c3d4e5f60718"
+VPC_CIDR = "10.20.0.0/16"
+
+ALL_TRAFFIC_TO_INTERNET = IpPermission(protocol="-1", ipv4_ranges=("0.0.0.0/0",))
+"""The outbound rule AWS gives every new group: "All traffic to 0.0.0.0/0"."""
+
+
+def permission(protocol: str, ports: int | tuple[int, int] | None = None, *peers: str) -> IpPermission:
+    """One permission as DescribeSecurityGroups returns it. `ports` is a port or (from, to) for tcp and
+    udp, (type, code) for icmp, None where AWS gives none ("-1", other protocol numbers). Each peer is
+    sorted into its list by its form: `sg-…` a group of this account, `pl-…` a prefix list, a CIDR with
+    a colon IPv6, any other CIDR IPv4."""
+    low, high = (ports, ports) if isinstance(ports, int) else ports or (None, None)
+    return IpPermission(
+        protocol=protocol,
+        from_port=low,
+        to_port=high,
+        ipv4_ranges=tuple(p for p in peers if not p.startswith(("sg-", "pl-")) and ":" not in p),
+        ipv6_ranges=tuple(p for p in peers if not p.startswith(("sg-", "pl-")) and ":" in p),
+        groups=tuple(GroupPair(group_id=p, user_id=ACCOUNT_ID) for p in peers if p.startswith("sg-")),
+        prefix_lists=tuple(p for p in peers if p.startswith("pl-")),
+    )
+
+
+def security_group(
+    group_id: str,
+    name: str | None = None,
+    *,
+    ingress: Sequence[IpPermission] = (),
+    egress: Sequence[IpPermission] = (ALL_TRAFFIC_TO_INTERNET,),
+    region: str = HOME_REGION,
+    vpc_id: str | None = VPC_ID,
+    tags: Mapping[str, str] | None = None,
+) -> SecurityGroup:
+    """A group of this account; by default as AWS creates it: no inbound rule, all traffic out."""
+    return SecurityGroup(
+        id=group_id,
+        name=name or f"group-{group_id[-4:]}",
+        region=region,
+        vpc_id=vpc_id,
+        owner_id=ACCOUNT_ID,
+        description=f"Group {name or group_id}",
+        tags=dict(tags or {}),
+        ingress=tuple(ingress),
+        egress=tuple(egress),
+    )
+
+
+def default_group(group_id: str, *, region: str = HOME_REGION, vpc_id: str = VPC_ID) -> SecurityGroup:
+    """A VPC's "default" group as AWS creates it: all traffic from itself in, all traffic out."""
+    return security_group(
+        group_id, "default", ingress=[permission("-1", None, group_id)], region=region, vpc_id=vpc_id
+    )
+
+
+def network_interface(
+    interface_id: str, *group_ids: str, region: str = HOME_REGION, attached_to: str | None = None
+) -> NetworkInterface:
+    """An interface carrying `group_ids`, attached to an instance (named after the interface by default)."""
+    return NetworkInterface(
+        id=interface_id,
+        region=region,
+        group_ids=group_ids,
+        vpc_id=VPC_ID,
+        interface_type="interface",
+        attached_to=attached_to or f"i-{interface_id.removeprefix('eni-')}",
+        description=None,
+    )
+
+
+def own_interface(group: SecurityGroup) -> NetworkInterface:
+    """The interface of an instance that carries only `group` (`eni-` followed by the group's suffix)."""
+    return network_interface(f"eni-{group.id.removeprefix('sg-')}", group.id, region=group.region)
+
+
+def ec2_api_error(operation: str, region: str = HOME_REGION, code: str = "UnauthorizedOperation") -> ApiError:
+    """A failed EC2 call in `region`."""
+    return ApiError(
+        account=ACCOUNT_ID,
+        service="ec2",
+        operation=operation,
+        region=region,
+        code=code,
+        message="You are not authorized to perform this operation.",
+    )
+
+
+def ec2_account(
+    *groups: SecurityGroup,
+    interfaces: Sequence[NetworkInterface] | None = None,
+    vpcs: Sequence[Vpc] = (Vpc(id=VPC_ID, region=HOME_REGION, cidrs=(VPC_CIDR,)),),
+    errors: Sequence[ApiError] = (),
+) -> AccountSnapshot:
+    """An account scanned in `SCANNED_REGIONS` holding these groups. `interfaces=None`: each group
+    is on an interface of its own (`own_interface`); pass `()` for groups attached to nothing."""
+    if interfaces is None:
+        interfaces = [own_interface(group) for group in groups]
+    data = Ec2Data(security_groups=groups, network_interfaces=tuple(interfaces), vpcs=tuple(vpcs))
+    return msgspec.structs.replace(account(errors=errors), ec2=data)
+
+
+def sg_context(
+    internet_egress_groups: Sequence[str] = (),
+    public_ports: Sequence[int] | None = None,
+    max_port_range: int | None = None,
+) -> RuleContext:
+    """A rule context with these security_groups settings (None: the default)."""
+    settings = SecurityGroupsConfig(internet_egress_groups=tuple(internet_egress_groups))
+    if public_ports is not None:
+        settings = msgspec.structs.replace(settings, public_ports=tuple(public_ports))
+    if max_port_range is not None:
+        settings = msgspec.structs.replace(settings, max_port_range=max_port_range)
+    return RuleContext(config=Config(security_groups=settings), collected_at=COLLECTED_AT)

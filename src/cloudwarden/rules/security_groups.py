@@ -69,13 +69,15 @@ class _Network:
     """Region -> why its network interfaces could not be read."""
 
 
-_cache: list[tuple[Ec2Data, _Network]] = []
+_cache: list[tuple[AccountSnapshot, _Network]] = []
 
 
 def _network(account: AccountSnapshot, ec2: Ec2Data) -> _Network:
-    """Normalise the account's groups once, for all four rules (the last few accounts are kept)."""
-    for data, network in _cache:
-        if data is ec2:
+    """Normalise the account's groups once, for all four rules (the last few accounts are kept).
+
+    Keyed on the account snapshot itself: its errors and regions decide what is unknown."""
+    for cached, network in _cache:
+        if cached is account:
             return network
     failed = {
         region: unknown_because(
@@ -115,7 +117,7 @@ def _network(account: AccountSnapshot, ec2: Ec2Data) -> _Network:
         failed_regions=failed,
         interface_failures=interface_failures,
     )
-    _cache[:] = [*_cache[-3:], (ec2, network)]
+    _cache[:] = [*_cache[-3:], (account, network)]
     return network
 
 
@@ -175,8 +177,8 @@ def _pass(group: _Group, message: str, **evidence: Any) -> Verdict:
     )
 
 
-def _listed(rules: list[tuple[NetRule, str, Severity]]) -> str:
-    shown = "; ".join(f"{rule.describe()} ({why})" for rule, why, _ in rules[:3])
+def _listed(rules: list[tuple[NetRule, str, Severity]], reasons: bool = True) -> str:
+    shown = "; ".join(rule.describe() + (f" ({why})" if reasons else "") for rule, why, _ in rules[:3])
     return shown + (f"; and {len(rules) - 3} more" if len(rules) > 3 else "")
 
 
@@ -267,15 +269,18 @@ def check_no_internal_all_ports(account: AccountSnapshot, context: RuleContext) 
         problems += [
             (rule, "every port from a security group", Severity.HIGH)
             for rule in group.ingress
-            if rule.peer.kind is PeerKind.GROUP and rule.all_ports and group.group.name != "default"
+            if rule.peer.kind is PeerKind.GROUP
+            and (rule.all_traffic or (rule.protocol in PORTED and rule.all_ports))
+            and group.group.name != "default"
         ]
         if not problems:
             return _pass(group, "no inbound rule opens every port to other resources")
         offending = [{"rule": rule.describe(), "why": why} for rule, why, _ in problems]
         if group.group.name == "default":
             fix = (
-                f'Delete every inbound rule of the default group {group.group.id} (AWS\'s "All traffic" '
-                "from the group itself among them); give resources their own groups instead."
+                f"Delete the inbound rules of the default group {group.group.id}: "
+                + "; ".join(rule.describe() for rule, _, _ in problems)
+                + ". Give resources groups of their own instead."
             )
         else:
             fix = (
@@ -318,13 +323,23 @@ SG_NO_INTERNAL_ALL_PORTS = Rule(
 # --- sg-inbound-rules-only ----------------------------------------------------------------------------
 
 
-def _governs(rule: NetRule) -> bool:
-    """An egress rule governs access when it limits protocol or ports toward a non-internet destination."""
-    return not rule.all_traffic and not rule.peer.internet
+def _egress_groups(network: _Network, settings: SecurityGroupsConfig) -> frozenset[str]:
+    return frozenset(g.group.id for g in network.groups if _is_internet_egress_group(g.group, settings))
+
+
+def _governs(rule: NetRule, egress_groups: frozenset[str]) -> bool:
+    """An egress rule governs access when it limits protocol or ports toward a non-internet destination.
+
+    A rule toward an internet egress group (the NSM proxy) is the guideline's own pattern for reaching
+    the internet: it controls internet access, it does not govern internal access.
+    """
+    if rule.all_traffic or rule.peer.internet:
+        return False
+    return not (rule.peer.kind is PeerKind.GROUP and rule.peer.value in egress_groups)
 
 
 def _interfaces(
-    account: AccountSnapshot, network: _Network, settings: SecurityGroupsConfig
+    account: AccountSnapshot, network: _Network, settings: SecurityGroupsConfig, egress_groups: frozenset[str]
 ) -> Iterator[Verdict]:
     yield from _region_unknowns(
         account,
@@ -356,7 +371,8 @@ def _interfaces(
         governing = [
             g.group.id
             for g in groups
-            if not _is_internet_egress_group(g.group, settings) and any(_governs(rule) for rule in g.egress)
+            if not _is_internet_egress_group(g.group, settings)
+            and any(_governs(rule, egress_groups) for rule in g.egress)
         ]
         evidence |= {"groups_with_inbound_rules": inbound, "groups_with_governing_outbound_rules": governing}
         if inbound and governing:
@@ -368,9 +384,16 @@ def _interfaces(
                 region=interface.region,
                 evidence=evidence,
                 remediation=(
-                    "Drop the outbound rules that restrict internal destinations from "
-                    f"{', '.join(governing)} (leave outbound open), and express the intended access as "
-                    "inbound rules on the destination."
+                    "Delete the outbound rules that restrict internal destinations: "
+                    + "; ".join(
+                        f"{rule.describe()} in {g.group.id}"
+                        for g in groups
+                        if g.group.id in governing
+                        for rule in g.egress
+                        if _governs(rule, egress_groups)
+                    )
+                    + " (leave outbound open), and express the intended access as inbound rules on the "
+                    "destination."
                 ),
             )
         else:
@@ -385,9 +408,11 @@ def _interfaces(
 
 def check_inbound_rules_only(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
     settings = context.config.security_groups
+    network = None if account.ec2 is None else _network(account, account.ec2)
+    egress_groups = frozenset() if network is None else _egress_groups(network, settings)
 
     def judge(group: _Group) -> Verdict:
-        governing = [rule for rule in group.egress if _governs(rule)]
+        governing = [rule for rule in group.egress if _governs(rule, egress_groups)]
         if _is_internet_egress_group(group.group, settings):
             return _pass(group, "designated internet egress group: its outbound rules are the exception")
         if not group.ingress or not governing:
@@ -401,7 +426,7 @@ def check_inbound_rules_only(account: AccountSnapshot, context: RuleContext) -> 
             + ", leave outbound open (or internet-bound only), and grant the access with inbound rules "
             "on the destination's group."
         )
-        listed = "; ".join(rule.describe() for rule in governing[:3])
+        listed = _listed([(rule, "", Severity.MEDIUM) for rule in governing], reasons=False)
         return _fail(
             group,
             Severity.MEDIUM,
@@ -411,8 +436,8 @@ def check_inbound_rules_only(account: AccountSnapshot, context: RuleContext) -> 
         )
 
     yield from _each_group(account, judge)
-    if account.ec2 is not None:
-        yield from _interfaces(account, _network(account, account.ec2), settings)
+    if network is not None:
+        yield from _interfaces(account, network, settings, egress_groups)
 
 
 SG_INBOUND_RULES_ONLY = Rule(
@@ -460,7 +485,7 @@ def check_egress_via_nsm_only(account: AccountSnapshot, context: RuleContext) ->
             + ' (AWS adds "All traffic to 0.0.0.0/0" to every new group) and allow outbound only to the NSM '
             "proxy's group; send internet traffic through its HTTP proxy."
         )
-        listed = "; ".join(rule.describe() for rule in internet[:3])
+        listed = _listed([(rule, "", Severity.MEDIUM) for rule in internet], reasons=False)
         return _fail(
             group,
             Severity.MEDIUM,

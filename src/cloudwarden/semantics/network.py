@@ -28,28 +28,33 @@ ICMP = frozenset({"icmp", "icmpv6"})
 FULL_RANGE = (0, 65535)
 
 _NOT_INTERNET_V4 = tuple(
-    ipaddress.IPv4Network(block)
-    for block in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.0.0.0/24",
-        "192.0.2.0/24",
-        "192.168.0.0/16",
-        "198.18.0.0/15",
-        "198.51.100.0/24",
-        "203.0.113.0/24",
-        "224.0.0.0/4",
-        "240.0.0.0/4",
+    ipaddress.collapse_addresses(
+        ipaddress.IPv4Network(block)
+        for block in (
+            "0.0.0.0/8",
+            "10.0.0.0/8",
+            "100.64.0.0/10",
+            "127.0.0.0/8",
+            "169.254.0.0/16",
+            "172.16.0.0/12",
+            "192.0.0.0/24",
+            "192.0.2.0/24",
+            "192.168.0.0/16",
+            "198.18.0.0/15",
+            "198.51.100.0/24",
+            "203.0.113.0/24",
+            "224.0.0.0/4",
+            "240.0.0.0/4",
+        )
     )
 )
 _NOT_INTERNET_V6 = tuple(
-    ipaddress.IPv6Network(block)
-    for block in ("::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "2001:db8::/32", "100::/64")
+    ipaddress.collapse_addresses(
+        ipaddress.IPv6Network(block)
+        for block in ("::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "2001:db8::/32", "100::/64")
+    )
 )
+"""Private and reserved space, merged so that a range spanning adjacent blocks is seen as reserved."""
 _WORLD_PREFIX = {4: 8, 6: 32}
 
 
@@ -106,9 +111,10 @@ class NetRule:
 
     @property
     def all_ports(self) -> bool:
-        """All protocols, every port of tcp or udp, or a whole non-ported, non-ICMP protocol."""
+        """All protocols, every port of tcp or udp (0 or 1 to 65535: port 0 is never served), or a
+        whole non-ported, non-ICMP protocol."""
         if self.protocol in PORTED:
-            return self.ports == FULL_RANGE
+            return self.ports is not None and self.ports[0] <= 1 and self.ports[1] == FULL_RANGE[1]
         return self.protocol not in ICMP
 
     @property
@@ -126,7 +132,7 @@ class NetRule:
             what = f"{self.protocol.upper()} {ports}"
         elif self.protocol in ICMP:
             kind, code = self.icmp or (-1, -1)
-            what = f"{self.protocol.upper()} " + (
+            what = ("ICMPv6 " if self.protocol == "icmpv6" else "ICMP ") + (
                 "all" if kind == -1 else f"type {kind}" + ("" if code == -1 else f" code {code}")
             )
         else:
