@@ -23,3 +23,4 @@ test: lint
 
 bench: $(BIN)/cloudwarden
 	$(BIN)/python bench/bench_s3.py 1000 20
+	$(BIN)/python bench/bench_security_groups.py 100000 2000

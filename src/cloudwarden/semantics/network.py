@@ -17,7 +17,8 @@ import enum
 import functools
 import ipaddress
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from cloudwarden.snapshot import IpPermission
 
@@ -70,8 +71,7 @@ class Direction(enum.StrEnum):
     EGRESS = "egress"
 
 
-@dataclass(frozen=True)
-class Peer:
+class Peer(msgspec.Struct, frozen=True, gc=False):
     """The source (ingress) or destination (egress) of a rule."""
 
     kind: PeerKind
@@ -94,8 +94,7 @@ class Peer:
         return self.value
 
 
-@dataclass(frozen=True)
-class NetRule:
+class NetRule(msgspec.Struct, frozen=True, gc=False):
     direction: Direction
     protocol: str
     """"all", "tcp", "udp", "icmp", "icmpv6", or another protocol's number."""
@@ -124,21 +123,27 @@ class NetRule:
 
     def describe(self) -> str:
         """The rule in the console's words: type, protocol, port range, and source or destination."""
-        if self.all_traffic:
-            what = "All traffic"
-        elif self.protocol in PORTED:
-            low, high = self.ports or FULL_RANGE
-            ports = "all ports" if (low, high) == FULL_RANGE else str(low) if low == high else f"{low}-{high}"
-            what = f"{self.protocol.upper()} {ports}"
-        elif self.protocol in ICMP:
-            kind, code = self.icmp or (-1, -1)
-            what = ("ICMPv6 " if self.protocol == "icmpv6" else "ICMP ") + (
-                "all" if kind == -1 else f"type {kind}" + ("" if code == -1 else f" code {code}")
-            )
-        else:
-            what = f"protocol {self.protocol} (all of it)"
-        preposition = "from" if self.direction is Direction.INGRESS else "to"
-        return f"{what} {preposition} {self.peer.describe()}"
+        return _describe(self)
+
+
+@functools.lru_cache(maxsize=65536)
+def _describe(rule: NetRule) -> str:
+    """Cached: a large account repeats the same rules, and every finding quotes them."""
+    if rule.all_traffic:
+        what = "All traffic"
+    elif rule.protocol in PORTED:
+        low, high = rule.ports or FULL_RANGE
+        ports = "all ports" if (low, high) == FULL_RANGE else str(low) if low == high else f"{low}-{high}"
+        what = f"{rule.protocol.upper()} {ports}"
+    elif rule.protocol in ICMP:
+        kind, code = rule.icmp or (-1, -1)
+        what = ("ICMPv6 " if rule.protocol == "icmpv6" else "ICMP ") + (
+            "all" if kind == -1 else f"type {kind}" + ("" if code == -1 else f" code {code}")
+        )
+    else:
+        what = f"protocol {rule.protocol} (all of it)"
+    preposition = "from" if rule.direction is Direction.INGRESS else "to"
+    return f"{what} {preposition} {rule.peer.describe()}"
 
 
 def protocol_name(raw: str) -> str:
@@ -162,6 +167,12 @@ def classify_cidr(cidr: str) -> tuple[bool, bool]:
     return internet, world_open
 
 
+@functools.lru_cache(maxsize=65536)
+def _cidr_peer(kind: PeerKind, cidr: str) -> Peer:
+    internet, world = classify_cidr(cidr)
+    return Peer(kind, cidr, internet=internet, world_open=world)
+
+
 def _range(permission: IpPermission, protocol: str) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     low = permission.from_port
     high = permission.to_port
@@ -181,12 +192,8 @@ def normalise(
     protocol = protocol_name(permission.protocol)
     ports, icmp = _range(permission, protocol)
     peers: list[Peer] = []
-    for cidr in permission.ipv4_ranges:
-        internet, world = classify_cidr(cidr)
-        peers.append(Peer(PeerKind.IPV4, cidr, internet=internet, world_open=world))
-    for cidr in permission.ipv6_ranges:
-        internet, world = classify_cidr(cidr)
-        peers.append(Peer(PeerKind.IPV6, cidr, internet=internet, world_open=world))
+    peers.extend(_cidr_peer(PeerKind.IPV4, cidr) for cidr in permission.ipv4_ranges)
+    peers.extend(_cidr_peer(PeerKind.IPV6, cidr) for cidr in permission.ipv6_ranges)
     for pair in permission.groups:
         other = pair.user_id if pair.user_id and owner_id and pair.user_id != owner_id else None
         peers.append(
@@ -203,9 +210,19 @@ def normalise(
         yield NetRule(direction=direction, protocol=protocol, ports=ports, icmp=icmp, peer=peer)
 
 
+@functools.lru_cache(maxsize=65536)
+def _address_rules(permission: IpPermission, direction: Direction) -> tuple[NetRule, ...]:
+    """The rules of a permission without group references do not depend on its group: cached."""
+    return tuple(normalise(permission, direction, "", None))
+
+
 def rules_of(
     permissions: tuple[IpPermission, ...], direction: Direction, group_id: str, owner_id: str | None
 ) -> list[NetRule]:
-    return [
-        rule for permission in permissions for rule in normalise(permission, direction, group_id, owner_id)
-    ]
+    rules: list[NetRule] = []
+    for permission in permissions:
+        if permission.groups:
+            rules.extend(normalise(permission, direction, group_id, owner_id))
+        else:
+            rules.extend(_address_rules(permission, direction))
+    return rules
