@@ -250,6 +250,8 @@ class NetworkInterface(msgspec.Struct, frozen=True, kw_only=True):
     group_ids: tuple[str, ...]
     vpc_id: str | None = None
     interface_type: str | None = None
+    public_ips: tuple[str, ...] = ()
+    """Public IPv4 (association) and IPv6 addresses of the interface."""
     attached_to: str | None = None
     """The instance id, or what AWS says uses the interface (load balancer, NAT gateway...)."""
     description: str | None = None
@@ -279,6 +281,75 @@ class Ec2Data(msgspec.Struct, frozen=True, kw_only=True):
     prefix_lists: tuple[PrefixList, ...] = ()
 
 
+class HostedZone(msgspec.Struct, frozen=True, kw_only=True):
+    id: str
+    """Without the /hostedzone/ prefix."""
+    name: str
+    """Lower case, without the final dot."""
+    private: bool = False
+    name_servers: tuple[str, ...] | None = None
+    """The zone's delegation set (lower case, no final dot); None when it could not be read."""
+
+
+class RecordSet(msgspec.Struct, frozen=True, kw_only=True):
+    zone_id: str
+    name: str
+    """Lower case, without the final dot, with `\\052` decoded as `*`."""
+    type: str
+    set_identifier: str | None = None
+    """Weighted, latency, failover... variants of one name and type are kept apart."""
+    values: tuple[str, ...] = ()
+    """The record's values (targets without the final dot for CNAME and NS)."""
+    alias_target: str | None = None
+    """An alias record's DNS name (lower case, no final dot)."""
+    alias_zone: str | None = None
+
+
+class Distribution(msgspec.Struct, frozen=True, kw_only=True):
+    domain_name: str
+    aliases: tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
+
+
+class LiveCheck(msgspec.Struct, frozen=True, kw_only=True):
+    """What live DNS/HTTP probing found for one record's target (opt-in `--live`)."""
+
+    record: str
+    """The record set's id: <zone id>/<name>/<type>."""
+    target: str
+    service: str | None = None
+    """The fingerprinted third-party service the target belongs to, if any."""
+    nxdomain: bool | None = None
+    http_status: int | None = None
+    fingerprint_matched: bool = False
+    """The service's "not found / unclaimed" page answered."""
+    delegation_refused: bool | None = None
+    """For NS delegations: every name server refused or failed to answer for the zone."""
+    error: str | None = None
+
+
+class Route53Data(msgspec.Struct, frozen=True, kw_only=True):
+    """Public hosted zones and their records, with the account's own inventory to compare targets with."""
+
+    zones: tuple[HostedZone, ...] = ()
+    records: tuple[RecordSet, ...] = ()
+    elastic_ips: tuple[str, ...] | None = None
+    interface_ips: tuple[str, ...] | None = None
+    """Public IPv4 and IPv6 addresses of the account's network interfaces."""
+    distributions: tuple[Distribution, ...] | None = None
+    load_balancers: tuple[str, ...] | None = None
+    """DNS names of classic and v2 load balancers (lower case)."""
+    beanstalk_cnames: tuple[str, ...] | None = None
+    api_ids: tuple[str, ...] | None = None
+    """REST and HTTP API ids of API Gateway (their execute-api host names start with them)."""
+    beanstalk_available: dict[str, bool] = msgspec.field(default_factory=dict)
+    """CheckDNSAvailability answers, per Elastic Beanstalk host name judged (True: anyone may claim it)."""
+    aws_ranges: tuple[str, ...] | None = None
+    """AWS's published address ranges (ip-ranges.json), when they were available."""
+    live: tuple[LiveCheck, ...] | None = None
+    """Live check results; None when live checks were off."""
+
+
 class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     account_id: str
     regions: tuple[str, ...]
@@ -288,6 +359,8 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     """None when CloudTrail was not collected at all."""
     ec2: Ec2Data | None = None
     """None when the network was not collected at all."""
+    route53: Route53Data | None = None
+    """None when DNS was not collected at all."""
     errors: tuple[ApiError, ...] = ()
 
     def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:
