@@ -26,6 +26,7 @@ from cloudwarden.findings import Report, Severity, Status
 from cloudwarden.permissions import required_actions
 from cloudwarden.report import Format, render
 from cloudwarden.rules import CONTRACT_RULE_IDS, RULES, RULES_BY_ID, Rule
+from cloudwarden.semantics.dns import parse_ip_ranges
 from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
 
 EXIT_OK = 0
@@ -65,6 +66,9 @@ FormatOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", help="Report file, or a directory with several formats.")
+]
+LiveOption = Annotated[
+    bool, typer.Option("--live", help="Probe Route53 targets with live DNS and HTTP checks (opt-in).")
 ]
 FailOnOption = Annotated[
     Severity, typer.Option("--fail-on", help="Exit 1 only for FAILs at or above this severity.")
@@ -166,11 +170,31 @@ def _progress() -> Iterator[_RichProgress | None]:
         yield _RichProgress(progress)
 
 
-def _collect(profile: str | None, regions: Sequence[str] | None, settings: Config) -> Snapshot:
+def _aws_ranges(settings: Config) -> tuple[str, ...] | None:
+    """AWS's address ranges from route53.aws_ip_ranges_file, read before any AWS call."""
+    path = settings.route53.aws_ip_ranges_file
+    if path is None:
+        return None
+    try:
+        return parse_ip_ranges(Path(path).read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UsageProblem(f"cannot read route53.aws_ip_ranges_file {path}: {error.strerror}") from error
+    except (ValueError, KeyError, TypeError) as error:
+        raise UsageProblem(
+            f"route53.aws_ip_ranges_file {path} is not AWS's ip-ranges.json format: {error}"
+        ) from error
+
+
+def _collect(
+    profile: str | None, regions: Sequence[str] | None, settings: Config, live: bool = False
+) -> Snapshot:
     options = CollectOptions(
         profile=profile,
         regions=tuple(regions or ()),
         trusted_accounts=settings.cloudtrail.trusted_accounts,
+        aws_ranges=_aws_ranges(settings),
+        live=live or settings.route53.live_checks,
+        nameservers=settings.route53.nameservers,
     )
     with _progress() as progress:
         return collect(options, progress)
@@ -201,6 +225,7 @@ def scan(
     config: ConfigOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
+    live: LiveOption = False,
     rule: RuleOption = None,
     output_format: FormatOption = None,
     output: OutputOption = None,
@@ -211,7 +236,7 @@ def scan(
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
-        snapshot = _collect(profile, region, settings)
+        snapshot = _collect(profile, region, settings, live)
         report = evaluate(snapshot, settings, rules)
         _write_reports(report, output_format, output, rules)
         return _exit_code(report, fail_on)

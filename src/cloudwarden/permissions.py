@@ -21,6 +21,10 @@ IAM_ACTION_OF_OPERATION = {
     "s3.GetPublicAccessBlock": "s3:GetBucketPublicAccessBlock",
     "s3control.GetPublicAccessBlock": "s3:GetAccountPublicAccessBlock",
     "s3.HeadBucket": "s3:ListBucket",
+    "elb.DescribeLoadBalancers": "elasticloadbalancing:DescribeLoadBalancers",
+    "elbv2.DescribeLoadBalancers": "elasticloadbalancing:DescribeLoadBalancers",
+    "apigateway.GetRestApis": "apigateway:GET",
+    "apigatewayv2.GetApis": "apigateway:GET",
 }
 """API operations whose IAM action has another name (keys as in `scan.stats.operations`)."""
 

@@ -124,8 +124,8 @@ def test_report_has_one_block_per_rule_with_counts() -> None:
     ]
     assert [line.split()[3] for line in shown] == ["alice:", "deploy:", "carol:"]
     total = next(line for line in lines if line.startswith("Total"))
-    # Six more UNKNOWNs: this hand-built account carries no S3, CloudTrail or network data.
-    assert total.split() == ["Total", "PASS", "3", "FAIL", "3", "UNKNOWN", "7", "MANUAL", "1"]
+    # Seven more UNKNOWNs: this hand-built account carries no S3, CloudTrail, DNS or network data.
+    assert total.split() == ["Total", "PASS", "3", "FAIL", "3", "UNKNOWN", "8", "MANUAL", "1"]
 
 
 def test_header_names_accounts_and_collection_time() -> None:

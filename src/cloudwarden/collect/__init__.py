@@ -15,6 +15,7 @@ from cloudwarden.collect.cloudtrail import collect_cloudtrail
 from cloudwarden.collect.context import AccountContext
 from cloudwarden.collect.ec2 import collect_ec2
 from cloudwarden.collect.iam import collect_iam
+from cloudwarden.collect.route53 import collect_route53
 from cloudwarden.collect.s3 import collect_s3
 from cloudwarden.collect.session import AwsSession, ReadOnlyViolation, is_read_only
 from cloudwarden.snapshot import AccountSnapshot, ScanInfo, Snapshot
@@ -59,6 +60,12 @@ class CollectOptions:
     """Regions to scan; empty means every region enabled for the account."""
     max_workers: int = 16
     trusted_accounts: tuple[str, ...] = ()
+    aws_ranges: tuple[str, ...] | None = None
+    """AWS's published address ranges (from route53.aws_ip_ranges_file), kept in the snapshot."""
+    live: bool = False
+    """Probe Route53 targets with DNS and HTTP (route53.live_checks or --live)."""
+    nameservers: tuple[str, ...] = ()
+    """Resolvers for live checks (ip or ip:port); empty means the system's."""
     """Accounts asked about as owners of the trails' destination buckets (cloudtrail.trusted_accounts)."""
 
 
@@ -97,6 +104,12 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
         network = collectors.submit(
             _tracked, progress, "ec2", lambda: collect_ec2(context, calls, regions.result())
         )
+        dns = collectors.submit(
+            _tracked,
+            progress,
+            "route53",
+            lambda: collect_route53(context, calls, regions.result(), network.result, options.aws_ranges),
+        )
         account = AccountSnapshot(
             account_id=account_id,
             regions=regions.result(),
@@ -104,6 +117,7 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
             s3=s3.result(),
             cloudtrail=trails.result(),
             ec2=network.result(),
+            route53=dns.result(),
             errors=context.errors,
         )
     return Snapshot(
@@ -119,7 +133,7 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
     )
 
 
-COLLECTORS = ("regions", "iam", "s3", "cloudtrail", "ec2")
+COLLECTORS = ("regions", "iam", "s3", "cloudtrail", "ec2", "route53")
 
 
 def _tracked(progress: Progress, name: str, work: Callable[[], T]) -> T:

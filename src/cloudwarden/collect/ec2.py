@@ -127,6 +127,14 @@ def _interfaces(context: AccountContext, region: str) -> list[NetworkInterface]:
                 group_ids=tuple(str(group["GroupId"]) for group in interface.get("Groups", [])),
                 vpc_id=interface.get("VpcId"),
                 interface_type=interface.get("InterfaceType"),
+                public_ips=tuple(
+                    str(ip)
+                    for ip in (
+                        (interface.get("Association") or {}).get("PublicIp"),
+                        *(entry.get("Ipv6Address") for entry in interface.get("Ipv6Addresses", [])),
+                    )
+                    if ip
+                ),
                 attached_to=attachment.get("InstanceId") or interface.get("RequesterId") or None,
                 description=interface.get("Description") or None,
             )

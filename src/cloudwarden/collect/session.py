@@ -22,9 +22,10 @@ from cloudwarden import __version__
 from cloudwarden.snapshot import OperationStats
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head")
-READ_OPERATIONS = frozenset({"iam.GenerateCredentialReport"})
-"""Operations outside the read prefixes that change nothing: generating the credential report
-only asks IAM to build a report of the account's existing credentials."""
+READ_OPERATIONS = frozenset({"iam.GenerateCredentialReport", "elasticbeanstalk.CheckDNSAvailability"})
+"""Operations outside the read prefixes that change nothing: generating the credential report only
+asks IAM to build a report of the account's existing credentials; CheckDNSAvailability only asks
+whether an Elastic Beanstalk name is free."""
 
 DEFAULT_REGION = "us-east-1"
 

@@ -6,6 +6,7 @@ from cloudwarden.rules.base import Rule
 from cloudwarden.rules.cloudtrail import CLOUDTRAIL_SEGREGATED_STORAGE
 from cloudwarden.rules.iam_users import IAM_USER_MFA
 from cloudwarden.rules.root import ROOT_MFA, ROOT_NO_ACCESS_KEYS, ROOT_NOT_USED, ROOT_STRONG_PASSWORD
+from cloudwarden.rules.route53 import ROUTE53_NO_DANGLING_RECORDS
 from cloudwarden.rules.s3 import S3_NO_PUBLIC_ACCESS
 from cloudwarden.rules.security_groups import (
     SG_EGRESS_VIA_NSM_ONLY,
@@ -21,6 +22,7 @@ RULES: tuple[Rule, ...] = (
     ROOT_NO_ACCESS_KEYS,
     ROOT_NOT_USED,
     CLOUDTRAIL_SEGREGATED_STORAGE,
+    ROUTE53_NO_DANGLING_RECORDS,
     S3_NO_PUBLIC_ACCESS,
     SG_INBOUND_RULES_ONLY,
     SG_MINIMAL_INBOUND,

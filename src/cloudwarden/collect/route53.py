@@ -1,0 +1,235 @@
+"""Route53: public hosted zones and their records, and the inventory to tell whether targets are ours.
+
+Zones, their delegation sets and records are read once per account; the inventory (Elastic IPs,
+load balancers, Elastic Beanstalk environments, APIs) in every scanned region, CloudFront once.
+The public addresses of network interfaces come from the EC2 collection. Elastic Beanstalk is asked
+`CheckDNSAvailability` only for the names records point at that no environment of the account holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, Future
+from functools import partial
+from typing import Any, TypeVar
+
+from cloudwarden.collect.context import AccountContext
+from cloudwarden.semantics.dns import Target, TargetKind, classify_target, normalise_name
+from cloudwarden.snapshot import Distribution, Ec2Data, HostedZone, RecordSet, Route53Data
+
+T = TypeVar("T")
+
+
+def _pages(client: Any, operation: str, key: str, **parameters: Any) -> list[Any]:
+    paginator = client.get_paginator(operation)
+    return [item for page in paginator.paginate(**parameters) for item in page.get(key, [])]
+
+
+def collect_route53(
+    context: AccountContext,
+    pool: Executor,
+    regions: tuple[str, ...],
+    ec2: Callable[[], Ec2Data],
+    aws_ranges: tuple[str, ...] | None,
+) -> Route53Data:
+    home = context.session.home_region
+
+    def submit(
+        service: str, operation: str, region: str, read: Callable[[], T], resource: str | None = None
+    ) -> Future[T | None]:
+        return pool.submit(context.attempt, service, operation, region, read, resource)
+
+    listed = submit("route53", "ListHostedZones", home, lambda: _zones(context))
+    distributions = submit("cloudfront", "ListDistributions", home, lambda: _distributions(context))
+    per_region: dict[str, dict[str, Future[Any]]] = {
+        region: {
+            "eips": submit("ec2", "DescribeAddresses", region, partial(_elastic_ips, context, region)),
+            "elb": submit("elb", "DescribeLoadBalancers", region, partial(_classic_lbs, context, region)),
+            "elbv2": submit("elbv2", "DescribeLoadBalancers", region, partial(_v2_lbs, context, region)),
+            "beanstalk": submit(
+                "elasticbeanstalk", "DescribeEnvironments", region, partial(_environments, context, region)
+            ),
+            "rest": submit("apigateway", "GetRestApis", region, partial(_rest_apis, context, region)),
+            "http": submit("apigatewayv2", "GetApis", region, partial(_http_apis, context, region)),
+        }
+        for region in regions
+    }
+    zones = listed.result()
+    public = [zone for zone in zones or [] if not zone.private]
+    servers = {
+        zone.id: submit("route53", "GetHostedZone", home, partial(_name_servers, context, zone.id), zone.id)
+        for zone in public
+    }
+    records = {
+        zone.id: submit(
+            "route53", "ListResourceRecordSets", home, partial(_records, context, zone.id), zone.id
+        )
+        for zone in public
+    }
+    full_zones = tuple(
+        HostedZone(id=zone.id, name=zone.name, private=zone.private, name_servers=servers[zone.id].result())
+        if zone.id in servers
+        else zone
+        for zone in zones or []
+    )
+    all_records = tuple(record for future in records.values() for record in future.result() or [])
+
+    def gathered(key: str) -> tuple[str, ...] | None:
+        answers = [futures[key].result() for futures in per_region.values()]
+        return (
+            None
+            if any(answer is None for answer in answers)
+            else tuple(x for answer in answers for x in answer)
+        )
+
+    load_balancers = gathered("elb"), gathered("elbv2")
+    rest, http = gathered("rest"), gathered("http")
+    beanstalk = gathered("beanstalk")
+    return Route53Data(
+        zones=full_zones,
+        records=all_records,
+        elastic_ips=gathered("eips"),
+        interface_ips=_interface_ips(context, ec2()),
+        distributions=distributions.result(),
+        load_balancers=None
+        if None in load_balancers
+        else tuple(x for lbs in load_balancers for x in lbs or ()),
+        beanstalk_cnames=beanstalk,
+        api_ids=None if rest is None or http is None else (*rest, *http),
+        beanstalk_available=_availability(context, all_records, beanstalk),
+        aws_ranges=aws_ranges,
+    )
+
+
+def _interface_ips(context: AccountContext, ec2: Ec2Data) -> tuple[str, ...] | None:
+    if any(error.operation == "DescribeNetworkInterfaces" for error in context.errors):
+        return None
+    return tuple(ip for interface in ec2.network_interfaces for ip in interface.public_ips)
+
+
+def _zones(context: AccountContext) -> list[HostedZone]:
+    client = context.session.client("route53")
+    return [
+        HostedZone(
+            id=str(zone["Id"]).rsplit("/", 1)[-1],
+            name=normalise_name(str(zone["Name"])),
+            private=bool(zone.get("Config", {}).get("PrivateZone", False)),
+        )
+        for zone in _pages(client, "list_hosted_zones", "HostedZones")
+    ]
+
+
+def _name_servers(context: AccountContext, zone_id: str) -> tuple[str, ...]:
+    answer = context.session.client("route53").get_hosted_zone(Id=zone_id)
+    return tuple(normalise_name(server) for server in answer.get("DelegationSet", {}).get("NameServers", []))
+
+
+def _records(context: AccountContext, zone_id: str) -> list[RecordSet]:
+    client = context.session.client("route53")
+    result = []
+    for record in _pages(client, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone_id):
+        kind = str(record["Type"])
+        values = tuple(str(entry["Value"]) for entry in record.get("ResourceRecords", []))
+        if kind in ("CNAME", "NS"):
+            values = tuple(normalise_name(value) for value in values)
+        alias = record.get("AliasTarget") or {}
+        result.append(
+            RecordSet(
+                zone_id=zone_id,
+                name=normalise_name(str(record["Name"])),
+                type=kind,
+                set_identifier=record.get("SetIdentifier"),
+                values=values,
+                alias_target=normalise_name(str(alias["DNSName"])) if alias.get("DNSName") else None,
+                alias_zone=alias.get("HostedZoneId"),
+            )
+        )
+    return result
+
+
+def _distributions(context: AccountContext) -> tuple[Distribution, ...]:
+    client = context.session.client("cloudfront")
+    items: list[dict[str, Any]] = []
+    for page in client.get_paginator("list_distributions").paginate():
+        items.extend(page.get("DistributionList", {}).get("Items", []) or [])
+    return tuple(
+        Distribution(
+            domain_name=normalise_name(str(item["DomainName"])),
+            aliases=tuple(normalise_name(alias) for alias in item.get("Aliases", {}).get("Items", []) or []),
+            origins=tuple(
+                normalise_name(str(origin["DomainName"]))
+                for origin in item.get("Origins", {}).get("Items", []) or []
+            ),
+        )
+        for item in items
+    )
+
+
+def _elastic_ips(context: AccountContext, region: str) -> tuple[str, ...]:
+    answer = context.session.client("ec2", region).describe_addresses()
+    return tuple(
+        str(address["PublicIp"]) for address in answer.get("Addresses", []) if address.get("PublicIp")
+    )
+
+
+def _classic_lbs(context: AccountContext, region: str) -> tuple[str, ...]:
+    client = context.session.client("elb", region)
+    return tuple(
+        normalise_name(str(lb["DNSName"]))
+        for lb in _pages(client, "describe_load_balancers", "LoadBalancerDescriptions")
+        if lb.get("DNSName")
+    )
+
+
+def _v2_lbs(context: AccountContext, region: str) -> tuple[str, ...]:
+    client = context.session.client("elbv2", region)
+    return tuple(
+        normalise_name(str(lb["DNSName"]))
+        for lb in _pages(client, "describe_load_balancers", "LoadBalancers")
+        if lb.get("DNSName")
+    )
+
+
+def _environments(context: AccountContext, region: str) -> tuple[str, ...]:
+    answer = context.session.client("elasticbeanstalk", region).describe_environments()
+    return tuple(
+        normalise_name(str(env["CNAME"])) for env in answer.get("Environments", []) if env.get("CNAME")
+    )
+
+
+def _rest_apis(context: AccountContext, region: str) -> tuple[str, ...]:
+    client = context.session.client("apigateway", region)
+    return tuple(str(api["id"]).lower() for api in _pages(client, "get_rest_apis", "items"))
+
+
+def _http_apis(context: AccountContext, region: str) -> tuple[str, ...]:
+    client = context.session.client("apigatewayv2", region)
+    return tuple(str(api["ApiId"]).lower() for api in _pages(client, "get_apis", "Items"))
+
+
+def _availability(
+    context: AccountContext, records: tuple[RecordSet, ...], owned: tuple[str, ...] | None
+) -> dict[str, bool]:
+    """CheckDNSAvailability for each Elastic Beanstalk name that records point at and that no owned
+    environment holds."""
+    names: set[Target] = set()
+    for record in records:
+        for name in (record.alias_target, *(record.values if record.type == "CNAME" else ())):
+            if name and classify_target(name).kind is TargetKind.BEANSTALK:
+                names.add(classify_target(name))
+    available: dict[str, bool] = {}
+    for target in sorted(names, key=lambda t: t.name):
+        if owned is not None and target.name in owned:
+            continue
+        region = target.region or context.session.home_region
+        client = context.session.client("elasticbeanstalk", region)
+        answer = context.attempt(
+            "elasticbeanstalk",
+            "CheckDNSAvailability",
+            region,
+            partial(client.check_dns_availability, CNAMEPrefix=target.detail),
+            resource=target.name,
+        )
+        if answer is not None:
+            available[target.name] = bool(answer.get("Available"))
+    return available

@@ -1,0 +1,382 @@
+"""Rule `route53-no-dangling-records`: is every record's target still ours?
+
+A record that points at a resource nobody owns any more lets whoever claims that resource serve
+content under the domain. "Does it answer?" is the wrong question: a target already taken over
+answers 200. So each judged record set is compared with the account's own inventory:
+
+1. S3 (CNAME to a website or REST endpoint, alias to a website endpoint): S3 serves the bucket named
+   by the Host header, i.e. the *record name*; FAIL when no owned bucket has that name.
+2. Elastic Beanstalk: owned environment CNAME, or else CheckDNSAvailability: available FAIL,
+   reserved by another account PASS with a note, unanswered UNKNOWN.
+3. CloudFront, load balancers, API Gateway: PASS when owned; otherwise their names cannot be claimed
+   by another account, so the record is only stale (low severity FAIL: remove it). Other AWS names
+   whose service is not inventoried are UNKNOWN.
+4. A/AAAA values and EC2 host names: private or reserved PASS; inside AWS's ranges and not owned
+   FAIL; outside AWS's ranges PASS; ranges unknown UNKNOWN.
+5. NS delegations below the apex to Route53 (`awsdns`) servers: PASS only when an owned hosted zone
+   of that name has exactly those name servers.
+6. CNAMEs to takeover-prone third-party services: UNKNOWN without live checks; with them, FAIL when
+   the target is unclaimed (NXDOMAIN where that means claimable, or the service's "not found" page).
+TXT, MX, SOA, apex NS and other types are not judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
+from cloudwarden.semantics.dns import AwsRanges, Target, TargetKind, classify_target, is_private_or_reserved
+from cloudwarden.semantics.takeover import match_service
+from cloudwarden.snapshot import AccountSnapshot, HostedZone, RecordSet, Route53Data
+
+JUDGED_TYPES = frozenset({"A", "AAAA", "CNAME", "NS"})
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    status: Status
+    message: str
+    severity: Severity | None = None
+    evidence: dict[str, Any] | None = None
+
+
+def _pass(message: str, **evidence: Any) -> _Outcome:
+    return _Outcome(Status.PASS, message, evidence=evidence)
+
+
+def _fail(message: str, severity: Severity, **evidence: Any) -> _Outcome:
+    return _Outcome(Status.FAIL, message, severity, evidence)
+
+
+def _unknown(message: str, **evidence: Any) -> _Outcome:
+    return _Outcome(Status.UNKNOWN, message, evidence=evidence)
+
+
+def record_id(record: RecordSet) -> str:
+    """`<zone id>/<name>/<type>`, and `/<set identifier>` for weighted, latency... variants."""
+    base = f"{record.zone_id}/{record.name}/{record.type}"
+    return f"{base}/{record.set_identifier}" if record.set_identifier else base
+
+
+class _Judge:
+    """The account's own inventory, and the judgement of one record set at a time."""
+
+    def __init__(self, account: AccountSnapshot, data: Route53Data) -> None:
+        self.account = account
+        self.data = data
+        buckets = account.s3.buckets
+        self.buckets = None if buckets is None else frozenset(bucket.name for bucket in buckets)
+        ips = None
+        if data.elastic_ips is not None and data.interface_ips is not None:
+            ips = frozenset((*data.elastic_ips, *data.interface_ips))
+        self.ips = ips
+        self.ranges = None if data.aws_ranges is None else AwsRanges(data.aws_ranges)
+        self.zones_by_name: dict[str, list[HostedZone]] = {}
+        for zone in data.zones:
+            self.zones_by_name.setdefault(zone.name, []).append(zone)
+        self.zone_ids = frozenset(zone.id for zone in data.zones)
+        self.live = {check.record: check for check in data.live} if data.live is not None else None
+
+    def _missing(self, what: str, calls: tuple[tuple[str, str | None], ...]) -> str:
+        """Why `what` is unknown: the failed calls among `calls` (service, operation or None for any)."""
+        errors = tuple(
+            error
+            for service, operation in calls
+            for error in (
+                self.account.errors_for(service, operation) if operation else self.account.errors_for(service)
+            )
+        )
+        return unknown_because(errors, what)
+
+    def record(self, record: RecordSet, zone: HostedZone) -> _Outcome | None:
+        if record.type not in JUDGED_TYPES:
+            return None
+        if record.type == "NS":
+            return None if record.name == zone.name else self.delegation(record)
+        if record.alias_target:
+            if record.alias_zone in self.zone_ids:
+                return _pass(
+                    "alias to a record of this account's own hosted zone", target=record.alias_target
+                )
+            return self.name(record, record.alias_target)
+        if record.type == "CNAME":
+            return (
+                self.name(record, record.values[0]) if record.values else _unknown("the CNAME has no value")
+            )
+        return self.addresses(record.values)
+
+    def name(self, record: RecordSet, name: str) -> _Outcome:
+        target = classify_target(name)
+        evidence = {"target": target.name, "target_kind": target.kind.value}
+        match target.kind:
+            case TargetKind.S3_WEBSITE | TargetKind.S3_REST:
+                return self.bucket(record, evidence)
+            case TargetKind.BEANSTALK:
+                return self.beanstalk(target, evidence)
+            case TargetKind.CLOUDFRONT:
+                owned = self.data.distributions
+                names = None if owned is None else {d.domain_name for d in owned}
+                return self.owned_or_stale(
+                    target.name, names, "CloudFront distribution", evidence, "cloudfront"
+                )
+            case TargetKind.LOAD_BALANCER:
+                name_only = target.name.removeprefix("dualstack.")
+                return self.owned_or_stale(
+                    name_only, self.data.load_balancers, "load balancer", evidence, "elasticloadbalancing"
+                )
+            case TargetKind.API_GATEWAY:
+                return self.owned_or_stale(
+                    target.detail or "", self.data.api_ids, "API", evidence, "apigateway"
+                )
+            case TargetKind.EC2_HOST:
+                return self.addresses((target.detail or "",), evidence)
+            case TargetKind.OTHER_AWS:
+                return _unknown(
+                    f"{target.name} is an AWS name of a service whose resources cloudwarden does not "
+                    "inventory: confirm it still belongs to this account",
+                    **evidence,
+                )
+        return self.third_party(record, target, evidence)
+
+    def bucket(self, record: RecordSet, evidence: dict[str, Any]) -> _Outcome:
+        evidence["bucket_served"] = record.name
+        if self.buckets is None:
+            return _unknown(self._missing("the account's buckets", (("s3", "ListBuckets"),)), **evidence)
+        if record.name in self.buckets:
+            return _pass(f"S3 serves the bucket named {record.name}, which this account owns", **evidence)
+        return _fail(
+            f"S3 serves the bucket named by the Host header, {record.name}, and this account owns no such "
+            "bucket: anyone can create it and serve content under this name",
+            Severity.HIGH,
+            **evidence,
+        )
+
+    def beanstalk(self, target: Target, evidence: dict[str, Any]) -> _Outcome:
+        owned = self.data.beanstalk_cnames
+        if owned is not None and target.name in owned:
+            return _pass(f"{target.name} is an Elastic Beanstalk environment of this account", **evidence)
+        available = self.data.beanstalk_available.get(target.name)
+        if owned is None or available is None:
+            return _unknown(
+                self._missing(
+                    f"whether {target.name} is ours or free",
+                    (
+                        ("elasticbeanstalk", "DescribeEnvironments"),
+                        ("elasticbeanstalk", "CheckDNSAvailability"),
+                    ),
+                ),
+                **evidence,
+            )
+        if available:
+            return _fail(
+                f"{target.name} belongs to no environment and is available: anyone can create an Elastic "
+                "Beanstalk environment with that name",
+                Severity.HIGH,
+                **evidence,
+            )
+        return _pass(
+            f"{target.name} is not this account's, but another account holds it, so it cannot be claimed "
+            "now; remove the record if it is no longer used",
+            **evidence,
+        )
+
+    def owned_or_stale(
+        self,
+        name: str,
+        owned: frozenset[str] | tuple[str, ...] | set[str] | None,
+        what: str,
+        evidence: dict[str, Any],
+        service: str,
+    ) -> _Outcome:
+        if owned is None:
+            return _unknown(self._missing(f"the account's {what}s", ((service, None),)), **evidence)
+        if name in owned:
+            return _pass(f"points at a {what} of this account", **evidence)
+        return _fail(
+            f"points at a {what} this account does not own; its name cannot be claimed by another account, "
+            "so the record is stale: remove it",
+            Severity.LOW,
+            **evidence,
+        )
+
+    def addresses(self, values: tuple[str, ...], evidence: dict[str, Any] | None = None) -> _Outcome:
+        evidence = dict(evidence or {})
+        evidence["addresses"] = list(values)
+        outside: list[str] = []
+        for value in values:
+            private = is_private_or_reserved(value)
+            if private is None:
+                return _unknown(f"{value!r} is not an IP address", **evidence)
+            if private:
+                continue
+            if self.ranges is None:
+                return _unknown(
+                    "AWS's address ranges are unknown (set route53.aws_ip_ranges_file): cannot tell whether "
+                    f"{value} is an AWS address",
+                    **evidence,
+                )
+            if not self.ranges.contains(value):
+                outside.append(value)
+                continue
+            if self.ips is None:
+                return _unknown(
+                    self._missing(
+                        "the account's public addresses",
+                        (("ec2", "DescribeAddresses"), ("ec2", "DescribeNetworkInterfaces")),
+                    ),
+                    **evidence,
+                )
+            if value not in self.ips:
+                return _fail(
+                    f"{value} is an AWS address this account does not hold: whoever is given it next serves "
+                    "this name",
+                    Severity.HIGH,
+                    **evidence,
+                )
+        if outside:
+            return _pass("the addresses are outside AWS (not an AWS leftover)", **evidence)
+        return _pass("every address is private, reserved, or held by this account", **evidence)
+
+    def delegation(self, record: RecordSet) -> _Outcome:
+        servers = sorted(value.lower().rstrip(".") for value in record.values)
+        evidence: dict[str, Any] = {"name_servers": servers}
+        if servers and all("awsdns" in server for server in servers):
+            zones = self.zones_by_name.get(record.name, [])
+            if any(zone.name_servers is None for zone in zones):
+                return _unknown(
+                    self._missing(
+                        "the name servers of this account's zones", (("route53", "GetHostedZone"),)
+                    ),
+                    **evidence,
+                )
+            if any(sorted(zone.name_servers or ()) == servers for zone in zones):
+                return _pass(
+                    "delegated to a hosted zone of this account with exactly these name servers", **evidence
+                )
+            return _fail(
+                "delegated to Route53 name servers of a zone this account does not own: anyone can create a "
+                "hosted zone of that name and may be given these servers",
+                Severity.HIGH,
+                **evidence,
+            )
+        check = self.live.get(record_id(record)) if self.live is not None else None
+        if check is not None:
+            if check.error and check.delegation_refused is None:
+                return _unknown(f"live check failed: {check.error}", **evidence)
+            if check.delegation_refused:
+                return _fail(
+                    "delegated to third-party name servers that all refuse the zone: whoever registers it "
+                    "there controls this name",
+                    Severity.HIGH,
+                    **evidence,
+                )
+            return _pass("third-party delegation answered by its name servers", **evidence)
+        return _pass(
+            "delegated to third-party name servers (live checks verify that they serve it)", **evidence
+        )
+
+    def third_party(self, record: RecordSet, target: Target, evidence: dict[str, Any]) -> _Outcome:
+        service = match_service(target.name)
+        if service is None:
+            return _pass("the target is not an AWS resource or a known takeover-prone service", **evidence)
+        evidence["service"] = service.name
+        check = self.live.get(record_id(record)) if self.live is not None else None
+        if check is None:
+            return _unknown(
+                f"{target.name} is a {service.name} name, a service where abandoned names can be taken over: "
+                "enable live checks (--live) to verify it is still claimed",
+                **evidence,
+            )
+        evidence |= {"nxdomain": check.nxdomain, "http_status": check.http_status}
+        severity = Severity.MEDIUM if service.verifies_ownership else Severity.HIGH
+        if check.fingerprint_matched:
+            return _fail(
+                f"{service.name} answers with its page for an unclaimed name: anyone can claim it",
+                severity,
+                **evidence,
+            )
+        if check.nxdomain and service.nxdomain_claimable:
+            return _fail(
+                f"{target.name} does not exist (NXDOMAIN): anyone can claim it on {service.name}",
+                severity,
+                **evidence,
+            )
+        if check.error and check.nxdomain is None:
+            return _unknown(f"live check failed: {check.error}", **evidence)
+        return _pass(f"{service.name} serves this name", **evidence)
+
+
+def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    data = account.route53
+    if data is None:
+        yield Verdict(
+            Status.UNKNOWN, account_resource(account.account_id), "DNS data is missing from the snapshot"
+        )
+        return
+    listing = account.errors_for("route53", "ListHostedZones")
+    if listing:
+        yield Verdict(
+            Status.UNKNOWN, account_resource(account.account_id), unknown_because(listing, "the hosted zones")
+        )
+        return
+    judge = _Judge(account, data)
+    zones = {zone.id: zone for zone in data.zones if not zone.private}
+    for public_zone in zones.values():
+        failures = account.errors_for("route53", "ListResourceRecordSets", resource=public_zone.id)
+        if failures:
+            resource = Resource(type="AWS::Route53::HostedZone", id=public_zone.id, name=public_zone.name)
+            yield Verdict(
+                Status.UNKNOWN, resource, unknown_because(failures, f"the records of {public_zone.name}")
+            )
+    for record in data.records:
+        zone = zones.get(record.zone_id)
+        if zone is None:
+            continue
+        outcome = judge.record(record, zone)
+        if outcome is None:
+            continue
+        resource = Resource(type="AWS::Route53::RecordSet", id=record_id(record), name=record.name)
+        yield Verdict(
+            outcome.status,
+            resource,
+            outcome.message,
+            evidence={"zone": zone.name, "type": record.type, **(outcome.evidence or {})},
+            severity=outcome.severity,
+        )
+
+
+ROUTE53_NO_DANGLING_RECORDS = Rule(
+    id="route53-no-dangling-records",
+    section="Route53",
+    guideline=(
+        "Do not leave DNS records in Route53 that resolve to third party services which you are no "
+        "longer using"
+    ),
+    audited_upstream=False,
+    severity=Severity.HIGH,
+    resource_type="AWS::Route53::RecordSet",
+    rationale=(
+        "A record that still points at a bucket, an environment, an address or a third-party site nobody "
+        "owns any more lets whoever claims it serve content under the domain: phishing on a trusted name, "
+        "domain-wide cookies, same-origin attacks."
+    ),
+    remediation=(
+        "Delete the record, or claim the target back (create the bucket, the environment, reassociate the "
+        "address) and keep it for as long as the record exists."
+    ),
+    permissions=(
+        "route53:ListHostedZones",
+        "route53:GetHostedZone",
+        "route53:ListResourceRecordSets",
+        "ec2:DescribeAddresses",
+        "cloudfront:ListDistributions",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticbeanstalk:DescribeEnvironments",
+        "elasticbeanstalk:CheckDNSAvailability",
+        "apigateway:GET",
+    ),
+    check=check_dangling_records,
+)

@@ -1,0 +1,160 @@
+"""What a DNS record points at: which AWS service (and region), which address, or a third party.
+
+The question for a record is "is the target still ours?"; this module only says what the target
+*is*. Names are compared lower case, without the final dot.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import ipaddress
+import json
+import re
+from dataclasses import dataclass
+
+
+class TargetKind(enum.StrEnum):
+    S3_WEBSITE = "s3-website"
+    S3_REST = "s3-rest"
+    BEANSTALK = "elastic-beanstalk"
+    CLOUDFRONT = "cloudfront"
+    LOAD_BALANCER = "load-balancer"
+    API_GATEWAY = "api-gateway"
+    EC2_HOST = "ec2-host"
+    OTHER_AWS = "other-aws"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: TargetKind
+    name: str
+    region: str | None = None
+    detail: str | None = None
+    """The bucket (S3 REST with a bucket in the name), the CNAME prefix (Elastic Beanstalk), the API
+    id (API Gateway) or the IPv4 address (EC2 host name)."""
+
+
+_REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
+_PATTERNS: tuple[tuple[re.Pattern[str], TargetKind], ...] = tuple(
+    (re.compile(pattern), kind)
+    for pattern, kind in (
+        (
+            rf"^(?:(?P<detail>.+)\.)?s3-website[.-](?P<region>{_REGION})\.amazonaws\.com(?:\.cn)?$",
+            TargetKind.S3_WEBSITE,
+        ),
+        (
+            rf"^(?:(?P<detail>.+)\.)?s3(?:[.-](?:dualstack\.)?(?P<region>{_REGION}))?(?:\.dualstack\.(?P<region2>{_REGION}))?"
+            r"\.amazonaws\.com(?:\.cn)?$",
+            TargetKind.S3_REST,
+        ),
+        (rf"^(?P<detail>[a-z0-9-]+)\.(?P<region>{_REGION})\.elasticbeanstalk\.com$", TargetKind.BEANSTALK),
+        (r"^(?:[a-z0-9-]+\.)*cloudfront\.net$", TargetKind.CLOUDFRONT),
+        (
+            r"^(?:dualstack\.)?(?:[a-z0-9.-]+\.)?elb\.(?:[a-z0-9-]+\.)?amazonaws\.com$",
+            TargetKind.LOAD_BALANCER,
+        ),
+        (
+            rf"^(?P<detail>[a-z0-9]+)\.execute-api\.(?P<region>{_REGION})\.amazonaws\.com$",
+            TargetKind.API_GATEWAY,
+        ),
+        (
+            rf"^ec2-(?P<detail>\d+-\d+-\d+-\d+)\.(?:(?P<region>{_REGION})\.compute|compute-1)\.amazonaws\.com$",
+            TargetKind.EC2_HOST,
+        ),
+        (
+            r"^(?:.+\.)?(?:amazonaws\.com|amazonaws\.com\.cn|awsglobalaccelerator\.com|awsapprunner\.com)$",
+            TargetKind.OTHER_AWS,
+        ),
+    )
+)
+
+
+def normalise_name(name: str) -> str:
+    """Lower case, no final dot, Route53's octal escape of `*` decoded."""
+    return name.strip().lower().rstrip(".").replace("\\052", "*")
+
+
+@functools.lru_cache(maxsize=65536)
+def classify_target(name: str) -> Target:
+    target = normalise_name(name)
+    for pattern, kind in _PATTERNS:
+        match = pattern.match(target)
+        if match is None:
+            continue
+        groups = match.groupdict()
+        region = groups.get("region") or groups.get("region2")
+        detail = groups.get("detail")
+        if kind is TargetKind.EC2_HOST and detail:
+            detail = detail.replace("-", ".")
+            region = region or "us-east-1"
+        return Target(kind, target, region, detail)
+    return Target(TargetKind.OTHER, target)
+
+
+_RESERVED = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+        "::/128",
+        "::1/128",
+        "fc00::/7",
+        "fe80::/10",
+        "ff00::/8",
+        "2001:db8::/32",
+    )
+)
+
+
+def is_private_or_reserved(address: str) -> bool | None:
+    """None when `address` is not an IP address at all."""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return None
+    return any(ip in block for block in _RESERVED if block.version == ip.version)
+
+
+def parse_ip_ranges(text: str) -> tuple[str, ...]:
+    """The prefixes of an ip-ranges.json document; ValueError when it is not one."""
+    document = json.loads(text)
+    if not isinstance(document, dict) or "prefixes" not in document:
+        raise ValueError("not an ip-ranges.json document (no 'prefixes')")
+    prefixes = [str(entry["ip_prefix"]) for entry in document["prefixes"]]
+    prefixes += [str(entry["ipv6_prefix"]) for entry in document.get("ipv6_prefixes", [])]
+    for prefix in prefixes:
+        ipaddress.ip_network(prefix, strict=False)
+    return tuple(sorted(set(prefixes)))
+
+
+class AwsRanges:
+    """AWS's published address ranges, searchable by address."""
+
+    def __init__(self, prefixes: tuple[str, ...]) -> None:
+        networks = []
+        for prefix in prefixes:
+            try:
+                networks.append(ipaddress.ip_network(prefix, strict=False))
+            except ValueError:
+                continue
+        self._v4 = sorted(ipaddress.collapse_addresses(n for n in networks if n.version == 4))
+        self._v6 = sorted(ipaddress.collapse_addresses(n for n in networks if n.version == 6))
+
+    def contains(self, address: str) -> bool:
+        ip = ipaddress.ip_address(address.strip())
+        networks = self._v4 if ip.version == 4 else self._v6
+        return any(ip in network for network in networks)
