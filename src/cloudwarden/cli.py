@@ -25,6 +25,13 @@ from cloudwarden.engine import evaluate
 from cloudwarden.findings import Report, Severity, Status
 from cloudwarden.permissions import required_actions
 from cloudwarden.report import Format, render
+from cloudwarden.report.diff import (
+    ReportFileError,
+    compare,
+    load_report,
+    render_diff_json,
+    render_diff_terminal,
+)
 from cloudwarden.rules import CONTRACT_RULE_IDS, RULES, RULES_BY_ID, Rule
 from cloudwarden.semantics.dns import parse_ip_ranges
 from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
@@ -287,6 +294,34 @@ def evaluate_command(
         report = evaluate(snapshot, settings, rules)
         _write_reports(report, output_format, output, rules)
         return _exit_code(report, fail_on)
+
+    raise typer.Exit(_guarded(body))
+
+
+class DiffFormat(enum.StrEnum):
+    TERMINAL = "terminal"
+    JSON = "json"
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(metavar="OLD.json", help="The earlier report (--format json).")],
+    new: Annotated[Path, typer.Argument(metavar="NEW.json", help="The later report (--format json).")],
+    output_format: Annotated[DiffFormat, typer.Option("--format")] = DiffFormat.TERMINAL,
+) -> None:
+    """Compare two JSON reports by finding id: new, resolved, changed, unchanged; exit 1 on a new FAIL."""
+
+    def body() -> int:
+        try:
+            changes = compare(load_report(old), load_report(new))
+        except ReportFileError as error:
+            raise UsageProblem(str(error)) from error
+        if output_format is DiffFormat.JSON:
+            sys.stdout.write(render_diff_json(changes))
+        else:
+            color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            sys.stdout.write(render_diff_terminal(changes, color))
+        return EXIT_FAILED if changes.new_fails else EXIT_OK
 
     raise typer.Exit(_guarded(body))
 

@@ -688,3 +688,171 @@ def sg_context(
     if max_port_range is not None:
         settings = msgspec.structs.replace(settings, max_port_range=max_port_range)
     return RuleContext(config=Config(security_groups=settings), collected_at=COLLECTED_AT)
+
+
+# --- Route53 ----------------------------------------------------------------------------------------
+# Appended below the other builders; the imports they need are kept with them.
+
+from cloudwarden.snapshot import Distribution, HostedZone, LiveCheck, RecordSet, Route53Data  # noqa: E402
+
+ZONE_ID = "Z04117183JQ3EXAMPLE1"
+ZONE_NAME = "example.com"
+ZONE_SERVERS = (
+    "ns-1142.awsdns-14.org",
+    "ns-1977.awsdns-55.co.uk",
+    "ns-294.awsdns-36.com",
+    "ns-731.awsdns-27.net",
+)
+"""The delegation set Route53 gave the zone example.com (lower case, no final dot, as collected)."""
+
+AWS_RANGES = ("52.94.76.0/22", "54.239.0.0/17", "2600:1f18::/36")
+"""A few prefixes of AWS's ip-ranges.json."""
+AWS_ADDRESS = "54.239.28.85"
+"""An address inside `AWS_RANGES`."""
+AWS_ADDRESS_V6 = "2600:1f18:4a3:6900::1c"
+"""An IPv6 address inside `AWS_RANGES`."""
+OUTSIDE_AWS_ADDRESS = "185.199.108.153"
+"""A public address outside `AWS_RANGES` (a GitHub Pages server)."""
+
+
+def hosted_zone(
+    name: str = ZONE_NAME,
+    zone_id: str = ZONE_ID,
+    *,
+    private: bool = False,
+    name_servers: Sequence[str] | None = ZONE_SERVERS,
+) -> HostedZone:
+    """A hosted zone as collected. A private zone has no delegation set: its name servers are never
+    read (None)."""
+    return HostedZone(
+        id=zone_id,
+        name=name,
+        private=private,
+        name_servers=None if private or name_servers is None else tuple(name_servers),
+    )
+
+
+ZONE = hosted_zone()
+"""The public zone example.com, with `ZONE_SERVERS`."""
+
+
+def record_set(
+    name: str, record_type: str, *values: str, zone_id: str = ZONE_ID, set_identifier: str | None = None
+) -> RecordSet:
+    """A plain record set of `zone_id` (names and CNAME/NS values lower case without final dot, as
+    collected)."""
+    return RecordSet(
+        zone_id=zone_id, name=name, type=record_type, set_identifier=set_identifier, values=values
+    )
+
+
+def alias_record(
+    name: str,
+    target: str,
+    target_zone: str,
+    *,
+    record_type: str = "A",
+    zone_id: str = ZONE_ID,
+    set_identifier: str | None = None,
+) -> RecordSet:
+    """An alias record to `target`, whose hosted zone id (AliasTarget.HostedZoneId) is `target_zone`."""
+    return RecordSet(
+        zone_id=zone_id,
+        name=name,
+        type=record_type,
+        set_identifier=set_identifier,
+        alias_target=target,
+        alias_zone=target_zone,
+    )
+
+
+def route53_data(
+    *records: RecordSet,
+    zones: Sequence[HostedZone] = (ZONE,),
+    elastic_ips: Sequence[str] | None = (),
+    interface_ips: Sequence[str] | None = (),
+    distributions: Sequence[Distribution] | None = (),
+    load_balancers: Sequence[str] | None = (),
+    beanstalk_cnames: Sequence[str] | None = (),
+    api_ids: Sequence[str] | None = (),
+    beanstalk_available: Mapping[str, bool] | None = None,
+    aws_ranges: Sequence[str] | None = AWS_RANGES,
+    live: Sequence[LiveCheck] | None = None,
+) -> Route53Data:
+    """DNS as collected: by default the zone example.com, an inventory that holds nothing, AWS's
+    ranges known and live checks off. None for inventory that could not be read."""
+
+    def optional(values: Sequence[str] | None) -> tuple[str, ...] | None:
+        return None if values is None else tuple(values)
+
+    return Route53Data(
+        zones=tuple(zones),
+        records=records,
+        elastic_ips=optional(elastic_ips),
+        interface_ips=optional(interface_ips),
+        distributions=None if distributions is None else tuple(distributions),
+        load_balancers=optional(load_balancers),
+        beanstalk_cnames=optional(beanstalk_cnames),
+        api_ids=optional(api_ids),
+        beanstalk_available=dict(beanstalk_available or {}),
+        aws_ranges=optional(aws_ranges),
+        live=None if live is None else tuple(live),
+    )
+
+
+def route53_account(
+    data: Route53Data | None,
+    *,
+    own_buckets: Sequence[str] | None = (),
+    errors: Sequence[ApiError] = (),
+) -> AccountSnapshot:
+    """An account with this DNS data (None: DNS was not collected), holding `own_buckets`
+    (None: ListBuckets failed)."""
+    buckets = None if own_buckets is None else tuple(s3_bucket(name) for name in own_buckets)
+    return msgspec.structs.replace(account(errors=errors), s3=S3Data(buckets=buckets), route53=data)
+
+
+def route53_api_error(
+    service: str,
+    operation: str,
+    *,
+    resource: str | None = None,
+    region: str = "us-east-1",
+    code: str = "AccessDenied",
+) -> ApiError:
+    """A failed call of the DNS collection (`resource`: the zone id or name it was about)."""
+    return ApiError(
+        account=ACCOUNT_ID,
+        service=service,
+        operation=operation,
+        region=region,
+        code=code,
+        message=f"User: arn:aws:iam::{ACCOUNT_ID}:user/auditor is not authorized to perform: "
+        f"{service}:{operation}",
+        resource=resource,
+    )
+
+
+def live_check(
+    record: str,
+    target: str,
+    *,
+    service: str | None = None,
+    nxdomain: bool | None = False,
+    http_status: int | None = 200,
+    fingerprint_matched: bool = False,
+    delegation_refused: bool | None = None,
+    error: str | None = None,
+) -> LiveCheck:
+    """What live probing found for the record set with id `record`; by default the target resolves
+    and answers 200 with no "unclaimed" page."""
+    return LiveCheck(
+        record=record,
+        target=target,
+        service=service,
+        nxdomain=nxdomain,
+        http_status=http_status,
+        fingerprint_matched=fingerprint_matched,
+        delegation_refused=delegation_refused,
+        error=error,
+    )

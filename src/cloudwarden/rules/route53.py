@@ -22,6 +22,7 @@ TXT, MX, SOA, apex NS and other types are not judged.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,14 @@ def _unknown(message: str, **evidence: Any) -> _Outcome:
     return _Outcome(Status.UNKNOWN, message, evidence=evidence)
 
 
+def _address(text: str) -> str:
+    """One spelling per address: Route53 keeps AAAA values as written, EC2 compresses them."""
+    try:
+        return ipaddress.ip_address(text.strip()).compressed
+    except ValueError:
+        return text.strip().lower()
+
+
 def record_id(record: RecordSet) -> str:
     """`<zone id>/<name>/<type>`, and `/<set identifier>` for weighted, latency... variants."""
     base = f"{record.zone_id}/{record.name}/{record.type}"
@@ -71,12 +80,13 @@ class _Judge:
         self.buckets = None if buckets is None else frozenset(bucket.name for bucket in buckets)
         ips = None
         if data.elastic_ips is not None and data.interface_ips is not None:
-            ips = frozenset((*data.elastic_ips, *data.interface_ips))
+            ips = frozenset(_address(ip) for ip in (*data.elastic_ips, *data.interface_ips))
         self.ips = ips
         self.ranges = None if data.aws_ranges is None else AwsRanges(data.aws_ranges)
         self.zones_by_name: dict[str, list[HostedZone]] = {}
         for zone in data.zones:
-            self.zones_by_name.setdefault(zone.name, []).append(zone)
+            if not zone.private:  # a private zone of the same name (split horizon) answers no one outside
+                self.zones_by_name.setdefault(zone.name, []).append(zone)
         self.zone_ids = frozenset(zone.id for zone in data.zones)
         self.live = {check.record: check for check in data.live} if data.live is not None else None
 
@@ -120,16 +130,16 @@ class _Judge:
                 owned = self.data.distributions
                 names = None if owned is None else {d.domain_name for d in owned}
                 return self.owned_or_stale(
-                    target.name, names, "CloudFront distribution", evidence, "cloudfront"
+                    target.name, names, "CloudFront distribution", evidence, ("cloudfront",)
                 )
             case TargetKind.LOAD_BALANCER:
                 name_only = target.name.removeprefix("dualstack.")
                 return self.owned_or_stale(
-                    name_only, self.data.load_balancers, "load balancer", evidence, "elasticloadbalancing"
+                    name_only, self.data.load_balancers, "load balancer", evidence, ("elb", "elbv2")
                 )
             case TargetKind.API_GATEWAY:
                 return self.owned_or_stale(
-                    target.detail or "", self.data.api_ids, "API", evidence, "apigateway"
+                    target.detail or "", self.data.api_ids, "API", evidence, ("apigateway", "apigatewayv2")
                 )
             case TargetKind.EC2_HOST:
                 return self.addresses((target.detail or "",), evidence)
@@ -159,6 +169,13 @@ class _Judge:
         if owned is not None and target.name in owned:
             return _pass(f"{target.name} is an Elastic Beanstalk environment of this account", **evidence)
         available = self.data.beanstalk_available.get(target.name)
+        if available:
+            return _fail(
+                f"{target.name} belongs to no environment and is available: anyone can create an Elastic "
+                "Beanstalk environment with that name",
+                Severity.HIGH,
+                **evidence,
+            )
         if owned is None or available is None:
             return _unknown(
                 self._missing(
@@ -168,13 +185,6 @@ class _Judge:
                         ("elasticbeanstalk", "CheckDNSAvailability"),
                     ),
                 ),
-                **evidence,
-            )
-        if available:
-            return _fail(
-                f"{target.name} belongs to no environment and is available: anyone can create an Elastic "
-                "Beanstalk environment with that name",
-                Severity.HIGH,
                 **evidence,
             )
         return _pass(
@@ -189,10 +199,11 @@ class _Judge:
         owned: frozenset[str] | tuple[str, ...] | set[str] | None,
         what: str,
         evidence: dict[str, Any],
-        service: str,
+        services: tuple[str, ...],
     ) -> _Outcome:
         if owned is None:
-            return _unknown(self._missing(f"the account's {what}s", ((service, None),)), **evidence)
+            calls = tuple((service, None) for service in services)
+            return _unknown(self._missing(f"the account's {what}s", calls), **evidence)
         if name in owned:
             return _pass(f"points at a {what} of this account", **evidence)
         return _fail(
@@ -229,7 +240,7 @@ class _Judge:
                     ),
                     **evidence,
                 )
-            if value not in self.ips:
+            if _address(value) not in self.ips:
                 return _fail(
                     f"{value} is an AWS address this account does not hold: whoever is given it next serves "
                     "this name",
@@ -243,7 +254,7 @@ class _Judge:
     def delegation(self, record: RecordSet) -> _Outcome:
         servers = sorted(value.lower().rstrip(".") for value in record.values)
         evidence: dict[str, Any] = {"name_servers": servers}
-        if servers and all("awsdns" in server for server in servers):
+        if any("awsdns" in server for server in servers):
             zones = self.zones_by_name.get(record.name, [])
             if any(zone.name_servers is None for zone in zones):
                 return _unknown(
@@ -304,7 +315,7 @@ class _Judge:
                 severity,
                 **evidence,
             )
-        if check.error and check.nxdomain is None:
+        if check.error:
             return _unknown(f"live check failed: {check.error}", **evidence)
         return _pass(f"{service.name} serves this name", **evidence)
 

@@ -52,15 +52,16 @@ _PATTERNS: tuple[tuple[re.Pattern[str], TargetKind], ...] = tuple(
         (rf"^(?P<detail>[a-z0-9-]+)\.(?P<region>{_REGION})\.elasticbeanstalk\.com$", TargetKind.BEANSTALK),
         (r"^(?:[a-z0-9-]+\.)*cloudfront\.net$", TargetKind.CLOUDFRONT),
         (
-            r"^(?:dualstack\.)?(?:[a-z0-9.-]+\.)?elb\.(?:[a-z0-9-]+\.)?amazonaws\.com$",
+            r"^(?:dualstack\.)?(?:[a-z0-9.-]+\.)?elb\.(?:[a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?$",
             TargetKind.LOAD_BALANCER,
         ),
         (
-            rf"^(?P<detail>[a-z0-9]+)\.execute-api\.(?P<region>{_REGION})\.amazonaws\.com$",
+            rf"^(?P<detail>[a-z0-9]+)\.execute-api\.(?P<region>{_REGION})\.amazonaws\.com(?:\.cn)?$",
             TargetKind.API_GATEWAY,
         ),
         (
-            rf"^ec2-(?P<detail>\d+-\d+-\d+-\d+)\.(?:(?P<region>{_REGION})\.compute|compute-1)\.amazonaws\.com$",
+            rf"^ec2-(?P<detail>\d+-\d+-\d+-\d+)\.(?:(?P<region>{_REGION})\.compute|compute-1)"
+            r"\.amazonaws\.com(?:\.cn)?$",
             TargetKind.EC2_HOST,
         ),
         (
@@ -134,8 +135,11 @@ def parse_ip_ranges(text: str) -> tuple[str, ...]:
     document = json.loads(text)
     if not isinstance(document, dict) or "prefixes" not in document:
         raise ValueError("not an ip-ranges.json document (no 'prefixes')")
-    prefixes = [str(entry["ip_prefix"]) for entry in document["prefixes"]]
-    prefixes += [str(entry["ipv6_prefix"]) for entry in document.get("ipv6_prefixes", [])]
+    try:
+        prefixes = [str(entry["ip_prefix"]) for entry in document["prefixes"]]
+        prefixes += [str(entry["ipv6_prefix"]) for entry in document.get("ipv6_prefixes", [])]
+    except (KeyError, TypeError) as error:
+        raise ValueError(f"malformed prefix entry: {error!r}") from error
     for prefix in prefixes:
         ipaddress.ip_network(prefix, strict=False)
     return tuple(sorted(set(prefixes)))
