@@ -304,6 +304,12 @@ class RecordSet(msgspec.Struct, frozen=True, kw_only=True):
     """An alias record's DNS name (lower case, no final dot)."""
     alias_zone: str | None = None
 
+    @property
+    def record_id(self) -> str:
+        """`<zone id>/<name>/<type>`, and `/<set identifier>` for weighted, latency... variants."""
+        base = f"{self.zone_id}/{self.name}/{self.type}"
+        return f"{base}/{self.set_identifier}" if self.set_identifier else base
+
 
 class Distribution(msgspec.Struct, frozen=True, kw_only=True):
     domain_name: str

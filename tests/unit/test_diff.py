@@ -84,7 +84,8 @@ def test_findings_are_matched_by_id() -> None:
 
 def test_identical_reports_have_no_new_fail() -> None:
     diff = compare(OLD, OLD)
-    assert diff.new == diff.resolved == diff.changed == ()
+    assert diff.new == diff.resolved == ()
+    assert diff.changed == ()
     assert diff.new_fails == ()
     assert len(diff.unchanged) == 5
 

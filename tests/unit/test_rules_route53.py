@@ -19,7 +19,7 @@ from cloudwarden.findings import Severity, Status
 from cloudwarden.rules.base import Verdict
 from cloudwarden.rules.route53 import ROUTE53_NO_DANGLING_RECORDS
 from cloudwarden.semantics import takeover
-from cloudwarden.semantics.takeover import Service
+from cloudwarden.semantics.takeover import Fingerprint
 from cloudwarden.snapshot import ApiError, Distribution, RecordSet, Route53Data
 
 from .builders import (
@@ -789,13 +789,21 @@ def test_github_pages_answering_its_unclaimed_page_fails_high() -> None:
     assert verdict.evidence["http_status"] == 404
 
 
-def test_heroku_name_that_does_not_exist_fails_high() -> None:
-    record = cname(HEROKU_TARGET, "shop.example.com")
-    found = live_check(rid("shop.example.com", "CNAME"), HEROKU_TARGET, nxdomain=True, http_status=None)
+def test_azure_name_that_does_not_exist_fails_high() -> None:
+    target = "acme-shop.azurewebsites.net"
+    record = cname(target, "shop.example.com")
+    found = live_check(rid("shop.example.com", "CNAME"), target, nxdomain=True, http_status=None)
     verdict = judge(record, route53_data(record, live=[found]))
     assert verdict.status is Status.FAIL
     assert severity(verdict) is Severity.HIGH
-    assert verdict.message == f"{HEROKU_TARGET} does not exist (NXDOMAIN): anyone can claim it on Heroku"
+    assert verdict.message == f"{target} does not exist (NXDOMAIN): anyone can claim it on Azure App Service"
+
+
+def test_heroku_name_that_does_not_exist_is_not_a_claimable_nxdomain() -> None:
+    """herokuapp.com answers every name: NXDOMAIN there is a DNS failure, not a free name."""
+    record = cname(HEROKU_TARGET, "shop.example.com")
+    found = live_check(rid("shop.example.com", "CNAME"), HEROKU_TARGET, nxdomain=True, http_status=None)
+    assert judge(record, route53_data(record, live=[found])).status is Status.PASS
 
 
 def test_github_pages_name_that_does_not_exist_is_not_a_claimable_nxdomain() -> None:
@@ -852,15 +860,15 @@ def test_live_check_is_found_by_the_record_id_including_the_set_identifier() -> 
 
 
 def test_service_that_verifies_ownership_fails_medium(monkeypatch: pytest.MonkeyPatch) -> None:
-    verifying = Service(
-        name="Verified Hosting",
+    verifying = Fingerprint(
+        service="Verified Hosting",
         cname_patterns=("*.verified-hosting.example",),
         nxdomain_claimable=True,
         http_fingerprints=("Domain not configured",),
         http_status=404,
         verifies_ownership=True,
     )
-    monkeypatch.setattr(takeover, "services", lambda: (verifying,))
+    monkeypatch.setattr(takeover, "load_fingerprints", lambda: (verifying,))
     target = "shop.verified-hosting.example"
     record = cname(target, "shop.example.com")
     for found in (

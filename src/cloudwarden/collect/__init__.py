@@ -15,6 +15,7 @@ from cloudwarden.collect.cloudtrail import collect_cloudtrail
 from cloudwarden.collect.context import AccountContext
 from cloudwarden.collect.ec2 import collect_ec2
 from cloudwarden.collect.iam import collect_iam
+from cloudwarden.collect.live import LiveChecker
 from cloudwarden.collect.route53 import collect_route53
 from cloudwarden.collect.s3 import collect_s3
 from cloudwarden.collect.session import AwsSession, ReadOnlyViolation, is_read_only
@@ -108,7 +109,14 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
             _tracked,
             progress,
             "route53",
-            lambda: collect_route53(context, calls, regions.result(), network.result, options.aws_ranges),
+            lambda: collect_route53(
+                context,
+                calls,
+                regions.result(),
+                network.result,
+                options.aws_ranges,
+                LiveChecker(options.nameservers) if options.live else None,
+            ),
         )
         account = AccountSnapshot(
             account_id=account_id,

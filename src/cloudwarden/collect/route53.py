@@ -14,8 +14,10 @@ from functools import partial
 from typing import Any, TypeVar
 
 from cloudwarden.collect.context import AccountContext
+from cloudwarden.collect.live import LiveChecker
 from cloudwarden.semantics.dns import Target, TargetKind, classify_target, normalise_name
-from cloudwarden.snapshot import Distribution, Ec2Data, HostedZone, RecordSet, Route53Data
+from cloudwarden.semantics.takeover import match_service
+from cloudwarden.snapshot import Distribution, Ec2Data, HostedZone, LiveCheck, RecordSet, Route53Data
 
 T = TypeVar("T")
 
@@ -31,6 +33,7 @@ def collect_route53(
     regions: tuple[str, ...],
     ec2: Callable[[], Ec2Data],
     aws_ranges: tuple[str, ...] | None,
+    live: LiveChecker | None = None,
 ) -> Route53Data:
     home = context.session.home_region
 
@@ -98,7 +101,26 @@ def collect_route53(
         api_ids=None if rest is None or http is None else (*rest, *http),
         beanstalk_available=_availability(context, all_records, beanstalk),
         aws_ranges=aws_ranges,
+        live=None if live is None else _live_checks(live, full_zones, all_records),
     )
+
+
+def _live_checks(
+    checker: LiveChecker, zones: tuple[HostedZone, ...], records: tuple[RecordSet, ...]
+) -> tuple[LiveCheck, ...]:
+    """Probe the targets that need it: CNAMEs to takeover-prone services, delegations to third parties."""
+    apexes = {zone.id: zone.name for zone in zones}
+    checks: list[Callable[[], LiveCheck]] = []
+    for record in records:
+        if record.type == "CNAME" and record.values and match_service(record.values[0]) is not None:
+            checks.append(partial(checker.check_cname, record.record_id, record.name, record.values[0]))
+        elif (
+            record.type == "NS"
+            and record.name != apexes.get(record.zone_id)
+            and not any("awsdns" in server for server in record.values)
+        ):
+            checks.append(partial(checker.check_delegation, record.record_id, record.name, record.values))
+    return tuple(checker.run(checks))
 
 
 def _interface_ips(context: AccountContext, ec2: Ec2Data) -> tuple[str, ...] | None:

@@ -64,12 +64,6 @@ def _address(text: str) -> str:
         return text.strip().lower()
 
 
-def record_id(record: RecordSet) -> str:
-    """`<zone id>/<name>/<type>`, and `/<set identifier>` for weighted, latency... variants."""
-    base = f"{record.zone_id}/{record.name}/{record.type}"
-    return f"{base}/{record.set_identifier}" if record.set_identifier else base
-
-
 class _Judge:
     """The account's own inventory, and the judgement of one record set at a time."""
 
@@ -273,7 +267,7 @@ class _Judge:
                 Severity.HIGH,
                 **evidence,
             )
-        check = self.live.get(record_id(record)) if self.live is not None else None
+        check = self.live.get(record.record_id) if self.live is not None else None
         if check is not None:
             if check.error and check.delegation_refused is None:
                 return _unknown(f"live check failed: {check.error}", **evidence)
@@ -293,31 +287,31 @@ class _Judge:
         service = match_service(target.name)
         if service is None:
             return _pass("the target is not an AWS resource or a known takeover-prone service", **evidence)
-        evidence["service"] = service.name
-        check = self.live.get(record_id(record)) if self.live is not None else None
+        evidence["service"] = service.service
+        check = self.live.get(record.record_id) if self.live is not None else None
         if check is None:
             return _unknown(
-                f"{target.name} is a {service.name} name, a service where abandoned names can be taken over: "
-                "enable live checks (--live) to verify it is still claimed",
+                f"{target.name} is a {service.service} name, a service where abandoned names can be taken "
+                "over: enable live checks (--live) to verify it is still claimed",
                 **evidence,
             )
         evidence |= {"nxdomain": check.nxdomain, "http_status": check.http_status}
         severity = Severity.MEDIUM if service.verifies_ownership else Severity.HIGH
         if check.fingerprint_matched:
             return _fail(
-                f"{service.name} answers with its page for an unclaimed name: anyone can claim it",
+                f"{service.service} answers with its page for an unclaimed name: anyone can claim it",
                 severity,
                 **evidence,
             )
         if check.nxdomain and service.nxdomain_claimable:
             return _fail(
-                f"{target.name} does not exist (NXDOMAIN): anyone can claim it on {service.name}",
+                f"{target.name} does not exist (NXDOMAIN): anyone can claim it on {service.service}",
                 severity,
                 **evidence,
             )
         if check.error:
             return _unknown(f"live check failed: {check.error}", **evidence)
-        return _pass(f"{service.name} serves this name", **evidence)
+        return _pass(f"{service.service} serves this name", **evidence)
 
 
 def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
@@ -349,7 +343,7 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
         outcome = judge.record(record, zone)
         if outcome is None:
             continue
-        resource = Resource(type="AWS::Route53::RecordSet", id=record_id(record), name=record.name)
+        resource = Resource(type="AWS::Route53::RecordSet", id=record.record_id, name=record.name)
         yield Verdict(
             outcome.status,
             resource,
