@@ -23,6 +23,7 @@ from cloudwarden_emulator.state import (
     DEFAULT_ERROR_MESSAGE,
     READY_PREFIX,
     ErrorRule,
+    ReservedCname,
     RootState,
     TrailDeliveryError,
 )
@@ -163,7 +164,7 @@ class Emulator:
             raise EmulatorError(f"{method} /_cloudwarden/{path} failed: {detail}") from error
 
     def reset(self) -> None:
-        """Forget every resource, root state, trail delivery error and error rule, in every account."""
+        """Forget all resources, root states, delivery errors, reserved CNAMEs and error rules, everywhere."""
         self._control("POST", "reset")
 
     def set_root(self, account_id: str, root: RootState) -> None:
@@ -177,6 +178,14 @@ class Emulator:
         member account; the error stays until changed or `reset()`.
         """
         self._control("PUT", "trail-delivery-error", TrailDeliveryError(trail_arn=trail_arn, error=error))
+
+    def reserve_beanstalk_cname(self, prefix: str, region: str = REGION) -> None:
+        """Let an environment outside the emulated accounts hold `<prefix>.<region>.elasticbeanstalk.com`.
+
+        CheckDNSAvailability then reports the prefix as unavailable in that region, and
+        CreateEnvironment refuses it, until `reset()`.
+        """
+        self._control("POST", "beanstalk-cnames", ReservedCname(prefix=prefix, region=region))
 
     def inject_error(
         self,

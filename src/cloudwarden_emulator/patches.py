@@ -15,10 +15,22 @@ the emulator process imports this module.
 - CloudTrail event selectors: a new trail logs all management events, and putting basic
   selectors drops advanced ones (moto already does the reverse).
 - Moto's reset: also forgets which accounts are members of an organization.
+- Elastic Beanstalk CheckDNSAvailability (moto lacks it): a CNAME is taken by an environment of any
+  account in the region, or by someone outside the emulator (reserved CNAMEs).
+- Elastic Beanstalk CreateEnvironment: the CNAME comes from CNAMEPrefix, or from the environment
+  name with a random label; a CNAME already taken is refused.
+- Route 53 names: lower case, with `\\ooo` escapes for other characters (`*` is `\\052`); alias
+  targets are absolute names.
+- Route 53 hosted zones: name servers of their own, absolute NS values and AWS's SOA record.
+- Route 53 ListResourceRecordSets: pages by set identifier too (StartRecordIdentifier, NextRecordIdentifier).
+- EC2 Elastic IPs: public addresses instead of loopback ones.
+- Classic load balancers: a DNS name in their own region.
 """
 
 import io
+import itertools
 import re
+import sys
 import uuid
 from dataclasses import dataclass
 from threading import Lock
@@ -33,15 +45,28 @@ import msgspec
 from moto.cloudtrail.exceptions import TrailNotFoundException
 from moto.cloudtrail.models import CloudTrailBackend, Trail, TrailStatus, cloudtrail_backends
 from moto.core.common_types import TYPE_RESPONSE
+from moto.core.responses import ActionResult
+from moto.ec2.models.elastic_ip_addresses import ElasticAddress, ElasticAddressBackend
+from moto.ec2.utils import random_public_ip
+from moto.elasticbeanstalk.exceptions import InvalidParameterValueError
+from moto.elasticbeanstalk.models import Environment, eb_backends
+from moto.elasticbeanstalk.responses import EBResponse
+from moto.elb.models import ELBBackend
+from moto.elb.models import LoadBalancer as ClassicLoadBalancer
 from moto.iam.models import AccountSummary, IAMBackend, get_account_id_from
+from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.models import MotoAPIBackend
 from moto.organizations.models import organizations_backends
+from moto.route53.exceptions import InvalidInput
+from moto.route53.models import DelegationSet, FakeZone, RecordSet, Route53Backend, reverse_domain_name
+from moto.route53.responses import Route53
+from moto.route53.utils import validate_domain_name
 from moto.s3.models import s3_backends
 from moto.s3.responses import S3Response
 from moto.utilities.utils import get_partition
 from werkzeug.wrappers import Response
 
-from cloudwarden_emulator.state import ErrorRule, RootKey, RootState, parse_timestamp
+from cloudwarden_emulator.state import ErrorRule, RootKey, RootState, beanstalk_cname, parse_timestamp
 
 REPORT_TIME = "%Y-%m-%dT%H:%M:%S+00:00"
 """How the credential report writes timestamps."""
@@ -58,12 +83,13 @@ class Injection:
 
 
 class EmulatorState:
-    """Root users, trail delivery errors and error rules, shared by the patched code and the control API."""
+    """Root users, trail delivery errors, reserved CNAMEs and error rules, for patches and the control API."""
 
     def __init__(self) -> None:
         self._lock = Lock()
         self._roots: dict[str, RootState] = {}
         self._delivery_errors: dict[str, str] = {}
+        self._beanstalk_cnames: frozenset[str] = frozenset()
         self._injections: tuple[Injection, ...] = ()
         self.latency = 0.0
         """Seconds every AWS answer waits, to model real round trips in benchmarks (0: none)."""
@@ -85,6 +111,13 @@ class EmulatorState:
             else:
                 self._delivery_errors[trail_arn] = error
 
+    def beanstalk_cname_reserved(self, cname: str) -> bool:
+        return cname in self._beanstalk_cnames
+
+    def reserve_beanstalk_cname(self, cname: str) -> None:
+        with self._lock:
+            self._beanstalk_cnames |= {cname}
+
     @property
     def injections(self) -> tuple[Injection, ...]:
         return self._injections
@@ -101,6 +134,7 @@ class EmulatorState:
         with self._lock:
             self._roots.clear()
             self._delivery_errors.clear()
+            self._beanstalk_cnames = frozenset()
             self._injections = ()
             self.latency = 0.0
 
@@ -115,6 +149,13 @@ def install(state: EmulatorState) -> None:
     _patch_trail_delivery(state)
     _patch_event_selectors()
     _patch_reset_forgets_organization_members()
+    _patch_beanstalk_dns_availability(state)
+    _patch_beanstalk_cnames(state)
+    _patch_route53_names()
+    _patch_route53_zone_records()
+    _patch_record_set_pagination()
+    _patch_elastic_ip_addresses()
+    _patch_classic_load_balancer_dns_names()
 
 
 # --- Root user ---------------------------------------------------------------
@@ -436,6 +477,303 @@ def _patch_reset_forgets_organization_members() -> None:
         organizations_backends.master_accounts.clear()
 
     MotoAPIBackend.reset = reset  # type: ignore[method-assign]
+
+
+# --- Elastic Beanstalk -------------------------------------------------------
+
+BEANSTALK_RANDOM_LABEL = 8
+"""Letters and digits after `eba-` in the CNAME of an environment created without CNAMEPrefix."""
+
+
+def beanstalk_cname_taken(state: EmulatorState, cname: str) -> bool:
+    """Whether an environment of any account holds `cname`, or someone outside the emulator does."""
+    if state.beanstalk_cname_reserved(cname):
+        return True
+    return any(
+        environment.cname == cname
+        for backends in list(eb_backends.values())
+        for backend in list(backends.values())
+        for application in list(backend.applications.values())
+        for environment in list(application.environments.values())
+    )
+
+
+def _patch_beanstalk_dns_availability(state: EmulatorState) -> None:
+    """AWS tells whether a CNAME prefix is free in a region (CheckDNSAvailability); moto lacks the call.
+
+    A prefix is taken when an environment of any account holds `<prefix>.<region>.elasticbeanstalk.com`,
+    or when the control API reserved it for someone outside the emulator.
+    """
+
+    def check_dns_availability(self: EBResponse) -> ActionResult:
+        cname = beanstalk_cname(self._get_param("CNAMEPrefix"), self.region)
+        return ActionResult(
+            {"Available": not beanstalk_cname_taken(state, cname), "FullyQualifiedCNAME": cname}
+        )
+
+    EBResponse.check_dns_availability = check_dns_availability  # type: ignore[attr-defined]
+
+
+def _patch_beanstalk_cnames(state: EmulatorState) -> None:
+    """AWS gives every environment a CNAME under `<region>.elasticbeanstalk.com`; moto leaves it empty.
+
+    With CNAMEPrefix the CNAME is `<prefix>.<region>.elasticbeanstalk.com`, refused when taken.
+    Without it, AWS appends a random label to the environment name
+    (`<name>.eba-<8 random>.<region>.elasticbeanstalk.com`), which no CNAME prefix can claim.
+    Both are lower case.
+    """
+    original = EBResponse.create_environment
+
+    def create_environment(self: EBResponse) -> ActionResult:
+        prefix: str | None = self._get_param("CNAMEPrefix")
+        cname = None if prefix is None else beanstalk_cname(prefix, self.region)
+        if cname is not None and beanstalk_cname_taken(state, cname):
+            raise InvalidParameterValueError(f"DNS name ({cname}) is not available.")
+        result = original(self)
+        environment = result.result
+        assert isinstance(environment, Environment)
+        if cname is None:
+            label = mock_random.get_random_string(BEANSTALK_RANDOM_LABEL, lower_case=True)
+            cname = f"{environment.environment_name.lower()}.eba-{label}.{self.region}.elasticbeanstalk.com"
+        environment.cname = cname
+        return result
+
+    EBResponse.create_environment = create_environment  # type: ignore[method-assign]
+
+
+# --- Route 53 ----------------------------------------------------------------
+
+_NAME_ESCAPE = re.compile(r"\\([0-3][0-7]{2})")
+_PLAIN_NAME_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
+def route53_name(name: str) -> str:
+    """A domain name as Route 53 returns it: absolute, in lower case, with `\\ooo` escapes.
+
+    Every byte other than a-z, 0-9, `-`, `_` and the dots between labels is written as
+    its three-digit octal code, so `*.Example.com` comes back as `\\052.example.com.`.
+    Escapes in `name` are read first, so `\\052.example.com` names the same record.
+    """
+    labels = [bytearray()]
+    position = 0
+    while position < len(name):
+        escape = _NAME_ESCAPE.match(name, position)
+        if escape is not None:
+            labels[-1].append(int(escape[1], 8))
+            position = escape.end()
+            continue
+        if name[position] == ".":
+            labels.append(bytearray())
+        else:
+            labels[-1] += name[position].encode()
+        position += 1
+    if not labels[-1]:
+        labels.pop()
+    return "".join(f"{_escape_label(label)}." for label in labels) or "."
+
+
+def _escape_label(label: bytes | bytearray) -> str:
+    lower = label.lower()
+    return "".join(chr(byte) if byte in _PLAIN_NAME_BYTES else f"\\{byte:03o}" for byte in lower)
+
+
+def _patch_route53_names() -> None:
+    """Route 53 keeps names in lower case and returns other characters as `\\ooo` escapes.
+
+    Moto keeps names as written, so a wildcard record comes back as `*.example.com.` where
+    AWS answers `\\052.example.com.`, and `WWW.example.com` differs from `www.example.com`.
+    Names are brought to AWS's form as they come in: zone names, record names,
+    StartRecordName (see the pagination patch) and the DNSName of list_hosted_zones_by_name.
+    Alias targets, which AWS returns absolute (`s3-website-us-east-1.amazonaws.com.`), too.
+    Moto's refusal of unescaped control and non-ASCII characters still applies.
+    """
+    create_zone = Route53Backend.create_hosted_zone
+    change = Route53Backend.change_resource_record_sets
+    by_name = Route53Backend.list_hosted_zones_by_name
+
+    def create_hosted_zone(self: Route53Backend, name: str, *args: Any, **kwargs: Any) -> FakeZone:
+        return create_zone(self, route53_name(name), *args, **kwargs)
+
+    def change_resource_record_sets(
+        self: Route53Backend, zoneid: str, change_list: list[dict[str, Any]]
+    ) -> None:
+        changes = []
+        for item in change_list:
+            record_set = dict(item["ResourceRecordSet"])
+            validate_domain_name(record_set["Name"], code="InvalidChangeBatch")
+            record_set["Name"] = route53_name(record_set["Name"])
+            if "AliasTarget" in record_set:
+                alias = record_set["AliasTarget"]
+                record_set["AliasTarget"] = {**alias, "DNSName": route53_name(alias["DNSName"])}
+            changes.append({**item, "ResourceRecordSet": record_set})
+        change(self, zoneid, changes)
+
+    def list_hosted_zones_by_name(
+        self: Route53Backend, dnsname: str | None
+    ) -> tuple[str | None, list[FakeZone]]:
+        return by_name(self, route53_name(dnsname) if dnsname else dnsname)
+
+    Route53Backend.create_hosted_zone = create_hosted_zone  # type: ignore[method-assign]
+    Route53Backend.change_resource_record_sets = change_resource_record_sets  # type: ignore[method-assign]
+    Route53Backend.list_hosted_zones_by_name = list_hosted_zones_by_name  # type: ignore[method-assign]
+
+
+NAME_SERVER_BLOCKS = (("com", 0), ("net", 512), ("org", 1024), ("co.uk", 1536))
+"""Route 53's name servers `ns-0` to `ns-2047`: each top-level domain serves a block of 512."""
+PRIVATE_NAME_SERVERS = (
+    "ns-1536.awsdns-00.co.uk",
+    "ns-0.awsdns-00.com",
+    "ns-1024.awsdns-00.org",
+    "ns-512.awsdns-00.net",
+)
+"""The NS record of every private hosted zone."""
+SOA_TAIL = "awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"
+"""The SOA record after its primary name server: contact, serial, refresh, retry, expiry, negative TTL."""
+
+
+def new_name_servers() -> list[str]:
+    """Four name servers as Route 53 picks them for a delegation set: one from each block.
+
+    The `awsdns-NN` part follows from the number: `ns-N.awsdns-{(N - block start) // 8}`.
+    """
+    servers = []
+    for domain, start in NAME_SERVER_BLOCKS:
+        number = start + mock_random.randrange(512)
+        servers.append(f"ns-{number}.awsdns-{(number - start) // 8:02d}.{domain}")
+    return servers
+
+
+def _patch_route53_zone_records() -> None:
+    """Route 53 gives each delegation set its own four name servers; moto gives every zone the same four.
+
+    With one shared set, a delegation to the name servers of a deleted zone looks like one to
+    a live zone of the same name, so each delegation set (a zone's own or a reusable one)
+    draws its servers like AWS does, and a zone created in a reusable set keeps that set, where
+    moto replaces it. The zone's NS record lists them as absolute names (private zones: one
+    fixed set), and its SOA record is AWS's, where moto's holds the repr of a dict.
+    """
+    delegation_set_init = DelegationSet.__init__
+    create_zone = Route53Backend.create_hosted_zone
+
+    def init_delegation_set(
+        self: DelegationSet,
+        caller_reference: str,
+        name_servers: list[str] | None,
+        delegation_set_id: str | None,
+    ) -> None:
+        delegation_set_init(self, caller_reference, name_servers or new_name_servers(), delegation_set_id)
+
+    def create_hosted_zone(
+        self: Route53Backend, name: str, private_zone: bool, *args: Any, **kwargs: Any
+    ) -> FakeZone:
+        reusable_id = kwargs.get("delegation_set_id")
+        reusable = self.delegation_sets.get(reusable_id) if reusable_id else None
+        zone = create_zone(self, name, private_zone, *args, **kwargs)
+        if reusable is not None:
+            self.delegation_sets[reusable.id] = zone.delegation_set = reusable
+        assert zone.delegation_set is not None
+        servers = PRIVATE_NAME_SERVERS if private_zone else zone.delegation_set.name_servers
+        for record_set in zone.rrsets:
+            if record_set.type == "NS":
+                record_set.records = [f"{server}." for server in servers]
+            elif record_set.type == "SOA":
+                record_set.records = [f"{servers[0]}. {SOA_TAIL}"]
+        return zone
+
+    DelegationSet.__init__ = init_delegation_set  # type: ignore[method-assign]
+    Route53Backend.create_hosted_zone = create_hosted_zone  # type: ignore[method-assign]
+
+
+def _record_set_order(record_set: RecordSet) -> tuple[str, str, str]:
+    return reverse_domain_name(record_set.name), record_set.type or "", record_set.set_identifier or ""
+
+
+def _patch_record_set_pagination() -> None:
+    """Route 53 pages ListResourceRecordSets by name, type and set identifier; moto by name and type only.
+
+    Moto ignores StartRecordIdentifier and never returns NextRecordIdentifier, so records that
+    share a name and type (weighted, latency, failover...) repeat on the next page, and a page
+    that ends between two of them makes a paginator see the same token twice. Moto's
+    response method is replaced; its backend still finds the zone, checks the start name and
+    sorts, and this orders each name and type by set identifier and pages the whole tail.
+    """
+    listing = Route53Backend.list_resource_record_sets
+
+    def list_resource_record_sets(self: Route53) -> ActionResult:
+        start_name: str | None = self._get_param("StartRecordName")
+        start_type: str | None = self._get_param("StartRecordType")
+        start_identifier: str | None = self._get_param("StartRecordIdentifier")
+        max_items = self._get_int_param("MaxItems", 300)
+        if (start_type and not start_name) or (start_identifier and not start_type):
+            raise InvalidInput("The input is not valid")
+        if start_name:
+            validate_domain_name(start_name)
+            start_name = route53_name(start_name)
+        zone_id = self._get_param("HostedZoneId")
+        tail, *_ = listing(self.backend, zone_id, start_type or "", start_name or "", sys.maxsize)
+        records = sorted(tail, key=_record_set_order)
+        if start_identifier:
+            start = (reverse_domain_name(start_name or ""), start_type or "", start_identifier)
+            records = list(itertools.dropwhile(lambda record: _record_set_order(record) < start, records))
+        following = records[max_items] if len(records) > max_items else None
+        return ActionResult(
+            {
+                "ResourceRecordSets": records[:max_items],
+                "IsTruncated": following is not None,
+                "NextRecordName": following and following.name,
+                "NextRecordType": following and following.type,
+                "NextRecordIdentifier": following and following.set_identifier,
+                "MaxItems": max_items,
+            }
+        )
+
+    Route53.list_resource_record_sets = list_resource_record_sets  # type: ignore[method-assign]
+
+
+# --- EC2 ---------------------------------------------------------------------
+
+
+def _patch_elastic_ip_addresses() -> None:
+    """AWS allocates Elastic IPs from its public address space; moto draws them from 127.0.0.0/8.
+
+    A loopback address reads as reserved, so a DNS record pointing at an Elastic IP would look
+    harmless whoever holds the address. Addresses now come from 54.214.0.0/16, the AWS block
+    moto already uses for instances' public addresses, unused in the account and region; an
+    address asked for by AllocateAddress's `Address` stays as asked.
+    """
+    original = ElasticAddressBackend.allocate_address
+
+    def allocate_address(
+        self: ElasticAddressBackend,
+        domain: str,
+        address: str | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> ElasticAddress:
+        if address is None:
+            taken = {allocated.public_ip for allocated in self.addresses}
+            address = next(candidate for candidate in iter(random_public_ip, None) if candidate not in taken)
+        return original(self, domain, address=address, tags=tags)
+
+    ElasticAddressBackend.allocate_address = allocate_address  # type: ignore[method-assign]
+
+
+# --- Elastic Load Balancing --------------------------------------------------
+
+
+def _patch_classic_load_balancer_dns_names() -> None:
+    """A classic load balancer's DNS name names its region; moto writes `us-east-1` whatever the region.
+
+    The name keeps moto's form, `<name>.<region>.elb.amazonaws.com`; AWS also puts a random
+    number after the name, and `internal-` before it for internal load balancers.
+    """
+    original = ELBBackend.create_load_balancer
+
+    def create_load_balancer(self: ELBBackend, *args: Any, **kwargs: Any) -> ClassicLoadBalancer:
+        balancer = original(self, *args, **kwargs)
+        balancer.dns_name = f"{balancer.name}.{self.region_name}.elb.amazonaws.com"
+        return balancer
+
+    ELBBackend.create_load_balancer = create_load_balancer  # type: ignore[method-assign]
 
 
 # --- Error injection ---------------------------------------------------------

@@ -17,7 +17,14 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from cloudwarden_emulator import patches
-from cloudwarden_emulator.state import ACCOUNT_ID, READY_PREFIX, ErrorRule, RootState, TrailDeliveryError
+from cloudwarden_emulator.state import (
+    ACCOUNT_ID,
+    READY_PREFIX,
+    ErrorRule,
+    ReservedCname,
+    RootState,
+    TrailDeliveryError,
+)
 
 CONTROL_PREFIX = "/_cloudwarden/"
 
@@ -60,6 +67,9 @@ class EmulatorApp:
                 case "PUT", ["trail-delivery-error"]:
                     delivery = msgspec.json.decode(request.get_data(), type=TrailDeliveryError)
                     self._state.set_delivery_error(delivery.trail_arn, delivery.error)
+                case "POST", ["beanstalk-cnames"]:
+                    reserved = msgspec.json.decode(request.get_data(), type=ReservedCname)
+                    self._state.reserve_beanstalk_cname(reserved.cname)
                 case "POST", ["errors"]:
                     rule = msgspec.json.decode(request.get_data(), type=ErrorRule)
                     self._state.add_injection(patches.injection_for(rule))

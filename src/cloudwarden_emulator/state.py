@@ -18,6 +18,9 @@ READY_PREFIX = "cloudwarden-emulator listening on "
 
 ACCOUNT_ID = re.compile(r"\d{12}")
 TRAIL_ARN = re.compile(r"arn:aws[a-z-]*:cloudtrail:[a-z0-9-]+:\d{12}:trail/[\w.-]+")
+REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d+")
+CNAME_PREFIX = re.compile(r"[a-z0-9][a-z0-9-]{2,61}[a-z0-9]", re.IGNORECASE)
+"""What Elastic Beanstalk accepts as a CNAME prefix: one DNS label of 4 to 63 characters."""
 
 DEFAULT_ERROR_CODE = "AccessDenied"
 DEFAULT_ERROR_MESSAGE = "User is not authorized to perform this operation"
@@ -31,6 +34,11 @@ def parse_timestamp(value: str) -> datetime:
     if parsed.tzinfo is None:
         raise ValueError(f"timestamp {value!r} has no UTC offset")
     return parsed.astimezone(UTC)
+
+
+def beanstalk_cname(prefix: str, region: str) -> str:
+    """The host name that a CNAME prefix claims in a region, as Elastic Beanstalk writes it."""
+    return f"{prefix.lower()}.{region}.elasticbeanstalk.com"
 
 
 class RootKey(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,3 +118,20 @@ class TrailDeliveryError(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError(f"{self.trail_arn!r} is not a trail ARN")
         if self.error == "":
             raise ValueError("error must name the failure; None means delivery succeeds")
+
+
+class ReservedCname(msgspec.Struct, frozen=True, kw_only=True):
+    """An Elastic Beanstalk CNAME held by an environment of someone outside the emulated accounts."""
+
+    prefix: str
+    region: str
+
+    def __post_init__(self) -> None:
+        if not CNAME_PREFIX.fullmatch(self.prefix):
+            raise ValueError(f"{self.prefix!r} is not a CNAME prefix (a DNS label of 4 to 63 characters)")
+        if not REGION.fullmatch(self.region):
+            raise ValueError(f"{self.region!r} is not a region name")
+
+    @property
+    def cname(self) -> str:
+        return beanstalk_cname(self.prefix, self.region)

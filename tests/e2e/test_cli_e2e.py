@@ -42,6 +42,12 @@ def test_collect_then_evaluate_gives_exactly_the_findings_of_scan(emulator: Emul
     emulator.set_root(ACCOUNT, FAILING_ROOT)
     emulator.client("iam").create_user(UserName="someone")
     emulator.client("s3").create_bucket(Bucket="some-bucket")
+    route53 = emulator.client("route53")
+    zone = route53.create_hosted_zone(Name="example.test", CallerReference="collect")["HostedZone"]["Id"]
+    change = {"Name": "www.example.test", "Type": "A", "TTL": 60, "ResourceRecords": [{"Value": "10.0.0.1"}]}
+    route53.change_resource_record_sets(
+        HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": change}]}
+    )
     live = scan_json(emulator)
     snapshot = tmp_path / "snapshot.json"
     collected = cloudwarden(emulator, "collect", "--region", "us-east-1", "--output", str(snapshot))
@@ -193,6 +199,13 @@ def test_permissions_list_exactly_the_actions_a_scan_calls(emulator: Emulator) -
     emulator.set_root(ACCOUNT, FAILING_ROOT)
     emulator.client("s3").create_bucket(Bucket="one-bucket")  # so that every per-bucket call is made
     ship_trail_to_archive(emulator)  # so that every per-trail call is made
+    route53 = emulator.client("route53")  # so that every per-zone call and CheckDNSAvailability are made
+    zone = route53.create_hosted_zone(Name="example.test", CallerReference="permissions")["HostedZone"]["Id"]
+    target = {"Value": "gone.us-east-1.elasticbeanstalk.com"}
+    change = {"Name": "app.example.test", "Type": "CNAME", "TTL": 60, "ResourceRecords": [target]}
+    route53.change_resource_record_sets(
+        HostedZoneId=zone, ChangeBatch={"Changes": [{"Action": "CREATE", "ResourceRecordSet": change}]}
+    )
     ec2 = emulator.client("ec2")
     prefix_list = ec2.create_managed_prefix_list(
         PrefixListName="offices", MaxEntries=2, AddressFamily="IPv4", Entries=[{"Cidr": "192.0.2.0/24"}]

@@ -44,16 +44,20 @@ def collect_route53(
 
     listed = submit("route53", "ListHostedZones", home, lambda: _zones(context))
     distributions = submit("cloudfront", "ListDistributions", home, lambda: _distributions(context))
+    readers: dict[str, tuple[str, str, Callable[[AccountContext, str], tuple[str, ...]]]] = {
+        "eips": ("ec2", "DescribeAddresses", _elastic_ips),
+        "elb": ("elb", "DescribeLoadBalancers", _classic_lbs),
+        "elbv2": ("elbv2", "DescribeLoadBalancers", _v2_lbs),
+        "beanstalk": ("elasticbeanstalk", "DescribeEnvironments", _environments),
+        "rest": ("apigateway", "GetRestApis", _rest_apis),
+        "http": ("apigatewayv2", "GetApis", _http_apis),
+    }
     per_region: dict[str, dict[str, Future[Any]]] = {
         region: {
-            "eips": submit("ec2", "DescribeAddresses", region, partial(_elastic_ips, context, region)),
-            "elb": submit("elb", "DescribeLoadBalancers", region, partial(_classic_lbs, context, region)),
-            "elbv2": submit("elbv2", "DescribeLoadBalancers", region, partial(_v2_lbs, context, region)),
-            "beanstalk": submit(
-                "elasticbeanstalk", "DescribeEnvironments", region, partial(_environments, context, region)
-            ),
-            "rest": submit("apigateway", "GetRestApis", region, partial(_rest_apis, context, region)),
-            "http": submit("apigatewayv2", "GetApis", region, partial(_http_apis, context, region)),
+            key: submit(service, operation, region, partial(read, context, region))
+            for key, (service, operation, read) in readers.items()
+            # A service that does not exist in a region has nothing there to point at.
+            if context.session.offers(service, region)
         }
         for region in regions
     }
@@ -78,7 +82,7 @@ def collect_route53(
     all_records = tuple(record for future in records.values() for record in future.result() or [])
 
     def gathered(key: str) -> tuple[str, ...] | None:
-        answers = [futures[key].result() for futures in per_region.values()]
+        answers = [futures[key].result() for futures in per_region.values() if key in futures]
         return (
             None
             if any(answer is None for answer in answers)

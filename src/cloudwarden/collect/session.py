@@ -131,6 +131,7 @@ class AwsSession:
         self._session = boto3.Session(profile_name=profile)
         self.statistics = CallStatistics()
         self._clients: dict[tuple[str, str], Any] = {}
+        self._available: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
         self._config = botocore.config.Config(
             retries={"mode": "adaptive", "max_attempts": 8},
@@ -144,6 +145,14 @@ class AwsSession:
     def home_region(self) -> str:
         """The region for global services and account-wide calls."""
         return self._session.region_name or DEFAULT_REGION
+
+    def offers(self, service: str, region: str) -> bool:
+        """Whether `service` has an endpoint in `region` (botocore's partition data)."""
+        regions = self._available.get(service)
+        if regions is None:
+            regions = frozenset(self._session.get_available_regions(service))
+            self._available[service] = regions
+        return not regions or region in regions
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A client of `service` in `region`, made once and then reused (clients are thread-safe)."""

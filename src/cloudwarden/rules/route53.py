@@ -162,6 +162,10 @@ class _Judge:
         owned = self.data.beanstalk_cnames
         if owned is not None and target.name in owned:
             return _pass(f"{target.name} is an Elastic Beanstalk environment of this account", **evidence)
+        if target.detail is None:  # a generated eba- name: only AWS hands those out
+            return self.owned_or_stale(
+                target.name, owned, "Elastic Beanstalk environment", evidence, ("elasticbeanstalk",)
+            )
         available = self.data.beanstalk_available.get(target.name)
         if available:
             return _fail(

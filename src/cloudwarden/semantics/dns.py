@@ -32,8 +32,9 @@ class Target:
     name: str
     region: str | None = None
     detail: str | None = None
-    """The bucket (S3 REST with a bucket in the name), the CNAME prefix (Elastic Beanstalk), the API
-    id (API Gateway) or the IPv4 address (EC2 host name)."""
+    """The bucket (S3 REST with a bucket in the name), the CNAME prefix (Elastic Beanstalk; None for
+    a generated `eba-` name, which cannot be asked for), the API id (API Gateway) or the IPv4 address
+    (EC2 host name)."""
 
 
 _REGION = r"[a-z]{2}(?:-gov)?-[a-z]+-\d"
@@ -50,6 +51,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], TargetKind], ...] = tuple(
             TargetKind.S3_REST,
         ),
         (rf"^(?P<detail>[a-z0-9-]+)\.(?P<region>{_REGION})\.elasticbeanstalk\.com$", TargetKind.BEANSTALK),
+        # Without a CNAME prefix, AWS adds a random label: nobody can ask for such a name.
+        (rf"^[a-z0-9-]+\.eba-[a-z0-9]+\.(?P<region>{_REGION})\.elasticbeanstalk\.com$", TargetKind.BEANSTALK),
         (r"^(?:[a-z0-9-]+\.)*cloudfront\.net$", TargetKind.CLOUDFRONT),
         (
             r"^(?:dualstack\.)?(?:[a-z0-9.-]+\.)?elb\.(?:[a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?$",

@@ -1,0 +1,146 @@
+"""AWS Security Finding Format (ASFF), ready for Security Hub's `BatchImportFindings`.
+
+One finding per cloudwarden finding, PASS included (it resolves an earlier FAIL of the same id).
+Each goes to the account's default product in its own region (the partition's home region for
+global services): `BatchImportFindings` takes at most 100 findings of one region per call, from the
+account they belong to, so a caller groups the array by `ProductArn` before sending it.
+
+Security Hub's conventions for its own controls are followed: a passed check is INFORMATIONAL
+(its rule's severity stays in `Severity.Original`) and its workflow RESOLVED; UNKNOWN is
+NOT_AVAILABLE (the check could not run: an API error or a denial) and MANUAL is WARNING, each
+with a status reason. Text is cut to Security Hub's limits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from cloudwarden.findings import Finding, Report, Severity, Status
+from cloudwarden.report._common import GUIDELINES_URL, concrete_region, iso_utc, partition
+from cloudwarden.rules.base import Rule
+
+SCHEMA_VERSION = "2018-10-08"
+FINDING_TYPES = ["Software and Configuration Checks/AWS Security Best Practices"]
+
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 1024
+RECOMMENDATION_LIMIT = 512
+PRODUCT_FIELD_LIMIT = 2048
+
+RESOURCE_TYPE = {
+    "AWS::::Account": "AwsAccount",
+    "AWS::IAM::User": "AwsIamUser",
+    "AWS::S3::Bucket": "AwsS3Bucket",
+    "AWS::EC2::SecurityGroup": "AwsEc2SecurityGroup",
+    "AWS::EC2::NetworkInterface": "AwsEc2NetworkInterface",
+    "AWS::Route53::HostedZone": "AwsRoute53HostedZone",
+}
+"""Security Hub's resource types; any other resource is `Other` (its own type is in `ProductFields`)."""
+
+SEVERITY_LABEL = {
+    Severity.CRITICAL: "CRITICAL",
+    Severity.HIGH: "HIGH",
+    Severity.MEDIUM: "MEDIUM",
+    Severity.LOW: "LOW",
+    Severity.INFO: "INFORMATIONAL",
+}
+COMPLIANCE_STATUS = {
+    Status.PASS: "PASSED",
+    Status.FAIL: "FAILED",
+    Status.SUPPRESSED: "FAILED",
+    Status.UNKNOWN: "NOT_AVAILABLE",
+    Status.MANUAL: "WARNING",
+}
+_STATUS_REASON = {
+    Status.UNKNOWN: "CLOUDWARDEN_DATA_UNREADABLE",
+    Status.MANUAL: "CLOUDWARDEN_MANUAL_CHECK",
+}
+_WORKFLOW_STATUS = {Status.PASS: "RESOLVED", Status.SUPPRESSED: "SUPPRESSED"}
+
+
+def render_asff(report: Report, rules: Sequence[Rule]) -> str:
+    """`rules` is accepted like every reporter's; each finding carries all ASFF needs."""
+    created_at = iso_utc(report.scan.started_at)
+    updated_at = iso_utc(report.scan.finished_at)
+    findings = [_finding(finding, created_at, updated_at) for finding in report.findings]
+    return msgspec.json.format(msgspec.json.encode(findings), indent=2).decode() + "\n"
+
+
+def _finding(finding: Finding, created_at: str, updated_at: str) -> dict[str, Any]:
+    aws_partition = partition(finding)
+    region = concrete_region(finding)
+    label = "INFORMATIONAL" if finding.status is Status.PASS else SEVERITY_LABEL[finding.severity]
+    severity = {"Label": label, "Original": finding.severity.value}
+    title = _clip(finding.title, TITLE_LIMIT)
+    asff: dict[str, Any] = {
+        "SchemaVersion": SCHEMA_VERSION,
+        "Id": finding.id,
+        "ProductArn": (
+            f"arn:{aws_partition}:securityhub:{region}:{finding.account}:product/{finding.account}/default"
+        ),
+        "ProductName": "cloudwarden",
+        "CompanyName": "cloudwarden",
+        "GeneratorId": finding.rule,
+        "AwsAccountId": finding.account,
+        "Types": FINDING_TYPES,
+        "CreatedAt": created_at,
+        "UpdatedAt": updated_at,
+        "Severity": severity,
+        "Title": title,
+        "Description": _clip(finding.message if finding.message.strip() else title, DESCRIPTION_LIMIT),
+    }
+    if finding.remediation.strip():
+        asff["Remediation"] = {
+            "Recommendation": {
+                "Text": _clip(finding.remediation, RECOMMENDATION_LIMIT),
+                "Url": GUIDELINES_URL,
+            }
+        }
+    asff["ProductFields"] = _product_fields(finding)
+    asff["Resources"] = [_resource(finding, aws_partition, region)]
+    compliance: dict[str, Any] = {"Status": COMPLIANCE_STATUS[finding.status]}
+    if finding.status in _STATUS_REASON:
+        reason = {"ReasonCode": _STATUS_REASON[finding.status]}
+        if finding.message.strip():
+            reason["Description"] = finding.message
+        compliance["StatusReasons"] = [reason]
+    asff |= {
+        "Compliance": compliance,
+        "Workflow": {"Status": _WORKFLOW_STATUS.get(finding.status, "NEW")},
+        "RecordState": "ACTIVE",
+        "FindingProviderFields": {"Severity": severity, "Types": FINDING_TYPES},
+    }
+    return asff
+
+
+def _resource(finding: Finding, aws_partition: str, region: str) -> dict[str, Any]:
+    resource = finding.resource
+    return {
+        "Type": RESOURCE_TYPE.get(resource.type, "Other"),
+        "Id": resource.arn or resource.id,
+        "Partition": aws_partition,
+        "Region": region,
+    }
+
+
+def _product_fields(finding: Finding) -> dict[str, str]:
+    """cloudwarden's own words for what ASFF has no field for (non-empty values, as ASFF requires)."""
+    fields = {
+        "cloudwarden/status": finding.status.value,
+        "cloudwarden/region": finding.region,
+        "cloudwarden/resource/type": finding.resource.type,
+        "cloudwarden/resource/id": finding.resource.id,
+        "cloudwarden/resource/name": finding.resource.name or "",
+    }
+    if finding.suppression is not None:
+        fields["cloudwarden/suppression/reason"] = finding.suppression.reason
+        fields["cloudwarden/suppression/expires"] = finding.suppression.expires
+    return {key: _clip(value, PRODUCT_FIELD_LIMIT) for key, value in fields.items() if value.strip()}
+
+
+def _clip(text: str, limit: int) -> str:
+    """`text` within `limit` characters, an ellipsis marking a cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,75 @@
+"""CSV, one row per finding, for spreadsheets (RFC 4180: quoted where needed, CRLF line ends).
+
+AWS names are attacker-controlled, and a spreadsheet runs a cell that starts with `=`, `+`, `-`
+or `@` as a formula (`=cmd|' /C calc'!A0`). Every cell is first stripped of control characters and
+escape sequences (tabs and line breaks become spaces), then a cell that would start a formula is
+prefixed with a single quote, which spreadsheets show as text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from cloudwarden.findings import Finding, Report
+from cloudwarden.report.terminal import clean
+from cloudwarden.rules.base import Rule
+
+COLUMNS = (
+    "id",
+    "rule",
+    "status",
+    "severity",
+    "account",
+    "region",
+    "resource_type",
+    "resource_id",
+    "resource_arn",
+    "resource_name",
+    "message",
+    "remediation",
+    "suppression_reason",
+    "suppression_expires",
+)
+_FORMULA_START = ("=", "+", "-", "@")
+"""OWASP's list also has tab and carriage return: `clean` has made them spaces, and leading spaces
+are looked through (a spreadsheet that trims them would see the formula)."""
+
+
+def render_csv(report: Report, rules: Sequence[Rule]) -> str:
+    """`rules` is accepted like every reporter's; each finding carries its rule's id and remediation."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([neutralise(cell) for cell in _row(finding)] for finding in report.findings)
+    return buffer.getvalue()
+
+
+def neutralise(cell: str) -> str:
+    """The cell as inert text: no control characters, and no formula a spreadsheet would run."""
+    text = clean(cell)
+    if text.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def _row(finding: Finding) -> tuple[str, ...]:
+    resource = finding.resource
+    suppression = finding.suppression
+    return (
+        finding.id,
+        finding.rule,
+        finding.status.value,
+        finding.severity.value,
+        finding.account,
+        finding.region,
+        resource.type,
+        resource.id,
+        resource.arn or "",
+        resource.name or "",
+        finding.message,
+        finding.remediation,
+        suppression.reason if suppression else "",
+        suppression.expires if suppression else "",
+    )
