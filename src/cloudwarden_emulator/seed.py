@@ -203,12 +203,50 @@ def seed_network(emulator: Emulator) -> None:
         ec2.create_network_interface(SubnetId=subnet, Groups=groups, Description="+".join(groups))
 
 
+def seed_dns(emulator: Emulator) -> None:
+    """A public zone with one of each kind of leftover, beside records that are still ours."""
+    held = emulator.client("ec2").allocate_address(Domain="vpc")["PublicIp"]
+    beanstalk = emulator.client("elasticbeanstalk")
+    beanstalk.create_application(ApplicationName="acme-shop")
+    beanstalk.create_environment(
+        ApplicationName="acme-shop", EnvironmentName="shop-prod", CNAMEPrefix="acme-shop"
+    )
+    route53 = emulator.client("route53")
+    zone = route53.create_hosted_zone(Name="acme-demo.example", CallerReference="demo")["HostedZone"]["Id"]
+
+    def record(name: str, kind: str, *values: str) -> dict[str, Any]:
+        entry = {"Name": f"{name}.acme-demo.example", "Type": kind, "TTL": 300}
+        return {
+            "Action": "CREATE",
+            "ResourceRecordSet": entry | {"ResourceRecords": [{"Value": v} for v in values]},
+        }
+
+    changes = [
+        # Still ours.
+        record("www", "CNAME", "www.acme-demo.example.s3-website-us-east-1.amazonaws.com"),
+        record("shop", "CNAME", "acme-shop.us-east-1.elasticbeanstalk.com"),
+        record("api", "A", held),
+        record("intranet", "A", "10.42.1.10"),
+        # Leftovers: a deleted bucket, a terminated environment, a released address, a stale CDN,
+        # a forgotten delegation, and a third-party page nobody has checked.
+        record("assets", "CNAME", "assets.acme-demo.example.s3-website-us-east-1.amazonaws.com"),
+        record("promo", "CNAME", "acme-promo-2019.us-east-1.elasticbeanstalk.com"),
+        record("legacy", "A", "54.214.77.12"),
+        record("cdn", "CNAME", "d3k2example.cloudfront.net"),
+        record("staging", "NS", "ns-1536.awsdns-00.co.uk", "ns-512.awsdns-00.net"),
+        record("docs", "CNAME", "acme-demo.github.io"),
+        record("mail", "MX", "10 mx.acme-demo.example"),
+    ]
+    route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": changes})
+
+
 SEEDERS: tuple[Callable[[Emulator], None], ...] = (
     seed_root,
     seed_iam_users,
     seed_buckets,
     seed_trails,
     seed_network,
+    seed_dns,
 )
 
 

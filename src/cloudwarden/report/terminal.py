@@ -99,7 +99,11 @@ def _print_rule(console: Console, rule: Rule, findings: list[Finding]) -> None:
         line.append(f"{finding.status.value:<10}", style=_STATUS_STYLE[finding.status])
         line.append(f" {finding.severity.value:<8} ")
         resource = finding.resource.id
-        if finding.resource.name and finding.resource.name not in (resource, finding.account):
+        if (
+            finding.resource.name
+            and finding.resource.name not in resource
+            and finding.resource.name != finding.account
+        ):
             resource = f"{resource} [{finding.resource.name}]"
         where = finding.account if resource == finding.account else f"{finding.account} {resource}"
         if finding.region != "global":
