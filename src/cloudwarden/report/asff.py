@@ -1,14 +1,15 @@
 """AWS Security Finding Format (ASFF), ready for Security Hub's `BatchImportFindings`.
 
-One finding per cloudwarden finding, PASS included (it resolves an earlier FAIL of the same id).
+One finding per cloudwarden finding, PASS included (it turns an earlier FAIL of the same id PASSED).
 Each goes to the account's default product in its own region (the partition's home region for
 global services): `BatchImportFindings` takes at most 100 findings of one region per call, from the
 account they belong to, so a caller groups the array by `ProductArn` before sending it.
 
-Security Hub's conventions for its own controls are followed: a passed check is INFORMATIONAL
-(its rule's severity stays in `Severity.Original`) and its workflow RESOLVED; UNKNOWN is
-NOT_AVAILABLE (the check could not run: an API error or a denial) and MANUAL is WARNING, each
-with a status reason. Text is cut to Security Hub's limits.
+Security Hub's conventions for its own controls are followed: a passed check is INFORMATIONAL (its
+rule's severity stays in `Severity.Original`) and, when first imported, RESOLVED (Security Hub leaves
+the workflow of an existing finding to its users); UNKNOWN is NOT_AVAILABLE (the check could not
+run: an API error or a denial) and MANUAL is WARNING, each with a status reason. Text is cut to
+Security Hub's limits.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import msgspec
 
 from cloudwarden.findings import Finding, Report, Status
-from cloudwarden.report._common import utc
+from cloudwarden.report._common import suppression_note, utc
 from cloudwarden.report.terminal import clean
 from cloudwarden.rules.base import Rule
 
@@ -64,10 +64,7 @@ def _test_case(suite: ET.Element, finding: Finding) -> None:
     outcome = _OUTCOME.get(finding.status)
     if outcome is None:
         return
-    if finding.suppression is not None:
-        message = f"suppressed until {finding.suppression.expires}: {finding.suppression.reason}"
-    else:
-        message = finding.message
+    message = suppression_note(finding.suppression) if finding.suppression else finding.message
     result = ET.SubElement(case, outcome, message=_text(message))
     if outcome == "failure":
         result.set("type", finding.severity.value)

@@ -18,7 +18,7 @@ from typing import Any
 import msgspec
 
 from cloudwarden.findings import Finding, Report, Severity, Status
-from cloudwarden.report._common import partition, utc
+from cloudwarden.report._common import partition, suppression_note, utc
 from cloudwarden.rules.base import Rule
 
 OCSF_VERSION = "1.5.0"
@@ -123,7 +123,7 @@ def _event(finding: Finding, rule: Rule | None, version: str, time: int) -> dict
         "unmapped": {"evidence": finding.evidence},
     }
     if finding.suppression is not None:
-        detail = f"suppressed until {finding.suppression.expires}: {finding.suppression.reason}"
+        detail = suppression_note(finding.suppression)
         event["status_detail"] = detail
         compliance["status_details"] = [detail]
         event["unmapped"]["suppression"] = msgspec.to_builtins(finding.suppression)

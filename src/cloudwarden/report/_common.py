@@ -1,0 +1,48 @@
+"""What the machine-readable reporters share: scan times, AWS partitions, the guidelines' address."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cloudwarden.findings import Finding, Suppression
+from cloudwarden.rules.base import GLOBAL_REGION
+from cloudwarden.semantics.credentials import parse_timestamp
+
+GUIDELINES_URL = "https://infosec.mozilla.org/guidelines/aws_security"
+"""The document every rule enforces; reporters link to it for help and remediation."""
+
+_HOME_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
+
+
+def utc(timestamp: str) -> datetime:
+    """A scan time of the report, in UTC."""
+    return parse_timestamp(timestamp).astimezone(UTC)
+
+
+def iso_utc(timestamp: str) -> str:
+    """A scan time as `2025-06-15T12:00:00Z`, the form SARIF and Security Hub expect."""
+    return utc(timestamp).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def partition(finding: Finding) -> str:
+    """The AWS partition of the finding's resource: from its ARN, else from its region."""
+    arn = finding.resource.arn or ""
+    if arn.startswith("arn:") and arn.count(":") >= 5:
+        return arn.split(":")[1]
+    if finding.region.startswith("cn-"):
+        return "aws-cn"
+    if finding.region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def concrete_region(finding: Finding) -> str:
+    """The finding's region, or its partition's home region for global services (`global`)."""
+    if finding.region == GLOBAL_REGION:
+        return _HOME_REGION.get(partition(finding), "us-east-1")
+    return finding.region
+
+
+def suppression_note(suppression: Suppression) -> str:
+    """One line on why a FAIL is hidden, and until when."""
+    return f"suppressed until {suppression.expires}: {suppression.reason}"

@@ -1,0 +1,269 @@
+"""The HTML report: one self-contained file that works offline, opened straight from disk.
+
+Everything AWS returns (names, tags, messages, evidence) is attacker-controlled. The page is rendered by
+Jinja2 with autoescaping on, so that text only ever becomes escaped element text or quoted attribute
+values: the findings are rendered rows, and the page's script only reads them back from the DOM (it never
+parses data into code or markup). The Content-Security-Policy lets nothing load from anywhere and runs
+only the page's own inline style and script, pinned by their SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import jinja2
+import msgspec
+
+from cloudwarden.findings import Finding, Report, Severity, Status
+from cloudwarden.rules.base import Rule
+
+SUMMARY_STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
+"""The summary's columns, in the terminal report's order."""
+WORST_FIRST = (Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED, Status.PASS)
+"""The findings table's default order, and the order its status column sorts in."""
+SEVERITIES = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO)
+BAR_LENGTH = 90
+"""The longest bar of a chart, in pixels: the largest count of its table."""
+
+_INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # control characters (tabs and newlines are kept)
+    r"|[\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidirectional overrides that disguise names
+)
+
+
+@dataclass(frozen=True)
+class Bar:
+    severity: str
+    count: int
+    length: float
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One line of a summary: counts per status, and the FAIL findings per severity as a bar chart."""
+
+    counts: dict[str, int]
+    bars: tuple[Bar, ...]
+
+
+@dataclass(frozen=True)
+class GuidelineSummary:
+    rule_id: str
+    section: str
+    guideline: str
+    audited_upstream: bool | None
+    """None for a rule the report's rules do not describe."""
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    account: str
+    tally: Tally
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    order: int
+    id: str
+    rule: str
+    rule_title: str
+    status: str
+    status_rank: int
+    severity: str
+    severity_rank: int
+    account: str
+    region: str
+    resource_type: str
+    resource_id: str
+    resource_name: str | None
+    resource_arn: str | None
+    message: str
+    evidence: str
+    remediation: str
+    suppression: str | None
+
+
+def render_html(report: Report, rules: Sequence[Rule]) -> str:
+    rules_by_id = {rule.id: rule for rule in rules}
+    rule_order = {rule.id: index for index, rule in enumerate(rules)}
+    findings = sorted(
+        report.findings,
+        key=lambda f: (
+            WORST_FIRST.index(f.status),
+            -f.severity.rank,
+            rule_order.get(f.rule, len(rules)),
+            f.rule,
+            f.account,
+            f.resource.id,
+        ),
+    )
+    guidelines = _guideline_summaries(report.findings, rules)
+    accounts = _account_summaries(report)
+    scan = report.scan
+    return _template().render(
+        started_at=_inert(scan.started_at),
+        finished_at=_inert(scan.finished_at),
+        tool=_inert(f"{scan.tool.name} {scan.tool.version}"),
+        accounts=[_inert(account) for account in scan.accounts],
+        regions=[_inert(region) for region in scan.regions],
+        errors=[_error_line(error) for error in scan.errors],
+        warnings=[_inert(warning) for warning in scan.warnings],
+        statuses=[status.value for status in SUMMARY_STATUSES],
+        total=_tally(report.findings, _largest_fail_count([report.findings])),
+        guidelines=guidelines,
+        account_summaries=accounts if len(accounts) > 1 else [],
+        rows=[_row(index, finding, rules_by_id) for index, finding in enumerate(findings)],
+        filters=_filter_options(findings, rule_order),
+        bar_length=BAR_LENGTH,
+    )
+
+
+@functools.cache
+def _template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("cloudwarden.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["sha256"] = sha256_base64
+    return environment.get_template("report.html.j2")
+
+
+def sha256_base64(source: str) -> str:
+    """The digest of a CSP `'sha256-...'` source, which allows exactly this inline script or style."""
+    return base64.b64encode(hashlib.sha256(str(source).encode()).digest()).decode()
+
+
+def _inert(text: str) -> str:
+    """Text as it may be shown: without control characters or bidi overrides (HTML escaping is Jinja's)."""
+    return _INVISIBLE.sub("", text)
+
+
+def _largest_fail_count(groups: Iterable[Iterable[Finding]]) -> int:
+    largest = 0
+    for group in groups:
+        failing = Counter(finding.severity for finding in group if finding.status is Status.FAIL)
+        largest = max(largest, *failing.values(), 0)
+    return largest
+
+
+def _tally(findings: Iterable[Finding], scale: int) -> Tally:
+    findings = list(findings)
+    statuses = Counter(finding.status for finding in findings)
+    failing = Counter(finding.severity for finding in findings if finding.status is Status.FAIL)
+    return Tally(
+        counts={status.value: statuses[status] for status in SUMMARY_STATUSES},
+        bars=tuple(
+            Bar(
+                severity=severity.value,
+                count=failing[severity],
+                length=round(BAR_LENGTH * failing[severity] / scale, 1) if scale else 0.0,
+            )
+            for severity in SEVERITIES
+        ),
+    )
+
+
+def _guideline_summaries(findings: Sequence[Finding], rules: Sequence[Rule]) -> list[GuidelineSummary]:
+    """One line per rule that has findings, in the rules' order; rules the report's rules lack come last."""
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    scale = _largest_fail_count(by_rule.values())
+    summaries = [
+        GuidelineSummary(
+            rule_id=rule.id,
+            section=rule.section,
+            guideline=rule.guideline,
+            audited_upstream=rule.audited_upstream,
+            tally=_tally(by_rule.pop(rule.id), scale),
+        )
+        for rule in rules
+        if rule.id in by_rule
+    ]
+    summaries.extend(
+        GuidelineSummary(
+            rule_id=_inert(rule_id),
+            section="",
+            guideline=_inert(group[0].title),
+            audited_upstream=None,
+            tally=_tally(group, scale),
+        )
+        for rule_id, group in by_rule.items()
+    )
+    return summaries
+
+
+def _account_summaries(report: Report) -> list[AccountSummary]:
+    by_account: dict[str, list[Finding]] = {account: [] for account in report.scan.accounts}
+    for finding in report.findings:
+        by_account.setdefault(finding.account, []).append(finding)
+    scale = _largest_fail_count(by_account.values())
+    return [
+        AccountSummary(account=_inert(account), tally=_tally(group, scale))
+        for account, group in by_account.items()
+    ]
+
+
+def _row(order: int, finding: Finding, rules_by_id: dict[str, Rule]) -> FindingRow:
+    rule = rules_by_id.get(finding.rule)
+    resource = finding.resource
+    suppression = None
+    if finding.suppression:
+        suppression = (
+            f"Suppressed until {finding.suppression.expires} (status underneath: "
+            f"{finding.suppression.status_underneath.value}): {finding.suppression.reason}"
+        )
+    return FindingRow(
+        order=order,
+        id=_inert(finding.id),
+        rule=_inert(finding.rule),
+        rule_title=_inert(rule.title if rule else finding.title),
+        status=finding.status.value,
+        status_rank=WORST_FIRST.index(finding.status),
+        severity=finding.severity.value,
+        severity_rank=SEVERITIES.index(finding.severity),
+        account=_inert(finding.account),
+        region=_inert(finding.region),
+        resource_type=_inert(resource.type),
+        resource_id=_inert(resource.id),
+        resource_name=_inert(resource.name) if resource.name and resource.name != resource.id else None,
+        resource_arn=_inert(resource.arn) if resource.arn else None,
+        message=_inert(finding.message),
+        evidence=_inert(msgspec.json.format(msgspec.json.encode(finding.evidence), indent=2).decode()),
+        remediation=_inert(finding.remediation or (rule.remediation if rule else "")),
+        suppression=_inert(suppression) if suppression else None,
+    )
+
+
+def _filter_options(findings: Sequence[Finding], rule_order: dict[str, int]) -> dict[str, list[str]]:
+    """The values each filter offers: those present in the report, in a useful order."""
+    present_statuses = {finding.status for finding in findings}
+    present_severities = {finding.severity for finding in findings}
+    present_rules = sorted(
+        {finding.rule for finding in findings}, key=lambda rule: (rule_order.get(rule, len(rule_order)), rule)
+    )
+    return {
+        "status": [status.value for status in WORST_FIRST if status in present_statuses],
+        "severity": [severity.value for severity in SEVERITIES if severity in present_severities],
+        "rule": [_inert(rule) for rule in present_rules],
+        "account": sorted({_inert(finding.account) for finding in findings}),
+        "region": sorted({_inert(finding.region) for finding in findings}),
+    }
+
+
+def _error_line(error: dict[str, object]) -> str:
+    about = f" for {error['resource']}" if error.get("resource") else ""
+    return _inert(
+        f"{error.get('account', '?')} {error.get('service', '?')}:{error.get('operation', '?')}{about} in "
+        f"{error.get('region', '?')}: {error.get('code', '?')}: {error.get('message', '')}"
+    )

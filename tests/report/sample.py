@@ -1,0 +1,273 @@
+"""A fixed report for every reporter: two accounts, every status, and one finding full of hostile text.
+
+The rules are fixed here too, so that editing a rule's wording does not change the golden files."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+
+from cloudwarden.findings import (
+    Finding,
+    Report,
+    Resource,
+    ScanSummary,
+    Severity,
+    Status,
+    Suppression,
+    ToolInfo,
+    finding_id,
+)
+from cloudwarden.report.asff import render_asff
+from cloudwarden.report.csv_report import render_csv
+from cloudwarden.report.junit import render_junit
+from cloudwarden.report.ocsf import render_ocsf
+from cloudwarden.report.sarif import render_sarif
+from cloudwarden.rules.base import Rule, RuleContext, Verdict
+from cloudwarden.snapshot import AccountSnapshot
+
+ACCOUNT_A = "111111111111"
+ACCOUNT_B = "222222222222"
+HOSTILE_ID = "=cmd|' /C calc'!A0"
+HOSTILE_NAME = "<img src=x onerror=alert(1)>"
+HOSTILE_MESSAGE = (
+    "=cmd|' /C calc'!A0 \x1b[31mred\x1b[0m nul\x00 cdata]]> <img src=x onerror=alert(1)> \u202eevil"
+)
+
+
+def _no_check(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    return iter(())
+
+
+def _rule(rule_id: str, section: str, guideline: str, severity: Severity, resource_type: str) -> Rule:
+    return Rule(
+        id=rule_id,
+        section=section,
+        guideline=guideline,
+        audited_upstream=rule_id in {"root-mfa", "s3-no-public-access"},
+        severity=severity,
+        resource_type=resource_type,
+        rationale=f"Why {rule_id} matters.",
+        remediation=f"How to fix {rule_id}:\n1. do this\n2. then that",
+        permissions=(),
+        check=_no_check,
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    _rule("root-strong-password", "Root User", "Strong root password", Severity.HIGH, "AWS::::Account"),
+    _rule("root-mfa", "Root User", "MFA for the root user", Severity.CRITICAL, "AWS::::Account"),
+    _rule("iam-user-mfa", "Root User", "MFA for IAM users", Severity.HIGH, "AWS::IAM::User"),
+    _rule(
+        "cloudtrail-segregated-storage",
+        "CloudTrail",
+        "Segregated storage",
+        Severity.CRITICAL,
+        "AWS::::Account",
+    ),
+    _rule(
+        "route53-no-dangling-records",
+        "Route53",
+        "No dangling records",
+        Severity.HIGH,
+        "AWS::Route53::RecordSet",
+    ),
+    _rule("s3-no-public-access", "S3", "No public access", Severity.CRITICAL, "AWS::S3::Bucket"),
+    _rule(
+        "sg-inbound-rules-only",
+        "Security Groups",
+        "Inbound rules only",
+        Severity.MEDIUM,
+        "AWS::EC2::SecurityGroup",
+    ),
+    _rule(
+        "sg-minimal-inbound",
+        "Security Groups",
+        "Minimal inbound access",
+        Severity.CRITICAL,
+        "AWS::EC2::SecurityGroup",
+    ),
+    _rule(
+        "sg-egress-via-nsm-only",
+        "Security Groups",
+        "Egress through the proxy only",
+        Severity.MEDIUM,
+        "AWS::EC2::SecurityGroup",
+    ),
+)
+RULES_BY_ID = {rule.id: rule for rule in RULES}
+
+
+def _account(account_id: str) -> Resource:
+    return Resource(
+        type="AWS::::Account", id=account_id, arn=f"arn:aws:iam::{account_id}:root", name=account_id
+    )
+
+
+def _finding(
+    rule_id: str,
+    status: Status,
+    account: str,
+    region: str,
+    resource: Resource,
+    message: str,
+    severity: Severity | None = None,
+    evidence: dict[str, object] | None = None,
+    suppression: Suppression | None = None,
+) -> Finding:
+    rule = RULES_BY_ID[rule_id]
+    return Finding(
+        id=finding_id(rule_id, account, resource.id),
+        rule=rule_id,
+        title=rule.title,
+        status=status,
+        severity=severity or rule.severity,
+        account=account,
+        region=region,
+        resource=resource,
+        message=message,
+        evidence=evidence or {},
+        remediation=rule.remediation,
+        suppression=suppression,
+    )
+
+
+def _user(account: str, name: str, display: str | None = None) -> Resource:
+    return Resource(
+        type="AWS::IAM::User", id=name, arn=f"arn:aws:iam::{account}:user/{name}", name=display or name
+    )
+
+
+def _bucket(name: str) -> Resource:
+    return Resource(type="AWS::S3::Bucket", id=name, arn=f"arn:aws:s3:::{name}", name=name)
+
+
+FINDINGS: tuple[Finding, ...] = (
+    _finding(
+        "root-mfa",
+        Status.FAIL,
+        ACCOUNT_A,
+        "global",
+        _account(ACCOUNT_A),
+        "the root user has no MFA device",
+        evidence={"mfa_active": False},
+    ),
+    _finding(
+        "root-mfa", Status.PASS, ACCOUNT_B, "global", _account(ACCOUNT_B), "the root user has a hardware MFA"
+    ),
+    _finding(
+        "root-strong-password",
+        Status.MANUAL,
+        ACCOUNT_A,
+        "global",
+        _account(ACCOUNT_A),
+        "no API can judge the root password; attest it",
+    ),
+    _finding(
+        "iam-user-mfa",
+        Status.FAIL,
+        ACCOUNT_A,
+        "global",
+        _user(ACCOUNT_A, "alice"),
+        "the user can sign in without MFA",
+        evidence={"password_enabled": True, "mfa_active": False},
+    ),
+    _finding(
+        "iam-user-mfa",
+        Status.SUPPRESSED,
+        ACCOUNT_B,
+        "global",
+        _user(ACCOUNT_B, "ci-deploy"),
+        "the user's access keys work without MFA",
+        severity=Severity.MEDIUM,
+        suppression=Suppression(
+            reason="CI users move to OIDC roles in Q1", expires="2027-03-31", status_underneath=Status.FAIL
+        ),
+    ),
+    _finding(
+        "iam-user-mfa",
+        Status.FAIL,
+        ACCOUNT_A,
+        "global",
+        _user(ACCOUNT_A, HOSTILE_ID, HOSTILE_NAME),
+        HOSTILE_MESSAGE,
+        evidence={"name": HOSTILE_NAME, "raw": "\x1b]0;title\x07"},
+    ),
+    _finding(
+        "cloudtrail-segregated-storage",
+        Status.UNKNOWN,
+        ACCOUNT_B,
+        "global",
+        _account(ACCOUNT_B),
+        "the trails could not be read: cloudtrail:DescribeTrails in eu-west-1: AccessDenied",
+        evidence={"errors": [{"operation": "cloudtrail.DescribeTrails", "code": "AccessDenied"}]},
+    ),
+    _finding(
+        "route53-no-dangling-records",
+        Status.FAIL,
+        ACCOUNT_A,
+        "global",
+        Resource(
+            type="AWS::Route53::RecordSet", id="Z0123456789/old.example.org/CNAME", name="old.example.org."
+        ),
+        "old.example.org points at a CloudFront distribution the account does not own",
+        severity=Severity.LOW,
+    ),
+    _finding(
+        "s3-no-public-access",
+        Status.FAIL,
+        ACCOUNT_A,
+        "us-east-1",
+        _bucket("public-assets"),
+        "the bucket policy grants s3:GetObject to everyone",
+        severity=Severity.HIGH,
+    ),
+    _finding("s3-no-public-access", Status.PASS, ACCOUNT_B, "eu-west-1", _bucket("logs-b"), "not public"),
+    _finding(
+        "sg-inbound-rules-only",
+        Status.PASS,
+        ACCOUNT_A,
+        "us-east-1",
+        Resource(type="AWS::EC2::NetworkInterface", id="eni-0abc", name="web server"),
+        "the interface's groups have no outbound rules",
+    ),
+    _finding(
+        "sg-minimal-inbound",
+        Status.FAIL,
+        ACCOUNT_B,
+        "eu-west-1",
+        Resource(
+            type="AWS::EC2::SecurityGroup",
+            id="sg-0123456789abcdef0",
+            arn=f"arn:aws:ec2:eu-west-1:{ACCOUNT_B}:security-group/sg-0123456789abcdef0",
+            name="web",
+        ),
+        "tcp 22 is open to 0.0.0.0/0",
+        severity=Severity.MEDIUM,
+        evidence={"rules": [{"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr": "0.0.0.0/0"}]},
+    ),
+)
+HOSTILE = FINDINGS[5]
+
+
+def sample_report(findings: tuple[Finding, ...] = FINDINGS) -> Report:
+    return Report(
+        scan=ScanSummary(
+            started_at="2025-06-15T11:58:30+00:00",
+            finished_at="2025-06-15T12:00:00+00:00",
+            tool=ToolInfo(name="cloudwarden", version="1.2.3"),
+            accounts=(ACCOUNT_A, ACCOUNT_B),
+            regions=("eu-west-1", "us-east-1"),
+            errors=(),
+            stats={},
+        ),
+        findings=findings,
+    )
+
+
+RENDERERS: dict[str, Callable[[Report, Sequence[Rule]], str]] = {
+    "sarif": render_sarif,
+    "ocsf": render_ocsf,
+    "asff": render_asff,
+    "junit": render_junit,
+    "csv": render_csv,
+}
