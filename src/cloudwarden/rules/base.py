@@ -13,6 +13,27 @@ from cloudwarden.snapshot import AccountSnapshot, ApiError
 
 GLOBAL_REGION = "global"
 
+Tristate = bool | None
+"""A fact that may be unknown (its data could not be read)."""
+
+
+def tri_and(*values: Tristate) -> Tristate:
+    """False as soon as one is False; unknown while any is unknown; else True."""
+    if any(value is False for value in values):
+        return False
+    return None if any(value is None for value in values) else True
+
+
+def tri_or(*values: Tristate) -> Tristate:
+    """True as soon as one is True; unknown while any is unknown; else False."""
+    if any(value is True for value in values):
+        return True
+    return None if any(value is None for value in values) else False
+
+
+def tri_not(value: Tristate) -> Tristate:
+    return None if value is None else not value
+
 
 @dataclass(frozen=True)
 class RuleContext:

@@ -18,11 +18,18 @@ from typing import Any
 
 from cloudwarden.config import CloudTrailConfig
 from cloudwarden.findings import Severity, Status
-from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
+from cloudwarden.rules.base import (
+    Rule,
+    RuleContext,
+    Tristate,
+    Verdict,
+    account_resource,
+    tri_and,
+    tri_or,
+    unknown_because,
+)
 from cloudwarden.semantics.cloudtrail import management_write_coverage
 from cloudwarden.snapshot import AccountSnapshot, BucketOwnership, CloudTrailData, Trail
-
-Tristate = bool | None
 
 
 @dataclass
@@ -144,18 +151,6 @@ def _why_not_applying(trail: Trail, region: str, data: CloudTrailData, account_i
     return None
 
 
-def _and(values: list[Tristate]) -> Tristate:
-    if any(value is False for value in values):
-        return False
-    return None if any(value is None for value in values) else True
-
-
-def _or(values: list[Tristate]) -> Tristate:
-    if any(value is True for value in values):
-        return True
-    return None if any(value is None for value in values) else False
-
-
 def _trail_evidence(judgement: _Judgement) -> dict[str, Any]:
     trail = judgement.trail
     return {
@@ -201,7 +196,7 @@ def _region(
         for arn, judgement in judgements.items()
     }
     applying = [judgement for arn, judgement in judgements.items() if reasons[arn] is None]
-    covered = _or([judgement.good for judgement in applying])
+    covered = tri_or(*[judgement.good for judgement in applying])
     elsewhere = {
         judgement.trail.name: [reason] for arn, judgement in judgements.items() if (reason := reasons[arn])
     }
@@ -236,12 +231,12 @@ def check_segregated_storage(account: AccountSnapshot, context: RuleContext) -> 
     settings = context.config.cloudtrail
     judgements = {trail.arn: _judge_trail(account, trail, data, settings) for trail in data.trails}
     regions = {region: _region(account, region, data, judgements) for region in account.regions}
-    coverage = _and([region.covered for region in regions.values()])
+    coverage = tri_and(*[region.covered for region in regions.values()])
     good = {j.trail.arn: j for region in regions.values() for j in region.good}
     covering = {j.trail.arn: j for region in regions.values() for j in region.applying}
     # Some covering trail must be good and include global events; an unreadable one may be it.
-    global_events = _or(
-        [j.good if j.trail.include_global_service_events else False for j in covering.values()]
+    global_events = tri_or(
+        *[j.good if j.trail.include_global_service_events else False for j in covering.values()]
     )
     evidence: dict[str, Any] = {
         "regions": {name: region.evidence for name, region in regions.items()},
@@ -252,7 +247,7 @@ def check_segregated_storage(account: AccountSnapshot, context: RuleContext) -> 
         "trusted_buckets": list(settings.trusted_buckets),
         "trusted_accounts": list(settings.trusted_accounts),
     }
-    verdict = _and([coverage, global_events])
+    verdict = tri_and(coverage, global_events)
     if verdict is False:
         problems = []
         uncovered = [

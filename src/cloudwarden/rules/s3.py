@@ -20,7 +20,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudwarden.findings import Resource, Severity, Status
-from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
+from cloudwarden.rules.base import (
+    Rule,
+    RuleContext,
+    Tristate,
+    Verdict,
+    account_resource,
+    tri_and,
+    tri_not,
+    tri_or,
+    unknown_because,
+)
 from cloudwarden.semantics.s3_policy import PolicyAnalysis, analyze_policy
 from cloudwarden.snapshot import AccountSnapshot, ApiError, Bucket, PublicAccessBlock
 
@@ -38,24 +48,6 @@ ACL_CAPABILITIES = {
 BUCKET_OWNER_ENFORCED = "BucketOwnerEnforced"
 _CAPABILITY_ORDER = ("read", "list", "write")
 
-Tristate = bool | None
-
-
-def _and(*values: Tristate) -> Tristate:
-    if any(value is False for value in values):
-        return False
-    return None if any(value is None for value in values) else True
-
-
-def _or(*values: Tristate) -> Tristate:
-    if any(value is True for value in values):
-        return True
-    return None if any(value is None for value in values) else False
-
-
-def _not(value: Tristate) -> Tristate:
-    return None if value is None else not value
-
 
 @dataclass(frozen=True)
 class _Levels:
@@ -70,7 +62,7 @@ class _Levels:
         """Whether `setting` is on at one level or the other."""
         account = bool(self.account and getattr(self.account, setting)) if self.account_known else None
         bucket = bool(self.bucket and getattr(self.bucket, setting)) if self.bucket_known else None
-        return _or(account, bucket)
+        return tri_or(account, bucket)
 
     def describe(self) -> dict[str, Any]:
         def level(block: PublicAccessBlock | None, known: bool) -> Any:
@@ -210,9 +202,9 @@ def _judge_bucket(
         account_failures = account.errors_for("s3control", "GetPublicAccessBlock")
         unknowns.append(unknown_because(account_failures, "the account's Block Public Access"))
 
-    exposed_by_policy = _and(policy.public, _not(levels.either("restrict_public_buckets")))
-    exposed_by_acl = _and(acl.public, _not(_or(levels.either("ignore_public_acls"), acls_disabled)))
-    exposed = _or(exposed_by_policy, exposed_by_acl)
+    exposed_by_policy = tri_and(policy.public, tri_not(levels.either("restrict_public_buckets")))
+    exposed_by_acl = tri_and(acl.public, tri_not(tri_or(levels.either("ignore_public_acls"), acls_disabled)))
+    exposed = tri_or(exposed_by_policy, exposed_by_acl)
 
     capabilities: set[str] = set()
     paths = []

@@ -13,6 +13,8 @@ import json
 import re
 from dataclasses import dataclass
 
+from cloudwarden.semantics.network import NOT_INTERNET_V4, NOT_INTERNET_V6
+
 
 class TargetKind(enum.StrEnum):
     S3_WEBSITE = "s3-website"
@@ -97,40 +99,13 @@ def classify_target(name: str) -> Target:
     return Target(TargetKind.OTHER, target)
 
 
-_RESERVED = tuple(
-    ipaddress.ip_network(block)
-    for block in (
-        "0.0.0.0/8",
-        "10.0.0.0/8",
-        "100.64.0.0/10",
-        "127.0.0.0/8",
-        "169.254.0.0/16",
-        "172.16.0.0/12",
-        "192.0.0.0/24",
-        "192.0.2.0/24",
-        "192.168.0.0/16",
-        "198.18.0.0/15",
-        "198.51.100.0/24",
-        "203.0.113.0/24",
-        "224.0.0.0/4",
-        "240.0.0.0/4",
-        "::/128",
-        "::1/128",
-        "fc00::/7",
-        "fe80::/10",
-        "ff00::/8",
-        "2001:db8::/32",
-    )
-)
-
-
 def is_private_or_reserved(address: str) -> bool | None:
     """None when `address` is not an IP address at all."""
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
         return None
-    return any(ip in block for block in _RESERVED if block.version == ip.version)
+    return any(ip in block for block in (NOT_INTERNET_V4 if ip.version == 4 else NOT_INTERNET_V6))
 
 
 def parse_ip_ranges(text: str) -> tuple[str, ...]:

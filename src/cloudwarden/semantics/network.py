@@ -28,7 +28,7 @@ PORTED = frozenset({"tcp", "udp"})
 ICMP = frozenset({"icmp", "icmpv6"})
 FULL_RANGE = (0, 65535)
 
-_NOT_INTERNET_V4 = tuple(
+NOT_INTERNET_V4 = tuple(
     ipaddress.collapse_addresses(
         ipaddress.IPv4Network(block)
         for block in (
@@ -49,7 +49,7 @@ _NOT_INTERNET_V4 = tuple(
         )
     )
 )
-_NOT_INTERNET_V6 = tuple(
+NOT_INTERNET_V6 = tuple(
     ipaddress.collapse_addresses(
         ipaddress.IPv6Network(block)
         for block in ("::/128", "::1/128", "fc00::/7", "fe80::/10", "ff00::/8", "2001:db8::/32", "100::/64")
@@ -158,7 +158,7 @@ def classify_cidr(cidr: str) -> tuple[bool, bool]:
         network = ipaddress.ip_network(cidr.strip(), strict=False)
     except ValueError:
         return True, True
-    reserved = _NOT_INTERNET_V4 if network.version == 4 else _NOT_INTERNET_V6
+    reserved = NOT_INTERNET_V4 if network.version == 4 else NOT_INTERNET_V6
     internet = not any(
         network.subnet_of(block)  # type: ignore[arg-type]
         for block in reserved
