@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from cloudwarden import __version__
 from cloudwarden.collect import CollectOptions, ScanAborted, collect
-from cloudwarden.config import Config, ConfigError, load_config
+from cloudwarden.config import Config, ConfigError, is_account_id, load_config
 from cloudwarden.demo import DEMO_REGIONS, demo_config
 from cloudwarden.engine import evaluate
 from cloudwarden.findings import Report, Severity, Status
@@ -73,6 +73,13 @@ FormatOption = Annotated[
 ]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", help="Report file, or a directory with several formats.")
+]
+AccountOption = Annotated[
+    list[str] | None,
+    typer.Option("--account", help="Also scan this account, through AssumeRole (repeatable)."),
+]
+OrgOption = Annotated[
+    bool, typer.Option("--org", help="Scan every active account of the AWS Organization, through AssumeRole.")
 ]
 LiveOption = Annotated[
     bool, typer.Option("--live", help="Probe Route53 targets with live DNS and HTTP checks (opt-in).")
@@ -193,8 +200,16 @@ def _aws_ranges(settings: Config) -> tuple[str, ...] | None:
 
 
 def _collect(
-    profile: str | None, regions: Sequence[str] | None, settings: Config, live: bool = False
+    profile: str | None,
+    regions: Sequence[str] | None,
+    settings: Config,
+    live: bool = False,
+    accounts: Sequence[str] | None = None,
+    organization: bool = False,
 ) -> Snapshot:
+    bad = [account for account in accounts or () if not is_account_id(account)]
+    if bad:
+        raise UsageProblem(f"--account: {', '.join(bad)} is not a 12-digit AWS account id")
     options = CollectOptions(
         profile=profile,
         regions=tuple(regions or ()),
@@ -202,6 +217,12 @@ def _collect(
         aws_ranges=_aws_ranges(settings),
         live=live or settings.route53.live_checks,
         nameservers=settings.route53.nameservers,
+        accounts=(*settings.accounts.ids, *(accounts or ())),
+        organization=organization or settings.accounts.organization,
+        exclude=settings.accounts.exclude,
+        role_name=settings.accounts.role_name,
+        external_id=settings.accounts.external_id,
+        max_parallel_accounts=settings.accounts.max_parallel,
     )
     with _progress() as progress:
         return collect(options, progress)
@@ -232,6 +253,8 @@ def scan(
     config: ConfigOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
+    account: AccountOption = None,
+    org: OrgOption = False,
     live: LiveOption = False,
     rule: RuleOption = None,
     output_format: FormatOption = None,
@@ -243,7 +266,7 @@ def scan(
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
-        snapshot = _collect(profile, region, settings, live)
+        snapshot = _collect(profile, region, settings, live, account, org)
         report = evaluate(snapshot, settings, rules)
         _write_reports(report, output_format, output, rules)
         return _exit_code(report, fail_on)
@@ -257,11 +280,14 @@ def collect_command(
     config: ConfigOption = None,
     region: RegionOption = None,
     profile: ProfileOption = None,
+    account: AccountOption = None,
+    org: OrgOption = False,
+    live: LiveOption = False,
 ) -> None:
     """Collect from AWS into a snapshot file, for `evaluate` later (offline)."""
 
     def body() -> int:
-        snapshot = _collect(profile, region, _load_config(config))
+        snapshot = _collect(profile, region, _load_config(config), live, account, org)
         try:
             dump_snapshot(snapshot, output)
         except OSError as error:

@@ -63,6 +63,14 @@ def evaluate(
 
 
 def _run(rule: Rule, account: AccountSnapshot, context: RuleContext) -> list[Verdict]:
+    if account.unreachable:
+        return [
+            Verdict(
+                Status.UNKNOWN,
+                account_resource(account.account_id),
+                f"the account could not be scanned: {account.unreachable}",
+            )
+        ]
     try:
         return list(rule.check(account, context))
     except Exception as error:

@@ -368,6 +368,8 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     route53: Route53Data | None = None
     """None when DNS was not collected at all."""
     errors: tuple[ApiError, ...] = ()
+    unreachable: str | None = None
+    """Why the account could not be entered (AssumeRole refused...): none of its data was read."""
 
     def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:
         """The failed calls of `service` (restricted to `operations` and to `resource` when given)."""

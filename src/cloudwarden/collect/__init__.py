@@ -19,7 +19,7 @@ from cloudwarden.collect.live import LiveChecker
 from cloudwarden.collect.route53 import collect_route53
 from cloudwarden.collect.s3 import collect_s3
 from cloudwarden.collect.session import AwsSession, ReadOnlyViolation, is_read_only
-from cloudwarden.snapshot import AccountSnapshot, ScanInfo, Snapshot
+from cloudwarden.snapshot import AccountSnapshot, ApiError, IamData, ScanInfo, Snapshot
 
 __all__ = ["CollectOptions", "Progress", "ReadOnlyViolation", "ScanAborted", "collect", "is_read_only"]
 
@@ -61,13 +61,21 @@ class CollectOptions:
     """Regions to scan; empty means every region enabled for the account."""
     max_workers: int = 16
     trusted_accounts: tuple[str, ...] = ()
+    """Accounts asked about as owners of the trails' destination buckets (cloudtrail.trusted_accounts)."""
     aws_ranges: tuple[str, ...] | None = None
     """AWS's published address ranges (from route53.aws_ip_ranges_file), kept in the snapshot."""
     live: bool = False
     """Probe Route53 targets with DNS and HTTP (route53.live_checks or --live)."""
     nameservers: tuple[str, ...] = ()
     """Resolvers for live checks (ip or ip:port); empty means the system's."""
-    """Accounts asked about as owners of the trails' destination buckets (cloudtrail.trusted_accounts)."""
+    accounts: tuple[str, ...] = ()
+    """Other accounts to scan, entered through AssumeRole (accounts.ids, --account)."""
+    organization: bool = False
+    """Scan every active account of the AWS Organization (accounts.organization, --org)."""
+    exclude: tuple[str, ...] = ()
+    role_name: str = "OrganizationAccountAccessRole"
+    external_id: str | None = None
+    max_parallel_accounts: int = 8
 
 
 def _now() -> str:
@@ -75,6 +83,7 @@ def _now() -> str:
 
 
 def collect(options: CollectOptions, progress: Progress | None = None) -> Snapshot:
+    """Collect every account of the scan: the credentials' own, then those entered by AssumeRole."""
     progress = progress or _NoProgress()
     started = _now()
     try:
@@ -82,8 +91,113 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
     except BotoCoreError as error:
         raise ScanAborted(str(error)) from error
     progress.step("identity", None)
-    account_id = _identify(session)
+    caller = _identify(session)
+    targets = _targets(session, caller, options)
     progress.done("identity")
+    with ThreadPoolExecutor(max_workers=options.max_parallel_accounts, thread_name_prefix="account") as pool:
+        futures = [
+            pool.submit(_collect_account, session, caller, account_id, options, progress, len(targets) > 1)
+            for account_id in targets
+        ]
+        accounts = tuple(future.result() for future in futures)
+    return Snapshot(
+        scan=ScanInfo(
+            started_at=started,
+            finished_at=_now(),
+            tool_version=__version__,
+            regions_requested=options.regions or None,
+        ),
+        accounts=accounts,
+        stats=session.statistics.snapshot(),
+        errors=tuple(error for account in accounts for error in account.errors),
+    )
+
+
+def _targets(session: AwsSession, caller: str, options: CollectOptions) -> tuple[str, ...]:
+    """The accounts to scan, the credentials' own first; AWS Organizations lists them with --org."""
+    listed = list(options.accounts)
+    if options.organization:
+        try:
+            paginator = session.client("organizations").get_paginator("list_accounts")
+            listed += [
+                str(account["Id"])
+                for page in paginator.paginate()
+                for account in page.get("Accounts", [])
+                if account.get("Status", "ACTIVE") == "ACTIVE"
+            ]
+        except ClientError as error:
+            details = error.response.get("Error", {})
+            raise ScanAborted(
+                "cannot list the organization's accounts (run from the management account or a delegated "
+                f"administrator): {details.get('Code', 'error')}: {details.get('Message', '')}"
+            ) from error
+        except BotoCoreError as error:
+            raise ScanAborted(f"cannot list the organization's accounts: {error}") from error
+    excluded = set(options.exclude)
+    return tuple(account for account in dict.fromkeys((caller, *listed)) if account not in excluded)
+
+
+def _collect_account(
+    base: AwsSession,
+    caller: str,
+    account_id: str,
+    options: CollectOptions,
+    progress: Progress,
+    several: bool,
+) -> AccountSnapshot:
+    """One account; one that cannot be entered is kept, with the reason, so its rules say UNKNOWN."""
+    session = base
+    if account_id != caller:
+        role_arn = f"arn:aws:iam::{account_id}:role/{options.role_name}"
+        session = base.assume(role_arn, options.external_id)
+        try:
+            entered = str(session.client("sts").get_caller_identity()["Account"])
+        except (ClientError, BotoCoreError) as error:
+            details = error.response.get("Error", {}) if isinstance(error, ClientError) else {}
+            code = str(details.get("Code", type(error).__name__))
+            message = str(details.get("Message", error))
+            failure = ApiError(
+                account=account_id,
+                service="sts",
+                operation="AssumeRole",
+                region=base.home_region,
+                code=code,
+                message=message,
+                resource=role_arn,
+            )
+            return AccountSnapshot(
+                account_id=account_id,
+                regions=(),
+                iam=IamData(),
+                errors=(failure,),
+                unreachable=f"cannot assume {role_arn}: {code}: {message}",
+            )
+        if entered != account_id:
+            raise ScanAborted(f"assuming {role_arn} gave credentials of account {entered}, not {account_id}")
+    prefix = f"{account_id} " if several else ""
+    return _collect_one(session, account_id, options, _Prefixed(progress, prefix))
+
+
+class _Prefixed:
+    """Progress steps named after their account when several accounts are scanned at once."""
+
+    def __init__(self, progress: Progress, prefix: str) -> None:
+        self._progress = progress
+        self._prefix = prefix
+
+    def step(self, name: str, total: int | None) -> None:
+        self._progress.step(self._prefix + name, total)
+
+    def advance(self, name: str) -> None:
+        self._progress.advance(self._prefix + name)
+
+    def done(self, name: str) -> None:
+        self._progress.done(self._prefix + name)
+
+
+def _collect_one(
+    session: AwsSession, account_id: str, options: CollectOptions, progress: Progress
+) -> AccountSnapshot:
     # Collectors run side by side and wait on their own calls; the calls run on a separate bounded
     # pool and never wait on anything, so no thread ever waits on a task queued behind it.
     with (
@@ -118,7 +232,7 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
                 LiveChecker(options.nameservers) if options.live else None,
             ),
         )
-        account = AccountSnapshot(
+        return AccountSnapshot(
             account_id=account_id,
             regions=regions.result(),
             iam=iam.result(),
@@ -128,17 +242,6 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
             route53=dns.result(),
             errors=context.errors,
         )
-    return Snapshot(
-        scan=ScanInfo(
-            started_at=started,
-            finished_at=_now(),
-            tool_version=__version__,
-            regions_requested=options.regions or None,
-        ),
-        accounts=(account,),
-        stats=session.statistics.snapshot(),
-        errors=account.errors,
-    )
 
 
 COLLECTORS = ("regions", "iam", "s3", "cloudtrail", "ec2", "route53")

@@ -15,17 +15,27 @@ from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.config
+import botocore.session
 from botocore.awsrequest import AWSRequest
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    CredentialProvider,
+    CredentialResolver,
+    DeferredRefreshableCredentials,
+)
 from botocore.model import OperationModel
 
 from cloudwarden import __version__
 from cloudwarden.snapshot import OperationStats
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head")
-READ_OPERATIONS = frozenset({"iam.GenerateCredentialReport", "elasticbeanstalk.CheckDNSAvailability"})
+READ_OPERATIONS = frozenset(
+    {"iam.GenerateCredentialReport", "elasticbeanstalk.CheckDNSAvailability", "sts.AssumeRole"}
+)
 """Operations outside the read prefixes that change nothing: generating the credential report only
 asks IAM to build a report of the account's existing credentials; CheckDNSAvailability only asks
-whether an Elastic Beanstalk name is free."""
+whether an Elastic Beanstalk name is free; AssumeRole only obtains credentials to read another
+account."""
 
 DEFAULT_REGION = "us-east-1"
 
@@ -124,12 +134,36 @@ class CallStatistics:
             }
 
 
+class _Provide(CredentialProvider):
+    """Hands botocore the refreshable credentials of an assumed role."""
+
+    METHOD = "assume-role"
+
+    def __init__(self, credentials: DeferredRefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> DeferredRefreshableCredentials:
+        return self._credentials
+
+
 class AwsSession:
     """A boto3 session whose clients are guarded, counted, retried adaptively and shared by threads."""
 
-    def __init__(self, profile: str | None = None, max_connections: int = 16) -> None:
-        self._session = boto3.Session(profile_name=profile)
-        self.statistics = CallStatistics()
+    def __init__(
+        self,
+        profile: str | None = None,
+        max_connections: int = 16,
+        *,
+        botocore_session: botocore.session.Session | None = None,
+        statistics: CallStatistics | None = None,
+    ) -> None:
+        if botocore_session is None:
+            self._session = boto3.Session(profile_name=profile)
+        else:
+            self._session = boto3.Session(botocore_session=botocore_session)
+        self.statistics = statistics or CallStatistics()
+        self._max_connections = max_connections
         self._clients: dict[tuple[str, str], Any] = {}
         self._available: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
@@ -160,13 +194,43 @@ class AwsSession:
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._session.client(service, region_name=key[1], config=self._config)  # type: ignore[call-overload]
-                events = client.meta.events
-                events.register_first("before-call", refuse_writes)
-                events.register("before-call", self.statistics.before_call)
-                events.register("after-call", self.statistics.after_call)
-                events.register("after-call-error", self.statistics.after_call_error)
-                if service == "s3control":
-                    events.register("before-sign.s3-control", send_account_host_to_ip_endpoint)
+                client = self._new_client(service, key[1])
                 self._clients[key] = client
             return client
+
+    def _new_client(self, service: str, region: str | None = None, **_: Any) -> Any:
+        client = self._session.client(service, region_name=region or self.home_region, config=self._config)  # type: ignore[call-overload]
+        events = client.meta.events
+        events.register_first("before-call", refuse_writes)
+        events.register("before-call", self.statistics.before_call)
+        events.register("after-call", self.statistics.after_call)
+        events.register("after-call-error", self.statistics.after_call_error)
+        if service == "s3control":
+            events.register("before-sign.s3-control", send_account_host_to_ip_endpoint)
+        return client
+
+    def assume(self, role_arn: str, external_id: str | None = None) -> AwsSession:
+        """A session in another account, through AssumeRole with these credentials.
+
+        The role's credentials are fetched on first use and refreshed by botocore before they expire,
+        so a long scan of a large account keeps going; the AssumeRole calls are guarded and counted
+        like every other call.
+        """
+        extra: dict[str, Any] = {"RoleSessionName": f"cloudwarden-{__version__}"}
+        if external_id:
+            extra["ExternalId"] = external_id
+        fetcher = AssumeRoleCredentialFetcher(
+            client_creator=self._new_client,
+            source_credentials=self._session.get_credentials(),
+            role_arn=role_arn,
+            extra_args=extra,
+        )
+        credentials = DeferredRefreshableCredentials(
+            method="assume-role", refresh_using=fetcher.fetch_credentials
+        )
+        assumed = botocore.session.Session()
+        assumed.set_config_variable("region", self.home_region)
+        assumed.register_component("credential_provider", CredentialResolver([_Provide(credentials)]))
+        return AwsSession(
+            max_connections=self._max_connections, botocore_session=assumed, statistics=self.statistics
+        )
