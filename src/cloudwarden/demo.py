@@ -1,6 +1,7 @@
 """The demo's configuration: what the sample organisation's security team has declared.
 
-The emulator's seed and this configuration tell one story: the logs go to the security team's
+The emulator's seed and this configuration tell one story: an organization of three accounts,
+scanned together (as `--org` does), whose logs go to the security team's
 archive account, the website bucket is public on purpose, the NSM proxy is the one group that may
 reach the internet, and the CI user's missing MFA is a known, time-boxed exception.
 """
@@ -21,6 +22,7 @@ DEMO_IP_RANGES = Path(__file__).with_name("demo_ip_ranges.json")
 def demo_config(today: dt.date) -> Config:
     return parse_config(
         {
+            "accounts": {"organization": True},
             "cloudtrail": {"trusted_accounts": ["999988887777"]},
             "route53": {"aws_ip_ranges_file": str(DEMO_IP_RANGES)},
             "s3": {"public_buckets": ["www.*"]},

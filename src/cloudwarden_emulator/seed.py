@@ -240,6 +240,37 @@ def seed_dns(emulator: Emulator) -> None:
     route53.change_resource_record_sets(HostedZoneId=zone, ChangeBatch={"Changes": changes})
 
 
+def seed_members(emulator: Emulator) -> None:
+    """An organization around the default (management) account, with two member accounts:
+    `acme-dev`, whose root access is managed centrally and whose trail ships to the archive, and
+    `acme-sandbox`, whose root has no MFA, was used yesterday, and which has no trail at all."""
+    organizations = emulator.client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    for name in ("acme-dev", "acme-sandbox"):
+        organizations.create_account(AccountName=name, Email=f"{name}@acme-demo.example")
+    members = {
+        account["Name"]: account["Id"]
+        for account in organizations.list_accounts()["Accounts"]
+        if account["Id"] != DEFAULT_ACCOUNT
+    }
+    dev, sandbox = members["acme-dev"], members["acme-sandbox"]
+    emulator.set_root(dev, RootState(password_present=False))
+    emulator.set_root(sandbox, RootState(password_present=True, mfa="none", password_last_used=_ago(1)))
+    cloudtrail = emulator.client("cloudtrail", account_id=dev)
+    cloudtrail.create_trail(
+        Name="dev-audit",
+        S3BucketName="acme-cloudtrail-archive",
+        IsMultiRegionTrail=True,
+        IncludeGlobalServiceEvents=True,
+    )
+    cloudtrail.start_logging(Name="dev-audit")
+    sandbox_iam = emulator.client("iam", account_id=sandbox)
+    sandbox_iam.create_user(UserName="experiment-bot")
+    sandbox_iam.create_access_key(UserName="experiment-bot")
+    sandbox_s3 = emulator.client("s3", account_id=sandbox)
+    sandbox_s3.create_bucket(Bucket="acme-sandbox-scratch")
+
+
 SEEDERS: tuple[Callable[[Emulator], None], ...] = (
     seed_root,
     seed_iam_users,
@@ -247,10 +278,11 @@ SEEDERS: tuple[Callable[[Emulator], None], ...] = (
     seed_trails,
     seed_network,
     seed_dns,
+    seed_members,
 )
 
 
 def seed_demo(emulator: Emulator) -> None:
-    """Fill the default account with the demo data, dated relative to now."""
+    """Fill the demo organization with its data, dated relative to now."""
     for seeder in SEEDERS:
         seeder(emulator)

@@ -124,6 +124,14 @@ def _print_rule(console: Console, rule: Rule, findings: list[Finding]) -> None:
 
 def _print_totals(console: Console, report: Report) -> None:
     console.print()
+    if len(report.scan.accounts) > 1:
+        by_account: dict[str, list[Finding]] = {account: [] for account in report.scan.accounts}
+        for finding in report.findings:
+            by_account.setdefault(finding.account, []).append(finding)
+        for account, findings in by_account.items():
+            line = Text(f"Account {clean(account)}")
+            line.append_text(_counts(findings))
+            console.print(line)
     total = Text("Total")
     total.append_text(_counts(report.findings))
     console.print(total)
