@@ -242,6 +242,9 @@ def _guarded(action: Callable[[], int]) -> int:
     except ScanAborted as error:
         sys.stderr.write(f"cloudwarden: cannot scan: {_one_line(str(error))}\n")
         return EXIT_CANNOT_SCAN
+    except Exception as error:
+        sys.stderr.write(f"cloudwarden: internal error: {type(error).__name__}: {_one_line(str(error))}\n")
+        return EXIT_CANNOT_SCAN
     return result
 
 
@@ -365,6 +368,9 @@ def demo(output_format: FormatOption = None, output: OutputOption = None) -> Non
         with Emulator() as emulator:
             seed_demo(emulator)
             saved = dict(os.environ)
+            # The emulator's environment is complete: nothing of the user's AWS settings may leak in
+            # (a service-specific endpoint variable would send calls to real AWS).
+            os.environ.clear()
             os.environ.update(emulator.env())
             for name in _PROFILE_VARIABLES:
                 os.environ.pop(name, None)

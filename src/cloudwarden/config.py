@@ -7,6 +7,7 @@ the problem (the CLI turns them into exit code 2).
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,21 @@ class Config(_Section, frozen=True):
     attestations: tuple[AttestationConfig, ...] = ()
 
 
+def _is_nameserver(text: str) -> bool:
+    """`ip`, `ip:port` or `[ipv6]:port`, as live checks accept them."""
+    host, port = text, "53"
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port = rest.removeprefix(":") or "53"
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return port.isdigit() and 0 < int(port) < 65536
+
+
 def is_account_id(text: str) -> bool:
     return len(text) == 12 and text.isascii() and text.isdigit()
 
@@ -135,6 +151,11 @@ def _check_values(config: Config, known_rules: frozenset[str], source: str) -> N
         f"security_groups.public_ports: {port} is not a port number"
         for port in config.security_groups.public_ports
         if not 0 <= port <= 65535
+    )
+    problems.extend(
+        f"route53.nameservers: {server!r} is not an IP address or ip:port"
+        for server in config.route53.nameservers
+        if not _is_nameserver(server)
     )
     for index, suppression in enumerate(config.suppressions):
         where = f"suppressions[{index}]"

@@ -9,11 +9,13 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Self
 
 import boto3
+import botocore.config
 import botocore.session
 import msgspec
 
@@ -21,8 +23,11 @@ from cloudwarden_emulator.state import (
     DEFAULT_ACCOUNT,
     DEFAULT_ERROR_CODE,
     DEFAULT_ERROR_MESSAGE,
+    FAULT_KINDS,
     READY_PREFIX,
     ErrorRule,
+    FaultKind,
+    Faults,
     ReservedCname,
     RootState,
     TrailDeliveryError,
@@ -164,7 +169,10 @@ class Emulator:
             raise EmulatorError(f"{method} /_cloudwarden/{path} failed: {detail}") from error
 
     def reset(self) -> None:
-        """Forget all resources, root states, delivery errors, reserved CNAMEs and error rules, everywhere."""
+        """Forget all resources, root states, delivery errors, reserved CNAMEs, error rules and faults.
+
+        Everywhere, in every account; latency goes back to 0 too.
+        """
         self._control("POST", "reset")
 
     def set_root(self, account_id: str, root: RootState) -> None:
@@ -216,6 +224,15 @@ class Emulator:
         """Remove every injected error rule."""
         self._control("DELETE", "errors")
 
+    def set_faults(
+        self, share: float, kinds: Sequence[FaultKind] = FAULT_KINDS, seed: int | None = None
+    ) -> None:
+        """Fail `share` (0 to 1) of AWS calls with transient faults drawn from `kinds`; see `Faults`.
+
+        Control calls are never faulted. Faults stay until `reset()` or a share of 0.
+        """
+        self._control("PUT", "faults", Faults(share=share, kinds=tuple(kinds), seed=seed))
+
     def set_latency(self, milliseconds: float) -> None:
         """Delay every AWS answer, as a real round trip does (benchmarks); `reset()` sets it back to 0."""
         self._control("PUT", f"latency/{milliseconds:g}")
@@ -238,11 +255,18 @@ class Emulator:
             "no_proxy": "127.0.0.1",
         }
 
-    def client(self, service: str, region: str = REGION, account_id: str | None = None) -> Any:
+    def client(
+        self,
+        service: str,
+        region: str = REGION,
+        account_id: str | None = None,
+        config: botocore.config.Config | None = None,
+    ) -> Any:
         """A boto3 client on the emulator, acting in `account_id` (default: DEFAULT_ACCOUNT).
 
         Other accounts are entered as an auditor enters them, by assuming their
         OrganizationAccountAccessRole; moto then serves the role's access key from that account.
+        `config` is the client's botocore configuration, such as its retries.
         """
         if account_id is None or account_id == DEFAULT_ACCOUNT:
             session = _isolated_session(ACCESS_KEY, SECRET_KEY, None, region)
@@ -257,7 +281,7 @@ class Emulator:
                 credentials["SessionToken"],
                 region,
             )
-        client = session.client(service, endpoint_url=self.endpoint)  # type: ignore[call-overload]
+        client = session.client(service, endpoint_url=self.endpoint, config=config)  # type: ignore[call-overload]
         if service == "s3control":
             client.meta.events.register("before-sign.s3-control", _drop_account_host_label)
         return client

@@ -2,8 +2,8 @@
 
 Each patch wraps a moto function instead of copying it; those that need state
 moto cannot hold read it from `EmulatorState`, which callers set through the
-control API. Error injection answers in front of moto, at the WSGI level. Only
-the emulator process imports this module.
+control API. Error injection and transient faults answer in front of moto, at the
+WSGI level. Only the emulator process imports this module.
 
 - IAM credential report: a row for the root user (root state, per account).
 - IAM GetAccountSummary: the root user's password, MFA and access key flags (root state).
@@ -27,8 +27,10 @@ the emulator process imports this module.
 - Classic load balancers: a DNS name in their own region.
 """
 
+import functools
 import io
 import itertools
+import random
 import re
 import sys
 import uuid
@@ -66,7 +68,15 @@ from moto.s3.responses import S3Response
 from moto.utilities.utils import get_partition
 from werkzeug.wrappers import Response
 
-from cloudwarden_emulator.state import ErrorRule, RootKey, RootState, beanstalk_cname, parse_timestamp
+from cloudwarden_emulator.state import (
+    ErrorRule,
+    FaultKind,
+    Faults,
+    RootKey,
+    RootState,
+    beanstalk_cname,
+    parse_timestamp,
+)
 
 REPORT_TIME = "%Y-%m-%dT%H:%M:%S+00:00"
 """How the credential report writes timestamps."""
@@ -83,7 +93,7 @@ class Injection:
 
 
 class EmulatorState:
-    """Root users, trail delivery errors, reserved CNAMEs and error rules, for patches and the control API."""
+    """Root users, delivery errors, reserved CNAMEs, error rules and faults, for patches and control API."""
 
     def __init__(self) -> None:
         self._lock = Lock()
@@ -91,6 +101,8 @@ class EmulatorState:
         self._delivery_errors: dict[str, str] = {}
         self._beanstalk_cnames: frozenset[str] = frozenset()
         self._injections: tuple[Injection, ...] = ()
+        self._faults: Faults | None = None
+        self._fault_draws = random.Random()
         self.latency = 0.0
         """Seconds every AWS answer waits, to model real round trips in benchmarks (0: none)."""
 
@@ -130,12 +142,27 @@ class EmulatorState:
         with self._lock:
             self._injections = ()
 
+    def set_faults(self, faults: Faults) -> None:
+        with self._lock:
+            self._faults = faults if faults.share > 0 else None
+            self._fault_draws = random.Random(faults.seed)
+
+    def draw_fault(self, service: str) -> FaultKind | None:
+        """How a call to `service` fails, if it does; draws under the lock, so a seed repeats the sequence."""
+        with self._lock:
+            faults = self._faults
+            if faults is None or self._fault_draws.random() >= faults.share:
+                return None
+            kinds = [kind for kind in faults.kinds if kind != "request-limit" or service == "ec2"]
+            return self._fault_draws.choice(kinds) if kinds else None
+
     def reset(self) -> None:
         with self._lock:
             self._roots.clear()
             self._delivery_errors.clear()
             self._beanstalk_cnames = frozenset()
             self._injections = ()
+            self._faults = None
             self.latency = 0.0
 
 
@@ -866,8 +893,62 @@ def error_response(injection: Injection) -> Response:
     elif rule.service == "s3":
         body = f"<Error>{error}<RequestId>{request_id}</RequestId></Error>"
     else:
+        side = "Receiver" if (rule.status or 403) >= 500 else "Sender"
         body = (
-            f"<ErrorResponse><Error><Type>Sender</Type>{error}</Error>"
+            f"<ErrorResponse><Error><Type>{side}</Type>{error}</Error>"
             f"<RequestId>{request_id}</RequestId></ErrorResponse>"
         )
     return Response(body, status=rule.status or 403, headers=headers, content_type="text/xml")
+
+
+# --- Transient faults ----------------------------------------------------------
+
+SERVICES_BY_SIGNING_NAME = {"elasticloadbalancing": "elb"}
+"""Signing names that botocore knows by another service name; elb and elbv2 share one and its protocol."""
+FAULT_ERRORS: dict[FaultKind, tuple[str, str, int]] = {
+    "throttling": ("ThrottlingException", "Rate exceeded", 400),
+    "request-limit": ("RequestLimitExceeded", "Request limit exceeded.", 503),
+    "500": ("InternalError", "We encountered an internal error. Please try again.", 500),
+    "503": ("ServiceUnavailable", "Service Unavailable", 503),
+}
+"""The code, message and HTTP status of each fault that answers."""
+S3_THROTTLING = ("SlowDown", "Please reduce your request rate.", 503)
+"""S3 throttles with SlowDown and 503, not ThrottlingException; HEAD answers have no body, only the status."""
+
+
+class DroppedConnection(ConnectionAbortedError):
+    """Raised instead of answering: werkzeug's handler takes it for a dropped connection and closes it."""
+
+
+@functools.cache
+def signing_protocol(signing_name: str) -> str | None:
+    """The protocol of the service that signs as `signing_name`, None when faults cannot shape its errors."""
+    service = SERVICES_BY_SIGNING_NAME.get(signing_name, signing_name)
+    try:
+        protocol: str = botocore.session.get_session().get_service_model(service).protocol
+    except botocore.exceptions.UnknownServiceError:
+        return None
+    return protocol if protocol in SUPPORTED_PROTOCOLS else None
+
+
+def fault_response(state: EmulatorState, environ: WSGIEnvironment) -> Response | None:
+    """The transient fault this SigV4-signed call meets, if it draws one; a dropped connection raises.
+
+    The error takes its protocol's shape through `error_response`, like an injected error.
+    Unsigned requests and services whose protocol is unknown are never faulted.
+    """
+    scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if scope is None:
+        return None
+    service = scope[2]
+    protocol = signing_protocol(service)
+    if protocol is None:
+        return None
+    kind = state.draw_fault(service)
+    if kind is None:
+        return None
+    if kind == "drop":
+        raise DroppedConnection(f"fault: dropped a call to {service}")
+    code, message, status = S3_THROTTLING if kind == "throttling" and service == "s3" else FAULT_ERRORS[kind]
+    rule = ErrorRule(service=service, code=code, message=message, status=status)
+    return error_response(Injection(rule=rule, protocol=protocol))

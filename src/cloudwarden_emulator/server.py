@@ -1,4 +1,4 @@
-"""The emulator process: moto's server behind a middleware for the control API and injected errors."""
+"""The emulator process: moto's server behind a middleware for the control API, injected errors and faults."""
 
 import contextlib
 import sys
@@ -21,6 +21,7 @@ from cloudwarden_emulator.state import (
     ACCOUNT_ID,
     READY_PREFIX,
     ErrorRule,
+    Faults,
     ReservedCname,
     RootState,
     TrailDeliveryError,
@@ -35,24 +36,36 @@ class QuietRequestHandler(MotoRequestHandler):
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         """Log nothing for a served request."""
 
+    def connection_dropped(self, error: BaseException, environ: WSGIEnvironment | None = None) -> None:
+        """Close a connection that a request dropped, by a client leaving or a `DroppedConnection` fault.
+
+        Werkzeug sends nothing then and, on an HTTP/1.1 keep-alive connection, would wait for the
+        next request on it while the client waits for an answer; closing it gives the client the
+        end of stream that a dropped connection is.
+        """
+        self.close_connection = True
+
 
 class EmulatorApp:
-    """Serves the control API and injected errors itself, and everything else through moto."""
+    """Serves the control API, injected errors and faults itself, and everything else through moto."""
 
     def __init__(self, moto: WSGIApplication, state: patches.EmulatorState) -> None:
         self._moto = moto
         self._state = state
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        response: Response | None
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             response = self._control(Request(environ))
         else:
             if self._state.latency:
                 time.sleep(self._state.latency)  # a round trip to a real AWS endpoint, for benchmarks
-            injection = patches.find_injection(self._state, environ)
-            if injection is None:
-                return self._moto(environ, start_response)
-            response = patches.error_response(injection)
+            response = patches.fault_response(self._state, environ)  # raises to drop the connection
+            if response is None:
+                injection = patches.find_injection(self._state, environ)
+                if injection is None:
+                    return self._moto(environ, start_response)
+                response = patches.error_response(injection)
         return response(environ, start_response)
 
     def _control(self, request: Request) -> Response:
@@ -75,6 +88,8 @@ class EmulatorApp:
                     self._state.add_injection(patches.injection_for(rule))
                 case "DELETE", ["errors"]:
                     self._state.clear_injections()
+                case "PUT", ["faults"]:
+                    self._state.set_faults(msgspec.json.decode(request.get_data(), type=Faults))
                 case "PUT", ["latency", milliseconds]:
                     self._state.latency = max(0.0, float(milliseconds)) / 1000
                 case "POST", ["reset"]:

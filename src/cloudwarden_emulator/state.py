@@ -26,6 +26,8 @@ DEFAULT_ERROR_CODE = "AccessDenied"
 DEFAULT_ERROR_MESSAGE = "User is not authorized to perform this operation"
 
 MfaKind = Literal["none", "virtual", "hardware"]
+FaultKind = Literal["throttling", "request-limit", "500", "503", "drop"]
+FAULT_KINDS: tuple[FaultKind, ...] = ("throttling", "request-limit", "500", "503", "drop")
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -101,6 +103,31 @@ class ErrorRule(msgspec.Struct, frozen=True, kw_only=True):
                 raise ValueError(f"path_regex {self.path_regex!r}: {error}") from error
         if self.account is not None and not ACCOUNT_ID.fullmatch(self.account):
             raise ValueError(f"account {self.account!r} is not a 12-digit account id")
+
+
+class Faults(msgspec.Struct, frozen=True, kw_only=True):
+    """Fail a share of AWS calls with the transient faults of a service under load, which SDKs retry.
+
+    Each signed AWS call (never a control call) fails with probability `share`, in a way drawn
+    from the `kinds` that apply to its service:
+    - `throttling`: ThrottlingException with HTTP 400; S3 throttles with SlowDown and HTTP 503;
+    - `request-limit`: EC2's throttling, RequestLimitExceeded with HTTP 503 (EC2 calls only);
+    - `500`: InternalError with HTTP 500;
+    - `503`: ServiceUnavailable with HTTP 503;
+    - `drop`: the connection closes without an answer.
+    `seed` makes the sequence of draws repeatable (None: seeded by the system); calls made
+    concurrently still race for their place in it. A share of 0 turns faults off.
+    """
+
+    share: float
+    kinds: tuple[FaultKind, ...] = FAULT_KINDS
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.share <= 1:
+            raise ValueError(f"share {self.share} is not between 0 and 1")
+        if not self.kinds:
+            raise ValueError("kinds must name at least one fault")
 
 
 class TrailDeliveryError(msgspec.Struct, frozen=True, kw_only=True):

@@ -721,12 +721,6 @@ def test_private_zone_of_the_delegated_name_does_not_turn_a_dangling_delegation_
     assert verdict.status is Status.FAIL
 
 
-def test_third_party_delegation_passes_without_live_checks() -> None:
-    verdict = judge(delegation("ns1.dnsprovider.example", "ns2.dnsprovider.example"))
-    assert verdict.status is Status.PASS
-    assert verdict.message == "delegated to third-party name servers (live checks verify that they serve it)"
-
-
 def test_third_party_delegation_refused_by_its_servers_fails_high() -> None:
     record = delegation("ns1.dnsprovider.example", "ns2.dnsprovider.example")
     check_result = live_check(rid(CHILD, "NS"), "ns1.dnsprovider.example", delegation_refused=True)
@@ -887,3 +881,21 @@ def test_cname_to_another_name_passes(target: str) -> None:
     assert verdict.status is Status.PASS
     assert verdict.message == "the target is not an AWS resource or a known takeover-prone service"
     assert verdict.evidence["target_kind"] == "other"
+
+
+def test_third_party_delegation_without_live_checks_is_unknown() -> None:
+    record = record_set("partner.example.com", "NS", "ns1.partner-dns.example", "ns2.partner-dns.example")
+    verdict = judge(record)
+    assert verdict.status is Status.UNKNOWN
+    assert "enable live checks" in verdict.message
+
+
+def test_address_record_without_values_is_unknown() -> None:
+    verdict = judge(record_set("policy.example.com", "A"))
+    assert verdict.status is Status.UNKNOWN
+    assert "no value" in verdict.message
+
+
+def test_region_less_beanstalk_name_is_never_a_silent_pass() -> None:
+    verdict = judge(record_set("old.example.com", "CNAME", "myapp.elasticbeanstalk.com"))
+    assert verdict.status is Status.UNKNOWN

@@ -1084,3 +1084,10 @@ def test_region_failure_of_one_account_does_not_outlive_it_on_the_same_network_d
     readable = msgspec.structs.replace(failed, errors=())
     after = only(run(SG_MINIMAL_INBOUND, readable, sg_context()))
     assert (after.evidence["interfaces"], after.severity) == (0, Severity.MEDIUM)
+
+
+def test_unreadable_regions_make_every_security_group_rule_unknown() -> None:
+    group = security_group("sg-0a1b2c3d4e5f60001", ingress=[permission("tcp", 22, "0.0.0.0/0")])
+    account = msgspec.structs.replace(ec2_account(group), regions=())
+    for rule in RULES:
+        assert outcomes(run(rule, account, sg_context())) == {(Status.UNKNOWN, ACCOUNT_ID)}, rule.id

@@ -14,7 +14,7 @@ from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from cloudwarden.collect.context import AccountContext, absent_when, error_code
 from cloudwarden.snapshot import (
@@ -170,6 +170,11 @@ def _ownership(context: AccountContext, bucket: str, candidates: tuple[str, ...]
     for account in candidates:
         try:
             client.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
+        except BotoCoreError as error:
+            context.record(
+                "s3", "HeadBucket", context.session.home_region, type(error).__name__, str(error), bucket
+            )
+            return BucketOwnership(bucket=bucket, refused=tuple(refused))
         except ClientError as error:
             code = error_code(error)
             if code in ("404", "NoSuchBucket"):

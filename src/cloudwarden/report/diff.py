@@ -127,8 +127,9 @@ def render_diff_terminal(diff: Diff, color: bool) -> str:
             )
             line.append(clean(finding.message))
             console.print(line)
+    new_fail_ids = {finding.id for finding in diff.new_fails}
     for change in diff.changed:
-        if change.new in diff.new_fails:
+        if change.new.id in new_fail_ids:
             continue
         line = Text("  changed  ", style="yellow")
         line.append(

@@ -255,7 +255,7 @@ def check_segregated_storage(account: AccountSnapshot, context: RuleContext) -> 
         ]
         if uncovered:
             problems.append("regions not covered: " + ", ".join(uncovered))
-        if global_events is False and good:
+        if global_events is False and (good or not problems):
             problems.append("no covering trail includes global service events (IAM, STS, CloudFront)")
         no_trail = any(region.no_trail for region in regions.values())
         severity = Severity.CRITICAL if no_trail else Severity.HIGH

@@ -110,6 +110,8 @@ class _Judge:
             return (
                 self.name(record, record.values[0]) if record.values else _unknown("the CNAME has no value")
             )
+        if not record.values:
+            return _unknown("the record has no value (a traffic policy record?): its targets are not known")
         return self.addresses(record.values)
 
     def name(self, record: RecordSet, name: str) -> _Outcome:
@@ -283,8 +285,10 @@ class _Judge:
                     **evidence,
                 )
             return _pass("third-party delegation answered by its name servers", **evidence)
-        return _pass(
-            "delegated to third-party name servers (live checks verify that they serve it)", **evidence
+        return _unknown(
+            "delegated to third-party name servers: enable live checks (--live) to verify that they still "
+            "serve this zone",
+            **evidence,
         )
 
     def third_party(self, record: RecordSet, target: Target, evidence: dict[str, Any]) -> _Outcome:

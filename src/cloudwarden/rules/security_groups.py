@@ -140,6 +140,13 @@ def _each_group(account: AccountSnapshot, judge: Callable[[_Group], Verdict]) ->
             "network data is missing from the snapshot",
         )
         return
+    if not account.regions:
+        yield Verdict(
+            Status.UNKNOWN,
+            Resource(type="AWS::::Account", id=account.account_id, name=account.account_id),
+            unknown_because(account.errors_for("ec2", "DescribeRegions"), "the account's regions"),
+        )
+        return
     network = _network(account, account.ec2)
     yield from _region_unknowns(account, network.failed_regions)
     for group in network.groups:
@@ -436,7 +443,7 @@ def check_inbound_rules_only(account: AccountSnapshot, context: RuleContext) -> 
         )
 
     yield from _each_group(account, judge)
-    if network is not None:
+    if network is not None and account.regions:
         yield from _interfaces(account, network, settings, egress_groups)
 
 

@@ -56,6 +56,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], TargetKind], ...] = tuple(
         # Without a CNAME prefix, AWS adds a random label: nobody can ask for such a name.
         (rf"^[a-z0-9-]+\.eba-[a-z0-9]+\.(?P<region>{_REGION})\.elasticbeanstalk\.com$", TargetKind.BEANSTALK),
         (r"^(?:[a-z0-9-]+\.)*cloudfront\.net$", TargetKind.CLOUDFRONT),
+        # An older Elastic Beanstalk form without a region: not judged by name, so never a silent PASS.
+        (r"^(?:.+\.)?elasticbeanstalk\.com$", TargetKind.OTHER_AWS),
         (
             r"^(?:dualstack\.)?(?:[a-z0-9.-]+\.)?elb\.(?:[a-z0-9-]+\.)?amazonaws\.com(?:\.cn)?$",
             TargetKind.LOAD_BALANCER,
