@@ -373,13 +373,26 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
 
     def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:
         """The failed calls of `service` (restricted to `operations` and to `resource` when given)."""
-        return tuple(
-            error
-            for error in self.errors
-            if error.service == service
-            and (not operations or error.operation in operations)
-            and (resource is None or error.resource == resource)
-        )
+        candidates = _error_index(self).get((service, resource), ())
+        return tuple(error for error in candidates if not operations or error.operation in operations)
+
+
+_INDEXES: list[tuple[AccountSnapshot, dict[tuple[str, str | None], list[ApiError]]]] = []
+
+
+def _error_index(account: AccountSnapshot) -> dict[tuple[str, str | None], list[ApiError]]:
+    """Errors by (service, resource) and by (service, None) for all of a service's errors, built once
+    per account: rules ask for a bucket's errors once per bucket, and a big account has many."""
+    for cached, known in _INDEXES:
+        if cached is account:
+            return known
+    index: dict[tuple[str, str | None], list[ApiError]] = {}
+    for error in account.errors:
+        index.setdefault((error.service, None), []).append(error)
+        if error.resource is not None:
+            index.setdefault((error.service, error.resource), []).append(error)
+    _INDEXES[:] = [*_INDEXES[-3:], (account, index)]
+    return index
 
 
 class ScanInfo(msgspec.Struct, frozen=True, kw_only=True):
