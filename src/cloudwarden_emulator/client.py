@@ -171,7 +171,7 @@ class Emulator:
     def reset(self) -> None:
         """Forget all resources, root states, delivery errors, reserved CNAMEs, error rules and faults.
 
-        Everywhere, in every account; latency goes back to 0 too.
+        Every account is reset, and latency goes back to 0.
         """
         self._control("POST", "reset")
 

@@ -93,7 +93,7 @@ class Injection:
 
 
 class EmulatorState:
-    """Root users, delivery errors, reserved CNAMEs, error rules and faults, for patches and control API."""
+    """What patches and the control API share: root users, delivery errors, CNAMEs, error rules, faults."""
 
     def __init__(self) -> None:
         self._lock = Lock()
@@ -148,13 +148,18 @@ class EmulatorState:
             self._fault_draws = random.Random(faults.seed)
 
     def draw_fault(self, service: str) -> FaultKind | None:
-        """How a call to `service` fails, if it does; draws under the lock, so a seed repeats the sequence."""
+        """How a call to `service` fails, if it does; draws under the lock, so a seed repeats the sequence.
+
+        A call that no kind applies to draws nothing, so it leaves the sequence to the calls that can fail.
+        """
         with self._lock:
             faults = self._faults
-            if faults is None or self._fault_draws.random() >= faults.share:
+            if faults is None:
                 return None
             kinds = [kind for kind in faults.kinds if kind != "request-limit" or service == "ec2"]
-            return self._fault_draws.choice(kinds) if kinds else None
+            if not kinds or self._fault_draws.random() >= faults.share:
+                return None
+            return self._fault_draws.choice(kinds)
 
     def reset(self) -> None:
         with self._lock:

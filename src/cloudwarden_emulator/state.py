@@ -109,7 +109,7 @@ class Faults(msgspec.Struct, frozen=True, kw_only=True):
     """Fail a share of AWS calls with the transient faults of a service under load, which SDKs retry.
 
     Each signed AWS call (never a control call) fails with probability `share`, in a way drawn
-    from the `kinds` that apply to its service:
+    from the `kinds` that apply to its service; a call that none applies to never fails:
     - `throttling`: ThrottlingException with HTTP 400; S3 throttles with SlowDown and HTTP 503;
     - `request-limit`: EC2's throttling, RequestLimitExceeded with HTTP 503 (EC2 calls only);
     - `500`: InternalError with HTTP 500;
