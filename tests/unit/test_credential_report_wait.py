@@ -59,7 +59,7 @@ class FakeClock:
 
 
 def _context(iam: RecordedIam) -> AccountContext:
-    return AccountContext(session=RecordedSession(iam), account_id="111122223333", regions=())  # type: ignore[arg-type]
+    return AccountContext(session=RecordedSession(iam), account_id="111122223333")  # type: ignore[arg-type]
 
 
 def test_report_that_never_completes_is_an_error_after_the_deadline_not_a_hang() -> None:

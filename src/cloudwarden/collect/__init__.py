@@ -87,7 +87,8 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
     progress = progress or _NoProgress()
     started = _now()
     try:
-        session = AwsSession(options.profile, max_connections=options.max_workers)
+        # Call threads and collector threads both make calls: the connection pool must fit them all.
+        session = AwsSession(options.profile, max_connections=options.max_workers + len(COLLECTORS) + 1)
     except BotoCoreError as error:
         raise ScanAborted(str(error)) from error
     progress.step("identity", None)
@@ -204,7 +205,7 @@ def _collect_one(
         ThreadPoolExecutor(max_workers=options.max_workers, thread_name_prefix="call") as calls,
         ThreadPoolExecutor(max_workers=len(COLLECTORS) + 1, thread_name_prefix="collector") as collectors,
     ):
-        context = AccountContext(session=session, account_id=account_id, regions=options.regions)
+        context = AccountContext(session=session, account_id=account_id)
         regions = collectors.submit(
             _tracked, progress, "regions", lambda: options.regions or _enabled_regions(context)
         )

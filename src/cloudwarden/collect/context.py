@@ -34,7 +34,6 @@ def absent_when(codes: frozenset[str], read: Callable[[], T], absent: T | None =
 class AccountContext:
     session: AwsSession
     account_id: str
-    regions: tuple[str, ...]
     _errors: list[ApiError] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

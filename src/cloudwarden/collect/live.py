@@ -37,6 +37,7 @@ import httpx
 import msgspec
 
 from cloudwarden import __version__
+from cloudwarden.semantics.dns import normalise_name
 from cloudwarden.semantics.takeover import Fingerprint, load_fingerprints, match_service
 from cloudwarden.snapshot import LiveCheck
 
@@ -48,11 +49,6 @@ Reading also stops after the timeout, so a target that trickles its page cannot 
 WILDCARD_LABEL = "cloudwarden-live-check"
 """The label asked for under a wildcard record (`*.example.com`): any name it covers answers alike."""
 USER_AGENT = f"cloudwarden/{__version__} (dangling DNS record check)"
-
-
-def _normalise(name: str) -> str:
-    """A DNS name as the snapshot keeps it: lower case, without the final dot."""
-    return name.strip().lower().removesuffix(".")
 
 
 @dataclass(frozen=True)
@@ -111,11 +107,11 @@ class LiveChecker:
         fingerprint = match_service(target, self.fingerprints)
         found = LiveCheck(
             record=record_id,
-            target=_normalise(target),
+            target=normalise_name(target),
             service=fingerprint.service if fingerprint else None,
         )
         try:
-            return self._probe_target(found, _normalise(record_name), fingerprint)
+            return self._probe_target(found, normalise_name(record_name), fingerprint)
         except Exception as error:
             return msgspec.structs.replace(found, error=_describe(error))
 
@@ -126,9 +122,11 @@ class LiveChecker:
         whose name does not exist, that times out, or that answers REFUSED, SERVFAIL, NXDOMAIN or
         without the zone's SOA does not serve the zone.
         """
-        found = LiveCheck(record=record_id, target=",".join(_normalise(server) for server in name_servers))
+        found = LiveCheck(
+            record=record_id, target=",".join(normalise_name(server) for server in name_servers)
+        )
         try:
-            return self._ask_delegated_servers(found, _normalise(zone_name), name_servers)
+            return self._ask_delegated_servers(found, normalise_name(zone_name), name_servers)
         except Exception as error:
             return msgspec.structs.replace(found, error=_describe(error))
 
@@ -201,7 +199,7 @@ class LiveChecker:
             if serves is True:
                 return msgspec.structs.replace(found, delegation_refused=False)
             if isinstance(serves, str):
-                unchecked.append(f"{_normalise(server)}: {serves}")
+                unchecked.append(f"{normalise_name(server)}: {serves}")
         if unchecked:
             return msgspec.structs.replace(found, error="; ".join(unchecked))
         return msgspec.structs.replace(found, delegation_refused=True)
@@ -216,7 +214,7 @@ class LiveChecker:
         if endpoint is not None:
             return self._holds_zone(zone, *endpoint)
         try:
-            addresses = self._addresses(_normalise(server))
+            addresses = self._addresses(normalise_name(server))
         except dns.exception.DNSException as error:
             return f"address lookup failed: {_dns_failure(error)}"
         return any(self._holds_zone(zone, address, self.dns_port) for address in addresses or ())

@@ -17,6 +17,8 @@ from importlib import resources
 
 import msgspec
 
+from cloudwarden.semantics.dns import normalise_name
+
 FINGERPRINTS_FILE = "takeover_fingerprints.json"
 
 
@@ -57,14 +59,9 @@ def load_fingerprints() -> tuple[Fingerprint, ...]:
     return msgspec.json.decode(raw, type=_FingerprintFile).services
 
 
-def _normalise(name: str) -> str:
-    """A DNS name as the snapshot keeps it: lower case, without the final dot."""
-    return name.strip().lower().removesuffix(".")
-
-
 def match_service(target: str, fingerprints: Sequence[Fingerprint] | None = None) -> Fingerprint | None:
     """The first service whose names `target` belongs to (case-insensitive, final dot ignored)."""
-    name = _normalise(target)
+    name = normalise_name(target)
     for fingerprint in load_fingerprints() if fingerprints is None else fingerprints:
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in fingerprint.cname_patterns):
             return fingerprint
