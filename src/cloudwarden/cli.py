@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import importlib.util
 import json
 import os
 import sys
@@ -81,6 +82,14 @@ AccountOption = Annotated[
 OrgOption = Annotated[
     bool, typer.Option("--org", help="Scan every active account of the AWS Organization, through AssumeRole.")
 ]
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Collect the accounts on this Dask scheduler's workers (tcp://host:8786); "
+        "needs cloudwarden[distributed].",
+    ),
+]
 LiveOption = Annotated[
     bool, typer.Option("--live", help="Probe Route53 targets with live DNS and HTTP checks (opt-in).")
 ]
@@ -139,7 +148,10 @@ def _exit_code(report: Report, fail_on: Severity) -> int:
     failing = any(
         finding.status is Status.FAIL and finding.severity.rank >= fail_on.rank for finding in report.findings
     )
-    return EXIT_FAILED if failing else EXIT_OK
+    if failing:
+        return EXIT_FAILED
+    # An account that could not be entered was not judged: the scan did not fully run.
+    return EXIT_CANNOT_SCAN if report.scan.unreachable_accounts else EXIT_OK
 
 
 class _RichProgress:
@@ -165,6 +177,9 @@ class _RichProgress:
         task = self._tasks[name]
         total = self._progress.tasks[task].total or 1
         self._progress.update(task, total=total, completed=total)
+
+    def status(self, name: str, text: str) -> None:
+        self._progress.update(self._tasks[name], description=f"{name} {text}")
 
 
 @contextmanager
@@ -206,10 +221,16 @@ def _collect(
     live: bool = False,
     accounts: Sequence[str] | None = None,
     organization: bool = False,
+    cluster: str | None = None,
 ) -> Snapshot:
     bad = [account for account in accounts or () if not is_account_id(account)]
     if bad:
         raise UsageProblem(f"--account: {', '.join(bad)} is not a 12-digit AWS account id")
+    cluster = cluster or settings.execution.cluster
+    if cluster and importlib.util.find_spec("distributed") is None:
+        raise UsageProblem(
+            f"scanning on the cluster {cluster} needs Dask: pip install 'cloudwarden[distributed]'"
+        )
     options = CollectOptions(
         profile=profile,
         regions=tuple(regions or ()),
@@ -223,6 +244,7 @@ def _collect(
         role_name=settings.accounts.role_name,
         external_id=settings.accounts.external_id,
         max_parallel_accounts=settings.accounts.max_parallel,
+        cluster=cluster,
     )
     with _progress() as progress:
         return collect(options, progress)
@@ -258,6 +280,7 @@ def scan(
     profile: ProfileOption = None,
     account: AccountOption = None,
     org: OrgOption = False,
+    cluster: ClusterOption = None,
     live: LiveOption = False,
     rule: RuleOption = None,
     output_format: FormatOption = None,
@@ -269,7 +292,7 @@ def scan(
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
-        snapshot = _collect(profile, region, settings, live, account, org)
+        snapshot = _collect(profile, region, settings, live, account, org, cluster)
         report = evaluate(snapshot, settings, rules)
         _write_reports(report, output_format, output, rules)
         return _exit_code(report, fail_on)
@@ -285,12 +308,13 @@ def collect_command(
     profile: ProfileOption = None,
     account: AccountOption = None,
     org: OrgOption = False,
+    cluster: ClusterOption = None,
     live: LiveOption = False,
 ) -> None:
     """Collect from AWS into a snapshot file, for `evaluate` later (offline)."""
 
     def body() -> int:
-        snapshot = _collect(profile, region, _load_config(config), live, account, org)
+        snapshot = _collect(profile, region, _load_config(config), live, account, org, cluster)
         try:
             dump_snapshot(snapshot, output)
         except OSError as error:

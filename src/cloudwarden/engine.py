@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import msgspec
 
@@ -55,11 +56,33 @@ def evaluate(
             accounts=tuple(account.account_id for account in snapshot.accounts),
             regions=tuple(regions),
             errors=tuple(msgspec.structs.asdict(error) for error in snapshot.errors),
-            stats={"operations": snapshot.stats},
+            stats={"operations": snapshot.stats, "accounts": _account_stats(snapshot)},
             warnings=tuple(warnings),
+            unreachable_accounts={
+                account.account_id: account.unreachable
+                for account in snapshot.accounts
+                if account.unreachable is not None
+            },
         ),
         findings=tuple(findings),
     )
+
+
+def _account_stats(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
+    """Per account: wall time, calls, retries and failed calls, and the cluster worker that collected it."""
+    table: dict[str, dict[str, Any]] = {}
+    for account in snapshot.accounts:
+        if account.stats is None:
+            continue
+        operations = account.stats.operations.values()
+        table[account.account_id] = {
+            "seconds": account.stats.seconds,
+            "calls": sum(entry.calls for entry in operations),
+            "retries": sum(entry.retries for entry in operations),
+            "errors": sum(entry.errors for entry in operations),
+            "worker": account.stats.worker,
+        }
+    return table
 
 
 def _run(rule: Rule, account: AccountSnapshot, context: RuleContext) -> list[Verdict]:

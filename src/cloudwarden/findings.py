@@ -95,6 +95,8 @@ class ScanSummary(msgspec.Struct, frozen=True, kw_only=True):
     errors: tuple[dict[str, Any], ...]
     stats: dict[str, Any]
     warnings: tuple[str, ...] = ()
+    unreachable_accounts: dict[str, str] = msgspec.field(default_factory=dict)
+    """Accounts that could not be entered, with the reason: their rules are UNKNOWN."""
 
 
 class Report(msgspec.Struct, frozen=True, kw_only=True):

@@ -42,6 +42,29 @@ class OperationStats(msgspec.Struct, kw_only=True):
     seconds: float = 0.0
 
 
+def merge_operations(*parts: dict[str, OperationStats]) -> dict[str, OperationStats]:
+    """The sum of several operation tables (one per account, the coordinator's own calls...)."""
+    total: dict[str, OperationStats] = {}
+    for part in parts:
+        for key, value in part.items():
+            entry = total.setdefault(key, OperationStats())
+            entry.calls += value.calls
+            entry.errors += value.errors
+            entry.retries += value.retries
+            entry.seconds = round(entry.seconds + value.seconds, 4)
+    return dict(sorted(total.items()))
+
+
+class AccountStats(msgspec.Struct, frozen=True, kw_only=True):
+    """What scanning one account cost, and where it ran."""
+
+    seconds: float
+    """Wall time from entering the account to its last call."""
+    operations: dict[str, OperationStats] = msgspec.field(default_factory=dict)
+    worker: str | None = None
+    """The cluster worker that collected the account; None for a local scan."""
+
+
 class CredentialReportRow(msgspec.Struct, frozen=True, kw_only=True):
     """One row of the IAM credential report, values exactly as AWS wrote them.
 
@@ -370,6 +393,8 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     errors: tuple[ApiError, ...] = ()
     unreachable: str | None = None
     """Why the account could not be entered (AssumeRole refused...): none of its data was read."""
+    stats: AccountStats | None = None
+    """Time and calls spent on this account; None in snapshots that predate per-account statistics."""
 
     def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:
         """The failed calls of `service` (restricted to `operations` and to `resource` when given)."""

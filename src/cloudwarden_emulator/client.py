@@ -206,6 +206,7 @@ class Emulator:
         status: int | None = None,
         method: str | None = None,
         path_regex: str | None = None,
+        region: str | None = None,
     ) -> None:
         """Fail matching calls with an AWS error until `clear_errors`; see `ErrorRule` for the matching."""
         rule = ErrorRule(
@@ -217,6 +218,7 @@ class Emulator:
             status=status,
             method=method,
             path_regex=path_regex,
+            region=region,
         )
         self._control("POST", "errors", rule)
 

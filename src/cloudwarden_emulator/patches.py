@@ -810,7 +810,7 @@ def _patch_classic_load_balancer_dns_names() -> None:
 
 # --- Error injection ---------------------------------------------------------
 
-_CREDENTIAL_SCOPE = re.compile(r"Credential=([^/\s,]+)/[^/]+/[^/]+/([^/]+)/aws4_request")
+_CREDENTIAL_SCOPE = re.compile(r"Credential=([^/\s,]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
 SUPPORTED_PROTOCOLS = frozenset({"query", "ec2", "json", "rest-json", "rest-xml"})
 REST_PROTOCOLS = frozenset({"rest-json", "rest-xml"})
 
@@ -851,9 +851,11 @@ def _operation(protocol: str, environ: WSGIEnvironment) -> str | None:
     return _query_action(environ)
 
 
-def _matches(injection: Injection, account: str, environ: WSGIEnvironment) -> bool:
+def _matches(injection: Injection, account: str, region: str, environ: WSGIEnvironment) -> bool:
     rule = injection.rule
     if rule.account is not None and rule.account != account:
+        return False
+    if rule.region is not None and rule.region != region:
         return False
     if injection.protocol in REST_PROTOCOLS:
         path = environ.get("PATH_INFO", "")
@@ -870,12 +872,12 @@ def find_injection(state: EmulatorState, environ: WSGIEnvironment) -> Injection 
     scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
     if scope is None:
         return None
-    access_key, service = scope.groups()
+    access_key, region, service = scope.groups()
     candidates = [injection for injection in state.injections if injection.rule.service == service]
     if not candidates:
         return None
     account = get_account_id_from(access_key)
-    return next((item for item in candidates if _matches(item, account, environ)), None)
+    return next((item for item in candidates if _matches(item, account, region, environ)), None)
 
 
 def error_response(injection: Injection) -> Response:
@@ -945,7 +947,7 @@ def fault_response(state: EmulatorState, environ: WSGIEnvironment) -> Response |
     scope = _CREDENTIAL_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
     if scope is None:
         return None
-    service = scope[2]
+    service = scope[3]
     protocol = signing_protocol(service)
     if protocol is None:
         return None

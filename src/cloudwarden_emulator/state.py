@@ -82,7 +82,9 @@ class ErrorRule(msgspec.Struct, frozen=True, kw_only=True):
     `service` is the SigV4 signing name. Query and JSON protocol services match on
     `operation`; REST services (s3, route53) match on `method` and `path_regex`, which
     is searched in the path plus query string (S3 requests to the emulator are
-    path-style: `/bucket/key?policy`). Filters left as None match anything.
+    path-style: `/bucket/key?policy`). `region` matches the region the call is signed for,
+    so every call of a service in one region can fail (a region that cannot be reached).
+    Filters left as None match anything.
     `status` None means what AWS sends for the protocol: 400 for JSON, else 403.
     """
 
@@ -94,6 +96,7 @@ class ErrorRule(msgspec.Struct, frozen=True, kw_only=True):
     status: int | None = None
     method: str | None = None
     path_regex: str | None = None
+    region: str | None = None
 
     def __post_init__(self) -> None:
         if self.path_regex is not None:

@@ -63,3 +63,55 @@ def test_a_malformed_account_id_is_a_usage_error(emulator: Emulator) -> None:
     run = cloudwarden(emulator, "scan", "--account", "12345")
     assert run.exit_code == 2
     assert "12345 is not a 12-digit AWS account id" in run.stderr
+
+
+def test_an_unentered_account_makes_the_exit_code_3_when_nothing_fails(emulator: Emulator) -> None:
+    emulator.client("iam").create_user(UserName="no-console")  # no password: iam-user-mfa passes
+    emulator.inject_error("sts", "AssumeRole", code="AccessDenied", message="not allowed to assume")
+    run = cloudwarden(
+        emulator, "scan", "--region", "us-east-1", "--rule", "iam-user-mfa", "--account", MEMBER
+    )
+    assert run.exit_code == 3, run.stderr
+    document = cloudwarden(
+        emulator,
+        "scan",
+        "--region",
+        "us-east-1",
+        "--rule",
+        "iam-user-mfa",
+        "--account",
+        MEMBER,
+        "--format",
+        "json",
+    ).json()
+    assert verdicts(document, "iam-user-mfa") == {("PASS", "no-console"), ("UNKNOWN", MEMBER)}
+    assert list(document["scan"]["unreachable_accounts"]) == [MEMBER]
+    assert "AccessDenied" in document["scan"]["unreachable_accounts"][MEMBER]
+
+
+def test_a_fail_elsewhere_still_exits_1_beside_an_unentered_account(emulator: Emulator) -> None:
+    iam = emulator.client("iam")
+    iam.create_user(UserName="console-no-mfa")
+    iam.create_login_profile(UserName="console-no-mfa", Password="Correct-Horse-9!")
+    emulator.inject_error("sts", "AssumeRole", code="AccessDenied", message="not allowed to assume")
+    run = cloudwarden(
+        emulator, "scan", "--region", "us-east-1", "--rule", "iam-user-mfa", "--account", MEMBER
+    )
+    assert run.exit_code == 1, run.stderr
+
+
+def test_every_account_reports_its_own_time_and_calls(emulator: Emulator) -> None:
+    emulator.client("iam", account_id=MEMBER).create_user(UserName="in-member")
+    document = _scan(emulator, "--account", MEMBER)
+    per_account = document["scan"]["stats"]["accounts"]
+    assert sorted(per_account) == sorted([DEFAULT_ACCOUNT, MEMBER])
+    for entry in per_account.values():
+        assert entry["seconds"] > 0
+        assert entry["calls"] > 0
+        assert entry["worker"] is None
+    operations = document["scan"]["stats"]["operations"]
+    total = sum(entry["calls"] for entry in operations.values())
+    # Only the coordinator's own identity call is not an account's.
+    assert total == sum(entry["calls"] for entry in per_account.values()) + 1
+    assert operations["sts.AssumeRole"]["calls"] >= 1
+    assert document["scan"]["unreachable_accounts"] == {}

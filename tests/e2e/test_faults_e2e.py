@@ -14,7 +14,7 @@ import pytest
 from cloudwarden_emulator import Emulator
 from cloudwarden_emulator.state import DEFAULT_ACCOUNT, FAULT_KINDS, FaultKind
 
-from .scanner import scan_json
+from .scanner import scan_json, ship_trail_to_archive, verdicts
 
 FAULT_SHARE = 0.2
 FAULT_SEED = 7
@@ -136,3 +136,48 @@ def test_a_service_down_beyond_retries_leaves_its_findings_unknown(
     operations = document["scan"]["stats"]["operations"]
     ec2 = [entry for key, entry in operations.items() if key.startswith("ec2.")]
     assert all(entry["errors"] == entry["calls"] and entry["retries"] > 0 for entry in ec2)
+
+
+def _open_ssh_group(emulator: Emulator, region: str) -> str:
+    ec2 = emulator.client("ec2", region)
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    group = str(ec2.create_security_group(GroupName="ssh", Description="ssh", VpcId=vpc)["GroupId"])
+    ec2.authorize_security_group_ingress(
+        GroupId=group,
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+        ],
+    )
+    return group
+
+
+def test_an_unreachable_region_is_unknown_and_the_other_regions_are_judged(emulator: Emulator) -> None:
+    """A region refusing every call (an opt-in region turned off, an outage) fails only its own findings."""
+    east = _open_ssh_group(emulator, "us-east-1")
+    west = _open_ssh_group(emulator, "us-west-2")
+    ship_trail_to_archive(emulator)
+    assert verdicts(scan_json(emulator, "--region", "us-west-2"), "cloudtrail-segregated-storage") == {
+        ("PASS", DEFAULT_ACCOUNT)
+    }
+    for service, code in (
+        ("ec2", "AuthFailure"),
+        ("cloudtrail", "UnrecognizedClientException"),
+        ("elasticbeanstalk", "InvalidClientTokenId"),
+    ):
+        emulator.inject_error(
+            service, code=code, message="region unreachable", status=401, region="us-west-2"
+        )
+
+    document = scan_json(emulator, "--region", "us-west-2")
+
+    findings = {(item[0], item[1], item[2]) for item in _findings(document)}
+    minimal = {(resource, status) for rule, resource, status in findings if rule == "sg-minimal-inbound"}
+    assert east != west
+    east_groups = emulator.client("ec2", "us-east-1").describe_security_groups()["SecurityGroups"]
+    defaults = {(group["GroupId"], "PASS") for group in east_groups if group["GroupId"] != east}
+    assert minimal == {(east, "FAIL"), (f"{DEFAULT_ACCOUNT}/us-west-2", "UNKNOWN"), *defaults}
+    # Whether us-west-2 is logged cannot be read: the trail that passed before is no PASS now.
+    assert verdicts(document, "cloudtrail-segregated-storage") == {("UNKNOWN", DEFAULT_ACCOUNT)}
+    errors = {(error["service"], error["region"]) for error in document["scan"]["errors"]}
+    assert ("ec2", "us-west-2") in errors
+    assert all(region == "us-west-2" for _, region in errors)

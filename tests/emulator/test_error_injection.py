@@ -88,6 +88,17 @@ def test_rule_for_one_account_spares_the_others(emulator: Emulator) -> None:
     assert client_error(other.list_users)[0] == "AccessDenied"
 
 
+def test_rule_for_one_region_spares_the_others(emulator: Emulator) -> None:
+    emulator.inject_error(
+        "ec2", code="AuthFailure", message="region disabled", status=401, region="eu-west-3"
+    )
+
+    assert "Regions" in emulator.client("ec2", "us-east-1").describe_regions()
+    paris = emulator.client("ec2", "eu-west-3")
+    assert client_error(paris.describe_security_groups) == ("AuthFailure", "region disabled", 401)
+    assert client_error(paris.describe_regions)[0] == "AuthFailure"
+
+
 def test_rule_without_operation_covers_the_whole_service(emulator: Emulator) -> None:
     emulator.inject_error("iam")
     iam = emulator.client("iam")

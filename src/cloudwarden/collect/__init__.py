@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
+import msgspec
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError
 
 from cloudwarden import __version__
@@ -19,9 +21,28 @@ from cloudwarden.collect.live import LiveChecker
 from cloudwarden.collect.route53 import collect_route53
 from cloudwarden.collect.s3 import collect_s3
 from cloudwarden.collect.session import AwsSession, ReadOnlyViolation, is_read_only
-from cloudwarden.snapshot import AccountSnapshot, ApiError, IamData, ScanInfo, Snapshot
+from cloudwarden.snapshot import (
+    AccountSnapshot,
+    AccountStats,
+    ApiError,
+    IamData,
+    ScanInfo,
+    Snapshot,
+    merge_operations,
+)
 
-__all__ = ["CollectOptions", "Progress", "ReadOnlyViolation", "ScanAborted", "collect", "is_read_only"]
+__all__ = [
+    "COLLECTORS",
+    "CollectOptions",
+    "NoProgress",
+    "Progress",
+    "ReadOnlyViolation",
+    "ScanAborted",
+    "collect",
+    "collect_account",
+    "identify",
+    "is_read_only",
+]
 
 T = TypeVar("T")
 
@@ -42,8 +63,11 @@ class Progress(Protocol):
     def done(self, name: str) -> None:
         """A step is finished."""
 
+    def status(self, name: str, text: str) -> None:
+        """A step's state in words (accounts running and failed on a cluster)."""
 
-class _NoProgress:
+
+class NoProgress:
     def step(self, name: str, total: int | None) -> None:
         pass
 
@@ -51,6 +75,9 @@ class _NoProgress:
         pass
 
     def done(self, name: str) -> None:
+        pass
+
+    def status(self, name: str, text: str) -> None:
         pass
 
 
@@ -76,6 +103,8 @@ class CollectOptions:
     role_name: str = "OrganizationAccountAccessRole"
     external_id: str | None = None
     max_parallel_accounts: int = 8
+    cluster: str | None = None
+    """A Dask scheduler's address (execution.cluster, --cluster): accounts are collected by its workers."""
 
 
 def _now() -> str:
@@ -84,7 +113,7 @@ def _now() -> str:
 
 def collect(options: CollectOptions, progress: Progress | None = None) -> Snapshot:
     """Collect every account of the scan: the credentials' own, then those entered by AssumeRole."""
-    progress = progress or _NoProgress()
+    progress = progress or NoProgress()
     started = _now()
     try:
         # Call threads and collector threads both make calls: the connection pool must fit them all.
@@ -92,15 +121,24 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
     except BotoCoreError as error:
         raise ScanAborted(str(error)) from error
     progress.step("identity", None)
-    caller = _identify(session)
+    caller = identify(session)
     targets = _targets(session, caller, options)
     progress.done("identity")
-    with ThreadPoolExecutor(max_workers=options.max_parallel_accounts, thread_name_prefix="account") as pool:
-        futures = [
-            pool.submit(_collect_account, session, caller, account_id, options, progress, len(targets) > 1)
-            for account_id in targets
-        ]
-        accounts = tuple(future.result() for future in futures)
+    several = len(targets) > 1
+    if options.cluster:
+        # Dask is an optional extra, imported only when a cluster is asked for.
+        from cloudwarden.collect.cluster import collect_on_cluster
+
+        accounts = collect_on_cluster(options.cluster, targets, options, progress)
+    else:
+        with ThreadPoolExecutor(
+            max_workers=options.max_parallel_accounts, thread_name_prefix="account"
+        ) as pool:
+            futures = [
+                pool.submit(collect_account, session, caller, account_id, options, progress, several)
+                for account_id in targets
+            ]
+            accounts = tuple(future.result() for future in futures)
     return Snapshot(
         scan=ScanInfo(
             started_at=started,
@@ -109,7 +147,10 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
             regions_requested=options.regions or None,
         ),
         accounts=accounts,
-        stats=session.statistics.snapshot(),
+        stats=merge_operations(
+            session.statistics.snapshot(),
+            *(account.stats.operations for account in accounts if account.stats is not None),
+        ),
         errors=tuple(error for account in accounts for error in account.errors),
     )
 
@@ -138,7 +179,7 @@ def _targets(session: AwsSession, caller: str, options: CollectOptions) -> tuple
     return tuple(account for account in dict.fromkeys((caller, *listed)) if account not in excluded)
 
 
-def _collect_account(
+def collect_account(
     base: AwsSession,
     caller: str,
     account_id: str,
@@ -146,45 +187,60 @@ def _collect_account(
     progress: Progress,
     several: bool,
 ) -> AccountSnapshot:
-    """One account; one that cannot be entered is kept, with the reason, so its rules say UNKNOWN."""
-    session = base
-    if account_id != caller:
+    """One account, with the time and calls it cost. The credentials' own account (`caller`) is read
+    directly, any other through AssumeRole; one that cannot be entered is kept with the reason, so its
+    rules say UNKNOWN."""
+    started = time.perf_counter()
+    if account_id == caller:
+        session = base.sibling()
+        account = _collect_one(session, account_id, options, _Prefixed(progress, account_id, several))
+    else:
         role_arn = f"arn:aws:iam::{account_id}:role/{options.role_name}"
         session = base.assume(role_arn, options.external_id)
-        try:
-            entered = str(session.client("sts").get_caller_identity()["Account"])
-        except (ClientError, BotoCoreError) as error:
-            details = error.response.get("Error", {}) if isinstance(error, ClientError) else {}
-            code = str(details.get("Code", type(error).__name__))
-            message = str(details.get("Message", error))
-            failure = ApiError(
-                account=account_id,
-                service="sts",
-                operation="AssumeRole",
-                region=base.home_region,
-                code=code,
-                message=message,
-                resource=role_arn,
-            )
-            return AccountSnapshot(
-                account_id=account_id,
-                regions=(),
-                iam=IamData(),
-                errors=(failure,),
-                unreachable=f"cannot assume {role_arn}: {code}: {message}",
-            )
-        if entered != account_id:
-            raise ScanAborted(f"assuming {role_arn} gave credentials of account {entered}, not {account_id}")
-    prefix = f"{account_id} " if several else ""
-    return _collect_one(session, account_id, options, _Prefixed(progress, prefix))
+        account = _enter(session, account_id, role_arn, base.home_region) or _collect_one(
+            session, account_id, options, _Prefixed(progress, account_id, several)
+        )
+    stats = AccountStats(
+        seconds=round(time.perf_counter() - started, 3), operations=session.statistics.snapshot()
+    )
+    return msgspec.structs.replace(account, stats=stats)
+
+
+def _enter(session: AwsSession, account_id: str, role_arn: str, region: str) -> AccountSnapshot | None:
+    """None when the assumed role works in `account_id`; else the account, unreachable, with the reason."""
+    try:
+        entered = str(session.client("sts").get_caller_identity()["Account"])
+    except (ClientError, BotoCoreError) as error:
+        details = error.response.get("Error", {}) if isinstance(error, ClientError) else {}
+        code = str(details.get("Code", type(error).__name__))
+        message = str(details.get("Message", error))
+        failure = ApiError(
+            account=account_id,
+            service="sts",
+            operation="AssumeRole",
+            region=region,
+            code=code,
+            message=message,
+            resource=role_arn,
+        )
+        return AccountSnapshot(
+            account_id=account_id,
+            regions=(),
+            iam=IamData(),
+            errors=(failure,),
+            unreachable=f"cannot assume {role_arn}: {code}: {message}",
+        )
+    if entered != account_id:
+        raise ScanAborted(f"assuming {role_arn} gave credentials of account {entered}, not {account_id}")
+    return None
 
 
 class _Prefixed:
     """Progress steps named after their account when several accounts are scanned at once."""
 
-    def __init__(self, progress: Progress, prefix: str) -> None:
+    def __init__(self, progress: Progress, account_id: str, several: bool) -> None:
         self._progress = progress
-        self._prefix = prefix
+        self._prefix = f"{account_id} " if several else ""
 
     def step(self, name: str, total: int | None) -> None:
         self._progress.step(self._prefix + name, total)
@@ -194,6 +250,9 @@ class _Prefixed:
 
     def done(self, name: str) -> None:
         self._progress.done(self._prefix + name)
+
+    def status(self, name: str, text: str) -> None:
+        self._progress.status(self._prefix + name, text)
 
 
 def _collect_one(
@@ -255,7 +314,7 @@ def _tracked(progress: Progress, name: str, work: Callable[[], T]) -> T:
     return result
 
 
-def _identify(session: AwsSession) -> str:
+def identify(session: AwsSession) -> str:
     """The account the credentials belong to; failing here means the scan cannot run."""
     try:
         return str(session.client("sts").get_caller_identity()["Account"])

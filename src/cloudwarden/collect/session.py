@@ -156,9 +156,12 @@ class AwsSession:
         max_connections: int = 16,
         *,
         botocore_session: botocore.session.Session | None = None,
+        boto3_session: boto3.Session | None = None,
         statistics: CallStatistics | None = None,
     ) -> None:
-        if botocore_session is None:
+        if boto3_session is not None:
+            self._session = boto3_session
+        elif botocore_session is None:
             self._session = boto3.Session(profile_name=profile)
         else:
             self._session = boto3.Session(botocore_session=botocore_session)
@@ -198,29 +201,45 @@ class AwsSession:
                 self._clients[key] = client
             return client
 
-    def _new_client(self, service: str, region: str | None = None, **_: Any) -> Any:
+    def _new_client(
+        self, service: str, region: str | None = None, *, statistics: CallStatistics | None = None
+    ) -> Any:
+        counter = statistics or self.statistics
         client = self._session.client(service, region_name=region or self.home_region, config=self._config)  # type: ignore[call-overload]
         events = client.meta.events
         events.register_first("before-call", refuse_writes)
-        events.register("before-call", self.statistics.before_call)
-        events.register("after-call", self.statistics.after_call)
-        events.register("after-call-error", self.statistics.after_call_error)
+        events.register("before-call", counter.before_call)
+        events.register("after-call", counter.after_call)
+        events.register("after-call-error", counter.after_call_error)
         if service == "s3control":
             events.register("before-sign.s3-control", send_account_host_to_ip_endpoint)
         return client
 
-    def assume(self, role_arn: str, external_id: str | None = None) -> AwsSession:
+    def sibling(self) -> AwsSession:
+        """The same credentials with clients and statistics of their own (one account's calls)."""
+        return AwsSession(max_connections=self._max_connections, boto3_session=self._session)
+
+    def assume(
+        self, role_arn: str, external_id: str | None = None, duration_seconds: int | None = None
+    ) -> AwsSession:
         """A session in another account, through AssumeRole with these credentials.
 
         The role's credentials are fetched on first use and refreshed by botocore before they expire,
-        so a long scan of a large account keeps going; the AssumeRole calls are guarded and counted
-        like every other call.
+        so a long scan of a large account keeps going. The new session counts its calls apart, the
+        AssumeRole calls included, and guards them like every other call.
         """
+        statistics = CallStatistics()
         extra: dict[str, Any] = {"RoleSessionName": f"cloudwarden-{__version__}"}
         if external_id:
             extra["ExternalId"] = external_id
+        if duration_seconds is not None:
+            extra["DurationSeconds"] = duration_seconds
+
+        def create_client(service: str, region: str | None = None, **_: Any) -> Any:
+            return self._new_client(service, region, statistics=statistics)
+
         fetcher = AssumeRoleCredentialFetcher(
-            client_creator=self._new_client,
+            client_creator=create_client,
             source_credentials=self._session.get_credentials(),
             role_arn=role_arn,
             extra_args=extra,
@@ -232,5 +251,5 @@ class AwsSession:
         assumed.set_config_variable("region", self.home_region)
         assumed.register_component("credential_provider", CredentialResolver([_Provide(credentials)]))
         return AwsSession(
-            max_connections=self._max_connections, botocore_session=assumed, statistics=self.statistics
+            max_connections=self._max_connections, botocore_session=assumed, statistics=statistics
         )

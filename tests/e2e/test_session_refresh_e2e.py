@@ -1,0 +1,41 @@
+"""Long scans: the credentials of an assumed role are fetched again before they expire."""
+
+from __future__ import annotations
+
+import pytest
+
+from cloudwarden.collect.session import AwsSession
+from cloudwarden_emulator import Emulator
+
+from .scanner import emulator_environment
+
+MEMBER = "222233334444"
+ROLE = f"arn:aws:iam::{MEMBER}:role/OrganizationAccountAccessRole"
+
+
+@pytest.fixture
+def aws_environment(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in emulator_environment(emulator).items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+@pytest.mark.usefixtures("aws_environment")
+def test_credentials_close_to_expiry_are_refreshed_and_calls_go_on() -> None:
+    # 15-minute credentials are already inside botocore's refresh window: every use renews them.
+    assumed = AwsSession().assume(ROLE, duration_seconds=900)
+    sts = assumed.client("sts")
+    for _ in range(3):
+        assert sts.get_caller_identity()["Account"] == MEMBER
+    assert assumed.statistics.snapshot()["sts.AssumeRole"].calls >= 2
+
+
+@pytest.mark.usefixtures("aws_environment")
+def test_credentials_far_from_expiry_are_fetched_once() -> None:
+    assumed = AwsSession().assume(ROLE, duration_seconds=3600)
+    sts = assumed.client("sts")
+    for _ in range(3):
+        assert sts.get_caller_identity()["Account"] == MEMBER
+    assert assumed.statistics.snapshot()["sts.AssumeRole"].calls == 1
