@@ -55,7 +55,7 @@ def collect_on_cluster(
 ) -> tuple[AccountSnapshot, ...]:
     """Collect `targets` on the Dask cluster at `address`; the accounts come back in `targets` order."""
     try:
-        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError) as error:
         raise ScanAborted(f"cannot reach the Dask scheduler at {address}: {error}") from error
     with client:
@@ -98,7 +98,7 @@ def _gather(
     reporter = threading.Thread(target=report, name="cluster-status", daemon=True)
     reporter.start()
     try:
-        for future in as_completed(list(futures), loop=client.loop):  # type: ignore[no-untyped-call]
+        for future in as_completed(list(futures), loop=client.loop):
             account_id = futures[future]
             account, lost = _result(future, account_id)
             with lock:
@@ -117,7 +117,7 @@ def _gather(
 def _running(client: Client, keys: set[object]) -> int:
     """How many of `keys` a worker is executing now (the others wait in the scheduler's queue)."""
     try:
-        processing = client.processing()  # type: ignore[no-untyped-call]
+        processing = client.processing()
     except (OSError, TimeoutError):
         return 0
     return sum(1 for tasks in processing.values() for key in tasks if key in keys)
