@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
 import signal
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -178,3 +180,24 @@ def test_the_coordinator_reports_accounts_done_running_and_failed(
         if kind == "status"
     )
     assert len(snapshot.accounts) == 3
+
+
+def test_a_cluster_without_dask_installed_is_a_usage_error(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *args: None if name == "distributed" else real(name, *args)
+    )
+    run = cloudwarden(emulator, "scan", "--region", "us-east-1", "--cluster", "tcp://127.0.0.1:8786")
+    assert run.exit_code == 2
+    assert "pip install 'cloudwarden[distributed]'" in run.stderr
+
+
+def test_the_configured_cluster_is_used(emulator: Emulator, cluster: LocalCluster, tmp_path: Path) -> None:
+    config = tmp_path / "cloudwarden.yaml"
+    config.write_text(f"execution:\n  cluster: {cluster.scheduler_address}\n", encoding="utf-8")
+    run = cloudwarden(emulator, "scan", "--region", "us-east-1", "--config", str(config), "--format", "json")
+    assert run.exit_code in (0, 1), run.stderr
+    (entry,) = run.json()["scan"]["stats"]["accounts"].values()
+    assert entry["worker"] in cluster.scheduler_info["workers"]
