@@ -133,6 +133,28 @@ def test_each_account_has_a_summary_when_there_are_several(page: Element) -> Non
     assert _counts(rows[STAGING]) == (0, 2, 1, 0, 0)
 
 
+def test_account_summaries_give_the_collection_cost_and_why_an_account_was_not_scanned() -> None:
+    stats = {
+        "operations": {},
+        "accounts": {
+            PRODUCTION: {"seconds": 42.25, "calls": 1234, "retries": 3, "errors": 0, "worker": None},
+            STAGING: {"seconds": 0.4, "calls": 1, "retries": 0, "errors": 1, "worker": None},
+        },
+    }
+    reason = "cannot assume arn:aws:iam::210987654321:role/Audit: AccessDenied: <script>x</script>"
+    report = Report(
+        scan=msgspec.structs.replace(SCAN, stats=stats, unreachable_accounts={STAGING: reason}),
+        findings=FINDINGS,
+    )
+    rows = {
+        row.attrs["data-account"]: row
+        for row in parse(render_html(report, RULES)).by_id("accounts-table").find("tbody").find_all("tr")
+    }
+    assert rows[PRODUCTION].find_all("td")[-1].text() == "42.2 s, 1234 calls"
+    assert rows[STAGING].find("div", "unreachable").text() == f"not scanned: {reason}"
+    assert not rows[PRODUCTION].find_all("div", "unreachable")
+
+
 def test_a_single_account_has_no_account_summary() -> None:
     report = Report(
         scan=msgspec.structs.replace(SCAN, accounts=(PRODUCTION,)),

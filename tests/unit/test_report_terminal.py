@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 import pytest
 
 from cloudwarden.config import Config, SuppressionConfig
@@ -12,6 +13,7 @@ from cloudwarden.findings import Report
 from cloudwarden.report.terminal import MAX_LINES_PER_RULE, clean, render_terminal
 from cloudwarden.rules import RULES
 from cloudwarden.rules.iam_users import IAM_USER_MFA
+from cloudwarden.snapshot import AccountSnapshot, AccountStats, IamData, OperationStats
 
 from .builders import (
     ACCOUNT_ID,
@@ -178,3 +180,29 @@ def test_suppressed_findings_are_listed_after_fails_with_their_reason() -> None:
     assert lines[block + 2].split()[:4] == ["FAIL", "high", ACCOUNT_ID, "alice:"]
     assert lines[block + 3].split()[:4] == ["SUPPRESSED", "medium", ACCOUNT_ID, "deploy:"]
     assert lines[block + 3].endswith("[suppressed until 2026-01-01: break-glass, reviewed]")
+
+
+def test_each_account_line_gives_its_cost_and_why_an_account_was_not_scanned() -> None:
+    scanned = msgspec.structs.replace(
+        account(),
+        stats=AccountStats(seconds=12.34, operations={"iam.GetAccountSummary": OperationStats(calls=41)}),
+    )
+    refused = AccountSnapshot(
+        account_id="222233334444",
+        regions=(),
+        iam=IamData(),
+        unreachable="cannot assume arn:aws:iam::222233334444:role/Audit: AccessDenied: \x1b[2Jno",
+        stats=AccountStats(seconds=0.5, operations={"sts.AssumeRole": OperationStats(calls=1, errors=1)}),
+    )
+    report = evaluate(snapshot(scanned, refused), Config(), today=TODAY)
+
+    lines = render_terminal(report, RULES, color=False).splitlines()
+
+    (first,) = [line for line in lines if line.startswith(f"Account {ACCOUNT_ID}")]
+    assert first.endswith("12.3 s, 41 calls")
+    (second,) = [line for line in lines if line.startswith("Account 222233334444")]
+    assert (
+        "0.5 s, 1 call   not scanned: cannot assume arn:aws:iam::222233334444:role/Audit: AccessDenied:"
+        in second
+    )
+    assert "\x1b" not in second

@@ -66,6 +66,9 @@ class GuidelineSummary:
 class AccountSummary:
     account: str
     tally: Tally
+    cost: str
+    """Wall time and calls of the account's collection; empty when the report does not say."""
+    unreachable: str | None
 
 
 @dataclass(frozen=True)
@@ -208,10 +211,25 @@ def _account_summaries(report: Report) -> list[AccountSummary]:
     for finding in report.findings:
         by_account.setdefault(finding.account, []).append(finding)
     scale = _largest_fail_count(by_account.values())
-    return [
-        AccountSummary(account=_inert(account), tally=_tally(group, scale))
-        for account, group in by_account.items()
-    ]
+    timing = report.scan.stats.get("accounts", {})
+    summaries = []
+    for account, group in by_account.items():
+        cost = timing.get(account)
+        described = (
+            f"{cost['seconds']:.1f} s, {cost['calls']} calls"
+            if isinstance(cost, dict) and "seconds" in cost and "calls" in cost
+            else ""
+        )
+        reason = report.scan.unreachable_accounts.get(account)
+        summaries.append(
+            AccountSummary(
+                account=_inert(account),
+                tally=_tally(group, scale),
+                cost=described,
+                unreachable=None if reason is None else _inert(reason),
+            )
+        )
+    return summaries
 
 
 def _row(order: int, finding: Finding, rules_by_id: dict[str, Rule]) -> FindingRow:

@@ -128,9 +128,19 @@ def _print_totals(console: Console, report: Report) -> None:
         by_account: dict[str, list[Finding]] = {account: [] for account in report.scan.accounts}
         for finding in report.findings:
             by_account.setdefault(finding.account, []).append(finding)
+        timing = report.scan.stats.get("accounts", {})
         for account, findings in by_account.items():
             line = Text(f"Account {clean(account)}")
             line.append_text(_counts(findings))
+            cost = timing.get(account)
+            if isinstance(cost, dict) and "seconds" in cost and "calls" in cost:
+                calls = cost["calls"]
+                line.append(
+                    f"   {cost['seconds']:.1f} s, {calls} call{'' if calls == 1 else 's'}", style="dim"
+                )
+            reason = report.scan.unreachable_accounts.get(account)
+            if reason is not None:
+                line.append(f"   not scanned: {clean(reason)}", style="bold red")
             console.print(line)
     total = Text("Total")
     total.append_text(_counts(report.findings))
