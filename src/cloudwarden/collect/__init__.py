@@ -231,7 +231,12 @@ def _enter(session: AwsSession, account_id: str, role_arn: str, region: str) -> 
             unreachable=f"cannot assume {role_arn}: {code}: {message}",
         )
     if entered != account_id:
-        raise ScanAborted(f"assuming {role_arn} gave credentials of account {entered}, not {account_id}")
+        return AccountSnapshot(
+            account_id=account_id,
+            regions=(),
+            iam=IamData(),
+            unreachable=f"assuming {role_arn} gave credentials of account {entered}, not {account_id}",
+        )
     return None
 
 
