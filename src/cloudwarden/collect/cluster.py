@@ -61,13 +61,15 @@ def collect_on_cluster(
     with client:
         # Workers use their own credential chain: the coordinator's profile is not theirs.
         remote = dataclasses.replace(options, cluster=None, profile=None)
+        # Sent to every worker once (AWS's address ranges alone are hundreds of kilobytes), not per task.
+        shared = client.scatter(remote, broadcast=True, hash=False)
         several = len(targets) > 1
         scan = uuid.uuid4().hex[:8]
         futures: dict[Future[bytes], str] = {
             client.submit(
                 collect_remote,
                 account_id,
-                remote,
+                shared,
                 several,
                 key=f"cloudwarden-{scan}-{account_id}",
                 retries=TASK_RETRIES,

@@ -6,7 +6,7 @@ carries every rule, so `DescribeSecurityGroupRules` is never called as well.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from typing import Any
 
@@ -66,9 +66,13 @@ def collect_ec2(context: AccountContext, pool: Executor, regions: tuple[str, ...
     )
 
 
-def _pages(context: AccountContext, region: str, operation: str, key: str, **parameters: Any) -> list[Any]:
+def _pages(
+    context: AccountContext, region: str, operation: str, key: str, **parameters: Any
+) -> Iterator[Any]:
+    """The items of every page, one page held at a time: each page is dropped once turned into records."""
     paginator = context.session.client(SERVICE, region).get_paginator(operation)
-    return [item for page in paginator.paginate(**parameters) for item in page.get(key, [])]
+    for page in paginator.paginate(**parameters):
+        yield from page.get(key, [])
 
 
 def _permission(raw: dict[str, Any]) -> IpPermission:

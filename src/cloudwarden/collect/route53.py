@@ -8,7 +8,7 @@ The public addresses of network interfaces come from the EC2 collection. Elastic
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from functools import partial
 from typing import Any, TypeVar
@@ -22,9 +22,10 @@ from cloudwarden.snapshot import Distribution, Ec2Data, HostedZone, LiveCheck, R
 T = TypeVar("T")
 
 
-def _pages(client: Any, operation: str, key: str, **parameters: Any) -> list[Any]:
-    paginator = client.get_paginator(operation)
-    return [item for page in paginator.paginate(**parameters) for item in page.get(key, [])]
+def _pages(client: Any, operation: str, key: str, **parameters: Any) -> Iterator[Any]:
+    """The items of every page, one page held at a time: each page is dropped once turned into records."""
+    for page in client.get_paginator(operation).paginate(**parameters):
+        yield from page.get(key, [])
 
 
 def collect_route53(
