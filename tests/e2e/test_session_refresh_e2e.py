@@ -39,3 +39,14 @@ def test_credentials_far_from_expiry_are_fetched_once() -> None:
     for _ in range(3):
         assert sts.get_caller_identity()["Account"] == MEMBER
     assert assumed.statistics.snapshot()["sts.AssumeRole"].calls == 1
+
+
+@pytest.mark.usefixtures("aws_environment")
+def test_assumed_sessions_reuse_the_parsed_service_models() -> None:
+    """Parsing botocore's models again for every account would cost seconds of CPU per account."""
+    base = AwsSession()
+    first, second = base.assume(ROLE), base.assume(ROLE)
+    loader = base._session._session.get_component("data_loader")
+    assert first._session._session.get_component("data_loader") is loader
+    assert second._session._session.get_component("data_loader") is loader
+    assert first.client("sts").get_caller_identity()["Account"] == MEMBER

@@ -248,6 +248,8 @@ class AwsSession:
             method="assume-role", refresh_using=fetcher.fetch_credentials
         )
         assumed = botocore.session.Session()
+        # Parsed service models are shared: reading them again costs seconds of CPU for every account.
+        assumed.register_component("data_loader", self._session._session.get_component("data_loader"))
         assumed.set_config_variable("region", self.home_region)
         assumed.register_component("credential_provider", CredentialResolver([_Provide(credentials)]))
         return AwsSession(
