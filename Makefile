@@ -24,3 +24,6 @@ test: lint
 bench: $(BIN)/cloudwarden
 	$(BIN)/python bench/bench_s3.py 1000 20
 	$(BIN)/python bench/bench_security_groups.py 100000 2000
+	$(BIN)/python bench/bench_account.py 1.0
+	$(BIN)/python bench/bench_account.py 1.0 --latency-ms 50
+	$(BIN)/python bench/bench_evaluate.py 1000000

@@ -104,7 +104,7 @@ def collect_route53(
         else tuple(x for lbs in load_balancers for x in lbs or ()),
         beanstalk_cnames=beanstalk,
         api_ids=None if rest is None or http is None else (*rest, *http),
-        beanstalk_available=_availability(context, all_records, beanstalk),
+        beanstalk_available=_availability(context, pool, all_records, beanstalk),
         aws_ranges=aws_ranges,
         live=None if live is None else _live_checks(live, full_zones, all_records),
     )
@@ -235,28 +235,38 @@ def _http_apis(context: AccountContext, region: str) -> tuple[str, ...]:
 
 
 def _availability(
-    context: AccountContext, records: tuple[RecordSet, ...], owned: tuple[str, ...] | None
+    context: AccountContext,
+    pool: Executor,
+    records: tuple[RecordSet, ...],
+    owned: tuple[str, ...] | None,
 ) -> dict[str, bool]:
     """CheckDNSAvailability for each Elastic Beanstalk name that records point at and that no owned
-    environment holds."""
+    environment holds, asked side by side on the call pool: a large account has hundreds."""
     names: set[Target] = set()
     for record in records:
         for name in (record.alias_target, *(record.values if record.type == "CNAME" else ())):
             if name and classify_target(name).kind is TargetKind.BEANSTALK:
                 names.add(classify_target(name))
-    available: dict[str, bool] = {}
-    for target in sorted(names, key=lambda t: t.name):
-        if owned is not None and target.name in owned:
-            continue
+
+    def ask(target: Target) -> Any:
         region = target.region or context.session.home_region
         client = context.session.client("elasticbeanstalk", region)
-        answer = context.attempt(
+        return context.attempt(
             "elasticbeanstalk",
             "CheckDNSAvailability",
             region,
             partial(client.check_dns_availability, CNAMEPrefix=target.detail),
             resource=target.name,
         )
+
+    answers = [
+        (target, pool.submit(ask, target))
+        for target in sorted(names, key=lambda t: t.name)
+        if owned is None or target.name not in owned
+    ]
+    available: dict[str, bool] = {}
+    for target, future in answers:
+        answer = future.result()
         if answer is not None:
             available[target.name] = bool(answer.get("Available"))
     return available

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,7 +45,7 @@ class RuleContext:
     """When the data was read: "recent" is measured from here, so re-evaluation is reproducible."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """One rule's judgement of one resource."""
 
@@ -77,8 +78,9 @@ class Rule:
     """The AWS actions whose answers this rule reads."""
     check: Check
 
-    @property
+    @functools.cached_property
     def title(self) -> str:
+        """Made once: every finding of the rule carries it, and a large account has millions."""
         return f"{self.section}: {self.guideline}"
 
 

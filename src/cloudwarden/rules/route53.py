@@ -22,6 +22,7 @@ TXT, MX, SOA, apex NS and other types are not judged.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -64,6 +65,12 @@ def _address(text: str) -> str:
         return text.strip().lower()
 
 
+@functools.lru_cache(maxsize=4)
+def _aws_ranges(prefixes: tuple[str, ...]) -> AwsRanges:
+    """Built once for every account of a snapshot: they all carry the same published ranges."""
+    return AwsRanges(prefixes)
+
+
 class _Judge:
     """The account's own inventory, and the judgement of one record set at a time."""
 
@@ -76,7 +83,7 @@ class _Judge:
         if data.elastic_ips is not None and data.interface_ips is not None:
             ips = frozenset(_address(ip) for ip in (*data.elastic_ips, *data.interface_ips))
         self.ips = ips
-        self.ranges = None if data.aws_ranges is None else AwsRanges(data.aws_ranges)
+        self.ranges = None if data.aws_ranges is None else _aws_ranges(data.aws_ranges)
         self.zones_by_name: dict[str, list[HostedZone]] = {}
         for zone in data.zones:
             if not zone.private:  # a private zone of the same name (split horizon) answers no one outside

@@ -9,8 +9,9 @@ interfaces use each group and names the offending rules in the console's words.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cloudwarden.config import SecurityGroupsConfig
@@ -30,9 +31,11 @@ _LOWER = {
 _PERMISSIONS = ("ec2:DescribeSecurityGroups", "ec2:DescribeNetworkInterfaces")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Group:
-    """A group with its normalised rules and how many interfaces carry it (None: unknown)."""
+    """A group with its normalised rules and how many interfaces carry it (None: unknown).
+
+    Compared and hashed by identity: one object per group of the snapshot."""
 
     group: SecurityGroup
     ingress: list[NetRule]
@@ -40,8 +43,9 @@ class _Group:
     interfaces: int | None
     default_vpc: bool | None
 
-    @property
+    @functools.cached_property
     def resource(self) -> Resource:
+        """One record for the group's four findings."""
         group = self.group
         arn = f"arn:aws:ec2:{group.region}:{group.owner_id or ''}:security-group/{group.id}"
         return Resource(type="AWS::EC2::SecurityGroup", id=group.id, arn=arn, name=group.name)
@@ -67,6 +71,8 @@ class _Network:
     """Region -> why its security groups could not be read."""
     interface_failures: dict[str, str]
     """Region -> why its network interfaces could not be read."""
+    designated: dict[SecurityGroupsConfig, frozenset[_Group]] = field(default_factory=dict)
+    """The internet egress groups under each configuration seen (see `_designated`)."""
 
 
 _cache: list[tuple[AccountSnapshot, _Network]] = []
@@ -184,16 +190,24 @@ def _pass(group: _Group, message: str, **evidence: Any) -> Verdict:
     )
 
 
-def _listed(rules: list[tuple[NetRule, str, Severity]], reasons: bool = True) -> str:
-    shown = "; ".join(rule.describe() + (f" ({why})" if reasons else "") for rule, why, _ in rules[:3])
+def _listed(rules: list[str], reasons: list[str] | None = None) -> str:
+    """The first three rules (their descriptions), with why each is wrong when `reasons` are given."""
+    shown = "; ".join(
+        rules[:3]
+        if reasons is None
+        else [f"{rule} ({why})" for rule, why in zip(rules[:3], reasons, strict=False)]
+    )
     return shown + (f"; and {len(rules) - 3} more" if len(rules) > 3 else "")
 
 
 # --- sg-minimal-inbound -----------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=65536)
 def _inbound_problem(rule: NetRule, settings: SecurityGroupsConfig) -> tuple[str, Severity] | None:
-    """Why an ingress rule from a CIDR is too broad, and how bad it is; None when it is fine."""
+    """Why an ingress rule from a CIDR is too broad, and how bad it is; None when it is fine.
+
+    Cached: groups share most of their address rules, and a large account has many groups."""
     world = rule.peer.world_open
     if rule.all_traffic:
         return "all traffic", Severity.CRITICAL if world else Severity.MEDIUM
@@ -218,6 +232,7 @@ def _inbound_problem(rule: NetRule, settings: SecurityGroupsConfig) -> tuple[str
 
 def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
     settings = context.config.security_groups
+    public_ports = ", ".join(map(str, settings.public_ports)) or "(none)"
 
     def judge(group: _Group) -> Verdict:
         problems = []
@@ -229,16 +244,21 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
         if not problems:
             return _pass(group, "inbound access is limited to the ports and sources that need it")
         problems.sort(key=lambda item: -item[2].rank)
+        described = [rule.describe() for rule, _, _ in problems]
+        reasons = [why for _, why, _ in problems]
         offending = [
-            {"rule": rule.describe(), "why": why, "severity": sev.value} for rule, why, sev in problems
+            {"rule": text, "why": why, "severity": sev.value}
+            for text, (_, why, sev) in zip(described, problems, strict=True)
         ]
         fix = (
             f"In {group.group.id} ({group.group.name}), remove or narrow: "
-            + "; ".join(rule.describe() for rule, _, _ in problems)
+            + "; ".join(described)
             + f". Allow only the ports the service needs, from the sources that need them; "
-            f"keep world-open rules to ports {', '.join(map(str, settings.public_ports)) or '(none)'}."
+            f"keep world-open rules to ports {public_ports}."
         )
-        return _fail(group, problems[0][2], f"inbound rules too broad: {_listed(problems)}", offending, fix)
+        return _fail(
+            group, problems[0][2], f"inbound rules too broad: {_listed(described, reasons)}", offending, fix
+        )
 
     yield from _each_group(account, judge)
 
@@ -282,23 +302,25 @@ def check_no_internal_all_ports(account: AccountSnapshot, context: RuleContext) 
         ]
         if not problems:
             return _pass(group, "no inbound rule opens every port to other resources")
-        offending = [{"rule": rule.describe(), "why": why} for rule, why, _ in problems]
+        described = [rule.describe() for rule, _, _ in problems]
+        reasons = [why for _, why, _ in problems]
+        offending = [{"rule": text, "why": why} for text, why in zip(described, reasons, strict=True)]
         if group.group.name == "default":
             fix = (
                 f"Delete the inbound rules of the default group {group.group.id}: "
-                + "; ".join(rule.describe() for rule, _, _ in problems)
+                + "; ".join(described)
                 + ". Give resources groups of their own instead."
             )
         else:
             fix = (
                 f"In {group.group.id} ({group.group.name}), replace "
-                + "; ".join(rule.describe() for rule, _, _ in problems)
+                + "; ".join(described)
                 + " with rules for the ports the service actually uses."
             )
         return _fail(
             group,
             Severity.HIGH,
-            f"inbound access from internal resources on all ports: {_listed(problems)}",
+            f"inbound access from internal resources on all ports: {_listed(described, reasons)}",
             offending,
             fix,
         )
@@ -330,8 +352,13 @@ SG_NO_INTERNAL_ALL_PORTS = Rule(
 # --- sg-inbound-rules-only ----------------------------------------------------------------------------
 
 
-def _egress_groups(network: _Network, settings: SecurityGroupsConfig) -> frozenset[str]:
-    return frozenset(g.group.id for g in network.groups if _is_internet_egress_group(g.group, settings))
+def _designated(network: _Network, settings: SecurityGroupsConfig) -> frozenset[_Group]:
+    """The groups that security_groups.internet_egress_groups designates, found once per account."""
+    designated = network.designated.get(settings)
+    if designated is None:
+        designated = frozenset(g for g in network.groups if _is_internet_egress_group(g.group, settings))
+        network.designated[settings] = designated
+    return designated
 
 
 def _governs(rule: NetRule, egress_groups: frozenset[str]) -> bool:
@@ -348,6 +375,7 @@ def _governs(rule: NetRule, egress_groups: frozenset[str]) -> bool:
 def _interfaces(
     account: AccountSnapshot, network: _Network, settings: SecurityGroupsConfig, egress_groups: frozenset[str]
 ) -> Iterator[Verdict]:
+    designated = _designated(network, settings)
     yield from _region_unknowns(
         account,
         {
@@ -378,8 +406,7 @@ def _interfaces(
         governing = [
             g.group.id
             for g in groups
-            if not _is_internet_egress_group(g.group, settings)
-            and any(_governs(rule, egress_groups) for rule in g.egress)
+            if g not in designated and any(_governs(rule, egress_groups) for rule in g.egress)
         ]
         evidence |= {"groups_with_inbound_rules": inbound, "groups_with_governing_outbound_rules": governing}
         if inbound and governing:
@@ -416,24 +443,24 @@ def _interfaces(
 def check_inbound_rules_only(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
     settings = context.config.security_groups
     network = None if account.ec2 is None else _network(account, account.ec2)
-    egress_groups = frozenset() if network is None else _egress_groups(network, settings)
+    designated = frozenset() if network is None else _designated(network, settings)
+    egress_groups = frozenset(g.group.id for g in designated)
 
     def judge(group: _Group) -> Verdict:
-        governing = [rule for rule in group.egress if _governs(rule, egress_groups)]
-        if _is_internet_egress_group(group.group, settings):
+        if group in designated:
             return _pass(group, "designated internet egress group: its outbound rules are the exception")
+        governing = [rule for rule in group.egress if _governs(rule, egress_groups)]
         if not group.ingress or not governing:
             return _pass(group, "the group does not mix inbound rules with outbound rules that govern access")
-        offending = [
-            {"rule": rule.describe(), "why": "restricts an internal destination"} for rule in governing
-        ]
+        described = [rule.describe() for rule in governing]
+        offending = [{"rule": text, "why": "restricts an internal destination"} for text in described]
         fix = (
             f"In {group.group.id} ({group.group.name}), delete the outbound rules "
-            + "; ".join(rule.describe() for rule in governing)
+            + "; ".join(described)
             + ", leave outbound open (or internet-bound only), and grant the access with inbound rules "
             "on the destination's group."
         )
-        listed = _listed([(rule, "", Severity.MEDIUM) for rule in governing], reasons=False)
+        listed = _listed(described)
         return _fail(
             group,
             Severity.MEDIUM,
@@ -473,14 +500,16 @@ SG_INBOUND_RULES_ONLY = Rule(
 
 def check_egress_via_nsm_only(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
     settings = context.config.security_groups
+    designated = frozenset() if account.ec2 is None else _designated(_network(account, account.ec2), settings)
 
     def judge(group: _Group) -> Verdict:
-        if _is_internet_egress_group(group.group, settings):
+        if group in designated:
             return _pass(group, "designated internet egress group (security_groups.internet_egress_groups)")
         internet = [rule for rule in group.egress if rule.peer.internet]
         if not internet:
             return _pass(group, "no outbound rule reaches the internet")
-        offending = [{"rule": rule.describe(), "why": "reaches the internet directly"} for rule in internet]
+        described = [rule.describe() for rule in internet]
+        offending = [{"rule": text, "why": "reaches the internet directly"} for text in described]
         hint = (
             ""
             if settings.internet_egress_groups
@@ -488,11 +517,11 @@ def check_egress_via_nsm_only(account: AccountSnapshot, context: RuleContext) ->
         )
         fix = (
             f"In {group.group.id} ({group.group.name}), delete "
-            + "; ".join(rule.describe() for rule in internet)
+            + "; ".join(described)
             + ' (AWS adds "All traffic to 0.0.0.0/0" to every new group) and allow outbound only to the NSM '
             "proxy's group; send internet traffic through its HTTP proxy."
         )
-        listed = _listed([(rule, "", Severity.MEDIUM) for rule in internet], reasons=False)
+        listed = _listed(described)
         return _fail(
             group,
             Severity.MEDIUM,

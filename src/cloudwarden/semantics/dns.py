@@ -6,14 +6,16 @@ The question for a record is "is the target still ours?"; this module only says 
 
 from __future__ import annotations
 
+import bisect
 import enum
 import functools
 import ipaddress
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cloudwarden.semantics.network import NOT_INTERNET_V4, NOT_INTERNET_V6
+from cloudwarden.semantics.network import is_not_internet
 
 
 class TargetKind(enum.StrEnum):
@@ -107,7 +109,8 @@ def is_private_or_reserved(address: str) -> bool | None:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
         return None
-    return any(ip in block for block in (NOT_INTERNET_V4 if ip.version == 4 else NOT_INTERNET_V6))
+    value = int(ip)
+    return is_not_internet(value, value, ip.version)
 
 
 def parse_ip_ranges(text: str) -> tuple[str, ...]:
@@ -125,8 +128,21 @@ def parse_ip_ranges(text: str) -> tuple[str, ...]:
     return tuple(sorted(set(prefixes)))
 
 
+def _sorted_bounds(
+    networks: Iterable[ipaddress.IPv4Network] | Iterable[ipaddress.IPv6Network],
+) -> tuple[list[int], list[int]]:
+    """The first and last addresses of disjoint networks, as integers, in address order."""
+    pairs = sorted((int(n.network_address), int(n.broadcast_address)) for n in networks)
+    return [first for first, _ in pairs], [last for _, last in pairs]
+
+
 class AwsRanges:
-    """AWS's published address ranges, searchable by address."""
+    """AWS's published address ranges, searchable by address.
+
+    The ranges are merged into disjoint, sorted blocks, so an address is found by bisection among
+    their first addresses: ip-ranges.json has thousands of prefixes and a zone can have as many
+    records pointing at addresses.
+    """
 
     def __init__(self, prefixes: tuple[str, ...]) -> None:
         networks = []
@@ -135,10 +151,13 @@ class AwsRanges:
                 networks.append(ipaddress.ip_network(prefix, strict=False))
             except ValueError:
                 continue
-        self._v4 = sorted(ipaddress.collapse_addresses(n for n in networks if n.version == 4))
-        self._v6 = sorted(ipaddress.collapse_addresses(n for n in networks if n.version == 6))
+        v4 = ipaddress.collapse_addresses(n for n in networks if isinstance(n, ipaddress.IPv4Network))
+        v6 = ipaddress.collapse_addresses(n for n in networks if isinstance(n, ipaddress.IPv6Network))
+        self._bounds = {4: _sorted_bounds(v4), 6: _sorted_bounds(v6)}
 
     def contains(self, address: str) -> bool:
         ip = ipaddress.ip_address(address.strip())
-        networks = self._v4 if ip.version == 4 else self._v6
-        return any(ip in network for network in networks)
+        starts, ends = self._bounds[ip.version]
+        value = int(ip)
+        index = bisect.bisect_right(starts, value) - 1
+        return index >= 0 and value <= ends[index]

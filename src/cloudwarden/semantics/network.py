@@ -151,6 +151,21 @@ def protocol_name(raw: str) -> str:
     return PROTOCOL_NAMES.get(text, text)
 
 
+def _bounds(
+    blocks: tuple[ipaddress.IPv4Network, ...] | tuple[ipaddress.IPv6Network, ...],
+) -> tuple[tuple[int, int], ...]:
+    return tuple((int(block.network_address), int(block.broadcast_address)) for block in blocks)
+
+
+_NOT_INTERNET_BOUNDS = {4: _bounds(NOT_INTERNET_V4), 6: _bounds(NOT_INTERNET_V6)}
+"""First and last address of each private or reserved block, as integers, by IP version."""
+
+
+def is_not_internet(first: int, last: int, version: int) -> bool:
+    """Whether the addresses `first` to `last` lie inside one private or reserved block."""
+    return any(low <= first and last <= high for low, high in _NOT_INTERNET_BOUNDS[version])
+
+
 @functools.lru_cache(maxsize=65536)
 def classify_cidr(cidr: str) -> tuple[bool, bool]:
     """(internet, world_open) for a CIDR. An unparseable CIDR counts as both: never silently safe."""
@@ -158,11 +173,8 @@ def classify_cidr(cidr: str) -> tuple[bool, bool]:
         network = ipaddress.ip_network(cidr.strip(), strict=False)
     except ValueError:
         return True, True
-    reserved = NOT_INTERNET_V4 if network.version == 4 else NOT_INTERNET_V6
-    internet = not any(
-        network.subnet_of(block)  # type: ignore[arg-type]
-        for block in reserved
-    )
+    first = int(network.network_address)
+    internet = not is_not_internet(first, first | int(network.hostmask), network.version)
     world_open = internet and network.prefixlen < _WORLD_PREFIX[network.version]
     return internet, world_open
 
@@ -173,26 +185,28 @@ def _cidr_peer(kind: PeerKind, cidr: str) -> Peer:
     return Peer(kind, cidr, internet=internet, world_open=world)
 
 
-def _range(permission: IpPermission, protocol: str) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
-    low = permission.from_port
-    high = permission.to_port
+Shape = tuple[str, tuple[int, int] | None, tuple[int, int] | None]
+"""Protocol name, port range (tcp, udp) and ICMP type and code (icmp, icmpv6) of a permission."""
+
+
+@functools.lru_cache(maxsize=4096)
+def _shape(raw_protocol: str, low: int | None, high: int | None) -> Shape:
+    """A permission's protocol and ranges; cached, as groups repeat the same few of them."""
+    protocol = protocol_name(raw_protocol)
     if protocol in PORTED:
         if low is None or high is None or low < 0 or high < 0:
-            return FULL_RANGE, None
-        return (min(low, high), max(low, high)), None
+            return protocol, FULL_RANGE, None
+        return protocol, (min(low, high), max(low, high)), None
     if protocol in ICMP:
-        return None, (-1 if low is None else low, -1 if high is None else high)
-    return None, None
+        return protocol, None, (-1 if low is None else low, -1 if high is None else high)
+    return protocol, None, None
 
 
-def normalise(
+def _normalised(
     permission: IpPermission, direction: Direction, group_id: str, owner_id: str | None
-) -> Iterator[NetRule]:
-    """One NetRule per peer of the permission."""
-    protocol = protocol_name(permission.protocol)
-    ports, icmp = _range(permission, protocol)
-    peers: list[Peer] = []
-    peers.extend(_cidr_peer(PeerKind.IPV4, cidr) for cidr in permission.ipv4_ranges)
+) -> list[NetRule]:
+    protocol, ports, icmp = _shape(permission.protocol, permission.from_port, permission.to_port)
+    peers: list[Peer] = [_cidr_peer(PeerKind.IPV4, cidr) for cidr in permission.ipv4_ranges]
     peers.extend(_cidr_peer(PeerKind.IPV6, cidr) for cidr in permission.ipv6_ranges)
     for pair in permission.groups:
         other = pair.user_id if pair.user_id and owner_id and pair.user_id != owner_id else None
@@ -206,14 +220,20 @@ def normalise(
             )
         )
     peers.extend(Peer(PeerKind.PREFIX_LIST, prefix_list) for prefix_list in permission.prefix_lists)
-    for peer in peers:
-        yield NetRule(direction=direction, protocol=protocol, ports=ports, icmp=icmp, peer=peer)
+    return [NetRule(direction, protocol, ports, icmp, peer) for peer in peers]
+
+
+def normalise(
+    permission: IpPermission, direction: Direction, group_id: str, owner_id: str | None
+) -> Iterator[NetRule]:
+    """One NetRule per peer of the permission."""
+    return iter(_normalised(permission, direction, group_id, owner_id))
 
 
 @functools.lru_cache(maxsize=65536)
 def _address_rules(permission: IpPermission, direction: Direction) -> tuple[NetRule, ...]:
     """The rules of a permission without group references do not depend on its group: cached."""
-    return tuple(normalise(permission, direction, "", None))
+    return tuple(_normalised(permission, direction, "", None))
 
 
 def rules_of(
@@ -222,7 +242,7 @@ def rules_of(
     rules: list[NetRule] = []
     for permission in permissions:
         if permission.groups:
-            rules.extend(normalise(permission, direction, group_id, owner_id))
+            rules.extend(_normalised(permission, direction, group_id, owner_id))
         else:
             rules.extend(_address_rules(permission, direction))
     return rules

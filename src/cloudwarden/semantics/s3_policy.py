@@ -223,14 +223,20 @@ def _matches(patterns: Iterable[str], action: str) -> bool:
 
 def _capabilities(statement: Mapping[str, Any]) -> tuple[str, ...]:
     if "notaction" in statement:
-        excluded = [str(action) for action in _as_list(statement["notaction"])]
+        return _granted(tuple(str(action) for action in _as_list(statement["notaction"])), negated=True)
+    return _granted(tuple(str(action) for action in _as_list(statement.get("action"))), negated=False)
+
+
+@functools.lru_cache(maxsize=4096)
+def _granted(patterns: tuple[str, ...], negated: bool) -> tuple[str, ...]:
+    """What an Action (or, negated, a NotAction) list grants; cached, as policies repeat a few lists."""
+    if negated:
         granted = {
             capability
             for capability, actions in CAPABILITY_ACTIONS.items()
-            if any(not _matches(excluded, action) for action in actions)
+            if any(not _matches(patterns, action) for action in actions)
         }
     else:
-        patterns = [str(action) for action in _as_list(statement.get("action"))]
         granted = {
             capability
             for capability, actions in CAPABILITY_ACTIONS.items()

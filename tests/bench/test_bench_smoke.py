@@ -1,0 +1,79 @@
+"""The benchmarks still run: each at a tiny size, printing its figures.
+
+They are not timed here (a shared CI machine makes timings meaningless); what is checked is that
+they run to the end, print every figure, and that the scan and the plain boto3 floor of
+`bench_account.py` read exactly the same resources.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+SIDE_BY_SIDE = re.compile(r"^  (?P<kind>[A-Za-z ]+?)\s{2,}(?P<scan>[\d,]+)\s+(?P<floor>[\d,]+)(?P<mark>.*)$")
+RESOURCE_KINDS = (
+    "security groups",
+    "security group rules",
+    "network interfaces",
+    "buckets",
+    "IAM users",
+    "hosted zones",
+    "record sets",
+)
+
+
+def _run(script: str, *arguments: str) -> str:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    completed = subprocess.run(
+        [sys.executable, str(BENCH / script), *arguments],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env=environment,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return completed.stdout
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_bench_account_prints_both_sides_and_they_read_the_same_resources() -> None:
+    output = _run("bench_account.py", "0.01")
+
+    assert re.search(r"^wall time\s+[\d.]+ s\s+[\d.]+ s\s+[\d.]+x$", output, re.MULTILINE), output
+    assert re.search(r"^API calls\s+[\d,]+\s+[\d,]+\s+[\d.]+x$", output, re.MULTILINE), output
+    assert re.search(r"^peak RSS\s+\d+ MiB\s+\d+ MiB\s+[\d.]+x$", output, re.MULTILINE), output
+    assert re.search(r"^targets: wall <= 1.25x floor: (met|MISSED); peak RSS", output, re.MULTILINE), output
+    read = {
+        match["kind"]: (_number(match["scan"]), _number(match["floor"]), match["mark"].strip())
+        for match in map(SIDE_BY_SIDE.match, output.splitlines())
+        if match
+    }
+    assert set(read) == set(RESOURCE_KINDS), output
+    for kind, (scanned, floor, mark) in read.items():
+        assert scanned == floor, f"{kind}: the scan read {scanned}, the floor {floor}"
+        assert scanned > 0, kind
+        assert not mark, output
+
+
+def test_bench_evaluate_prints_its_figures() -> None:
+    output = _run("bench_evaluate.py", "20000", "--accounts", "2")
+
+    counts = {
+        line.split("  ")[1].strip(): _number(line.split()[-1])
+        for line in output.splitlines()
+        if line.startswith("  ") and line.split()[-1].replace(",", "").isdigit()
+    }
+    assert sum(counts.values()) == 20_000, output
+    assert re.search(r"^build snapshot\s+[\d.]+ s\s+peak RSS\s+\d+ MiB$", output, re.MULTILINE), output
+    assert re.search(r"^evaluate\s+[\d.]+ s\s+peak RSS\s+\d+ MiB", output, re.MULTILINE), output
+    findings = re.search(r"^findings\s+([\d,]+)\s+FAIL [\d,]+\s+PASS [\d,]+", output, re.MULTILINE)
+    assert findings, output
+    assert _number(findings[1]) > 20_000, output
