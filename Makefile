@@ -27,3 +27,4 @@ bench: $(BIN)/cloudwarden
 	$(BIN)/python bench/bench_account.py 1.0
 	$(BIN)/python bench/bench_account.py 1.0 --latency-ms 50
 	$(BIN)/python bench/bench_evaluate.py 1000000
+	$(BIN)/python bench/bench_cluster.py 200 50 2,4

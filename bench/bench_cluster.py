@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import resource
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -53,10 +54,16 @@ def seed(emulator: Emulator, count: int) -> list[str]:
     return sorted(accounts)
 
 
-def timed(options: CollectOptions) -> tuple[float, Snapshot]:
-    started = time.perf_counter()
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(options: CollectOptions) -> tuple[float, float, Snapshot]:
+    """Wall time, this process's CPU time, and the snapshot of one collection."""
+    started, cpu = time.perf_counter(), _cpu()
     snapshot = collect(options)
-    return time.perf_counter() - started, snapshot
+    return time.perf_counter() - started, _cpu() - cpu, snapshot
 
 
 def report(label: str, seconds: float, snapshot: Snapshot) -> None:
@@ -75,7 +82,9 @@ def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 200
     latency_ms = float(sys.argv[2]) if len(sys.argv) > 2 else 50.0
     sizes = [int(size) for size in sys.argv[3].split(",")] if len(sys.argv) > 3 else [2, 4]
-    print(f"{count} accounts, region {REGION}; the emulator answers after {latency_ms:g} ms (an AWS round trip)")
+    print(
+        f"{count} accounts, region {REGION}; the emulator answers after {latency_ms:g} ms (an AWS round trip)"
+    )
     with Emulator() as emulator:
         print("seeding ...", file=sys.stderr)
         accounts = seed(emulator, count)
@@ -87,8 +96,9 @@ def main() -> None:
         options = CollectOptions(regions=(REGION,), organization=True)
         collect(dataclasses.replace(options, organization=False))  # warm the emulator's service apps
         emulator.set_latency(latency_ms)
-        seconds, snapshot = timed(options)
+        seconds, cpu, snapshot = timed(options)
         report(f"local pool ({options.max_parallel_accounts} accounts)", seconds, snapshot)
+        print(f"{'':<28} {cpu / len(snapshot.accounts):8.3f} s of scanner CPU per account")
         for workers in sizes:
             with LocalCluster(
                 n_workers=workers,
@@ -97,7 +107,7 @@ def main() -> None:
                 host="127.0.0.1",
                 dashboard_address=None,
             ) as cluster:
-                seconds, snapshot = timed(dataclasses.replace(options, cluster=cluster.scheduler_address))
+                seconds, _, snapshot = timed(dataclasses.replace(options, cluster=cluster.scheduler_address))
             report(f"dask, {workers} workers x {THREADS_PER_WORKER}", seconds, snapshot)
 
 

@@ -77,3 +77,17 @@ def test_bench_evaluate_prints_its_figures() -> None:
     findings = re.search(r"^findings\s+([\d,]+)\s+FAIL [\d,]+\s+PASS [\d,]+", output, re.MULTILINE)
     assert findings, output
     assert _number(findings[1]) > 20_000, output
+
+
+def test_bench_cluster_prints_every_side_with_every_account_scanned() -> None:
+    output = _run("bench_cluster.py", "4", "0", "1")
+
+    sides = re.findall(
+        r"^(local pool \(8 accounts\)|dask, 1 workers x 8)\s+[\d.]+ s\s+\d+ accounts/min\s+\d+ calls\s+"
+        r"[\d.]+ s per account\s+(\d+) unreachable$",
+        output,
+        re.MULTILINE,
+    )
+    assert [side for side, _ in sides] == ["local pool (8 accounts)", "dask, 1 workers x 8"], output
+    assert [unreachable for _, unreachable in sides] == ["0", "0"], output
+    assert re.search(r"^\s+[\d.]+ s of scanner CPU per account$", output, re.MULTILINE), output
