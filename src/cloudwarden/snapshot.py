@@ -4,6 +4,9 @@ A snapshot is written by `collect/` and read by the rules. It round-trips throug
 scan can be evaluated again offline with exactly the same result. Values are kept as AWS returned
 them (the credential report keeps its raw strings); interpretation belongs to `semantics/`.
 A piece of data that could not be read is `None`, and the failed call is in `errors`.
+
+The records are frozen and hold no reference cycles, so the cyclic garbage collector does not track
+them (`gc=False`): a snapshot of a million resources is tens of millions of objects.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import msgspec
 SNAPSHOT_SCHEMA = "cloudwarden.snapshot/1"
 
 
-class ApiError(msgspec.Struct, frozen=True, kw_only=True):
+class ApiError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One failed AWS call."""
 
     account: str
@@ -55,7 +58,7 @@ def merge_operations(*parts: dict[str, OperationStats]) -> dict[str, OperationSt
     return dict(sorted(total.items()))
 
 
-class AccountStats(msgspec.Struct, frozen=True, kw_only=True):
+class AccountStats(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What scanning one account cost, and where it ran."""
 
     seconds: float
@@ -65,7 +68,7 @@ class AccountStats(msgspec.Struct, frozen=True, kw_only=True):
     """The cluster worker that collected the account; None for a local scan."""
 
 
-class CredentialReportRow(msgspec.Struct, frozen=True, kw_only=True):
+class CredentialReportRow(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One row of the IAM credential report, values exactly as AWS wrote them.
 
     A column missing from the report is `None`; AWS's placeholders (`N/A`, `no_information`,
@@ -89,18 +92,18 @@ class CredentialReportRow(msgspec.Struct, frozen=True, kw_only=True):
     cert_2_active: str | None = None
 
 
-class CredentialReport(msgspec.Struct, frozen=True, kw_only=True):
+class CredentialReport(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     generated_time: str | None
     rows: tuple[CredentialReportRow, ...]
 
 
-class VirtualMfaDevice(msgspec.Struct, frozen=True, kw_only=True):
+class VirtualMfaDevice(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     serial_number: str
     user_arn: str | None
     enable_date: str | None
 
 
-class IamData(msgspec.Struct, frozen=True, kw_only=True):
+class IamData(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Account-wide IAM facts, read with a constant number of calls."""
 
     credential_report: CredentialReport | None = None
@@ -108,7 +111,7 @@ class IamData(msgspec.Struct, frozen=True, kw_only=True):
     virtual_mfa_devices: tuple[VirtualMfaDevice, ...] | None = None
 
 
-class PublicAccessBlock(msgspec.Struct, frozen=True, kw_only=True):
+class PublicAccessBlock(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """S3 Block Public Access settings (account or bucket level); a missing flag is off."""
 
     block_public_acls: bool = False
@@ -117,7 +120,7 @@ class PublicAccessBlock(msgspec.Struct, frozen=True, kw_only=True):
     restrict_public_buckets: bool = False
 
 
-class AclGrant(msgspec.Struct, frozen=True, kw_only=True):
+class AclGrant(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     grantee_type: str
     """CanonicalUser, Group, AmazonCustomerByEmail."""
     grantee: str | None
@@ -125,7 +128,7 @@ class AclGrant(msgspec.Struct, frozen=True, kw_only=True):
     permission: str
 
 
-class Bucket(msgspec.Struct, frozen=True, kw_only=True):
+class Bucket(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One bucket's access settings. `None` is "AWS answered: none" unless a call for it failed
     (see `AccountSnapshot.errors_for(..., resource=name)`)."""
 
@@ -143,25 +146,25 @@ class Bucket(msgspec.Struct, frozen=True, kw_only=True):
     tags: dict[str, str] | None = None
 
 
-class S3Data(msgspec.Struct, frozen=True, kw_only=True):
+class S3Data(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     buckets: tuple[Bucket, ...] | None = None
     """None when the buckets could not be listed."""
     account_public_access_block: PublicAccessBlock | None = None
     """None when the account has none (or when the call failed: see the account's errors)."""
 
 
-class TrailStatus(msgspec.Struct, frozen=True, kw_only=True):
+class TrailStatus(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     is_logging: bool
     latest_delivery_error: str | None = None
     latest_delivery_time: str | None = None
 
 
-class ClassicEventSelector(msgspec.Struct, frozen=True, kw_only=True):
+class ClassicEventSelector(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     read_write_type: str = "All"
     include_management_events: bool = True
 
 
-class FieldSelector(msgspec.Struct, frozen=True, kw_only=True):
+class FieldSelector(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     field: str
     equals: tuple[str, ...] = ()
     not_equals: tuple[str, ...] = ()
@@ -171,18 +174,18 @@ class FieldSelector(msgspec.Struct, frozen=True, kw_only=True):
     not_ends_with: tuple[str, ...] = ()
 
 
-class AdvancedEventSelector(msgspec.Struct, frozen=True, kw_only=True):
+class AdvancedEventSelector(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     name: str | None = None
     """Only a label: never used to judge what the selector records."""
     field_selectors: tuple[FieldSelector, ...] = ()
 
 
-class EventSelectors(msgspec.Struct, frozen=True, kw_only=True):
+class EventSelectors(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     classic: tuple[ClassicEventSelector, ...] = ()
     advanced: tuple[AdvancedEventSelector, ...] = ()
 
 
-class Trail(msgspec.Struct, frozen=True, kw_only=True):
+class Trail(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A trail as DescribeTrails shows it, with its status and selectors (None when unreadable)."""
 
     arn: str
@@ -206,7 +209,7 @@ class Trail(msgspec.Struct, frozen=True, kw_only=True):
         return parts[4] if len(parts) > 4 else ""
 
 
-class BucketOwnership(msgspec.Struct, frozen=True, kw_only=True):
+class BucketOwnership(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What HeadBucket with ExpectedBucketOwner said about a trail's destination bucket."""
 
     bucket: str
@@ -218,12 +221,12 @@ class BucketOwnership(msgspec.Struct, frozen=True, kw_only=True):
     """Accounts for which S3 refused the check (403: not the owner, or no permission to ask)."""
 
 
-class Organization(msgspec.Struct, frozen=True, kw_only=True):
+class Organization(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     management_account: str
 
 
-class CloudTrailData(msgspec.Struct, frozen=True, kw_only=True):
+class CloudTrailData(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     trails: tuple[Trail, ...] = ()
     regions: dict[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
     """Per scanned region whose DescribeTrails answered: the ARNs of the trails that apply there.
@@ -233,7 +236,7 @@ class CloudTrailData(msgspec.Struct, frozen=True, kw_only=True):
     bucket_ownership: tuple[BucketOwnership, ...] = ()
 
 
-class GroupPair(msgspec.Struct, frozen=True, kw_only=True):
+class GroupPair(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A security group referenced by a rule (UserIdGroupPair)."""
 
     group_id: str
@@ -242,7 +245,7 @@ class GroupPair(msgspec.Struct, frozen=True, kw_only=True):
     vpc_peering_connection_id: str | None = None
 
 
-class IpPermission(msgspec.Struct, frozen=True, kw_only=True):
+class IpPermission(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One permission of a security group, as DescribeSecurityGroups returns it."""
 
     protocol: str
@@ -255,7 +258,7 @@ class IpPermission(msgspec.Struct, frozen=True, kw_only=True):
     prefix_lists: tuple[str, ...] = ()
 
 
-class SecurityGroup(msgspec.Struct, frozen=True, kw_only=True):
+class SecurityGroup(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     name: str
     region: str
@@ -267,7 +270,7 @@ class SecurityGroup(msgspec.Struct, frozen=True, kw_only=True):
     egress: tuple[IpPermission, ...] = ()
 
 
-class NetworkInterface(msgspec.Struct, frozen=True, kw_only=True):
+class NetworkInterface(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     region: str
     group_ids: tuple[str, ...]
@@ -280,7 +283,7 @@ class NetworkInterface(msgspec.Struct, frozen=True, kw_only=True):
     description: str | None = None
 
 
-class Vpc(msgspec.Struct, frozen=True, kw_only=True):
+class Vpc(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     region: str
     cidrs: tuple[str, ...] = ()
@@ -288,14 +291,14 @@ class Vpc(msgspec.Struct, frozen=True, kw_only=True):
     is_default: bool = False
 
 
-class PrefixList(msgspec.Struct, frozen=True, kw_only=True):
+class PrefixList(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     region: str
     name: str | None = None
     owner_id: str | None = None
 
 
-class Ec2Data(msgspec.Struct, frozen=True, kw_only=True):
+class Ec2Data(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Network data of every scanned region whose calls answered (a failed region has an error)."""
 
     security_groups: tuple[SecurityGroup, ...] = ()
@@ -304,7 +307,7 @@ class Ec2Data(msgspec.Struct, frozen=True, kw_only=True):
     prefix_lists: tuple[PrefixList, ...] = ()
 
 
-class HostedZone(msgspec.Struct, frozen=True, kw_only=True):
+class HostedZone(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     id: str
     """Without the /hostedzone/ prefix."""
     name: str
@@ -314,7 +317,7 @@ class HostedZone(msgspec.Struct, frozen=True, kw_only=True):
     """The zone's delegation set (lower case, no final dot); None when it could not be read."""
 
 
-class RecordSet(msgspec.Struct, frozen=True, kw_only=True):
+class RecordSet(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     zone_id: str
     name: str
     """Lower case, without the final dot, with `\\052` decoded as `*`."""
@@ -334,13 +337,13 @@ class RecordSet(msgspec.Struct, frozen=True, kw_only=True):
         return f"{base}/{self.set_identifier}" if self.set_identifier else base
 
 
-class Distribution(msgspec.Struct, frozen=True, kw_only=True):
+class Distribution(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     domain_name: str
     aliases: tuple[str, ...] = ()
     origins: tuple[str, ...] = ()
 
 
-class LiveCheck(msgspec.Struct, frozen=True, kw_only=True):
+class LiveCheck(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """What live DNS/HTTP probing found for one record's target (opt-in `--live`)."""
 
     record: str
@@ -357,7 +360,7 @@ class LiveCheck(msgspec.Struct, frozen=True, kw_only=True):
     error: str | None = None
 
 
-class Route53Data(msgspec.Struct, frozen=True, kw_only=True):
+class Route53Data(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Public hosted zones and their records, with the account's own inventory to compare targets with."""
 
     zones: tuple[HostedZone, ...] = ()
@@ -379,7 +382,7 @@ class Route53Data(msgspec.Struct, frozen=True, kw_only=True):
     """Live check results; None when live checks were off."""
 
 
-class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     account_id: str
     regions: tuple[str, ...]
     iam: IamData
@@ -420,14 +423,14 @@ def _error_index(account: AccountSnapshot) -> dict[tuple[str, str | None], list[
     return index
 
 
-class ScanInfo(msgspec.Struct, frozen=True, kw_only=True):
+class ScanInfo(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     started_at: str
     finished_at: str
     tool_version: str
     regions_requested: tuple[str, ...] | None = None
 
 
-class Snapshot(msgspec.Struct, frozen=True, kw_only=True):
+class Snapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     schema: str = SNAPSHOT_SCHEMA
     scan: ScanInfo
     accounts: tuple[AccountSnapshot, ...]
