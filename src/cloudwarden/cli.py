@@ -9,6 +9,7 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -182,11 +183,49 @@ class _RichProgress:
         self._progress.update(self._tasks[name], description=f"{name} {text}")
 
 
+class _LogProgress:
+    """Progress of a cluster scan as plain lines on standard error, for logs (not a terminal).
+
+    Only the coordinator's account tally is logged, at most every `LOG_INTERVAL` seconds and when
+    it ends: a local scan's steps are too fine-grained for a log.
+    """
+
+    LOG_INTERVAL = 30.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._totals: dict[str, int] = {}
+        self._done: dict[str, int] = {}
+        self._last = 0.0
+
+    def step(self, name: str, total: int | None) -> None:
+        with self._lock:
+            self._totals[name] = total or 0
+            self._done[name] = 0
+
+    def advance(self, name: str) -> None:
+        with self._lock:
+            self._done[name] = self._done.get(name, 0) + 1
+
+    def done(self, name: str) -> None:
+        pass
+
+    def status(self, name: str, text: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            finished = self._done.get(name, 0) >= self._totals.get(name, 0)
+            if not finished and now - self._last < self.LOG_INTERVAL:
+                return
+            self._last = now
+            line = f"cloudwarden: {name} {self._done.get(name, 0)}/{self._totals.get(name, 0)} done {text}"
+        print(line, file=sys.stderr, flush=True)
+
+
 @contextmanager
-def _progress() -> Iterator[_RichProgress | None]:
+def _progress() -> Iterator[_RichProgress | _LogProgress]:
     console = Console(stderr=True, highlight=False)
     if not console.is_terminal:
-        yield None
+        yield _LogProgress()
         return
     with Progress(
         TextColumn("collecting [bold]{task.description}"),
