@@ -60,16 +60,16 @@ def collect_on_cluster(
         raise ScanAborted(f"cannot reach the Dask scheduler at {address}: {error}") from error
     with client:
         # Workers use their own credential chain: the coordinator's profile is not theirs.
+        # The options go with every task rather than scattered once: scattered data dies with the
+        # last worker holding it, and every task that needs it would then fail.
         remote = dataclasses.replace(options, cluster=None, profile=None)
-        # Sent to every worker once (AWS's address ranges alone are hundreds of kilobytes), not per task.
-        shared = client.scatter(remote, broadcast=True, hash=False)
         several = len(targets) > 1
         scan = uuid.uuid4().hex[:8]
         futures: dict[Future[bytes], str] = {
             client.submit(
                 collect_remote,
                 account_id,
-                shared,
+                remote,
                 several,
                 key=f"cloudwarden-{scan}-{account_id}",
                 retries=TASK_RETRIES,
