@@ -42,6 +42,7 @@ __all__ = [
     "collect_account",
     "identify",
     "is_read_only",
+    "unreachable_account",
 ]
 
 T = TypeVar("T")
@@ -223,21 +224,19 @@ def _enter(session: AwsSession, account_id: str, role_arn: str, region: str) -> 
             message=message,
             resource=role_arn,
         )
-        return AccountSnapshot(
-            account_id=account_id,
-            regions=(),
-            iam=IamData(),
-            errors=(failure,),
-            unreachable=f"cannot assume {role_arn}: {code}: {message}",
-        )
+        return unreachable_account(account_id, f"cannot assume {role_arn}: {code}: {message}", failure)
     if entered != account_id:
-        return AccountSnapshot(
-            account_id=account_id,
-            regions=(),
-            iam=IamData(),
-            unreachable=f"assuming {role_arn} gave credentials of account {entered}, not {account_id}",
+        return unreachable_account(
+            account_id, f"assuming {role_arn} gave credentials of account {entered}, not {account_id}"
         )
     return None
+
+
+def unreachable_account(account_id: str, reason: str, *errors: ApiError) -> AccountSnapshot:
+    """An account none of whose data was read, with why: every rule says UNKNOWN for it."""
+    return AccountSnapshot(
+        account_id=account_id, regions=(), iam=IamData(), errors=errors, unreachable=reason
+    )
 
 
 class _Prefixed:

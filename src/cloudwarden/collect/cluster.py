@@ -29,9 +29,10 @@ from cloudwarden.collect import (
     ScanAborted,
     collect_account,
     identify,
+    unreachable_account,
 )
 from cloudwarden.collect.session import AwsSession
-from cloudwarden.snapshot import AccountSnapshot, IamData
+from cloudwarden.snapshot import AccountSnapshot
 
 TASK_RETRIES = 2
 """Further attempts for an account whose task raised (a worker without credentials, a crash)."""
@@ -132,22 +133,19 @@ def _result(future: Future[bytes], account_id: str) -> tuple[AccountSnapshot, bo
         blob = future.result()
         remote = msgspec.msgpack.decode(blob, type=RemoteAccount)
     except Exception as error:  # KilledWorker, a task's own exception after its retries, a bad answer
-        return _lost(account_id, f"the cluster task failed: {type(error).__name__}: {error}"), True
+        reason = f"the cluster task failed: {type(error).__name__}: {error}"
+        return unreachable_account(account_id, reason), True
     if remote.version != __version__:
         reason = f"worker {remote.worker} runs cloudwarden {remote.version}, the coordinator {__version__}"
-        return _lost(account_id, reason), True
+        return unreachable_account(account_id, reason), True
     if remote.account.account_id != account_id:
-        return _lost(
+        return unreachable_account(
             account_id, f"worker {remote.worker} answered for account {remote.account.account_id}"
         ), True
     stats = remote.account.stats
     if stats is not None:
         stats = msgspec.structs.replace(stats, worker=remote.worker)
     return msgspec.structs.replace(remote.account, stats=stats), False
-
-
-def _lost(account_id: str, reason: str) -> AccountSnapshot:
-    return AccountSnapshot(account_id=account_id, regions=(), iam=IamData(), unreachable=reason)
 
 
 # --- On the workers -------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cloudwarden.findings import Finding, Suppression
+from cloudwarden.findings import Finding, Report, Suppression
 from cloudwarden.rules.base import GLOBAL_REGION
 from cloudwarden.semantics.credentials import parse_timestamp
 
@@ -46,3 +46,12 @@ def concrete_region(finding: Finding) -> str:
 def suppression_note(suppression: Suppression) -> str:
     """One line on why a FAIL is hidden, and until when."""
     return f"suppressed until {suppression.expires}: {suppression.reason}"
+
+
+def collection_cost(report: Report, account: str) -> str:
+    """ "12.3 s, 41 calls": what collecting `account` cost, from `scan.stats.accounts`; empty when unknown."""
+    cost = report.scan.stats.get("accounts", {}).get(account)
+    if not (isinstance(cost, dict) and "seconds" in cost and "calls" in cost):
+        return ""
+    calls = cost["calls"]
+    return f"{cost['seconds']:.1f} s, {calls} call{'' if calls == 1 else 's'}"

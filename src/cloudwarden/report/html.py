@@ -21,6 +21,7 @@ import jinja2
 import msgspec
 
 from cloudwarden.findings import Finding, Report, Severity, Status
+from cloudwarden.report._common import collection_cost
 from cloudwarden.rules.base import Rule
 
 SUMMARY_STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
@@ -211,21 +212,14 @@ def _account_summaries(report: Report) -> list[AccountSummary]:
     for finding in report.findings:
         by_account.setdefault(finding.account, []).append(finding)
     scale = _largest_fail_count(by_account.values())
-    timing = report.scan.stats.get("accounts", {})
     summaries = []
     for account, group in by_account.items():
-        cost = timing.get(account)
-        described = (
-            f"{cost['seconds']:.1f} s, {cost['calls']} calls"
-            if isinstance(cost, dict) and "seconds" in cost and "calls" in cost
-            else ""
-        )
         reason = report.scan.unreachable_accounts.get(account)
         summaries.append(
             AccountSummary(
                 account=_inert(account),
                 tally=_tally(group, scale),
-                cost=described,
+                cost=collection_cost(report, account),
                 unreachable=None if reason is None else _inert(reason),
             )
         )

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.text import Text
 
 from cloudwarden.findings import Finding, Report, Status
+from cloudwarden.report._common import collection_cost
 from cloudwarden.rules.base import Rule
 
 _CONTROL = re.compile(
@@ -128,16 +129,12 @@ def _print_totals(console: Console, report: Report) -> None:
         by_account: dict[str, list[Finding]] = {account: [] for account in report.scan.accounts}
         for finding in report.findings:
             by_account.setdefault(finding.account, []).append(finding)
-        timing = report.scan.stats.get("accounts", {})
         for account, findings in by_account.items():
             line = Text(f"Account {clean(account)}")
             line.append_text(_counts(findings))
-            cost = timing.get(account)
-            if isinstance(cost, dict) and "seconds" in cost and "calls" in cost:
-                calls = cost["calls"]
-                line.append(
-                    f"   {cost['seconds']:.1f} s, {calls} call{'' if calls == 1 else 's'}", style="dim"
-                )
+            cost = collection_cost(report, account)
+            if cost:
+                line.append(f"   {cost}", style="dim")
             reason = report.scan.unreachable_accounts.get(account)
             if reason is not None:
                 line.append(f"   not scanned: {clean(reason)}", style="bold red")
