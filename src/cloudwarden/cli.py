@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import importlib.util
 import json
 import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 from rich.console import Console
@@ -23,8 +24,8 @@ from cloudwarden import __version__
 from cloudwarden.collect import CollectOptions, ScanAborted, collect
 from cloudwarden.config import Config, ConfigError, is_account_id, load_config
 from cloudwarden.demo import DEMO_REGIONS, demo_config
-from cloudwarden.engine import evaluate
-from cloudwarden.findings import Report, Severity, Status
+from cloudwarden.engine import Evaluation
+from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
 from cloudwarden.permissions import required_actions
 from cloudwarden.report import Format, render
 from cloudwarden.report.diff import (
@@ -34,6 +35,7 @@ from cloudwarden.report.diff import (
     render_diff_json,
     render_diff_terminal,
 )
+from cloudwarden.report.json_report import write_json
 from cloudwarden.rules import CONTRACT_RULE_IDS, RULES, RULES_BY_ID, Rule
 from cloudwarden.semantics.dns import parse_ip_ranges
 from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
@@ -123,36 +125,109 @@ def _load_config(path: Path | None) -> Config:
         raise UsageProblem(str(error)) from error
 
 
-def _write_reports(
-    report: Report, formats: Sequence[Format] | None, output: Path | None, rules: Sequence[Rule]
-) -> None:
+def _report(
+    snapshot: Snapshot,
+    settings: Config,
+    rules: Sequence[Rule],
+    formats: Sequence[Format] | None,
+    output: Path | None,
+    fail_on: Severity,
+) -> int:
+    """Evaluate `snapshot`, write the reports, and give the exit code.
+
+    A JSON report alone is streamed: findings go out as they are made and the whole report is never
+    in memory, which keeps evaluations of millions of resources within a few hundred bytes per
+    resource. Every other format needs the whole report first.
+    """
     chosen = list(dict.fromkeys(formats or [Format.TERMINAL]))
-    if output is None:
-        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        for output_format in chosen:
-            sys.stdout.write(render(report, output_format, rules, color=color))
-        sys.stdout.flush()
-        return
-    if len(chosen) == 1 and not output.is_dir():
-        targets = {chosen[0]: output}
-    else:
-        output.mkdir(parents=True, exist_ok=True)
-        targets = {fmt: output / f"cloudwarden.{fmt.extension}" for fmt in chosen}
+    targets = _targets(chosen, output)
+    evaluation = Evaluation(snapshot, settings, rules)
+    if chosen == [Format.JSON]:
+        failing = _FailTally(fail_on)
+        _write_json(failing.watch(evaluation), evaluation.summary, targets[Format.JSON])
+        return _exit_code(failing.seen, evaluation.summary())
+    report = Report(findings=tuple(evaluation), scan=evaluation.summary())
+    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     for output_format, path in targets.items():
-        try:
-            path.write_text(render(report, output_format, rules), encoding="utf-8")
-        except OSError as error:
-            raise UsageProblem(f"cannot write {path}: {error.strerror}") from error
+        if output_format is Format.JSON:
+            _write_json(report.findings, lambda: report.scan, path)
+        elif path is None:
+            sys.stdout.write(render(report, output_format, rules, color=color))
+            sys.stdout.flush()
+        else:
+            _write_file(path, functools.partial(_put, render(report, output_format, rules).encode()))
+    failed = any(_fails(finding, fail_on) for finding in report.findings)
+    return _exit_code(failed, report.scan)
 
 
-def _exit_code(report: Report, fail_on: Severity) -> int:
-    failing = any(
-        finding.status is Status.FAIL and finding.severity.rank >= fail_on.rank for finding in report.findings
-    )
+def _targets(chosen: Sequence[Format], output: Path | None) -> dict[Format, Path | None]:
+    """Where each format goes: standard output, the `--output` file, or a file in the `--output` directory."""
+    if output is None:
+        return dict.fromkeys(chosen)
+    if len(chosen) == 1 and not output.is_dir():
+        return {chosen[0]: output}
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageProblem(f"cannot create the directory {output}: {error.strerror}") from error
+    return {fmt: output / f"cloudwarden.{fmt.extension}" for fmt in chosen}
+
+
+def _write_json(findings: Iterable[Finding], summary: Callable[[], ScanSummary], path: Path | None) -> None:
+    """The JSON report, streamed to standard output or to `path`."""
+    if path is None:
+        sys.stdout.flush()
+        write_json(findings, summary, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    _write_file(path, lambda target: write_json(findings, summary, target, spool_dir=path.parent))
+
+
+def _write_file(path: Path, write: Callable[[BinaryIO], object]) -> None:
+    """Write a report file under a temporary name and rename it when complete, so that a scan that
+    stops half-way leaves no truncated report (and the previous one as it was). A device or a pipe
+    given as `--output` is written in place."""
+    in_place = path.exists() and not path.is_file()
+    partial = path if in_place else path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("wb") as target:
+            write(target)
+        if not in_place:
+            partial.replace(path)
+    except OSError as error:
+        raise UsageProblem(f"cannot write {path}: {error.strerror}") from error
+    finally:
+        if not in_place:
+            partial.unlink(missing_ok=True)
+
+
+def _put(data: bytes, target: BinaryIO) -> None:
+    target.write(data)
+
+
+class _FailTally:
+    """Notes, as findings stream past, whether one FAIL is at or above `--fail-on`."""
+
+    def __init__(self, fail_on: Severity) -> None:
+        self.fail_on = fail_on
+        self.seen = False
+
+    def watch(self, findings: Iterable[Finding]) -> Iterator[Finding]:
+        for finding in findings:
+            if not self.seen and _fails(finding, self.fail_on):
+                self.seen = True
+            yield finding
+
+
+def _fails(finding: Finding, fail_on: Severity) -> bool:
+    return finding.status is Status.FAIL and finding.severity.rank >= fail_on.rank
+
+
+def _exit_code(failing: bool, scan: ScanSummary) -> int:
     if failing:
         return EXIT_FAILED
     # An account that could not be entered was not judged: the scan did not fully run.
-    return EXIT_CANNOT_SCAN if report.scan.unreachable_accounts else EXIT_OK
+    return EXIT_CANNOT_SCAN if scan.unreachable_accounts else EXIT_OK
 
 
 class _RichProgress:
@@ -332,9 +407,7 @@ def scan(
         settings = _load_config(config)
         rules = _select_rules(rule)
         snapshot = _collect(profile, region, settings, live, account, org, cluster)
-        report = evaluate(snapshot, settings, rules)
-        _write_reports(report, output_format, output, rules)
-        return _exit_code(report, fail_on)
+        return _report(snapshot, settings, rules, output_format, output, fail_on)
 
     raise typer.Exit(_guarded(body))
 
@@ -383,9 +456,7 @@ def evaluate_command(
             snapshot = load_snapshot(snapshot_path)
         except SnapshotError as error:
             raise UsageProblem(str(error)) from error
-        report = evaluate(snapshot, settings, rules)
-        _write_reports(report, output_format, output, rules)
-        return _exit_code(report, fail_on)
+        return _report(snapshot, settings, rules, output_format, output, fail_on)
 
     raise typer.Exit(_guarded(body))
 
@@ -442,8 +513,7 @@ def demo(output_format: FormatOption = None, output: OutputOption = None) -> Non
             finally:
                 os.environ.clear()
                 os.environ.update(saved)
-        report = evaluate(snapshot, settings, RULES)
-        _write_reports(report, output_format, output, RULES)
+        _report(snapshot, settings, RULES, output_format, output, Severity.INFO)
         return EXIT_OK
 
     raise typer.Exit(_guarded(body))

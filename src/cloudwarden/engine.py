@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,22 +39,68 @@ def evaluate(
     rules: Sequence[Rule] = RULES,
     today: dt.date | None = None,
 ) -> Report:
-    """Judge `snapshot`. `today` decides which suppressions and attestations are still valid."""
-    today = today or dt.datetime.now(dt.UTC).date()
-    context = RuleContext(config=config, collected_at=parse_timestamp(snapshot.scan.finished_at))
-    findings: list[Finding] = []
-    warnings: list[str] = []
-    with _collector_paused():
-        for account in snapshot.accounts:
-            for rule in rules:
-                findings.extend(
-                    _to_finding(rule, account.account_id, v) for v in _run(rule, account, context)
-                )
-        findings = _apply_attestations(findings, config.attestations, today, warnings)
-        findings = _apply_suppressions(findings, config.suppressions, today, warnings)
-    regions = sorted({region for account in snapshot.accounts for region in account.regions})
-    return Report(
-        scan=ScanSummary(
+    """Judge `snapshot` into one report held in memory. `today` decides which suppressions and
+    attestations are still valid. For very large snapshots, `Evaluation` gives the same findings one
+    at a time."""
+    evaluation = Evaluation(snapshot, config, rules, today)
+    findings = tuple(evaluation)
+    return Report(scan=evaluation.summary(), findings=findings)
+
+
+class EvaluationNotFinished(RuntimeError):
+    """The scan summary was asked for before every finding had been produced."""
+
+
+class Evaluation:
+    """The findings of `snapshot`, produced account by account and rule by rule as they are iterated,
+    so that a writer can stream them out without the whole report in memory.
+
+    Iterate it once; then `summary()` gives the scan summary, whose warnings (expired or unused
+    suppressions and attestations) are only known once every finding has been seen. Iterated to the
+    end, it yields exactly the findings, in the same order, that `evaluate` puts in its report.
+    """
+
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        config: Config,
+        rules: Sequence[Rule] = RULES,
+        today: dt.date | None = None,
+    ) -> None:
+        self._snapshot = snapshot
+        self._config = config
+        self._rules = tuple(rules)
+        self._today = today or dt.datetime.now(dt.UTC).date()
+        self._warnings: list[str] = []
+        self._started = False
+        self._finished = False
+
+    def __iter__(self) -> Iterator[Finding]:
+        if self._started:
+            raise RuntimeError("an evaluation can be iterated only once")
+        self._started = True
+        return self._findings()
+
+    def _findings(self) -> Iterator[Finding]:
+        snapshot, config, today = self._snapshot, self._config, self._today
+        context = RuleContext(config=config, collected_at=parse_timestamp(snapshot.scan.finished_at))
+        attest = _Attestations(config.attestations, today, self._warnings)
+        suppress = _Suppressions(config.suppressions, today, self._warnings)
+        with _collector_paused():
+            for account in snapshot.accounts:
+                for rule in self._rules:
+                    for verdict in _run(rule, account, context):
+                        yield suppress(attest(_to_finding(rule, account.account_id, verdict)))
+        suppress.finish()
+        self._finished = True
+
+    def summary(self) -> ScanSummary:
+        """The scan summary; only after every finding has been iterated."""
+        if not self._finished:
+            raise EvaluationNotFinished("the scan summary is known only after every finding")
+        snapshot = self._snapshot
+        regions = sorted({region for account in snapshot.accounts for region in account.regions})
+        return ScanSummary(
             started_at=snapshot.scan.started_at,
             finished_at=snapshot.scan.finished_at,
             tool=ToolInfo(name="cloudwarden", version=__version__),
@@ -62,15 +108,13 @@ def evaluate(
             regions=tuple(regions),
             errors=tuple(msgspec.structs.asdict(error) for error in snapshot.errors),
             stats={"operations": snapshot.stats, "accounts": _account_stats(snapshot)},
-            warnings=tuple(warnings),
+            warnings=tuple(self._warnings),
             unreachable_accounts={
                 account.account_id: account.unreachable
                 for account in snapshot.accounts
                 if account.unreachable is not None
             },
-        ),
-        findings=tuple(findings),
-    )
+        )
 
 
 @contextmanager
@@ -139,50 +183,47 @@ def _to_finding(rule: Rule, account_id: str, verdict: Verdict) -> Finding:
         region=verdict.region,
         resource=verdict.resource,
         message=verdict.message,
-        evidence=dict(verdict.evidence),
+        # Nothing mutates a finding's evidence (attestations build a new dict): no copy is needed.
+        evidence=verdict.evidence if type(verdict.evidence) is dict else dict(verdict.evidence),
         remediation=verdict.remediation or rule.remediation,
     )
 
 
-def _apply_attestations(
-    findings: Iterable[Finding],
-    attestations: Sequence[AttestationConfig],
-    today: dt.date,
-    warnings: list[str],
-) -> list[Finding]:
+class _Attestations:
     """A MANUAL finding with a valid attestation becomes PASS; an expired one only warns."""
-    result = []
-    for finding in findings:
+
+    def __init__(
+        self, attestations: Sequence[AttestationConfig], today: dt.date, warnings: list[str]
+    ) -> None:
+        self._attestations = attestations
+        self._today = today
+        self._warnings = warnings
+
+    def __call__(self, finding: Finding) -> Finding:
         if finding.status is not Status.MANUAL:
-            result.append(finding)
-            continue
-        matching = [a for a in attestations if a.rule == finding.rule and a.account == finding.account]
-        warnings.extend(
+            return finding
+        today = self._today
+        matching = [a for a in self._attestations if a.rule == finding.rule and a.account == finding.account]
+        self._warnings.extend(
             f"attestation of {a.rule} for account {a.account} by {a.by} expired on {a.expires}"
             for a in matching
             if a.expires < today
         )
         valid = [a for a in matching if a.expires >= today]
         if not valid:
-            result.append(finding)
-            continue
+            return finding
         attestation = max(valid, key=lambda a: a.expires)
-        result.append(
-            _replace(
-                finding,
-                status=Status.PASS,
-                message=(
-                    f"attested by {attestation.by} on {attestation.date} (valid until {attestation.expires})"
-                ),
-                evidence={
-                    **finding.evidence,
-                    "attested_by": attestation.by,
-                    "attested_on": str(attestation.date),
-                    "attestation_expires": str(attestation.expires),
-                },
-            )
+        return _replace(
+            finding,
+            status=Status.PASS,
+            message=f"attested by {attestation.by} on {attestation.date} (valid until {attestation.expires})",
+            evidence={
+                **finding.evidence,
+                "attested_by": attestation.by,
+                "attested_on": str(attestation.date),
+                "attestation_expires": str(attestation.expires),
+            },
         )
-    return result
 
 
 def _suppression_matches(suppression: SuppressionConfig, finding: Finding) -> bool:
@@ -192,48 +233,49 @@ def _suppression_matches(suppression: SuppressionConfig, finding: Finding) -> bo
     return any(fnmatch.fnmatchcase(target, suppression.resource) for target in targets)
 
 
-def _apply_suppressions(
-    findings: Iterable[Finding],
-    suppressions: Sequence[SuppressionConfig],
-    today: dt.date,
-    warnings: list[str],
-) -> list[Finding]:
-    """A FAIL matched by an unexpired suppression becomes SUPPRESSED, keeping its status underneath."""
-    used: set[int] = set()
-    result = []
-    by_rule: dict[str, list[int]] = {}
-    for index, suppression in enumerate(suppressions):
-        by_rule.setdefault(suppression.rule, []).append(index)
-    for finding in findings:
-        candidates = by_rule.get(finding.rule)
+class _Suppressions:
+    """A FAIL matched by an unexpired suppression becomes SUPPRESSED, keeping its status underneath.
+    `finish` warns of suppressions that expired or matched no finding."""
+
+    def __init__(
+        self, suppressions: Sequence[SuppressionConfig], today: dt.date, warnings: list[str]
+    ) -> None:
+        self._suppressions = suppressions
+        self._today = today
+        self._warnings = warnings
+        self._used: set[int] = set()
+        self._by_rule: dict[str, list[int]] = {}
+        for index, suppression in enumerate(suppressions):
+            self._by_rule.setdefault(suppression.rule, []).append(index)
+
+    def __call__(self, finding: Finding) -> Finding:
+        candidates = self._by_rule.get(finding.rule)
         if not candidates:
-            result.append(finding)
-            continue
+            return finding
+        suppressions = self._suppressions
         matches = [index for index in candidates if _suppression_matches(suppressions[index], finding)]
-        used.update(matches)
-        active = [suppressions[index] for index in matches if suppressions[index].expires >= today]
-        if finding.status is Status.FAIL and active:
-            suppression = active[0]
-            result.append(
-                _replace(
-                    finding,
-                    status=Status.SUPPRESSED,
-                    suppression=Suppression(
-                        reason=suppression.reason,
-                        expires=str(suppression.expires),
-                        status_underneath=Status.FAIL,
-                    ),
-                )
-            )
-        else:
-            result.append(finding)
-    for index, suppression in enumerate(suppressions):
-        where = f"suppression of {suppression.rule} for {suppression.resource!r}"
-        if suppression.expires < today:
-            warnings.append(f"{where} expired on {suppression.expires}: its findings count again")
-        elif index not in used:
-            warnings.append(f"{where} matches no finding")
-    return result
+        self._used.update(matches)
+        active = [suppressions[index] for index in matches if suppressions[index].expires >= self._today]
+        if finding.status is not Status.FAIL or not active:
+            return finding
+        suppression = active[0]
+        return _replace(
+            finding,
+            status=Status.SUPPRESSED,
+            suppression=Suppression(
+                reason=suppression.reason,
+                expires=str(suppression.expires),
+                status_underneath=Status.FAIL,
+            ),
+        )
+
+    def finish(self) -> None:
+        for index, suppression in enumerate(self._suppressions):
+            where = f"suppression of {suppression.rule} for {suppression.resource!r}"
+            if suppression.expires < self._today:
+                self._warnings.append(f"{where} expired on {suppression.expires}: its findings count again")
+            elif index not in self._used:
+                self._warnings.append(f"{where} matches no finding")
 
 
 def _replace(finding: Finding, **changes: object) -> Finding:

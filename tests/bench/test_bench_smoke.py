@@ -77,6 +77,11 @@ def test_bench_evaluate_prints_its_figures() -> None:
     findings = re.search(r"^findings\s+([\d,]+)\s+FAIL [\d,]+\s+PASS [\d,]+", output, re.MULTILINE)
     assert findings, output
     assert _number(findings[1]) > 20_000, output
+    assert re.search(r"^  JSON report streamed to a file: \d+ MiB$", output, re.MULTILINE), output
+
+    held = _run("bench_evaluate.py", "2000", "--accounts", "2", "--in-memory")
+    assert re.search(r"^  report held in memory, not written$", held, re.MULTILINE), held
+    assert re.search(r"^findings\s+([\d,]+)\s+FAIL [\d,]+\s+PASS [\d,]+", held, re.MULTILINE), held
 
 
 def test_bench_cluster_prints_every_side_with_every_account_scanned() -> None:

@@ -6,12 +6,13 @@ import datetime as dt
 from collections.abc import Iterator
 
 import msgspec
+import pytest
 
 from cloudwarden.config import AttestationConfig, Config, SuppressionConfig
-from cloudwarden.engine import evaluate
+from cloudwarden.engine import Evaluation, EvaluationNotFinished, evaluate
 from cloudwarden.findings import FINDINGS_SCHEMA, Finding, Report, Severity, Status
 from cloudwarden.rules import RULES
-from cloudwarden.rules.base import RuleContext, Verdict, account_resource
+from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource
 from cloudwarden.rules.iam_users import IAM_USER_MFA
 from cloudwarden.rules.root import ROOT_MFA, ROOT_NOT_USED, ROOT_STRONG_PASSWORD
 from cloudwarden.snapshot import AccountSnapshot, OperationStats
@@ -374,3 +375,61 @@ def test_root_without_mfa_is_a_critical_fail_on_the_account_in_json() -> None:
         "arn": f"arn:aws:iam::{ACCOUNT_ID}:root",
         "name": ACCOUNT_ID,
     }
+
+
+# --- streaming ------------------------------------------------------------------------------------
+
+
+def test_evaluation_streams_exactly_the_findings_and_summary_of_the_report() -> None:
+    config = Config(
+        suppressions=(
+            _suppress("alice", dt.date(2026, 1, 1)),
+            _suppress("nobody", dt.date(2026, 1, 1)),
+            _suppress("carol", dt.date(2025, 1, 1)),
+        ),
+        attestations=(_attest(dt.date(2025, 1, 1)),),
+    )
+    scan = snapshot(_users_account(), _users_account(OTHER_ACCOUNT_ID))
+    report = evaluate(scan, config, today=TODAY)
+    evaluation = Evaluation(scan, config, today=TODAY)
+    assert tuple(evaluation) == report.findings
+    assert evaluation.summary() == report.scan
+    assert len(report.scan.warnings) == 3  # an expired attestation, an expired and an unused suppression
+    assert any(f.status is Status.SUPPRESSED for f in report.findings)
+
+
+def test_the_summary_waits_for_the_last_finding_and_an_evaluation_runs_once() -> None:
+    evaluation = Evaluation(snapshot(_users_account()), Config(), today=TODAY)
+    with pytest.raises(EvaluationNotFinished):
+        evaluation.summary()
+    findings = iter(evaluation)
+    next(findings)
+    with pytest.raises(EvaluationNotFinished):
+        evaluation.summary()
+    with pytest.raises(RuntimeError, match="only once"):
+        iter(evaluation)
+    assert len(list(findings)) > 0
+    assert evaluation.summary().accounts == (ACCOUNT_ID,)
+
+
+def test_evaluation_runs_rules_only_as_findings_are_asked_for() -> None:
+    """Findings are made account by account and rule by rule, not all before the first is handed out."""
+    ran: list[tuple[str, str]] = []
+
+    def recording(rule_id: str) -> Rule:
+        def check(target: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+            ran.append((rule_id, target.account_id))
+            yield Verdict(Status.PASS, account_resource(target.account_id), "fine")
+
+        return make_rule(rule_id, check)
+
+    rules = (recording("first"), recording("second"))
+    evaluation = Evaluation(snapshot(account(), account(account_id=OTHER_ACCOUNT_ID)), Config(), rules)
+    findings = iter(evaluation)
+    assert ran == []
+    assert next(findings).rule == "first"
+    assert ran == [("first", ACCOUNT_ID)]
+    assert next(findings).rule == "second"
+    assert ran == [("first", ACCOUNT_ID), ("second", ACCOUNT_ID)]
+    assert [f.account for f in findings] == [OTHER_ACCOUNT_ID, OTHER_ACCOUNT_ID]
+    assert len(ran) == 4

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import enum
+import io
 from collections.abc import Callable, Sequence
-
-import msgspec
 
 from cloudwarden.findings import Report
 from cloudwarden.report.asff import render_asff
 from cloudwarden.report.csv_report import render_csv
 from cloudwarden.report.html import render_html
+from cloudwarden.report.json_report import write_json
 from cloudwarden.report.junit import render_junit
 from cloudwarden.report.ocsf import render_ocsf
 from cloudwarden.report.sarif import render_sarif
@@ -47,7 +47,9 @@ _EXTENSIONS = {
 
 
 def _json(report: Report, rules: Sequence[Rule]) -> str:
-    return msgspec.json.format(msgspec.json.encode(report), indent=2).decode() + "\n"
+    text = io.BytesIO()
+    write_json(report.findings, lambda: report.scan, text)
+    return text.getvalue().decode()
 
 
 _RENDERERS: dict[Format, Callable[[Report, Sequence[Rule]], str]] = {
