@@ -11,8 +11,12 @@ them (`gc=False`): a snapshot of a million resources is tens of millions of obje
 
 from __future__ import annotations
 
+import mmap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import msgspec
 
@@ -442,23 +446,70 @@ class SnapshotError(Exception):
     """A snapshot file that cannot be read as a cloudwarden snapshot."""
 
 
+_ACCOUNT_HEAD = b'{\n "accounts": [\n'
+_ACCOUNT_TAIL = b"\n ]\n}"
+_NO_ACCOUNTS = b'"accounts": [],'
+
+
 def dump_snapshot(snapshot: Snapshot, path: Path) -> None:
-    path.write_bytes(msgspec.json.format(msgspec.json.encode(snapshot), indent=1))
+    """Write `snapshot` as JSON indented by one space, one account at a time: the file is the document
+    msgspec makes of the whole snapshot, without that document (several times the size of the
+    records) in memory at once."""
+    encoder = msgspec.json.Encoder()
+    frame = msgspec.json.format(encoder.encode(msgspec.structs.replace(snapshot, accounts=())), indent=1)
+    before, found, after = frame.partition(_NO_ACCOUNTS)
+    if not found:  # pragma: no cover - msgspec's layout is fixed
+        raise RuntimeError("unexpected layout of the encoded snapshot")
+    with path.open("wb") as target:
+        if not snapshot.accounts:
+            target.write(frame)
+            return
+        target.write(before + b'"accounts": [\n')
+        for index, account in enumerate(snapshot.accounts):
+            text = msgspec.json.format(encoder.encode({"accounts": [account]}), indent=1)
+            if index:
+                target.write(b",\n")
+            target.write(memoryview(text)[len(_ACCOUNT_HEAD) : -len(_ACCOUNT_TAIL)])
+        target.write(b"\n ]," + after)
+
+
+class _Header(msgspec.Struct):
+    """The one field read before the whole file is decoded (the others are skipped unparsed)."""
+
+    schema: object = None
 
 
 def load_snapshot(path: Path) -> Snapshot:
+    """Read a snapshot file. The file is mapped into memory rather than read into it: the decoder walks
+    pages the kernel can drop at will, so a large snapshot's JSON text and its records are not both held
+    in the process's own memory."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as file, _mapped(file) as raw:
+            return _decode_snapshot(path, raw)
     except OSError as error:
         raise SnapshotError(f"cannot read snapshot {path}: {error.strerror}") from error
+
+
+@contextmanager
+def _mapped(file: BinaryIO) -> Iterator[mmap.mmap | bytes]:
+    """The file's bytes, mapped when the file allows it (an empty file or a pipe does not)."""
     try:
-        header = msgspec.json.decode(raw, type=dict[str, object])
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
+        yield file.read()
+        return
+    with mapped:
+        yield mapped
+
+
+def _decode_snapshot(path: Path, raw: mmap.mmap | bytes) -> Snapshot:
+    try:
+        header = msgspec.json.decode(raw, type=_Header)
     except msgspec.DecodeError as error:
         raise SnapshotError(f"{path} is not valid JSON: {error}") from error
-    if header.get("schema") != SNAPSHOT_SCHEMA:
+    if header.schema != SNAPSHOT_SCHEMA:
         raise SnapshotError(
-            f"{path} is not a cloudwarden snapshot (schema {header.get('schema')!r}, "
-            f"expected {SNAPSHOT_SCHEMA!r})"
+            f"{path} is not a cloudwarden snapshot (schema {header.schema!r}, expected {SNAPSHOT_SCHEMA!r})"
         )
     try:
         snapshot = msgspec.json.decode(raw, type=Snapshot)

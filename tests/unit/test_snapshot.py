@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from cloudwarden.snapshot import (
@@ -138,3 +141,42 @@ def test_snapshot_with_unreadable_collection_time_is_refused(tmp_path: Path) -> 
     document["scan"]["finished_at"] = "yesterday"
     with pytest.raises(SnapshotError, match="finished_at"):
         load_snapshot(_write(path, document))
+
+
+@pytest.mark.parametrize("accounts", [0, 1, 2])
+def test_a_snapshot_is_written_account_by_account_as_the_whole_document(
+    tmp_path: Path, accounts: int
+) -> None:
+    full = _full_snapshot()
+    original = msgspec.structs.replace(full, accounts=full.accounts[:accounts])
+    path = tmp_path / "scan.json"
+    dump_snapshot(original, path)
+    assert path.read_bytes() == msgspec.json.format(msgspec.json.encode(original), indent=1)
+    assert load_snapshot(path) == original
+
+
+def test_an_empty_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "empty.json"
+    path.write_bytes(b"")
+    with pytest.raises(SnapshotError, match="not valid JSON"):
+        load_snapshot(path)
+
+
+def test_a_snapshot_is_read_from_a_pipe(tmp_path: Path) -> None:
+    """A named pipe (as `<(zcat snapshot.json.gz)` gives) cannot be mapped: it is read instead."""
+    original = _full_snapshot()
+    saved = tmp_path / "scan.json"
+    dump_snapshot(original, saved)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_bytes(saved.read_bytes()))
+    writer.start()
+    try:
+        assert load_snapshot(pipe) == original
+    finally:
+        writer.join(timeout=10)
+
+
+def test_a_directory_is_refused_as_unreadable(tmp_path: Path) -> None:
+    with pytest.raises(SnapshotError, match="cannot read snapshot"):
+        load_snapshot(tmp_path)
