@@ -11,9 +11,11 @@ COLLECTION_ACTIONS = (
     "ec2:DescribeRegions",
     "ec2:DescribeVpcs",
     "ec2:DescribeManagedPrefixLists",
+    "ec2:GetManagedPrefixListEntries",
 )
 """Called by every scan, whatever the rules: who the credentials are, which regions exist, and the
-network context recorded beside the security groups (VPCs, the prefix lists their rules name)."""
+network context recorded beside the security groups (VPCs, the prefix lists their rules name and
+their entries)."""
 
 
 IAM_ACTION_OF_OPERATION = {

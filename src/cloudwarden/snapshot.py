@@ -296,10 +296,15 @@ class Vpc(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 
 class PrefixList(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A managed prefix list that a security group rule names, with the CIDRs it holds."""
+
     id: str
     region: str
     name: str | None = None
     owner_id: str | None = None
+    entries: tuple[str, ...] | None = None
+    """The CIDRs of its current version (GetManagedPrefixListEntries); None when they could not be
+    read, as in snapshots from versions that did not read them: its rules are then UNKNOWN."""
 
 
 class Ec2Data(msgspec.Struct, frozen=True, kw_only=True, gc=False):

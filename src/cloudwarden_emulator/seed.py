@@ -154,7 +154,8 @@ def _from_group(protocol: str, low: int, high: int, group: str) -> dict[str, Any
 
 def seed_network(emulator: Emulator) -> None:
     """A three-tier VPC: web tier, an SSH bastion open to the world, a database open on every port to
-    the app tier, the NSM proxy that alone may reach the internet, and AWS's default group rule."""
+    the app tier, the NSM proxy that alone may reach the internet, AWS's default group rule, and RDP
+    open to the world through a prefix list."""
     ec2 = emulator.client("ec2")
     vpc = ec2.create_vpc(CidrBlock="10.42.0.0/16")["Vpc"]["VpcId"]
     ec2.create_tags(Resources=[vpc], Tags=[{"Key": "Name", "Value": "acme-prod"}])
@@ -198,7 +199,30 @@ def seed_network(emulator: Emulator) -> None:
     # No inbound rule, only an outbound rule to the database: fine alone, mixed on the app servers.
     db_clients = group("db-clients")
     open_egress_only_to(db_clients, _from_group("tcp", 5432, 5432, database))
-    interfaces = ([web], [bastion], [app, db_clients], [database], [proxy], [default])
+    # RDP for a vendor, from a customer-managed prefix list to which someone added 0.0.0.0/0.
+    vendor_ips = ec2.create_managed_prefix_list(
+        PrefixListName="vendor-ips",
+        AddressFamily="IPv4",
+        MaxEntries=5,
+        Entries=[
+            {"Cidr": "198.51.100.0/24", "Description": "vendor office"},
+            {"Cidr": "0.0.0.0/0", "Description": "temporary, for the migration"},
+        ],
+    )["PrefixList"]["PrefixListId"]
+    vendor = group("vendor-rdp")
+    ec2.authorize_security_group_ingress(
+        GroupId=vendor,
+        IpPermissions=[
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 3389,
+                "ToPort": 3389,
+                "PrefixListIds": [{"PrefixListId": vendor_ips}],
+            }
+        ],
+    )
+    open_egress_only_to(vendor)
+    interfaces = ([web], [bastion], [app, db_clients], [database], [proxy], [default], [vendor])
     for groups in interfaces:
         ec2.create_network_interface(SubnetId=subnet, Groups=groups, Description="+".join(groups))
 

@@ -8,7 +8,16 @@ from typing import Any
 
 from .scanner import cloudwarden_process
 
-VPC_GROUPS = ("default", "nsm-proxy", "web-tier", "ssh-bastion", "app-tier", "database", "db-clients")
+VPC_GROUPS = (
+    "default",
+    "nsm-proxy",
+    "web-tier",
+    "ssh-bastion",
+    "app-tier",
+    "database",
+    "db-clients",
+    "vendor-rdp",
+)
 
 
 def _group_names(entry: dict[str, Any], document: dict[str, Any]) -> str:
@@ -95,8 +104,13 @@ def test_demo_scans_the_seeded_account_without_credentials(tmp_path: Path) -> No
             ("FAIL", "NetworkInterface:app-tier+db-clients"),
         },
         "sg-minimal-inbound": {
-            *(("PASS", f"SecurityGroup:{name}") for name in VPC_GROUPS if name != "ssh-bastion"),
+            *(
+                ("PASS", f"SecurityGroup:{name}")
+                for name in VPC_GROUPS
+                if name not in ("ssh-bastion", "vendor-rdp")
+            ),
             ("FAIL", "SecurityGroup:ssh-bastion"),
+            ("FAIL", "SecurityGroup:vendor-rdp"),  # 0.0.0.0/0 is in its prefix list
         },
         "sg-no-internal-all-ports": {
             *(
@@ -113,6 +127,7 @@ def test_demo_scans_the_seeded_account_without_credentials(tmp_path: Path) -> No
             ("PASS", "SecurityGroup:app-tier"),
             ("PASS", "SecurityGroup:database"),
             ("PASS", "SecurityGroup:db-clients"),
+            ("PASS", "SecurityGroup:vendor-rdp"),
             ("FAIL", "SecurityGroup:ssh-bastion"),
             ("FAIL", "SecurityGroup:default"),
         },

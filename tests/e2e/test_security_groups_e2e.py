@@ -238,3 +238,91 @@ def test_denied_security_group_listing_is_unknown_for_its_region(emulator: Emula
     for rule in SG_RULES:
         assert verdicts(document, rule) == {("UNKNOWN", "123456789012/us-east-1")}, rule
         assert "UnauthorizedOperation" in finding(document, rule, "123456789012/us-east-1")["message"]
+
+
+def _from_list(protocol: str, low: int, high: int, prefix_list: str) -> dict[str, Any]:
+    return {
+        "IpProtocol": protocol,
+        "FromPort": low,
+        "ToPort": high,
+        "PrefixListIds": [{"PrefixListId": prefix_list}],
+    }
+
+
+def _prefix_list(net: Network, name: str, *cidrs: str) -> str:
+    created = net.ec2.create_managed_prefix_list(
+        PrefixListName=name,
+        AddressFamily="IPv4",
+        MaxEntries=10,
+        Entries=[{"Cidr": cidr, "Description": name} for cidr in cidrs],
+    )
+    return str(created["PrefixList"]["PrefixListId"])
+
+
+def test_prefix_lists_are_judged_by_their_entries(emulator: Emulator, tmp_path: Path) -> None:
+    """A rule that names a prefix list allows the CIDRs in it, read with GetManagedPrefixListEntries."""
+    net = Network(emulator)
+    anywhere = _prefix_list(net, "anywhere", "0.0.0.0/0")
+    office = _prefix_list(net, "office", "198.51.100.0/24", "203.0.113.0/24")
+    internal = _prefix_list(net, "internal", "10.30.0.0/16")
+    open_ssh = net.group("ssh-from-a-list-of-everyone")
+    net.ingress(open_ssh, _from_list("tcp", 22, 22, anywhere))
+    office_ssh = net.group("ssh-from-the-office-list")
+    net.ingress(office_ssh, _from_list("tcp", 22, 22, office))
+    out_internal = net.group("egress-to-an-internal-list")
+    net.only_egress(out_internal, _from_list("tcp", 5432, 5432, internal))
+    out_world = net.group("egress-to-a-list-of-everyone")
+    net.only_egress(out_world, _from_list("tcp", 443, 443, anywhere))
+    ids = {open_ssh, office_ssh, out_internal, out_world}
+
+    document = _scan(emulator, tmp_path)
+    assert _mine(document, "sg-minimal-inbound", ids) == {
+        ("FAIL", open_ssh),
+        ("PASS", office_ssh),
+        ("PASS", out_internal),
+        ("PASS", out_world),
+    }
+    failing = finding(document, "sg-minimal-inbound", open_ssh)
+    assert (
+        failing["evidence"]["offending_rules"][0]["rule"]
+        == f"TCP 22 from 0.0.0.0/0 (in prefix list {anywhere})"
+    )
+    assert _mine(document, "sg-egress-via-nsm-only", ids) == {
+        ("FAIL", open_ssh),  # AWS's default "All traffic to 0.0.0.0/0" is still there
+        ("FAIL", office_ssh),
+        ("PASS", out_internal),
+        ("FAIL", out_world),
+    }
+    operations = document["scan"]["stats"]["operations"]
+    assert operations["ec2.GetManagedPrefixListEntries"]["calls"] == 3
+
+
+def test_unreadable_prefix_list_entries_make_their_rules_unknown(emulator: Emulator, tmp_path: Path) -> None:
+    net = Network(emulator)
+    office = _prefix_list(net, "office", "198.51.100.0/24")
+    ssh = net.group("ssh-from-the-office-list")
+    net.ingress(ssh, _from_list("tcp", 22, 22, office))
+    web = net.group("https-from-the-office-list")
+    net.ingress(web, _from_list("tcp", 443, 443, office))
+    emulator.inject_error("ec2", "GetManagedPrefixListEntries", code="UnauthorizedOperation")
+
+    path = tmp_path / "config.yaml"
+    path.write_text("{}\n")
+    run = cloudwarden(
+        emulator,
+        "scan",
+        "--region",
+        "us-east-1",
+        "--rule",
+        "sg-minimal-inbound",
+        "--format",
+        "json",
+        "--config",
+        str(path),
+    )
+    document = run.json()
+    assert _mine(document, "sg-minimal-inbound", {ssh, web}) == {("UNKNOWN", ssh), ("PASS", web)}
+    message = finding(document, "sg-minimal-inbound", ssh)["message"]
+    assert office in message
+    assert "UnauthorizedOperation" in message
+    assert [error["resource"] for error in document["scan"]["errors"]] == [office]

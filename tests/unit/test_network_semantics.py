@@ -5,7 +5,8 @@ names or numbers (6, 17, 1, 58); for tcp and udp FromPort/ToPort are a port rang
 icmpv6 they are the ICMP type and code (-1: any); any other protocol number allows the whole
 protocol, whatever ports are given. An address is "internet" unless the whole range is private or
 reserved, and "world-open" when it is 0.0.0.0/0, ::/0 or an internet range wider than /8 (IPv4)
-or /32 (IPv6).
+or /32 (IPv6). A managed prefix list whose entries are known is those CIDRs, one rule per entry
+naming the list; one whose entries are unknown stays a single prefix-list peer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cloudwarden.semantics.network import (
     NetRule,
     Peer,
     PeerKind,
+    PrefixLists,
     classify_cidr,
     normalise,
     protocol_name,
@@ -37,6 +39,7 @@ PEER_GROUP = "sg-0a1b2c3d4e5f60718"
 PEERING = "pcx-1a2b3c4d"
 PEER_VPC = "vpc-0a1b2c3d"
 PREFIX_LIST = "pl-63a5400a"
+OTHER_PREFIX_LIST = "pl-0a1b2c3d4e5f60718"
 WORLD = "0.0.0.0/0"
 WORLD_V6 = "::/0"
 FULL = (0, 65535)
@@ -50,12 +53,20 @@ def rules(
     *,
     group_id: str = GROUP,
     owner_id: str | None = OWNER,
+    prefix_lists: PrefixLists | None = None,
 ) -> list[NetRule]:
-    return list(normalise(permission, direction, group_id, owner_id))
+    """`normalise`, with the entries of `prefix_lists` (None: the default, no list known)."""
+    if prefix_lists is None:
+        return list(normalise(permission, direction, group_id, owner_id))
+    return list(normalise(permission, direction, group_id, owner_id, prefix_lists))
 
 
-def only_rule(permission: IpPermission, direction: Direction = Direction.INGRESS) -> NetRule:
-    (rule,) = rules(permission, direction)
+def only_rule(
+    permission: IpPermission,
+    direction: Direction = Direction.INGRESS,
+    prefix_lists: PrefixLists | None = None,
+) -> NetRule:
+    (rule,) = rules(permission, direction, prefix_lists=prefix_lists)
     return rule
 
 
@@ -460,8 +471,8 @@ def test_group_peer(pair: GroupPair, owner_id: str | None, peer: Peer) -> None:
         ),
         pytest.param(
             IpPermission(protocol="-1", prefix_lists=(PREFIX_LIST,)),
-            Peer(PeerKind.PREFIX_LIST, PREFIX_LIST),
-            id="prefix-list-is-never-internet",
+            Peer(PeerKind.PREFIX_LIST, PREFIX_LIST, entries_unknown=True),
+            id="prefix-list-of-unknown-entries-is-one-prefix-list-peer",
         ),
     ],
 )
@@ -469,34 +480,173 @@ def test_address_and_prefix_list_peers(permission: IpPermission, peer: Peer) -> 
     assert only_rule(permission).peer == peer
 
 
+@pytest.mark.parametrize(
+    ("entry", "peer"),
+    [
+        pytest.param(
+            WORLD,
+            Peer(PeerKind.IPV4, WORLD, internet=True, world_open=True, prefix_list=PREFIX_LIST),
+            id="ipv4-world",
+        ),
+        pytest.param(
+            WORLD_V6,
+            Peer(PeerKind.IPV6, WORLD_V6, internet=True, world_open=True, prefix_list=PREFIX_LIST),
+            id="ipv6-world",
+        ),
+        pytest.param(
+            "8.0.0.0/7",
+            Peer(PeerKind.IPV4, "8.0.0.0/7", internet=True, world_open=True, prefix_list=PREFIX_LIST),
+            id="ipv4-public-wider-than-/8",
+        ),
+        pytest.param(
+            "52.216.0.0/15",
+            Peer(PeerKind.IPV4, "52.216.0.0/15", internet=True, prefix_list=PREFIX_LIST),
+            id="ipv4-public-aws-range",
+        ),
+        pytest.param(
+            "2600:1f18::/32",
+            Peer(PeerKind.IPV6, "2600:1f18::/32", internet=True, prefix_list=PREFIX_LIST),
+            id="ipv6-public-/32",
+        ),
+        pytest.param(
+            "10.20.0.0/16", Peer(PeerKind.IPV4, "10.20.0.0/16", prefix_list=PREFIX_LIST), id="ipv4-private"
+        ),
+        pytest.param("fd00::/8", Peer(PeerKind.IPV6, "fd00::/8", prefix_list=PREFIX_LIST), id="ipv6-private"),
+        pytest.param(
+            "not-a-cidr",
+            Peer(PeerKind.IPV4, "not-a-cidr", internet=True, world_open=True, prefix_list=PREFIX_LIST),
+            id="garbage-is-world-open",
+        ),
+        pytest.param(
+            "fd00::/129",
+            Peer(PeerKind.IPV6, "fd00::/129", internet=True, world_open=True, prefix_list=PREFIX_LIST),
+            id="garbage-ipv6-is-world-open",
+        ),
+    ],
+)
+def test_prefix_list_entry_is_a_peer_classified_like_the_cidr(entry: str, peer: Peer) -> None:
+    permission = IpPermission(protocol="tcp", from_port=22, to_port=22, prefix_lists=(PREFIX_LIST,))
+    rule = only_rule(permission, prefix_lists={PREFIX_LIST: (entry,)})
+    assert rule.peer == peer
+    assert (rule.protocol, rule.ports, rule.icmp, rule.direction) == (
+        "tcp",
+        (22, 22),
+        None,
+        Direction.INGRESS,
+    )
+
+
 # --- rules_of ------------------------------------------------------------------------------------
 
 
-def test_one_rule_per_peer_in_order_ipv4_ipv6_groups_prefix_lists() -> None:
+EVERY_KIND_OF_PEER = IpPermission(
+    protocol="tcp",
+    from_port=22,
+    to_port=22,
+    ipv4_ranges=(WORLD, "10.0.0.0/8"),
+    ipv6_ranges=(WORLD_V6,),
+    groups=(
+        GroupPair(group_id=GROUP, user_id=OWNER),
+        GroupPair(group_id=OTHER_GROUP, user_id=OTHER_ACCOUNT),
+    ),
+    prefix_lists=(PREFIX_LIST, OTHER_PREFIX_LIST),
+)
+
+
+def ssh(peer: Peer) -> NetRule:
+    return NetRule(Direction.INGRESS, "tcp", (22, 22), None, peer)
+
+
+ADDRESS_AND_GROUP_RULES = [
+    ssh(Peer(PeerKind.IPV4, WORLD, internet=True, world_open=True)),
+    ssh(Peer(PeerKind.IPV4, "10.0.0.0/8")),
+    ssh(Peer(PeerKind.IPV6, WORLD_V6, internet=True, world_open=True)),
+    ssh(Peer(PeerKind.GROUP, GROUP, self_reference=True)),
+    ssh(Peer(PeerKind.GROUP, OTHER_GROUP, other_account=OTHER_ACCOUNT)),
+]
+"""The rules of EVERY_KIND_OF_PEER before those of its prefix lists."""
+
+
+def test_one_rule_per_peer_in_order_ipv4_ipv6_groups_prefix_lists_of_unknown_entries() -> None:
+    assert rules_of((EVERY_KIND_OF_PEER,), Direction.INGRESS, GROUP, OWNER) == [
+        *ADDRESS_AND_GROUP_RULES,
+        ssh(Peer(PeerKind.PREFIX_LIST, PREFIX_LIST, entries_unknown=True)),
+        ssh(Peer(PeerKind.PREFIX_LIST, OTHER_PREFIX_LIST, entries_unknown=True)),
+    ]
+
+
+def test_known_prefix_list_entries_follow_the_cidrs_and_groups_one_rule_each_in_entry_order() -> None:
+    known = {
+        PREFIX_LIST: ("52.216.0.0/15", "2600:1f18::/32", "0.0.0.0/0", "10.30.0.0/16"),
+        OTHER_PREFIX_LIST: ("192.168.0.0/16",),
+    }
+    assert rules_of((EVERY_KIND_OF_PEER,), Direction.INGRESS, GROUP, OWNER, known) == [
+        *ADDRESS_AND_GROUP_RULES,
+        ssh(Peer(PeerKind.IPV4, "52.216.0.0/15", internet=True, prefix_list=PREFIX_LIST)),
+        ssh(Peer(PeerKind.IPV6, "2600:1f18::/32", internet=True, prefix_list=PREFIX_LIST)),
+        ssh(Peer(PeerKind.IPV4, WORLD, internet=True, world_open=True, prefix_list=PREFIX_LIST)),
+        ssh(Peer(PeerKind.IPV4, "10.30.0.0/16", prefix_list=PREFIX_LIST)),
+        ssh(Peer(PeerKind.IPV4, "192.168.0.0/16", prefix_list=OTHER_PREFIX_LIST)),
+    ]
+
+
+def test_only_the_lists_in_the_mapping_are_resolved() -> None:
+    known = {OTHER_PREFIX_LIST: ("10.30.0.0/16", "fd00:30::/56"), "pl-0ffffffffffffffff": (WORLD,)}
+    assert rules_of((EVERY_KIND_OF_PEER,), Direction.INGRESS, GROUP, OWNER, known) == [
+        *ADDRESS_AND_GROUP_RULES,
+        ssh(Peer(PeerKind.PREFIX_LIST, PREFIX_LIST, entries_unknown=True)),
+        ssh(Peer(PeerKind.IPV4, "10.30.0.0/16", prefix_list=OTHER_PREFIX_LIST)),
+        ssh(Peer(PeerKind.IPV6, "fd00:30::/56", prefix_list=OTHER_PREFIX_LIST)),
+    ]
+
+
+def test_an_empty_prefix_list_gives_one_rule_that_allows_nothing() -> None:
+    """An empty list opens no address, but the permission is still there (the default group must
+    have none): one rule toward the list, neither internet nor unknown."""
+    permission = IpPermission(protocol="-1", prefix_lists=(PREFIX_LIST,))
+    empty = NetRule(Direction.INGRESS, "all", None, None, Peer(PeerKind.PREFIX_LIST, PREFIX_LIST))
+    assert rules_of((permission,), Direction.INGRESS, GROUP, OWNER, {PREFIX_LIST: ()}) == [empty]
+    assert rules(permission, prefix_lists={PREFIX_LIST: ()}) == [empty]
+    assert empty.describe() == f"All traffic from prefix list {PREFIX_LIST} (empty)"
+    assert not empty.peer.internet
+    assert not empty.peer.entries_unknown
+    beside = IpPermission(protocol="-1", ipv4_ranges=("10.0.0.0/8",), prefix_lists=(PREFIX_LIST,))
+    assert rules_of((beside,), Direction.EGRESS, GROUP, OWNER, {PREFIX_LIST: ()}) == [
+        NetRule(Direction.EGRESS, "all", None, None, Peer(PeerKind.IPV4, "10.0.0.0/8")),
+        NetRule(Direction.EGRESS, "all", None, None, Peer(PeerKind.PREFIX_LIST, PREFIX_LIST)),
+    ]
+
+
+def test_the_rules_of_a_prefix_list_follow_the_mapping_of_each_call() -> None:
+    """Permissions naming prefix lists are not cached: the same permission, in another region or
+    account, holds other entries."""
+    permission = IpPermission(protocol="tcp", from_port=22, to_port=22, prefix_lists=(PREFIX_LIST,))
+    world = rules_of((permission,), Direction.INGRESS, GROUP, OWNER, {PREFIX_LIST: (WORLD,)})
+    office = rules_of((permission,), Direction.INGRESS, GROUP, OWNER, {PREFIX_LIST: ("8.8.8.0/24",)})
+    unknown = rules_of((permission,), Direction.INGRESS, GROUP, OWNER, {})
+    assert [rule.peer for rule in world] == [
+        Peer(PeerKind.IPV4, WORLD, internet=True, world_open=True, prefix_list=PREFIX_LIST)
+    ]
+    assert [rule.peer for rule in office] == [
+        Peer(PeerKind.IPV4, "8.8.8.0/24", internet=True, prefix_list=PREFIX_LIST)
+    ]
+    assert [rule.peer for rule in unknown] == [Peer(PeerKind.PREFIX_LIST, PREFIX_LIST, entries_unknown=True)]
+    assert rules_of((permission,), Direction.INGRESS, GROUP, OWNER) == unknown
+
+
+def test_a_mapping_does_not_change_the_rules_of_cidrs_and_groups() -> None:
     permission = IpPermission(
         protocol="tcp",
-        from_port=22,
-        to_port=22,
-        ipv4_ranges=(WORLD, "10.0.0.0/8"),
-        ipv6_ranges=(WORLD_V6,),
-        groups=(
-            GroupPair(group_id=GROUP, user_id=OWNER),
-            GroupPair(group_id=OTHER_GROUP, user_id=OTHER_ACCOUNT),
-        ),
-        prefix_lists=(PREFIX_LIST,),
+        from_port=443,
+        to_port=443,
+        ipv4_ranges=("10.0.0.0/8",),
+        groups=(GroupPair(group_id=OTHER_GROUP),),
     )
-
-    def ssh(peer: Peer) -> NetRule:
-        return NetRule(Direction.INGRESS, "tcp", (22, 22), None, peer)
-
-    assert rules_of((permission,), Direction.INGRESS, GROUP, OWNER) == [
-        ssh(Peer(PeerKind.IPV4, WORLD, internet=True, world_open=True)),
-        ssh(Peer(PeerKind.IPV4, "10.0.0.0/8")),
-        ssh(Peer(PeerKind.IPV6, WORLD_V6, internet=True, world_open=True)),
-        ssh(Peer(PeerKind.GROUP, GROUP, self_reference=True)),
-        ssh(Peer(PeerKind.GROUP, OTHER_GROUP, other_account=OTHER_ACCOUNT)),
-        ssh(Peer(PeerKind.PREFIX_LIST, PREFIX_LIST)),
-    ]
+    known = {PREFIX_LIST: (WORLD,)}
+    assert rules_of((permission,), Direction.INGRESS, GROUP, OWNER, known) == rules_of(
+        (permission,), Direction.INGRESS, GROUP, OWNER
+    )
+    assert all(rule.peer.prefix_list is None for rule in rules(permission, prefix_lists=known))
 
 
 def test_rules_of_several_permissions_keeps_their_order_and_direction() -> None:
@@ -514,7 +664,42 @@ def test_rules_of_several_permissions_keeps_their_order_and_direction() -> None:
             Direction.EGRESS, "all", None, None, Peer(PeerKind.IPV6, WORLD_V6, internet=True, world_open=True)
         ),
         NetRule(Direction.EGRESS, "icmp", None, (8, -1), Peer(PeerKind.IPV4, "192.168.0.0/16")),
-        NetRule(Direction.EGRESS, "50", None, None, Peer(PeerKind.PREFIX_LIST, PREFIX_LIST)),
+        NetRule(
+            Direction.EGRESS, "50", None, None, Peer(PeerKind.PREFIX_LIST, PREFIX_LIST, entries_unknown=True)
+        ),
+    ]
+
+
+def test_rules_of_several_permissions_with_known_lists_keeps_their_order_and_direction() -> None:
+    permissions = (
+        IpPermission(protocol="icmp", from_port=8, to_port=-1, prefix_lists=(PREFIX_LIST,)),
+        IpPermission(protocol="udp", from_port=53, to_port=53, ipv4_ranges=("10.0.0.2/32",)),
+        IpPermission(protocol="50", prefix_lists=(OTHER_PREFIX_LIST, PREFIX_LIST)),
+    )
+    known = {PREFIX_LIST: ("fd00::/8", "203.0.113.0/24")}
+    assert rules_of(permissions, Direction.EGRESS, GROUP, OWNER, known) == [
+        NetRule(
+            Direction.EGRESS, "icmp", None, (8, -1), Peer(PeerKind.IPV6, "fd00::/8", prefix_list=PREFIX_LIST)
+        ),
+        NetRule(
+            Direction.EGRESS,
+            "icmp",
+            None,
+            (8, -1),
+            Peer(PeerKind.IPV4, "203.0.113.0/24", prefix_list=PREFIX_LIST),
+        ),
+        NetRule(Direction.EGRESS, "udp", (53, 53), None, Peer(PeerKind.IPV4, "10.0.0.2/32")),
+        NetRule(
+            Direction.EGRESS,
+            "50",
+            None,
+            None,
+            Peer(PeerKind.PREFIX_LIST, OTHER_PREFIX_LIST, entries_unknown=True),
+        ),
+        NetRule(Direction.EGRESS, "50", None, None, Peer(PeerKind.IPV6, "fd00::/8", prefix_list=PREFIX_LIST)),
+        NetRule(
+            Direction.EGRESS, "50", None, None, Peer(PeerKind.IPV4, "203.0.113.0/24", prefix_list=PREFIX_LIST)
+        ),
     ]
 
 
@@ -523,16 +708,28 @@ def test_rules_of_nothing_is_empty() -> None:
     assert rules_of((IpPermission(protocol="-1"),), Direction.INGRESS, GROUP, OWNER) == []
 
 
+ENTRY_CIDRS = [WORLD, WORLD_V6, "10.0.0.0/8", "52.95.0.0/16", "fd00::/8", "2600:1f18::/32", "not-a-cidr"]
+
+
 @FAST
 @given(
     ipv4=st.lists(st.sampled_from([WORLD, "10.0.0.0/8", "52.95.0.0/16"]), max_size=3),
     ipv6=st.lists(st.sampled_from([WORLD_V6, "fd00::/8"]), max_size=3),
     groups=st.lists(st.sampled_from([GROUP, OTHER_GROUP]), max_size=3),
-    prefix_lists=st.lists(st.just(PREFIX_LIST), max_size=2),
+    prefix_lists=st.lists(st.sampled_from([PREFIX_LIST, OTHER_PREFIX_LIST]), max_size=3),
+    known=st.dictionaries(
+        st.sampled_from([PREFIX_LIST, OTHER_PREFIX_LIST]),
+        st.lists(st.sampled_from(ENTRY_CIDRS), max_size=4).map(tuple),
+    ),
     protocol=st.sampled_from(["-1", "tcp", "17", "icmp", "58", "50"]),
 )
-def test_rules_of_yields_exactly_one_rule_per_peer(
-    ipv4: list[str], ipv6: list[str], groups: list[str], prefix_lists: list[str], protocol: str
+def test_rules_of_yields_exactly_one_rule_per_peer_and_per_known_entry(
+    ipv4: list[str],
+    ipv6: list[str],
+    groups: list[str],
+    prefix_lists: list[str],
+    known: dict[str, tuple[str, ...]],
+    protocol: str,
 ) -> None:
     permission = IpPermission(
         protocol=protocol,
@@ -543,9 +740,21 @@ def test_rules_of_yields_exactly_one_rule_per_peer(
         groups=tuple(GroupPair(group_id=group) for group in groups),
         prefix_lists=tuple(prefix_lists),
     )
-    result = rules_of((permission,), Direction.INGRESS, GROUP, OWNER)
-    assert [rule.peer.value for rule in result] == [*ipv4, *ipv6, *groups, *prefix_lists]
+    result = rules_of((permission,), Direction.INGRESS, GROUP, OWNER, known)
+    # A known list gives one rule per entry (an empty one, a single rule naming it); an unknown
+    # list, one rule naming it.
+    listed = [(entry, name) for name in prefix_lists for entry in (known.get(name) or (name,))]
+    assert [rule.peer.value for rule in result] == [*ipv4, *ipv6, *groups, *(entry for entry, _ in listed)]
     assert len({(rule.protocol, rule.ports, rule.icmp, rule.direction) for rule in result}) <= 1
+    from_lists = result[len(ipv4) + len(ipv6) + len(groups) :]
+    for rule, (entry, name) in zip(from_lists, listed, strict=True):
+        if known.get(name):
+            assert rule.peer.kind is (PeerKind.IPV6 if ":" in entry else PeerKind.IPV4)
+            assert rule.peer.prefix_list == name
+            assert (rule.peer.internet, rule.peer.world_open) == classify_cidr(entry)
+        else:
+            assert rule.peer == Peer(PeerKind.PREFIX_LIST, name, entries_unknown=name not in known)
+    assert all(rule.peer.prefix_list is None for rule in result[: len(result) - len(from_lists)])
 
 
 # --- describe() ----------------------------------------------------------------------------------
@@ -677,13 +886,88 @@ def test_rules_of_yields_exactly_one_rule_per_peer(
         pytest.param(
             IpPermission(protocol="tcp", from_port=443, to_port=443, prefix_lists=(PREFIX_LIST,)),
             Direction.EGRESS,
-            f"TCP 443 to prefix list {PREFIX_LIST}",
-            id="prefix-list",
+            f"TCP 443 to prefix list {PREFIX_LIST} (entries unknown)",
+            id="prefix-list-of-unknown-entries",
+        ),
+        pytest.param(
+            IpPermission(protocol="-1", prefix_lists=(PREFIX_LIST,)),
+            Direction.INGRESS,
+            f"All traffic from prefix list {PREFIX_LIST} (entries unknown)",
+            id="all-traffic-from-a-prefix-list-of-unknown-entries",
         ),
     ],
 )
 def test_describe(permission: IpPermission, direction: Direction, text: str) -> None:
     assert only_rule(permission, direction).describe() == text
+
+
+@pytest.mark.parametrize(
+    ("permission", "direction", "entry", "text"),
+    [
+        pytest.param(
+            IpPermission(protocol="tcp", from_port=22, to_port=22, prefix_lists=(PREFIX_LIST,)),
+            Direction.INGRESS,
+            WORLD,
+            f"TCP 22 from 0.0.0.0/0 (in prefix list {PREFIX_LIST})",
+            id="ssh-from-world-entry",
+        ),
+        pytest.param(
+            IpPermission(protocol="-1", prefix_lists=(PREFIX_LIST,)),
+            Direction.EGRESS,
+            WORLD_V6,
+            f"All traffic to ::/0 (in prefix list {PREFIX_LIST})",
+            id="all-traffic-to-ipv6-world-entry",
+        ),
+        pytest.param(
+            IpPermission(protocol="icmp", from_port=8, to_port=-1, prefix_lists=(PREFIX_LIST,)),
+            Direction.INGRESS,
+            "10.0.0.0/8",
+            f"ICMP type 8 from 10.0.0.0/8 (in prefix list {PREFIX_LIST})",
+            id="icmp-from-private-entry",
+        ),
+        pytest.param(
+            IpPermission(protocol="udp", from_port=53, to_port=53, prefix_lists=(PREFIX_LIST,)),
+            Direction.EGRESS,
+            "not-a-cidr",
+            f"UDP 53 to not-a-cidr (in prefix list {PREFIX_LIST})",
+            id="garbage-entry-shown-as-it-is",
+        ),
+    ],
+)
+def test_describe_a_prefix_list_entry_names_the_list(
+    permission: IpPermission, direction: Direction, entry: str, text: str
+) -> None:
+    assert only_rule(permission, direction, {PREFIX_LIST: (entry,)}).describe() == text
+
+
+def test_describe_a_prefix_list_entry_differs_from_the_same_cidr_and_from_another_list() -> None:
+    """`describe` is cached: an entry must not take the words of the same CIDR given directly."""
+    direct = only_rule(IpPermission(protocol="tcp", from_port=22, to_port=22, ipv4_ranges=(WORLD,)))
+    listed = IpPermission(protocol="tcp", from_port=22, to_port=22, prefix_lists=(PREFIX_LIST,))
+    other = IpPermission(protocol="tcp", from_port=22, to_port=22, prefix_lists=(OTHER_PREFIX_LIST,))
+    assert [
+        direct.describe(),
+        only_rule(listed, prefix_lists={PREFIX_LIST: (WORLD,)}).describe(),
+        only_rule(other, prefix_lists={OTHER_PREFIX_LIST: (WORLD,)}).describe(),
+        direct.describe(),
+    ] == [
+        "TCP 22 from 0.0.0.0/0",
+        f"TCP 22 from 0.0.0.0/0 (in prefix list {PREFIX_LIST})",
+        f"TCP 22 from 0.0.0.0/0 (in prefix list {OTHER_PREFIX_LIST})",
+        "TCP 22 from 0.0.0.0/0",
+    ]
+
+
+def test_describe_peer_of_each_prefix_list_kind() -> None:
+    assert (
+        Peer(PeerKind.PREFIX_LIST, PREFIX_LIST, entries_unknown=True).describe()
+        == f"prefix list {PREFIX_LIST} (entries unknown)"
+    )
+    assert Peer(PeerKind.PREFIX_LIST, PREFIX_LIST).describe() == f"prefix list {PREFIX_LIST} (empty)"
+    assert Peer(PeerKind.IPV6, "fd00::/8", prefix_list=PREFIX_LIST).describe() == (
+        f"fd00::/8 (in prefix list {PREFIX_LIST})"
+    )
+    assert Peer(PeerKind.IPV4, "10.0.0.0/8").describe() == "10.0.0.0/8"
 
 
 def test_describe_icmpv6() -> None:

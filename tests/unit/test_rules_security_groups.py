@@ -8,7 +8,10 @@
   with outbound rules that govern access to non-internet destinations, except internet egress groups;
 - sg-egress-via-nsm-only: only the internet egress groups reach the internet.
 
-Groups attached to nothing are judged one severity level lower; unreadable regions are UNKNOWN.
+A rule naming a managed prefix list is judged entry by entry, each entry like a CIDR (a customer list
+may hold 0.0.0.0/0); where the entries of a list are unknown, a verdict that depends on them is
+UNKNOWN with the reason. Groups attached to nothing are judged one severity level lower; unreadable
+regions are UNKNOWN.
 """
 
 from __future__ import annotations
@@ -27,10 +30,12 @@ from cloudwarden.rules.security_groups import (
     SG_NO_INTERNAL_ALL_PORTS,
 )
 from cloudwarden.snapshot import (
+    AccountSnapshot,
     ApiError,
     GroupPair,
     IpPermission,
     NetworkInterface,
+    PrefixList,
     SecurityGroup,
     Vpc,
 )
@@ -41,6 +46,7 @@ from .builders import (
     HOME_REGION,
     OTHER_ACCOUNT_ID,
     SECOND_REGION,
+    VPC_CIDR,
     VPC_ID,
     default_group,
     ec2_account,
@@ -69,7 +75,6 @@ EU_WEB = "sg-0c1a2b3d4e5f60707"
 CLIENTS = "sg-0c1a2b3d4e5f60808"
 SHARED_ENI = "eni-07e1a2b3c4d5e6f70"
 """An interface carrying several groups."""
-S3_PREFIX_LIST = "pl-63a5400a"
 ADMIN_RANGE = "8.8.8.0/24"
 """A specific public range (an office's): internet, but not world-open."""
 US_UNKNOWN = f"{ACCOUNT_ID}/{HOME_REGION}"
@@ -82,19 +87,103 @@ POSTGRES_TO_DB = permission("tcp", 5432, DB)
 NO_EGRESS: Sequence[IpPermission] = ()
 
 
+def prefix_list(
+    list_id: str,
+    entries: Sequence[str] | None,
+    *,
+    region: str = HOME_REGION,
+    name: str | None = None,
+    owner_id: str = ACCOUNT_ID,
+) -> PrefixList:
+    """A managed prefix list as collected: its CIDRs, or None when they could not be read."""
+    return PrefixList(
+        id=list_id,
+        region=region,
+        name=name or f"list-{list_id[-4:]}",
+        owner_id=owner_id,
+        entries=None if entries is None else tuple(entries),
+    )
+
+
+def entries_error(list_id: str, region: str = HOME_REGION) -> ApiError:
+    """GetManagedPrefixListEntries failed for `list_id` in `region`."""
+    return msgspec.structs.replace(ec2_api_error("GetManagedPrefixListEntries", region), resource=list_id)
+
+
+S3_PREFIX_LIST = "pl-63a5400a"
+"""AWS's list for S3 in us-east-1 (com.amazonaws.us-east-1.s3): public AWS ranges."""
+VPC_PREFIX_LIST = "pl-0c1a2b3d4e5f6a101"
+"""A customer list of one private range: the VPC's."""
+OFFICE_PREFIX_LIST = "pl-0c1a2b3d4e5f6a202"
+"""A customer list of office ranges: public, but none world-open."""
+PRIVATE_PREFIX_LIST = "pl-0c1a2b3d4e5f6a303"
+"""A customer list of private ranges, IPv4 and IPv6."""
+OPEN_PREFIX_LIST = "pl-0c1a2b3d4e5f6a404"
+"""A customer list that someone extended with 0.0.0.0/0."""
+OPEN_V6_PREFIX_LIST = "pl-0c1a2b3d4e5f6a505"
+"""A customer list that someone extended with ::/0."""
+WORLD_PREFIX_LIST = "pl-0c1a2b3d4e5f6a0a0"
+"""A customer list of nothing but 0.0.0.0/0 and ::/0 (an "anywhere" list)."""
+EMPTY_PREFIX_LIST = "pl-0c1a2b3d4e5f6a606"
+GARBAGE_PREFIX_LIST = "pl-0c1a2b3d4e5f6a707"
+"""A list whose one entry is not a CIDR."""
+UNREAD_PREFIX_LIST = "pl-0c1a2b3d4e5f6a808"
+"""A list whose record was read but whose entries could not be (see `entries_error`)."""
+OTHER_UNREAD_PREFIX_LIST = "pl-0c1a2b3d4e5f6a909"
+MISSING_PREFIX_LIST = "pl-0c1a2b3d4e5f6aaaa"
+"""A list that rules name but that has no record in the snapshot."""
+
+S3_RANGES = ("3.5.0.0/19", "16.15.176.0/20", "52.216.0.0/15", "54.231.0.0/16")
+OFFICE_RANGES = (ADMIN_RANGE, "8.8.4.0/24", "2a00:1450:4001::/48")
+PRIVATE_RANGES = (VPC_CIDR, "192.168.0.0/16", "fd00:20::/56")
+
+KNOWN_LISTS = (
+    prefix_list(S3_PREFIX_LIST, S3_RANGES, name="com.amazonaws.us-east-1.s3", owner_id="AWS"),
+    prefix_list(VPC_PREFIX_LIST, (VPC_CIDR,)),
+    prefix_list(OFFICE_PREFIX_LIST, OFFICE_RANGES),
+    prefix_list(PRIVATE_PREFIX_LIST, PRIVATE_RANGES),
+    prefix_list(OPEN_PREFIX_LIST, (VPC_CIDR, "0.0.0.0/0")),
+    prefix_list(OPEN_V6_PREFIX_LIST, ("fd00:20::/56", "::/0")),
+    prefix_list(WORLD_PREFIX_LIST, ("0.0.0.0/0", "::/0")),
+    prefix_list(EMPTY_PREFIX_LIST, ()),
+    prefix_list(GARBAGE_PREFIX_LIST, ("not-a-cidr",)),
+)
+"""The lists of the home region whose entries were read."""
+UNREAD_LISTS = (
+    prefix_list(UNREAD_PREFIX_LIST, None),
+    prefix_list(OTHER_UNREAD_PREFIX_LIST, None),
+)
+UNREAD_ERRORS = (entries_error(UNREAD_PREFIX_LIST), entries_error(OTHER_UNREAD_PREFIX_LIST))
+UNREAD_REASON = (
+    f"the entries of prefix list {UNREAD_PREFIX_LIST} could not be read: ec2:GetManagedPrefixListEntries "
+    f"for {UNREAD_PREFIX_LIST} in {HOME_REGION} failed: UnauthorizedOperation: "
+    "You are not authorized to perform this operation."
+)
+"""Why the entries of UNREAD_PREFIX_LIST are unknown, in the words of an UNKNOWN verdict."""
+
+
 def check(
     rule: Rule,
     *groups: SecurityGroup,
     interfaces: Sequence[NetworkInterface] | None = None,
     errors: Sequence[ApiError] = (),
     rule_context: RuleContext | None = None,
+    prefix_lists: Sequence[PrefixList] = (),
 ) -> list[Verdict]:
     """The rule's verdicts on an account holding `groups` (each on an interface of its own unless
-    `interfaces` says otherwise); never two verdicts for one resource."""
-    target = ec2_account(*groups, interfaces=interfaces, errors=errors)
+    `interfaces` says otherwise) and the records of `prefix_lists`; never two verdicts for one resource."""
+    target = with_prefix_lists(ec2_account(*groups, interfaces=interfaces, errors=errors), *prefix_lists)
     verdicts = run(rule, target, rule_context or sg_context())
     assert len(verdicts) == len(outcomes(verdicts)), verdicts
     return verdicts
+
+
+def with_prefix_lists(target: AccountSnapshot, *prefix_lists: PrefixList) -> AccountSnapshot:
+    """`target` whose network data holds the records of `prefix_lists` (and no other list)."""
+    assert target.ec2 is not None
+    return msgspec.structs.replace(
+        target, ec2=msgspec.structs.replace(target.ec2, prefix_lists=tuple(prefix_lists))
+    )
 
 
 def verdict_for(verdicts: Sequence[Verdict], resource_id: str) -> Verdict:
@@ -260,12 +349,21 @@ def test_rules_enforce_the_four_guidelines_of_the_section() -> None:
             "open to the world on a port that is not public",
             id="ssh-from-public-ipv6-/31-is-world-open",
         ),
+        pytest.param(
+            permission("-1", None, VPC_PREFIX_LIST),
+            Severity.MEDIUM,
+            f"All traffic from {VPC_CIDR} (in prefix list {VPC_PREFIX_LIST})",
+            "all traffic",
+            id="all-traffic-from-a-prefix-list-is-judged-on-its-entries",
+        ),
     ],
 )
 def test_inbound_rule_that_is_too_broad_fails(
     allowed: IpPermission, expected: Severity, shown: str, why: str
 ) -> None:
-    verdicts = check(SG_MINIMAL_INBOUND, security_group(WEB, "web", ingress=[allowed]))
+    verdicts = check(
+        SG_MINIMAL_INBOUND, security_group(WEB, "web", ingress=[allowed]), prefix_lists=KNOWN_LISTS
+    )
     assert outcomes(verdicts) == {(Status.FAIL, WEB)}
     verdict = only(verdicts)
     assert severity_of(SG_MINIMAL_INBOUND, verdict) is expected
@@ -294,11 +392,13 @@ def test_inbound_rule_that_is_too_broad_fails(
         pytest.param(permission("tcp", 22, "2600:1f00::/32"), id="ssh-from-public-ipv6-/32"),
         pytest.param(permission("50", None, "10.0.0.0/8"), id="esp-from-private-range"),
         pytest.param(permission("-1", None, APP), id="group-reference-is-not-a-cidr-source"),
-        pytest.param(permission("-1", None, S3_PREFIX_LIST), id="prefix-list-is-not-a-cidr-source"),
+        pytest.param(permission("tcp", 22, OFFICE_PREFIX_LIST), id="ssh-from-a-prefix-list-of-office-ranges"),
     ],
 )
 def test_inbound_rule_limited_enough_passes(allowed: IpPermission) -> None:
-    verdicts = check(SG_MINIMAL_INBOUND, security_group(WEB, "web", ingress=[allowed]))
+    verdicts = check(
+        SG_MINIMAL_INBOUND, security_group(WEB, "web", ingress=[allowed]), prefix_lists=KNOWN_LISTS
+    )
     assert outcomes(verdicts) == {(Status.PASS, WEB)}
     verdict = only(verdicts)
     assert verdict.message == "inbound access is limited to the ports and sources that need it"
@@ -543,11 +643,22 @@ def test_all_ports_from_a_group_reference_fails_high(allowed: IpPermission, show
         pytest.param(permission("tcp", (8000, 8010), WEB), id="port-range-from-a-group"),
         pytest.param(permission("icmp", (-1, -1), WEB), id="icmp-from-a-group"),
         pytest.param(permission("tcp", (0, 65535), "10.20.0.0/16"), id="all-ports-from-a-cidr"),
-        pytest.param(permission("-1", None, S3_PREFIX_LIST), id="all-traffic-from-a-prefix-list"),
+        pytest.param(
+            permission("-1", None, PRIVATE_PREFIX_LIST), id="all-traffic-from-a-prefix-list-of-private-ranges"
+        ),
+        pytest.param(
+            permission("-1", None, UNREAD_PREFIX_LIST),
+            id="all-traffic-from-a-prefix-list-of-unknown-entries-holds-cidrs-never-groups",
+        ),
     ],
 )
 def test_group_reference_on_limited_ports_or_non_group_source_passes(allowed: IpPermission) -> None:
-    verdicts = check(SG_NO_INTERNAL_ALL_PORTS, security_group(APP, "app", ingress=[allowed]))
+    verdicts = check(
+        SG_NO_INTERNAL_ALL_PORTS,
+        security_group(APP, "app", ingress=[allowed]),
+        prefix_lists=[*KNOWN_LISTS, *UNREAD_LISTS],
+        errors=UNREAD_ERRORS,
+    )
     assert outcomes(verdicts) == {(Status.PASS, APP)}
 
 
@@ -572,11 +683,15 @@ def test_unattached_groups_opening_all_ports_internally_fail_one_level_lower() -
         pytest.param([permission("-1", None, DB)], id="all-traffic-to-a-group"),
         pytest.param([permission("tcp", 443, "0.0.0.0/0", "::/0")], id="https-to-the-internet"),
         pytest.param([permission("tcp", 443, "52.94.0.0/22")], id="https-to-a-public-range"),
+        pytest.param(
+            [permission("tcp", 443, S3_PREFIX_LIST)], id="https-to-a-prefix-list-of-public-aws-ranges"
+        ),
+        pytest.param([permission("tcp", 5432, EMPTY_PREFIX_LIST)], id="port-to-an-empty-prefix-list"),
     ],
 )
 def test_inbound_rules_with_open_or_internet_outbound_rules_pass(egress: Sequence[IpPermission]) -> None:
     group = security_group(APP, "app", ingress=[HTTPS_FROM_VPC], egress=egress)
-    verdicts = check(SG_INBOUND_RULES_ONLY, group)
+    verdicts = check(SG_INBOUND_RULES_ONLY, group, prefix_lists=KNOWN_LISTS)
     assert outcomes(verdicts) == {(Status.PASS, APP)}
     assert only(verdicts).message == (
         "the group does not mix inbound rules with outbound rules that govern access"
@@ -588,9 +703,9 @@ def test_inbound_rules_with_open_or_internet_outbound_rules_pass(egress: Sequenc
     [
         pytest.param(POSTGRES_TO_DB, f"TCP 5432 to {DB}", id="port-to-a-group"),
         pytest.param(
-            permission("tcp", 443, S3_PREFIX_LIST),
-            f"TCP 443 to prefix list {S3_PREFIX_LIST}",
-            id="port-to-a-prefix-list",
+            permission("tcp", 443, VPC_PREFIX_LIST),
+            f"TCP 443 to {VPC_CIDR} (in prefix list {VPC_PREFIX_LIST})",
+            id="port-to-a-prefix-list-of-the-vpc-range",
         ),
         pytest.param(
             permission("udp", 53, "10.20.0.2/32"), "UDP 53 to 10.20.0.2/32", id="port-to-a-private-address"
@@ -609,7 +724,7 @@ def test_inbound_rules_mixed_with_a_governing_outbound_rule_fail_medium(
     governing: IpPermission, shown: str
 ) -> None:
     group = security_group(APP, "app", ingress=[HTTPS_FROM_VPC], egress=[ALL_TRAFFIC_TO_INTERNET, governing])
-    verdicts = check(SG_INBOUND_RULES_ONLY, group)
+    verdicts = check(SG_INBOUND_RULES_ONLY, group, prefix_lists=KNOWN_LISTS)
     assert outcomes(verdicts) == {(Status.FAIL, APP)}
     verdict = only(verdicts)
     assert severity_of(SG_INBOUND_RULES_ONLY, verdict) is Severity.MEDIUM
@@ -852,13 +967,18 @@ def test_outbound_rule_to_the_internet_fails_medium(egress: IpPermission, shown:
         pytest.param([permission("-1", None, "100.64.0.0/10")], id="all-traffic-to-shared-address-space"),
         pytest.param([permission("tcp", 443, "203.0.113.0/24")], id="https-to-documentation-range"),
         pytest.param([permission("tcp", 3128, NSM)], id="proxy-port-to-the-nsm-group"),
-        pytest.param([permission("tcp", 443, S3_PREFIX_LIST)], id="https-to-a-prefix-list"),
+        pytest.param(
+            [permission("tcp", 443, PRIVATE_PREFIX_LIST)], id="https-to-a-prefix-list-of-private-ranges"
+        ),
+        pytest.param([permission("-1", None, EMPTY_PREFIX_LIST)], id="all-traffic-to-an-empty-prefix-list"),
     ],
 )
-def test_outbound_rules_only_to_private_space_groups_or_prefix_lists_pass(
+def test_outbound_rules_only_to_private_space_groups_or_prefix_lists_of_private_ranges_pass(
     egress: Sequence[IpPermission],
 ) -> None:
-    verdicts = check(SG_EGRESS_VIA_NSM_ONLY, security_group(APP, "app", egress=egress))
+    verdicts = check(
+        SG_EGRESS_VIA_NSM_ONLY, security_group(APP, "app", egress=egress), prefix_lists=KNOWN_LISTS
+    )
     assert outcomes(verdicts) == {(Status.PASS, APP)}
     assert only(verdicts).message == "no outbound rule reaches the internet"
 
@@ -918,6 +1038,688 @@ def test_unattached_group_reaching_the_internet_fails_one_level_lower() -> None:
     assert outcomes(verdicts) == {(Status.FAIL, APP), (Status.FAIL, WEB)}
     assert severity_of(SG_EGRESS_VIA_NSM_ONLY, verdict_for(verdicts, APP)) is Severity.MEDIUM
     assert severity_of(SG_EGRESS_VIA_NSM_ONLY, verdict_for(verdicts, WEB)) is Severity.LOW
+
+
+# --- prefix lists -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("allowed", "expected", "offending"),
+    [
+        pytest.param(
+            permission("tcp", 22, OPEN_PREFIX_LIST),
+            Severity.HIGH,
+            [
+                (
+                    f"TCP 22 from 0.0.0.0/0 (in prefix list {OPEN_PREFIX_LIST})",
+                    "open to the world on a port that is not public",
+                    "high",
+                )
+            ],
+            id="ssh-from-a-customer-list-holding-0.0.0.0/0-high",
+        ),
+        pytest.param(
+            permission("tcp", 22, OPEN_V6_PREFIX_LIST),
+            Severity.HIGH,
+            [
+                (
+                    f"TCP 22 from ::/0 (in prefix list {OPEN_V6_PREFIX_LIST})",
+                    "open to the world on a port that is not public",
+                    "high",
+                )
+            ],
+            id="ssh-from-a-customer-list-holding-::/0-high",
+        ),
+        pytest.param(
+            permission("-1", None, OPEN_PREFIX_LIST),
+            Severity.CRITICAL,
+            [
+                (
+                    f"All traffic from 0.0.0.0/0 (in prefix list {OPEN_PREFIX_LIST})",
+                    "all traffic",
+                    "critical",
+                ),
+                (f"All traffic from {VPC_CIDR} (in prefix list {OPEN_PREFIX_LIST})", "all traffic", "medium"),
+            ],
+            id="all-traffic-from-a-customer-list-holding-0.0.0.0/0-critical-each-entry-named",
+        ),
+        pytest.param(
+            permission("tcp", (0, 65535), OPEN_V6_PREFIX_LIST),
+            Severity.CRITICAL,
+            [
+                (f"TCP all ports from ::/0 (in prefix list {OPEN_V6_PREFIX_LIST})", "every port", "critical"),
+                (
+                    f"TCP all ports from fd00:20::/56 (in prefix list {OPEN_V6_PREFIX_LIST})",
+                    "every port",
+                    "medium",
+                ),
+            ],
+            id="all-tcp-from-a-customer-list-holding-::/0-critical",
+        ),
+        pytest.param(
+            permission("tcp", 22, GARBAGE_PREFIX_LIST),
+            Severity.HIGH,
+            [
+                (
+                    f"TCP 22 from not-a-cidr (in prefix list {GARBAGE_PREFIX_LIST})",
+                    "open to the world on a port that is not public",
+                    "high",
+                )
+            ],
+            id="ssh-from-a-list-whose-entry-is-not-a-cidr-is-world-open",
+        ),
+        pytest.param(
+            permission("tcp", (1000, 1040), PRIVATE_PREFIX_LIST),
+            Severity.MEDIUM,
+            [
+                (
+                    f"TCP 1000-1040 from {cidr} (in prefix list {PRIVATE_PREFIX_LIST})",
+                    "41 ports, more than 32",
+                    "medium",
+                )
+                for cidr in PRIVATE_RANGES
+            ],
+            id="41-ports-from-a-list-of-private-ranges-medium-each-entry-named",
+        ),
+    ],
+)
+def test_inbound_rule_from_a_prefix_list_is_judged_entry_by_entry_like_a_cidr(
+    allowed: IpPermission, expected: Severity, offending: list[tuple[str, str, str]]
+) -> None:
+    verdicts = check(
+        SG_MINIMAL_INBOUND, security_group(WEB, "web", ingress=[allowed]), prefix_lists=KNOWN_LISTS
+    )
+    assert outcomes(verdicts) == {(Status.FAIL, WEB)}
+    verdict = only(verdicts)
+    assert severity_of(SG_MINIMAL_INBOUND, verdict) is expected
+    assert verdict.evidence["offending_rules"] == [
+        {"rule": rule, "why": why, "severity": severity} for rule, why, severity in offending
+    ]
+    assert verdict.message == "inbound rules too broad: " + "; ".join(
+        f"{rule} ({why})" for rule, why, _ in offending
+    )
+    assert verdict.remediation is not None
+    assert verdict.remediation.startswith(
+        f"In {WEB} (web), remove or narrow: {'; '.join(rule for rule, _, _ in offending)}. "
+    )
+
+
+def test_prefix_list_holding_the_world_fails_like_the_cidr_and_one_level_lower_when_unattached() -> None:
+    used = security_group(WEB, "used", ingress=[permission("tcp", 22, OPEN_PREFIX_LIST)])
+    unused = security_group(APP, "unused", ingress=[permission("tcp", 22, OPEN_PREFIX_LIST)])
+    cidr = security_group(DB, "cidr", ingress=[SSH_FROM_WORLD])
+    verdicts = check(
+        SG_MINIMAL_INBOUND,
+        used,
+        unused,
+        cidr,
+        interfaces=[own_interface(used), own_interface(cidr)],
+        prefix_lists=KNOWN_LISTS,
+    )
+    assert outcomes(verdicts) == {(Status.FAIL, WEB), (Status.FAIL, APP), (Status.FAIL, DB)}
+    assert severity_of(SG_MINIMAL_INBOUND, verdict_for(verdicts, WEB)) is Severity.HIGH
+    assert severity_of(SG_MINIMAL_INBOUND, verdict_for(verdicts, DB)) is Severity.HIGH
+    assert severity_of(SG_MINIMAL_INBOUND, verdict_for(verdicts, APP)) is Severity.MEDIUM
+
+
+@pytest.mark.parametrize(
+    "allowed",
+    [
+        pytest.param(permission("tcp", 22, OFFICE_PREFIX_LIST), id="ssh-from-office-ranges-ipv4-and-ipv6"),
+        pytest.param(permission("tcp", 22, PRIVATE_PREFIX_LIST), id="ssh-from-private-ranges"),
+        pytest.param(permission("tcp", 443, OPEN_PREFIX_LIST), id="https-from-a-list-holding-0.0.0.0/0"),
+        pytest.param(
+            permission("icmpv6", (-1, -1), OPEN_V6_PREFIX_LIST), id="icmpv6-from-a-list-holding-::/0"
+        ),
+        pytest.param(permission("-1", None, EMPTY_PREFIX_LIST), id="all-traffic-from-an-empty-list"),
+    ],
+)
+def test_inbound_rule_from_a_prefix_list_whose_entries_are_all_fine_passes(allowed: IpPermission) -> None:
+    verdicts = check(
+        SG_MINIMAL_INBOUND, security_group(WEB, "web", ingress=[allowed]), prefix_lists=KNOWN_LISTS
+    )
+    assert outcomes(verdicts) == {(Status.PASS, WEB)}
+    verdict = only(verdicts)
+    assert verdict.message == "inbound access is limited to the ports and sources that need it"
+    assert "unknown_prefix_lists" not in verdict.evidence
+
+
+@pytest.mark.parametrize(
+    ("allowed", "shown"),
+    [
+        pytest.param(
+            permission("tcp", 22, UNREAD_PREFIX_LIST),
+            f"TCP 22 from prefix list {UNREAD_PREFIX_LIST} (entries unknown)",
+            id="ssh",
+        ),
+        pytest.param(
+            permission("-1", None, UNREAD_PREFIX_LIST),
+            f"All traffic from prefix list {UNREAD_PREFIX_LIST} (entries unknown)",
+            id="all-traffic",
+        ),
+        pytest.param(
+            permission("tcp", (80, 443), UNREAD_PREFIX_LIST),
+            f"TCP 80-443 from prefix list {UNREAD_PREFIX_LIST} (entries unknown)",
+            id="range-between-public-ports",
+        ),
+        pytest.param(
+            permission("50", None, UNREAD_PREFIX_LIST),
+            f"protocol 50 (all of it) from prefix list {UNREAD_PREFIX_LIST} (entries unknown)",
+            id="whole-protocol",
+        ),
+    ],
+)
+def test_inbound_rule_from_a_prefix_list_of_unknown_entries_is_unknown_with_the_failed_call(
+    allowed: IpPermission, shown: str
+) -> None:
+    group = security_group(WEB, "web", ingress=[HTTPS_FROM_WORLD, allowed])
+    verdicts = check(
+        SG_MINIMAL_INBOUND, group, prefix_lists=[*KNOWN_LISTS, *UNREAD_LISTS], errors=UNREAD_ERRORS
+    )
+    assert outcomes(verdicts) == {(Status.UNKNOWN, WEB)}
+    verdict = only(verdicts)
+    assert verdict.message == f"inbound access from prefix lists cannot be judged: {UNREAD_REASON}"
+    assert verdict.region == HOME_REGION
+    assert verdict.severity is None
+    assert verdict.remediation is None
+    assert verdict.evidence["unknown_prefix_lists"] == [UNREAD_PREFIX_LIST]
+    assert verdict.evidence["rules"] == [shown]
+    assert verdict.evidence["interfaces"] == 1
+    assert "offending_rules" not in verdict.evidence
+
+
+def test_unknown_verdict_names_every_unknown_list_with_its_own_reason() -> None:
+    missing = MISSING_PREFIX_LIST
+    group = security_group(
+        WEB,
+        "web",
+        ingress=[
+            permission("tcp", 22, UNREAD_PREFIX_LIST, missing),
+            permission("tcp", 443, OTHER_UNREAD_PREFIX_LIST),
+            permission("tcp", 3389, OFFICE_PREFIX_LIST),
+        ],
+    )
+    verdicts = check(
+        SG_MINIMAL_INBOUND, group, prefix_lists=[*KNOWN_LISTS, *UNREAD_LISTS], errors=UNREAD_ERRORS
+    )
+    assert outcomes(verdicts) == {(Status.UNKNOWN, WEB)}
+    verdict = only(verdicts)
+    # The HTTPS rule would be fine whatever OTHER_UNREAD_PREFIX_LIST holds: neither named nor blamed.
+    assert verdict.evidence["unknown_prefix_lists"] == [UNREAD_PREFIX_LIST, missing]
+    assert verdict.evidence["rules"] == [
+        f"TCP 22 from prefix list {UNREAD_PREFIX_LIST} (entries unknown)",
+        f"TCP 22 from prefix list {missing} (entries unknown)",
+    ]
+    assert verdict.message == (
+        f"inbound access from prefix lists cannot be judged: {UNREAD_REASON}; "
+        f"prefix list {missing} of {HOME_REGION} is missing from the snapshot"
+    )
+    assert OTHER_UNREAD_PREFIX_LIST not in verdict.message
+
+
+@pytest.mark.parametrize(
+    "allowed",
+    [
+        pytest.param(permission("icmp", (-1, -1), UNREAD_PREFIX_LIST), id="all-icmp"),
+        pytest.param(permission("icmpv6", (128, -1), UNREAD_PREFIX_LIST), id="icmpv6-echo-request"),
+        pytest.param(permission("tcp", 443, UNREAD_PREFIX_LIST), id="https"),
+        pytest.param(permission("tcp", 80, UNREAD_PREFIX_LIST), id="http"),
+    ],
+)
+def test_inbound_rule_from_a_prefix_list_of_unknown_entries_that_would_be_fine_from_the_world_passes(
+    allowed: IpPermission,
+) -> None:
+    group = security_group(WEB, "web", ingress=[allowed])
+    verdicts = check(SG_MINIMAL_INBOUND, group, prefix_lists=UNREAD_LISTS, errors=UNREAD_ERRORS)
+    assert outcomes(verdicts) == {(Status.PASS, WEB)}
+    assert only(verdicts).message == "inbound access is limited to the ports and sources that need it"
+
+
+def test_https_from_a_prefix_list_of_unknown_entries_is_unknown_without_public_ports() -> None:
+    group = security_group(WEB, "web", ingress=[permission("tcp", 443, UNREAD_PREFIX_LIST)])
+    verdicts = check(
+        SG_MINIMAL_INBOUND,
+        group,
+        prefix_lists=UNREAD_LISTS,
+        errors=UNREAD_ERRORS,
+        rule_context=sg_context(public_ports=[]),
+    )
+    assert outcomes(verdicts) == {(Status.UNKNOWN, WEB)}
+
+
+@pytest.mark.parametrize(
+    ("certain", "expected", "shown"),
+    [
+        pytest.param(SSH_FROM_WORLD, Severity.HIGH, "TCP 22 from 0.0.0.0/0", id="ssh-from-the-world"),
+        pytest.param(
+            permission("tcp", 22, OPEN_PREFIX_LIST),
+            Severity.HIGH,
+            f"TCP 22 from 0.0.0.0/0 (in prefix list {OPEN_PREFIX_LIST})",
+            id="ssh-from-a-known-list-holding-the-world",
+        ),
+        pytest.param(
+            permission("tcp", (0, 65535), "10.0.0.0/8"),
+            Severity.MEDIUM,
+            "TCP all ports from 10.0.0.0/8",
+            id="every-port-from-private-space",
+        ),
+    ],
+)
+def test_certain_inbound_problem_fails_even_beside_a_prefix_list_of_unknown_entries(
+    certain: IpPermission, expected: Severity, shown: str
+) -> None:
+    group = security_group(WEB, "web", ingress=[permission("tcp", 22, UNREAD_PREFIX_LIST), certain])
+    verdicts = check(
+        SG_MINIMAL_INBOUND, group, prefix_lists=[*KNOWN_LISTS, *UNREAD_LISTS], errors=UNREAD_ERRORS
+    )
+    assert outcomes(verdicts) == {(Status.FAIL, WEB)}
+    verdict = only(verdicts)
+    assert severity_of(SG_MINIMAL_INBOUND, verdict) is expected
+    unknown = f"TCP 22 from prefix list {UNREAD_PREFIX_LIST} (entries unknown)"
+    # The FAIL is certain; the rule toward the unknown list is named, as it may allow more.
+    assert [item["rule"] for item in verdict.evidence["offending_rules"]] == [shown, unknown]
+    assert verdict.evidence["offending_rules"][-1]["severity"] == "unknown"
+    assert verdict.message.endswith(
+        f"; rules from prefix lists whose entries are unknown may allow more: {UNREAD_REASON}"
+    )
+
+
+def test_prefix_list_missing_from_a_region_whose_lists_could_not_be_described_is_unknown() -> None:
+    group = security_group(WEB, "web", ingress=[permission("tcp", 22, OPEN_PREFIX_LIST)])
+    errors = [
+        ec2_api_error("DescribeManagedPrefixLists", HOME_REGION, code="RequestLimitExceeded"),
+        entries_error(OPEN_PREFIX_LIST, SECOND_REGION),
+    ]
+    verdicts = check(SG_MINIMAL_INBOUND, group, errors=errors)
+    assert outcomes(verdicts) == {(Status.UNKNOWN, WEB)}
+    verdict = only(verdicts)
+    assert verdict.message == (
+        f"inbound access from prefix lists cannot be judged: prefix list {OPEN_PREFIX_LIST} of {HOME_REGION} "
+        f"could not be read: ec2:DescribeManagedPrefixLists in {HOME_REGION} failed: RequestLimitExceeded: "
+        "You are not authorized to perform this operation."
+    )
+    assert verdict.evidence["unknown_prefix_lists"] == [OPEN_PREFIX_LIST]
+
+
+def test_prefix_list_missing_without_a_failed_call_is_unknown_as_missing_from_the_snapshot() -> None:
+    group = security_group(WEB, "web", ingress=[permission("tcp", 22, OPEN_PREFIX_LIST)])
+    errors = [ec2_api_error("DescribeManagedPrefixLists", SECOND_REGION)]
+    verdicts = check(SG_MINIMAL_INBOUND, group, errors=errors)
+    assert outcomes(verdicts) == {(Status.UNKNOWN, WEB)}
+    assert only(verdicts).message == (
+        f"inbound access from prefix lists cannot be judged: prefix list {OPEN_PREFIX_LIST} of {HOME_REGION} "
+        "is missing from the snapshot"
+    )
+
+
+def test_prefix_list_record_without_entries_or_a_failed_call_is_unknown() -> None:
+    """As in a snapshot written before entries were read."""
+    group = security_group(WEB, "web", ingress=[permission("tcp", 22, UNREAD_PREFIX_LIST)])
+    errors = [entries_error(OTHER_UNREAD_PREFIX_LIST), entries_error(UNREAD_PREFIX_LIST, SECOND_REGION)]
+    verdicts = check(SG_MINIMAL_INBOUND, group, prefix_lists=UNREAD_LISTS, errors=errors)
+    assert outcomes(verdicts) == {(Status.UNKNOWN, WEB)}
+    message = only(verdicts).message
+    assert message.startswith(
+        f"inbound access from prefix lists cannot be judged: the entries of prefix list {UNREAD_PREFIX_LIST} "
+    )
+    assert message.endswith("missing from the snapshot")
+    assert "could not be read" not in message
+
+
+def test_prefix_lists_are_regional_a_list_known_in_another_region_does_not_resolve_a_reference() -> None:
+    """Only the eu-west-1 list of that id was read (office ranges): the us-east-1 reference stays open."""
+    us_group = security_group(WEB, "us-web", ingress=[permission("tcp", 22, OFFICE_PREFIX_LIST)])
+    eu_group = security_group(
+        EU_WEB, "eu-web", ingress=[permission("tcp", 22, OFFICE_PREFIX_LIST)], region=SECOND_REGION
+    )
+    eu_list = prefix_list(OFFICE_PREFIX_LIST, OFFICE_RANGES, region=SECOND_REGION)
+    verdicts = check(SG_MINIMAL_INBOUND, us_group, eu_group, prefix_lists=[eu_list])
+    assert outcomes(verdicts) == {(Status.UNKNOWN, WEB), (Status.PASS, EU_WEB)}
+    assert verdict_for(verdicts, WEB).message == (
+        f"inbound access from prefix lists cannot be judged: prefix list {OFFICE_PREFIX_LIST} of "
+        f"{HOME_REGION} is missing from the snapshot"
+    )
+
+
+def test_prefix_list_known_in_another_region_only_judges_the_groups_of_that_region() -> None:
+    """The same id holding the world in eu-west-1 and office ranges in us-east-1: each group its own."""
+    us_group = security_group(WEB, "us-web", ingress=[permission("tcp", 22, OFFICE_PREFIX_LIST)])
+    eu_group = security_group(
+        EU_WEB, "eu-web", ingress=[permission("tcp", 22, OFFICE_PREFIX_LIST)], region=SECOND_REGION
+    )
+    lists = [
+        prefix_list(OFFICE_PREFIX_LIST, ("0.0.0.0/0",), region=SECOND_REGION),
+        prefix_list(OFFICE_PREFIX_LIST, OFFICE_RANGES),
+    ]
+    verdicts = check(SG_MINIMAL_INBOUND, us_group, eu_group, prefix_lists=lists)
+    assert outcomes(verdicts) == {(Status.PASS, WEB), (Status.FAIL, EU_WEB)}
+    assert verdict_for(verdicts, EU_WEB).evidence["offending_rules"][0]["rule"] == (
+        f"TCP 22 from 0.0.0.0/0 (in prefix list {OFFICE_PREFIX_LIST})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("listed", "shown"),
+    [
+        pytest.param(
+            PRIVATE_PREFIX_LIST,
+            [f"All traffic from {cidr} (in prefix list {PRIVATE_PREFIX_LIST})" for cidr in PRIVATE_RANGES],
+            id="known-entries",
+        ),
+        pytest.param(
+            UNREAD_PREFIX_LIST,
+            [f"All traffic from prefix list {UNREAD_PREFIX_LIST} (entries unknown)"],
+            id="unknown-entries",
+        ),
+        pytest.param(
+            EMPTY_PREFIX_LIST,
+            [f"All traffic from prefix list {EMPTY_PREFIX_LIST} (empty)"],
+            id="empty-list-is-still-an-inbound-rule",
+        ),
+    ],
+)
+def test_default_group_with_an_inbound_rule_from_a_prefix_list_fails(listed: str, shown: list[str]) -> None:
+    group = msgspec.structs.replace(default_group(DEFAULT), ingress=(permission("-1", None, listed),))
+    verdicts = check(
+        SG_NO_INTERNAL_ALL_PORTS, group, prefix_lists=[*KNOWN_LISTS, *UNREAD_LISTS], errors=UNREAD_ERRORS
+    )
+    assert outcomes(verdicts) == {(Status.FAIL, DEFAULT)}
+    assert only(verdicts).evidence["offending_rules"] == [
+        {"rule": text, "why": "the default group must have no inbound rule"} for text in shown
+    ]
+
+
+@pytest.mark.parametrize(
+    ("egress", "shown"),
+    [
+        pytest.param(
+            permission("tcp", 443, OPEN_PREFIX_LIST),
+            [f"TCP 443 to 0.0.0.0/0 (in prefix list {OPEN_PREFIX_LIST})"],
+            id="list-holding-0.0.0.0/0",
+        ),
+        pytest.param(
+            permission("-1", None, OPEN_V6_PREFIX_LIST),
+            [f"All traffic to ::/0 (in prefix list {OPEN_V6_PREFIX_LIST})"],
+            id="list-holding-::/0",
+        ),
+        pytest.param(
+            permission("tcp", 443, OFFICE_PREFIX_LIST),
+            [f"TCP 443 to {cidr} (in prefix list {OFFICE_PREFIX_LIST})" for cidr in OFFICE_RANGES],
+            id="list-of-narrow-public-ranges",
+        ),
+        pytest.param(
+            permission("udp", 53, GARBAGE_PREFIX_LIST),
+            [f"UDP 53 to not-a-cidr (in prefix list {GARBAGE_PREFIX_LIST})"],
+            id="list-whose-entry-is-not-a-cidr",
+        ),
+    ],
+)
+def test_outbound_rule_to_a_prefix_list_entry_in_internet_space_fails(
+    egress: IpPermission, shown: list[str]
+) -> None:
+    group = security_group(APP, "app", egress=[POSTGRES_TO_DB, egress])
+    verdicts = check(SG_EGRESS_VIA_NSM_ONLY, group, prefix_lists=KNOWN_LISTS)
+    assert outcomes(verdicts) == {(Status.FAIL, APP)}
+    verdict = only(verdicts)
+    assert severity_of(SG_EGRESS_VIA_NSM_ONLY, verdict) is Severity.MEDIUM
+    assert verdict.evidence["offending_rules"] == [
+        {"rule": text, "why": "reaches the internet directly"} for text in shown
+    ]
+    assert verdict.message.startswith(f"outbound internet access outside the NSM proxy: {shown[0]}")
+
+
+def test_outbound_rule_to_a_prefix_list_of_unknown_entries_is_unknown() -> None:
+    group = security_group(
+        APP, "app", egress=[POSTGRES_TO_DB, permission("tcp", 443, PRIVATE_PREFIX_LIST, UNREAD_PREFIX_LIST)]
+    )
+    verdicts = check(
+        SG_EGRESS_VIA_NSM_ONLY, group, prefix_lists=[*KNOWN_LISTS, *UNREAD_LISTS], errors=UNREAD_ERRORS
+    )
+    assert outcomes(verdicts) == {(Status.UNKNOWN, APP)}
+    verdict = only(verdicts)
+    assert (
+        verdict.message == f"whether its outbound rules reach the internet cannot be judged: {UNREAD_REASON}"
+    )
+    assert verdict.evidence["unknown_prefix_lists"] == [UNREAD_PREFIX_LIST]
+    assert verdict.evidence["rules"] == [f"TCP 443 to prefix list {UNREAD_PREFIX_LIST} (entries unknown)"]
+
+
+def test_outbound_internet_rule_fails_even_beside_a_prefix_list_of_unknown_entries() -> None:
+    group = security_group(
+        APP, "app", egress=[permission("tcp", 443, UNREAD_PREFIX_LIST), ALL_TRAFFIC_TO_INTERNET]
+    )
+    verdicts = check(SG_EGRESS_VIA_NSM_ONLY, group, prefix_lists=UNREAD_LISTS, errors=UNREAD_ERRORS)
+    assert outcomes(verdicts) == {(Status.FAIL, APP)}
+    assert only(verdicts).evidence["offending_rules"] == [
+        {"rule": "All traffic to 0.0.0.0/0", "why": "reaches the internet directly"}
+    ]
+
+
+def test_internet_egress_group_toward_a_prefix_list_of_unknown_entries_passes() -> None:
+    nsm = security_group(NSM, "nsm-proxy", egress=[permission("tcp", 443, UNREAD_PREFIX_LIST)])
+    plain = security_group(APP, "app", egress=[permission("tcp", 443, UNREAD_PREFIX_LIST)])
+    verdicts = check(
+        SG_EGRESS_VIA_NSM_ONLY,
+        nsm,
+        plain,
+        prefix_lists=UNREAD_LISTS,
+        errors=UNREAD_ERRORS,
+        rule_context=sg_context(internet_egress_groups=[NSM]),
+    )
+    assert outcomes(verdicts) == {(Status.PASS, NSM), (Status.UNKNOWN, APP)}
+
+
+def test_inbound_rules_mixed_with_an_outbound_rule_to_a_prefix_list_of_internal_ranges_fail() -> None:
+    group = security_group(
+        APP,
+        "app",
+        ingress=[HTTPS_FROM_VPC],
+        egress=[ALL_TRAFFIC_TO_INTERNET, permission("tcp", 5432, OPEN_PREFIX_LIST, PRIVATE_PREFIX_LIST)],
+    )
+    verdicts = check(SG_INBOUND_RULES_ONLY, group, prefix_lists=KNOWN_LISTS)
+    assert outcomes(verdicts) == {(Status.FAIL, APP)}
+    verdict = only(verdicts)
+    assert severity_of(SG_INBOUND_RULES_ONLY, verdict) is Severity.MEDIUM
+    # The 0.0.0.0/0 entry reaches the internet: it does not govern internal access.
+    assert [item["rule"] for item in verdict.evidence["offending_rules"]] == [
+        f"TCP 5432 to {VPC_CIDR} (in prefix list {OPEN_PREFIX_LIST})",
+        *(f"TCP 5432 to {cidr} (in prefix list {PRIVATE_PREFIX_LIST})" for cidr in PRIVATE_RANGES),
+    ]
+
+
+@pytest.mark.parametrize(
+    "egress",
+    [
+        pytest.param(permission("tcp", 443, OFFICE_PREFIX_LIST), id="list-of-narrow-public-ranges"),
+        pytest.param(permission("tcp", 443, S3_PREFIX_LIST), id="list-of-public-aws-ranges"),
+        pytest.param(permission("tcp", 443, WORLD_PREFIX_LIST), id="list-holding-only-the-world"),
+    ],
+)
+def test_inbound_rules_with_an_outbound_rule_to_a_prefix_list_of_internet_ranges_pass(
+    egress: IpPermission,
+) -> None:
+    group = security_group(APP, "app", ingress=[HTTPS_FROM_VPC], egress=[egress])
+    verdicts = check(SG_INBOUND_RULES_ONLY, group, prefix_lists=KNOWN_LISTS)
+    assert outcomes(verdicts) == {(Status.PASS, APP)}
+
+
+def test_inbound_rules_with_an_outbound_rule_to_a_prefix_list_of_unknown_entries_are_unknown() -> None:
+    group = security_group(
+        APP,
+        "app",
+        ingress=[HTTPS_FROM_VPC],
+        egress=[ALL_TRAFFIC_TO_INTERNET, permission("tcp", 5432, UNREAD_PREFIX_LIST)],
+    )
+    verdicts = check(SG_INBOUND_RULES_ONLY, group, prefix_lists=UNREAD_LISTS, errors=UNREAD_ERRORS)
+    assert outcomes(verdicts) == {(Status.UNKNOWN, APP)}
+    verdict = only(verdicts)
+    assert verdict.message == f"whether its outbound rules govern access cannot be judged: {UNREAD_REASON}"
+    assert verdict.evidence["unknown_prefix_lists"] == [UNREAD_PREFIX_LIST]
+    assert verdict.evidence["rules"] == [f"TCP 5432 to prefix list {UNREAD_PREFIX_LIST} (entries unknown)"]
+
+
+@pytest.mark.parametrize(
+    ("ingress", "egress", "expected"),
+    [
+        pytest.param(
+            [],
+            [permission("tcp", 5432, UNREAD_PREFIX_LIST)],
+            Status.PASS,
+            id="no-inbound-rule-nothing-to-mix",
+        ),
+        pytest.param(
+            [HTTPS_FROM_VPC],
+            [permission("-1", None, UNREAD_PREFIX_LIST)],
+            Status.PASS,
+            id="all-traffic-out-never-governs",
+        ),
+        pytest.param(
+            [HTTPS_FROM_VPC],
+            [permission("tcp", 5432, UNREAD_PREFIX_LIST), POSTGRES_TO_DB],
+            Status.FAIL,
+            id="a-certain-governing-rule-fails",
+        ),
+        pytest.param(
+            [HTTPS_FROM_VPC],
+            [permission("tcp", 5432, UNREAD_PREFIX_LIST, VPC_PREFIX_LIST)],
+            Status.FAIL,
+            id="a-governing-entry-of-a-known-list-fails",
+        ),
+    ],
+)
+def test_outbound_rule_to_a_prefix_list_of_unknown_entries_when_it_cannot_change_the_verdict(
+    ingress: Sequence[IpPermission], egress: Sequence[IpPermission], expected: Status
+) -> None:
+    group = security_group(APP, "app", ingress=ingress, egress=egress)
+    verdicts = check(
+        SG_INBOUND_RULES_ONLY, group, prefix_lists=[*KNOWN_LISTS, *UNREAD_LISTS], errors=UNREAD_ERRORS
+    )
+    assert outcomes(verdicts) == {(expected, APP)}
+
+
+def test_interface_whose_groups_mix_inbound_rules_with_outbound_rules_to_an_unknown_list_is_unknown() -> None:
+    inbound = security_group(APP, "app", ingress=[HTTPS_FROM_VPC])
+    outbound = security_group(OUTBOUND, "db-clients", egress=[permission("tcp", 5432, UNREAD_PREFIX_LIST)])
+    shared = network_interface(SHARED_ENI, APP, OUTBOUND, attached_to="i-0123456789abcdef0")
+    verdicts = check(
+        SG_INBOUND_RULES_ONLY,
+        inbound,
+        outbound,
+        interfaces=[shared],
+        prefix_lists=UNREAD_LISTS,
+        errors=UNREAD_ERRORS,
+    )
+    assert outcomes(verdicts) == {
+        (Status.PASS, APP),
+        (Status.PASS, OUTBOUND),
+        (Status.UNKNOWN, SHARED_ENI),
+    }
+    verdict = verdict_for(verdicts, SHARED_ENI)
+    assert verdict.message == (
+        f"whether its groups' outbound rules govern access cannot be judged: {UNREAD_REASON}"
+    )
+    assert verdict.region == HOME_REGION
+    assert verdict.evidence == {
+        "groups": [APP, OUTBOUND],
+        "attached_to": "i-0123456789abcdef0",
+        "groups_with_inbound_rules": [APP],
+        "groups_with_governing_outbound_rules": [],
+        "unknown_prefix_lists": [UNREAD_PREFIX_LIST],
+    }
+
+
+@pytest.mark.parametrize(
+    ("egress", "expected"),
+    [
+        pytest.param(permission("tcp", 5432, PRIVATE_PREFIX_LIST), Status.FAIL, id="list-of-private-ranges"),
+        pytest.param(permission("tcp", 443, OFFICE_PREFIX_LIST), Status.PASS, id="list-of-public-ranges"),
+        pytest.param(permission("tcp", 5432, EMPTY_PREFIX_LIST), Status.PASS, id="empty-list"),
+        pytest.param(
+            permission("-1", None, UNREAD_PREFIX_LIST), Status.PASS, id="all-traffic-to-an-unknown-list"
+        ),
+    ],
+)
+def test_interface_whose_groups_mix_inbound_rules_with_outbound_rules_to_a_known_list(
+    egress: IpPermission, expected: Status
+) -> None:
+    inbound = security_group(APP, "app", ingress=[HTTPS_FROM_VPC])
+    outbound = security_group(OUTBOUND, "egress", egress=[egress])
+    verdicts = check(
+        SG_INBOUND_RULES_ONLY,
+        inbound,
+        outbound,
+        interfaces=[network_interface(SHARED_ENI, APP, OUTBOUND)],
+        prefix_lists=[*KNOWN_LISTS, *UNREAD_LISTS],
+        errors=UNREAD_ERRORS,
+    )
+    assert outcomes(verdicts) == {(Status.PASS, APP), (Status.PASS, OUTBOUND), (expected, SHARED_ENI)}
+
+
+def test_interface_with_an_unknown_list_and_a_certain_governing_rule_fails() -> None:
+    inbound = security_group(APP, "app", ingress=[HTTPS_FROM_VPC])
+    unknown = security_group(OUTBOUND, "egress", egress=[permission("tcp", 5432, UNREAD_PREFIX_LIST)])
+    governing = security_group(CLIENTS, "db-clients", egress=[POSTGRES_TO_DB])
+    verdicts = check(
+        SG_INBOUND_RULES_ONLY,
+        inbound,
+        unknown,
+        governing,
+        interfaces=[network_interface(SHARED_ENI, APP, OUTBOUND, CLIENTS)],
+        prefix_lists=UNREAD_LISTS,
+        errors=UNREAD_ERRORS,
+    )
+    assert outcomes(verdicts) == {
+        (Status.PASS, APP),
+        (Status.PASS, OUTBOUND),
+        (Status.PASS, CLIENTS),
+        (Status.FAIL, SHARED_ENI),
+    }
+
+
+def test_an_empty_prefix_list_allows_nothing() -> None:
+    group = security_group(
+        WEB,
+        "web",
+        ingress=[permission("-1", None, EMPTY_PREFIX_LIST)],
+        egress=[permission("-1", None, EMPTY_PREFIX_LIST)],
+    )
+    target = with_prefix_lists(ec2_account(group), *KNOWN_LISTS)
+    per_rule = {rule.id: outcomes(run(rule, target, sg_context())) for rule in RULES}
+    assert per_rule == {
+        "sg-minimal-inbound": {(Status.PASS, WEB)},
+        "sg-no-internal-all-ports": {(Status.PASS, WEB)},
+        "sg-inbound-rules-only": {(Status.PASS, WEB)},
+        "sg-egress-via-nsm-only": {(Status.PASS, WEB)},
+    }
+
+
+def test_a_garbage_prefix_list_entry_is_world_open() -> None:
+    group = security_group(
+        WEB,
+        "web",
+        ingress=[permission("tcp", 22, GARBAGE_PREFIX_LIST)],
+        egress=[permission("tcp", 443, GARBAGE_PREFIX_LIST)],
+    )
+    target = with_prefix_lists(ec2_account(group), *KNOWN_LISTS)
+    per_rule = {rule.id: outcomes(run(rule, target, sg_context())) for rule in RULES}
+    assert per_rule == {
+        "sg-minimal-inbound": {(Status.FAIL, WEB)},
+        "sg-no-internal-all-ports": {(Status.PASS, WEB)},
+        "sg-inbound-rules-only": {(Status.PASS, WEB)},
+        "sg-egress-via-nsm-only": {(Status.FAIL, WEB)},
+    }
+
+
+def test_the_entries_of_a_list_are_read_again_for_each_account() -> None:
+    """Two accounts with the same groups, one where the list holds the world: each judged on its own."""
+    group = security_group(WEB, "web", ingress=[permission("tcp", 22, OFFICE_PREFIX_LIST)])
+    office = with_prefix_lists(ec2_account(group), prefix_list(OFFICE_PREFIX_LIST, OFFICE_RANGES))
+    world = with_prefix_lists(ec2_account(group), prefix_list(OFFICE_PREFIX_LIST, ("0.0.0.0/0",)))
+    unread = with_prefix_lists(ec2_account(group), prefix_list(OFFICE_PREFIX_LIST, None))
+    assert outcomes(run(SG_MINIMAL_INBOUND, office, sg_context())) == {(Status.PASS, WEB)}
+    assert outcomes(run(SG_MINIMAL_INBOUND, world, sg_context())) == {(Status.FAIL, WEB)}
+    assert outcomes(run(SG_MINIMAL_INBOUND, unread, sg_context())) == {(Status.UNKNOWN, WEB)}
+    assert outcomes(run(SG_MINIMAL_INBOUND, office, sg_context())) == {(Status.PASS, WEB)}
 
 
 # --- several groups at once ---------------------------------------------------------------------------

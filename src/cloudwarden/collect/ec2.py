@@ -171,14 +171,36 @@ def _prefix_list_reader(
 
 
 def _prefix_lists(context: AccountContext, region: str, ids: list[str]) -> list[PrefixList]:
+    """The prefix lists of `ids`, each with its entries (None where they could not be read).
+
+    A rule that names a prefix list allows every CIDR in it: a customer-managed list may hold
+    0.0.0.0/0, so the entries are read, one paginated call per list."""
+    described = list(
+        _pages(context, region, "describe_managed_prefix_lists", "PrefixLists", PrefixListIds=ids)
+    )
     return [
         PrefixList(
             id=str(entry["PrefixListId"]),
             region=region,
             name=entry.get("PrefixListName"),
             owner_id=entry.get("OwnerId"),
+            entries=context.attempt(
+                SERVICE,
+                "GetManagedPrefixListEntries",
+                region,
+                _entries_reader(context, region, str(entry["PrefixListId"])),
+                resource=str(entry["PrefixListId"]),
+            ),
         )
-        for entry in _pages(
-            context, region, "describe_managed_prefix_lists", "PrefixLists", PrefixListIds=ids
-        )
+        for entry in described
     ]
+
+
+def _entries_reader(context: AccountContext, region: str, prefix_list: str) -> Callable[[], tuple[str, ...]]:
+    return lambda: tuple(
+        str(item["Cidr"])
+        for item in _pages(
+            context, region, "get_managed_prefix_list_entries", "Entries", PrefixListId=prefix_list
+        )
+        if "Cidr" in item
+    )

@@ -17,7 +17,7 @@ from typing import Any
 from cloudwarden.config import SecurityGroupsConfig
 from cloudwarden.findings import Resource, Severity, Status
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, unknown_because
-from cloudwarden.semantics.network import ICMP, PORTED, Direction, NetRule, PeerKind, rules_of
+from cloudwarden.semantics.network import ICMP, PORTED, Direction, NetRule, Peer, PeerKind, rules_of
 from cloudwarden.snapshot import AccountSnapshot, Ec2Data, NetworkInterface, SecurityGroup
 
 SECTION = "Security Groups"
@@ -42,6 +42,8 @@ class _Group:
     egress: list[NetRule]
     interfaces: int | None
     default_vpc: bool | None
+    unknown_lists: dict[str, str] = field(default_factory=dict)
+    """Prefix list id -> why its entries are unknown, for the lists this group's rules name."""
 
     @functools.cached_property
     def resource(self) -> Resource:
@@ -106,16 +108,28 @@ def _network(account: AccountSnapshot, ec2: Ec2Data) -> _Network:
     for interface in ec2.network_interfaces:
         for group_id in interface.group_ids:
             counts[group_id] = counts.get(group_id, 0) + 1
-    groups = [
-        _Group(
-            group=group,
-            ingress=rules_of(group.ingress, Direction.INGRESS, group.id, group.owner_id),
-            egress=rules_of(group.egress, Direction.EGRESS, group.id, group.owner_id),
-            interfaces=None if group.region in interface_failures else counts.get(group.id, 0),
-            default_vpc=default_vpcs.get(group.vpc_id or ""),
+    entries: dict[str, dict[str, tuple[str, ...]]] = {}
+    for prefix_list in ec2.prefix_lists:
+        if prefix_list.entries is not None:
+            entries.setdefault(prefix_list.region, {})[prefix_list.id] = prefix_list.entries
+    groups = []
+    for group in ec2.security_groups:
+        known = entries.get(group.region, {})
+        named = {pl for permission in (*group.ingress, *group.egress) for pl in permission.prefix_lists}
+        groups.append(
+            _Group(
+                group=group,
+                ingress=rules_of(group.ingress, Direction.INGRESS, group.id, group.owner_id, known),
+                egress=rules_of(group.egress, Direction.EGRESS, group.id, group.owner_id, known),
+                interfaces=None if group.region in interface_failures else counts.get(group.id, 0),
+                default_vpc=default_vpcs.get(group.vpc_id or ""),
+                unknown_lists={
+                    pl: _unknown_list(account, ec2, group.region, pl)
+                    for pl in sorted(named)
+                    if pl not in known
+                },
+            )
         )
-        for group in ec2.security_groups
-    ]
     network = _Network(
         groups=groups,
         by_id={group.group.id: group for group in groups},
@@ -125,6 +139,45 @@ def _network(account: AccountSnapshot, ec2: Ec2Data) -> _Network:
     )
     _cache[:] = [*_cache[-3:], (account, network)]
     return network
+
+
+def _unknown_list(account: AccountSnapshot, ec2: Ec2Data, region: str, prefix_list: str) -> str:
+    """Why the entries of a prefix list that a rule names are unknown."""
+    if any(pl.id == prefix_list and pl.region == region for pl in ec2.prefix_lists):
+        errors = tuple(
+            e
+            for e in account.errors_for("ec2", "GetManagedPrefixListEntries")
+            if e.region == region and e.resource == prefix_list
+        )
+        if not errors:
+            return f"the entries of prefix list {prefix_list} are missing from the snapshot"
+        return unknown_because(errors, f"the entries of prefix list {prefix_list}")
+    errors = tuple(e for e in account.errors_for("ec2", "DescribeManagedPrefixLists") if e.region == region)
+    return unknown_because(errors, f"prefix list {prefix_list} of {region}")
+
+
+def _unknown(group: _Group, rules: list[NetRule], judged: str) -> Verdict:
+    """UNKNOWN: the group would pass, but rules toward prefix lists with unknown entries may allow more."""
+    lists, reasons = _unknown_reasons([group], rules)
+    return Verdict(
+        Status.UNKNOWN,
+        group.resource,
+        f"{judged} cannot be judged: {reasons}",
+        region=group.group.region,
+        evidence=group.evidence(unknown_prefix_lists=lists, rules=[rule.describe() for rule in rules]),
+    )
+
+
+def _unresolved(rules: list[NetRule]) -> list[NetRule]:
+    """The rules toward prefix lists whose entries are unknown."""
+    return [rule for rule in rules if rule.peer.entries_unknown]
+
+
+def _unknown_reasons(groups: list[_Group], rules: list[NetRule]) -> tuple[list[str], str]:
+    """The prefix lists of `rules` whose entries are unknown, and why, from the groups that name them."""
+    lists = sorted({rule.peer.value for rule in rules})
+    why = {pl: reason for group in groups for pl, reason in group.unknown_lists.items()}
+    return lists, "; ".join(why.get(pl, f"the entries of prefix list {pl} are unknown") for pl in lists)
 
 
 def _region_unknowns(account: AccountSnapshot, failures: dict[str, str]) -> Iterator[Verdict]:
@@ -230,6 +283,16 @@ def _inbound_problem(rule: NetRule, settings: SecurityGroupsConfig) -> tuple[str
     return None
 
 
+def _too_broad_from_the_world(rule: NetRule, settings: SecurityGroupsConfig) -> bool:
+    """Whether a rule toward a prefix list whose entries are unknown would be too broad if the list
+    held 0.0.0.0/0 (ICMP, or a public port, is fine from anywhere)."""
+    world = NetRule(rule.direction, rule.protocol, rule.ports, rule.icmp, _WORLD)
+    return _inbound_problem(world, settings) is not None
+
+
+_WORLD = Peer(PeerKind.IPV4, "0.0.0.0/0", internet=True, world_open=True)
+
+
 def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
     settings = context.config.security_groups
     public_ports = ", ".join(map(str, settings.public_ports)) or "(none)"
@@ -242,6 +305,11 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
                 if problem:
                     problems.append((rule, *problem))
         if not problems:
+            unresolved = [
+                rule for rule in _unresolved(group.ingress) if _too_broad_from_the_world(rule, settings)
+            ]
+            if unresolved:
+                return _unknown(group, unresolved, "inbound access from prefix lists")
             return _pass(group, "inbound access is limited to the ports and sources that need it")
         problems.sort(key=lambda item: -item[2].rank)
         described = [rule.describe() for rule, _, _ in problems]
@@ -256,9 +324,23 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
             + f". Allow only the ports the service needs, from the sources that need them; "
             f"keep world-open rules to ports {public_ports}."
         )
-        return _fail(
-            group, problems[0][2], f"inbound rules too broad: {_listed(described, reasons)}", offending, fix
-        )
+        message = f"inbound rules too broad: {_listed(described, reasons)}"
+        unresolved = [
+            rule for rule in _unresolved(group.ingress) if _too_broad_from_the_world(rule, settings)
+        ]
+        if unresolved:
+            # The FAIL is certain; the severity may be higher than what the known rules show.
+            _, why = _unknown_reasons([group], unresolved)
+            message += f"; rules from prefix lists whose entries are unknown may allow more: {why}"
+            offending += [
+                {
+                    "rule": rule.describe(),
+                    "why": "its prefix list's entries are unknown",
+                    "severity": "unknown",
+                }
+                for rule in unresolved
+            ]
+        return _fail(group, problems[0][2], message, offending, fix)
 
     yield from _each_group(account, judge)
 
@@ -367,8 +449,8 @@ def _governs(rule: NetRule, egress_groups: frozenset[str]) -> bool:
     A rule toward an internet egress group (the NSM proxy) is the guideline's own pattern for reaching
     the internet: it controls internet access, it does not govern internal access.
     """
-    if rule.all_traffic or rule.peer.internet:
-        return False
+    if rule.all_traffic or rule.peer.internet or rule.peer.kind is PeerKind.PREFIX_LIST:
+        return False  # a prefix list with unknown entries may or may not: see `_unresolved`
     return not (rule.peer.kind is PeerKind.GROUP and rule.peer.value in egress_groups)
 
 
@@ -409,6 +491,23 @@ def _interfaces(
             if g not in designated and any(_governs(rule, egress_groups) for rule in g.egress)
         ]
         evidence |= {"groups_with_inbound_rules": inbound, "groups_with_governing_outbound_rules": governing}
+        unresolved = [
+            rule
+            for g in groups
+            if g not in designated
+            for rule in _unresolved(g.egress)
+            if not rule.all_traffic
+        ]
+        if inbound and not governing and unresolved:
+            lists, reasons = _unknown_reasons(groups, unresolved)
+            yield Verdict(
+                Status.UNKNOWN,
+                resource,
+                f"whether its groups' outbound rules govern access cannot be judged: {reasons}",
+                region=interface.region,
+                evidence=evidence | {"unknown_prefix_lists": lists},
+            )
+            continue
         if inbound and governing:
             yield Verdict(
                 Status.FAIL,
@@ -451,6 +550,9 @@ def check_inbound_rules_only(account: AccountSnapshot, context: RuleContext) -> 
             return _pass(group, "designated internet egress group: its outbound rules are the exception")
         governing = [rule for rule in group.egress if _governs(rule, egress_groups)]
         if not group.ingress or not governing:
+            unresolved = [rule for rule in _unresolved(group.egress) if not rule.all_traffic]
+            if group.ingress and unresolved:
+                return _unknown(group, unresolved, "whether its outbound rules govern access")
             return _pass(group, "the group does not mix inbound rules with outbound rules that govern access")
         described = [rule.describe() for rule in governing]
         offending = [{"rule": text, "why": "restricts an internal destination"} for text in described]
@@ -507,6 +609,9 @@ def check_egress_via_nsm_only(account: AccountSnapshot, context: RuleContext) ->
             return _pass(group, "designated internet egress group (security_groups.internet_egress_groups)")
         internet = [rule for rule in group.egress if rule.peer.internet]
         if not internet:
+            unresolved = _unresolved(group.egress)
+            if unresolved:
+                return _unknown(group, unresolved, "whether its outbound rules reach the internet")
             return _pass(group, "no outbound rule reaches the internet")
         described = [rule.describe() for rule in internet]
         offending = [{"rule": text, "why": "reaches the internet directly"} for text in described]

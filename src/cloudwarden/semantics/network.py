@@ -3,7 +3,12 @@
 Every `IpPermission` is normalised into one `NetRule` per peer. The address classes:
 - **internet**: any address space that is not private or reserved (0.0.0.0/0, ::/0, public CIDRs);
 - **world-open**: 0.0.0.0/0, ::/0, or an internet CIDR wider than /8 (IPv4) or /32 (IPv6).
-Group references and prefix lists are never internet: they name resources, not address space.
+Group references are never internet: they name resources, not address space. A managed prefix list
+is the CIDRs it holds: each entry becomes a rule of its own, classified like any CIDR (a
+customer-managed list may hold 0.0.0.0/0). A prefix list whose entries are not known stays one rule
+with a `PREFIX_LIST` peer marked `entries_unknown`, which the rules judge as UNKNOWN rather than
+guess; an empty list stays one rule with a `PREFIX_LIST` peer too, which allows nothing but is still
+an inbound rule (the default group must have none).
 
 Protocols follow EC2: `-1` is all traffic (no ports); tcp/udp carry a port range; icmp/icmpv6 carry
 a type and code, not ports; any other protocol number allows the whole protocol, whatever the ports
@@ -16,7 +21,7 @@ from __future__ import annotations
 import enum
 import functools
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import msgspec
 
@@ -72,7 +77,10 @@ class Direction(enum.StrEnum):
 
 
 class Peer(msgspec.Struct, frozen=True, gc=False):
-    """The source (ingress) or destination (egress) of a rule."""
+    """The source (ingress) or destination (egress) of a rule.
+
+    A known prefix list's entries are IPV4 and IPV6 peers that name the list in `prefix_list`; a
+    `PREFIX_LIST` peer is a list whose entries are unknown (`entries_unknown`) or that is empty."""
 
     kind: PeerKind
     value: str
@@ -81,6 +89,8 @@ class Peer(msgspec.Struct, frozen=True, gc=False):
     self_reference: bool = False
     other_account: str | None = None
     peering: str | None = None
+    prefix_list: str | None = None
+    entries_unknown: bool = False
 
     def describe(self) -> str:
         if self.kind is PeerKind.GROUP:
@@ -90,7 +100,9 @@ class Peer(msgspec.Struct, frozen=True, gc=False):
             extra += [f"peered via {self.peering}"] if self.peering else []
             return f"{self.value}" + (f" ({', '.join(extra)})" if extra else "")
         if self.kind is PeerKind.PREFIX_LIST:
-            return f"prefix list {self.value}"
+            return f"prefix list {self.value} ({'entries unknown' if self.entries_unknown else 'empty'})"
+        if self.prefix_list is not None:
+            return f"{self.value} (in prefix list {self.prefix_list})"
         return self.value
 
 
@@ -180,9 +192,13 @@ def classify_cidr(cidr: str) -> tuple[bool, bool]:
 
 
 @functools.lru_cache(maxsize=65536)
-def _cidr_peer(kind: PeerKind, cidr: str) -> Peer:
+def _cidr_peer(kind: PeerKind, cidr: str, prefix_list: str | None = None) -> Peer:
     internet, world = classify_cidr(cidr)
-    return Peer(kind, cidr, internet=internet, world_open=world)
+    return Peer(kind, cidr, internet=internet, world_open=world, prefix_list=prefix_list)
+
+
+PrefixLists = Mapping[str, tuple[str, ...]]
+"""The entries (CIDRs) of the prefix lists whose entries are known, by prefix list id."""
 
 
 Shape = tuple[str, tuple[int, int] | None, tuple[int, int] | None]
@@ -203,7 +219,11 @@ def _shape(raw_protocol: str, low: int | None, high: int | None) -> Shape:
 
 
 def _normalised(
-    permission: IpPermission, direction: Direction, group_id: str, owner_id: str | None
+    permission: IpPermission,
+    direction: Direction,
+    group_id: str,
+    owner_id: str | None,
+    prefix_lists: PrefixLists,
 ) -> list[NetRule]:
     protocol, ports, icmp = _shape(permission.protocol, permission.from_port, permission.to_port)
     peers: list[Peer] = [_cidr_peer(PeerKind.IPV4, cidr) for cidr in permission.ipv4_ranges]
@@ -219,30 +239,49 @@ def _normalised(
                 peering=pair.vpc_peering_connection_id,
             )
         )
-    peers.extend(Peer(PeerKind.PREFIX_LIST, prefix_list) for prefix_list in permission.prefix_lists)
+    for prefix_list in permission.prefix_lists:
+        entries = prefix_lists.get(prefix_list)
+        if not entries:
+            peers.append(Peer(PeerKind.PREFIX_LIST, prefix_list, entries_unknown=entries is None))
+            continue
+        peers.extend(
+            _cidr_peer(PeerKind.IPV6 if ":" in cidr else PeerKind.IPV4, cidr, prefix_list) for cidr in entries
+        )
     return [NetRule(direction, protocol, ports, icmp, peer) for peer in peers]
 
 
+_NO_PREFIX_LISTS: PrefixLists = {}
+
+
 def normalise(
-    permission: IpPermission, direction: Direction, group_id: str, owner_id: str | None
+    permission: IpPermission,
+    direction: Direction,
+    group_id: str,
+    owner_id: str | None,
+    prefix_lists: PrefixLists = _NO_PREFIX_LISTS,
 ) -> Iterator[NetRule]:
-    """One NetRule per peer of the permission."""
-    return iter(_normalised(permission, direction, group_id, owner_id))
+    """One NetRule per peer of the permission (per entry of each prefix list whose entries are known)."""
+    return iter(_normalised(permission, direction, group_id, owner_id, prefix_lists))
 
 
 @functools.lru_cache(maxsize=65536)
 def _address_rules(permission: IpPermission, direction: Direction) -> tuple[NetRule, ...]:
-    """The rules of a permission without group references do not depend on its group: cached."""
-    return tuple(_normalised(permission, direction, "", None))
+    """The rules of a permission of CIDRs only do not depend on its group or account: cached."""
+    return tuple(_normalised(permission, direction, "", None, _NO_PREFIX_LISTS))
 
 
 def rules_of(
-    permissions: tuple[IpPermission, ...], direction: Direction, group_id: str, owner_id: str | None
+    permissions: tuple[IpPermission, ...],
+    direction: Direction,
+    group_id: str,
+    owner_id: str | None,
+    prefix_lists: PrefixLists = _NO_PREFIX_LISTS,
 ) -> list[NetRule]:
+    """The rules of a group's permissions; `prefix_lists` holds the entries of the lists of its region."""
     rules: list[NetRule] = []
     for permission in permissions:
-        if permission.groups:
-            rules.extend(_normalised(permission, direction, group_id, owner_id))
+        if permission.groups or permission.prefix_lists:
+            rules.extend(_normalised(permission, direction, group_id, owner_id, prefix_lists))
         else:
             rules.extend(_address_rules(permission, direction))
     return rules
