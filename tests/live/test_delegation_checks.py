@@ -77,11 +77,39 @@ def test_one_server_that_serves_the_zone_is_enough(checker: LiveChecker, dns_ser
     )
 
 
-def test_a_server_that_never_answers_does_not_serve_the_zone(dns_server: DnsServer) -> None:
+def test_a_server_that_never_answers_leaves_the_answer_open(dns_server: DnsServer) -> None:
+    """Silence is not a refusal: outbound DNS may be filtered where the scan runs."""
     checker = LiveChecker([dns_server.address], timeout=0.3)
     with SilentUdpPort() as silent:
         found = checker.check_delegation(RECORD, "kept.example.com", [silent.address])
-    assert found == LiveCheck(record=RECORD, target=silent.address, delegation_refused=True)
+        host, port = silent.address.rsplit(":", 1)
+    assert found == LiveCheck(
+        record=RECORD,
+        target=silent.address,
+        error=f"{silent.address}: no answer from {host} port {port} within 0.3 s",
+    )
+
+
+def test_a_refusal_beside_a_silent_server_leaves_the_answer_open(
+    checker: LiveChecker, dns_server: DnsServer
+) -> None:
+    quick = LiveChecker([dns_server.address], timeout=0.3, dns_port=checker.dns_port)
+    with SilentUdpPort() as silent:
+        found = quick.check_delegation(RECORD, "refused.example.com", [dns_server.address, silent.address])
+    assert found.delegation_refused is None
+    assert found.error is not None
+    assert found.error.startswith(f"{silent.address}: no answer from ")
+
+
+def test_a_silent_server_beside_one_that_serves_the_zone_is_enough(
+    checker: LiveChecker, dns_server: DnsServer
+) -> None:
+    quick = LiveChecker([dns_server.address], timeout=0.3, dns_port=checker.dns_port)
+    with SilentUdpPort() as silent:
+        found = quick.check_delegation(RECORD, "kept.example.com", [silent.address, dns_server.address])
+    assert found == LiveCheck(
+        record=RECORD, target=f"{silent.address},{dns_server.address}", delegation_refused=False
+    )
 
 
 def test_a_server_name_the_resolver_cannot_look_up_leaves_the_answer_open() -> None:

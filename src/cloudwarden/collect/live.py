@@ -205,10 +205,12 @@ class LiveChecker:
         return msgspec.structs.replace(found, delegation_refused=True)
 
     def _serves_zone(self, server: str, zone: str) -> bool | str:
-        """Whether `server` holds `zone`; or why it could not be asked, as text.
+        """Whether `server` holds `zone`; or why that could not be learned, as text.
 
         A server name that does not exist counts as a server that does not serve the zone: nobody
-        answers there (and whoever registers the name could).
+        answers there (and whoever registers the name could). A server that does not answer in time,
+        or whose answer cannot be read, leaves the question open: from this network it may be out of
+        reach (outbound DNS filtered), not gone.
         """
         endpoint = _address_and_port(server, self.dns_port)
         if endpoint is not None:
@@ -217,22 +219,32 @@ class LiveChecker:
             addresses = self._addresses(normalise_name(server))
         except dns.exception.DNSException as error:
             return f"address lookup failed: {_dns_failure(error)}"
-        return any(self._holds_zone(zone, address, self.dns_port) for address in addresses or ())
+        unanswered: list[str] = []
+        for address in addresses or ():
+            holds = self._holds_zone(zone, address, self.dns_port)
+            if holds is True:
+                return True
+            if isinstance(holds, str):
+                unanswered.append(holds)
+        return "; ".join(unanswered) if unanswered else False
 
-    def _holds_zone(self, zone: str, address: str, port: int) -> bool:
-        """Ask one server for the zone's SOA, without recursion.
+    def _holds_zone(self, zone: str, address: str, port: int) -> bool | str:
+        """Ask one server for the zone's SOA, without recursion; why it could not be asked, as text.
 
         Only the zone's own SOA in the answer shows that the server holds the zone. The AA flag alone
         does not: a server authoritative for a parent zone sets it too, answering that the name has
-        no SOA there.
+        no SOA there. Any answer without it (REFUSED, SERVFAIL, NXDOMAIN, no SOA) is a server that
+        does not hold the zone.
         """
         qname = dns.name.from_text(zone)
         query = dns.message.make_query(qname, dns.rdatatype.SOA)
         query.flags &= ~dns.flags.RD
         try:
             response, _ = dns.query.udp_with_fallback(query, address, timeout=self.timeout, port=port)
-        except (dns.exception.DNSException, OSError):
-            return False
+        except dns.exception.Timeout:
+            return f"no answer from {address} port {port} within {self.timeout:g} s"
+        except (dns.exception.DNSException, OSError) as error:
+            return f"no usable answer from {address} port {port}: {type(error).__name__}: {error}"
         if response.rcode() != dns.rcode.NOERROR:
             return False
         soa = response.get_rrset(response.answer, qname, dns.rdataclass.IN, dns.rdatatype.SOA)
