@@ -124,6 +124,16 @@ def test_an_unreachable_scheduler_stops_the_scan(emulator: Emulator, monkeypatch
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in run.stderr
 
 
+def test_a_scheduler_without_workers_stops_the_scan(
+    emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cluster_module, "WORKER_WAIT", 1.0)
+    with LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as empty:
+        run = cloudwarden(emulator, "scan", "--region", "us-east-1", "--cluster", empty.scheduler_address)
+    assert run.exit_code == 3
+    assert f"no Dask worker joined the scheduler at {empty.scheduler_address} within 1 s" in run.stderr
+
+
 def test_the_task_is_importable_by_workers() -> None:
     assert collect_remote.__module__ == "cloudwarden.collect.cluster"
 

@@ -38,6 +38,9 @@ TASK_RETRIES = 2
 """Further attempts for an account whose task raised (a worker without credentials, a crash)."""
 
 CONNECT_TIMEOUT = "15s"
+WORKER_WAIT = 300.0
+"""Seconds to wait for a first worker to join the scheduler (an autoscaled cluster starts them on
+demand) before the scan stops, instead of waiting for ever."""
 STATUS_INTERVAL = 1.0
 """Seconds between two updates of the coordinator's progress (accounts done, running, failed)."""
 
@@ -60,6 +63,12 @@ def collect_on_cluster(
     except (OSError, TimeoutError) as error:
         raise ScanAborted(f"cannot reach the Dask scheduler at {address}: {error}") from error
     with client:
+        try:
+            client.wait_for_workers(1, timeout=WORKER_WAIT)
+        except TimeoutError as error:
+            raise ScanAborted(
+                f"no Dask worker joined the scheduler at {address} within {WORKER_WAIT:g} s"
+            ) from error
         # Workers use their own credential chain: the coordinator's profile is not theirs.
         # The options go with every task rather than scattered once: scattered data dies with the
         # last worker holding it, and every task that needs it would then fail.
