@@ -136,8 +136,8 @@ def _report(
     """Evaluate `snapshot`, write the reports, and give the exit code.
 
     A JSON report alone is streamed: findings go out as they are made and the whole report is never
-    in memory, which keeps evaluations of millions of resources within a few hundred bytes per
-    resource. Every other format needs the whole report first.
+    in memory (only the snapshot and a batch of findings are). Every other format needs the whole
+    report first.
     """
     chosen = list(dict.fromkeys(formats or [Format.TERMINAL]))
     targets = _targets(chosen, output)

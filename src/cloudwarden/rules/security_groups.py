@@ -450,7 +450,9 @@ def _governs(rule: NetRule, egress_groups: frozenset[str]) -> bool:
     the internet: it controls internet access, it does not govern internal access.
     """
     if rule.all_traffic or rule.peer.internet or rule.peer.kind is PeerKind.PREFIX_LIST:
-        return False  # a prefix list with unknown entries may or may not: see `_unresolved`
+        # An empty prefix list allows nothing; one whose entries are unknown may or may not govern
+        # access: see `_unresolved`.
+        return False
     return not (rule.peer.kind is PeerKind.GROUP and rule.peer.value in egress_groups)
 
 
