@@ -113,8 +113,11 @@ def credential_report(*rows: CredentialReportRow) -> CredentialReport:
     return CredentialReport(generated_time=days_before(0), rows=rows)
 
 
-def account_summary(password: bool = True, mfa: bool = True, keys: bool = False) -> dict[str, int]:
-    """A `GetAccountSummary` SummaryMap, with the root flags as 0/1 like AWS returns them."""
+def account_summary(
+    password: bool = True, mfa: bool = True, keys: bool = False, users: int = 0
+) -> dict[str, int]:
+    """A `GetAccountSummary` SummaryMap, with the root flags as 0/1 like AWS returns them. `users`
+    (IAM users now) is 0 by default: no more than any credential report lists."""
     return {
         "AccessKeysPerUserQuota": 2,
         "AccountAccessKeysPresent": int(keys),
@@ -130,7 +133,7 @@ def account_summary(password: bool = True, mfa: bool = True, keys: bool = False)
         "Roles": 20,
         "RolesQuota": 1000,
         "ServerCertificates": 0,
-        "Users": 4,
+        "Users": users,
         "UsersQuota": 5000,
     }
 

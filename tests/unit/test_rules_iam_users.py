@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import msgspec
+import pytest
+
 from cloudwarden.findings import Severity, Status
 from cloudwarden.rules.iam_users import IAM_USER_MFA
 from cloudwarden.semantics.credentials import ROOT_USER
+from cloudwarden.snapshot import CredentialReport
 
 from .builders import (
     ACCOUNT_ID,
     account,
+    account_summary,
     api_error,
     console_user,
     credential_report,
@@ -154,3 +159,63 @@ def test_user_arn_from_the_report_is_kept() -> None:
     verdict = single(run(IAM_USER_MFA, account(report=credential_report(row))))
     assert verdict.resource.arn == f"arn:aws:iam::{ACCOUNT_ID}:user/team/eve"
     assert verdict.resource.id == "eve"
+
+
+# --- users newer than the credential report ---------------------------------------------------------
+
+
+def _report_of_two() -> CredentialReport:
+    report = credential_report(root_row(), console_user("alice", mfa=True), key_user("deploy", mfa=False))
+    return msgspec.structs.replace(report, generated_time="2025-06-15T09:00:00+00:00")
+
+
+def test_users_created_after_the_report_make_the_account_unknown_beside_the_judged_users() -> None:
+    verdicts = run(IAM_USER_MFA, account(summary=account_summary(users=5), report=_report_of_two()))
+    assert outcomes(verdicts) == {
+        (Status.PASS, "alice"),
+        (Status.FAIL, "deploy"),
+        (Status.UNKNOWN, ACCOUNT_ID),
+    }
+    unknown = next(v for v in verdicts if v.status is Status.UNKNOWN)
+    assert unknown.message.startswith(
+        "3 of the account's 5 IAM users are not in the credential report "
+        "(generated 2025-06-15T09:00:00+00:00)"
+    )
+    assert unknown.evidence == {
+        "users": 5,
+        "users_in_report": 2,
+        "report_generated": "2025-06-15T09:00:00+00:00",
+    }
+    assert unknown.resource.type == "AWS::::Account"
+
+
+@pytest.mark.parametrize("users", [2, 1, 0])
+def test_as_many_users_as_the_report_lists_or_fewer_adds_nothing(users: int) -> None:
+    """Fewer users now than in the report: some were deleted since, and their rows are still judged."""
+    verdicts = run(IAM_USER_MFA, account(summary=account_summary(users=users), report=_report_of_two()))
+    assert outcomes(verdicts) == {(Status.PASS, "alice"), (Status.FAIL, "deploy")}
+
+
+def test_without_the_account_summary_the_report_is_judged_alone() -> None:
+    verdicts = run(
+        IAM_USER_MFA,
+        account(summary=None, report=_report_of_two(), errors=[api_error("GetAccountSummary")]),
+    )
+    assert outcomes(verdicts) == {(Status.PASS, "alice"), (Status.FAIL, "deploy")}
+
+
+def test_an_unreadable_report_stays_one_unknown_whatever_the_user_count() -> None:
+    verdicts = run(
+        IAM_USER_MFA,
+        account(summary=account_summary(users=7), report=None, errors=[api_error("GetCredentialReport")]),
+    )
+    assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
+    assert "credential report" in single(verdicts).message
+
+
+def test_a_report_without_its_generation_time_says_so() -> None:
+    report = msgspec.structs.replace(_report_of_two(), generated_time=None)
+    verdicts = run(IAM_USER_MFA, account(summary=account_summary(users=3), report=report))
+    unknown = next(v for v in verdicts if v.status is Status.UNKNOWN)
+    assert "(generated at an unknown time)" in unknown.message
+    assert unknown.evidence["report_generated"] is None

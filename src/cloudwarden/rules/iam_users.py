@@ -3,7 +3,8 @@
 Every IAM user is non-federated by definition (federated identities have no IAM user). A user is
 judged by every credential it holds, from the credential report: a console password without MFA
 is the classic gap, but access keys without MFA work just as well for an attacker, so they fail
-too (at a lower severity), unlike tools that look at console users only.
+too (at a lower severity), unlike tools that look at console users only. Users newer than the report
+(AWS reuses one for up to four hours) are counted with GetAccountSummary and reported UNKNOWN.
 """
 
 from __future__ import annotations
@@ -96,9 +97,36 @@ def check_user_mfa(account: AccountSnapshot, context: RuleContext) -> Iterator[V
             ),
         )
         return
+    listed = 0
     for row in report.rows:
         if row.user != ROOT_USER:
+            listed += 1
             yield _judge_user(account.account_id, row)
+    missing = _missing_from_report(account, listed)
+    if missing is not None:
+        yield missing
+
+
+def _missing_from_report(account: AccountSnapshot, listed: int) -> Verdict | None:
+    """UNKNOWN when the account has more users than the credential report lists.
+
+    AWS hands out the same report for up to four hours after generating it, so users created since
+    are not in it and would silently go unjudged. GetAccountSummary counts the users as they are now.
+    """
+    summary = account.iam.account_summary
+    users = None if summary is None else summary.get("Users")
+    if not isinstance(users, int) or users <= listed:
+        return None
+    report = account.iam.credential_report
+    generated = report.generated_time if report is not None else None
+    return Verdict(
+        Status.UNKNOWN,
+        account_resource(account.account_id),
+        f"{users - listed} of the account's {users} IAM users are not in the credential report "
+        f"(generated {generated or 'at an unknown time'}): they were created after it, and AWS reuses a "
+        "report for up to four hours; scan again once it is regenerated",
+        evidence={"users": users, "users_in_report": listed, "report_generated": generated},
+    )
 
 
 IAM_USER_MFA = Rule(
@@ -118,6 +146,6 @@ IAM_USER_MFA = Rule(
         "with temporary credentials, or require MFA in their policies with aws:MultiFactorAuthPresent; "
         "delete users that need no credentials."
     ),
-    permissions=("iam:GenerateCredentialReport", "iam:GetCredentialReport"),
+    permissions=("iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountSummary"),
     check=check_user_mfa,
 )
