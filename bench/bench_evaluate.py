@@ -45,7 +45,7 @@ from pathlib import Path
 from cloudwarden.config import Config, S3Config, SecurityGroupsConfig, SuppressionConfig
 from cloudwarden.engine import Evaluation, evaluate
 from cloudwarden.findings import Finding, Report
-from cloudwarden.report.json_report import write_json
+from cloudwarden.report.stream import write_json
 from cloudwarden.snapshot import (
     AccountSnapshot,
     AclGrant,

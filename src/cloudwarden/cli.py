@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import functools
 import importlib.util
 import json
 import os
@@ -12,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
@@ -27,7 +26,7 @@ from cloudwarden.demo import DEMO_REGIONS, demo_config
 from cloudwarden.engine import Evaluation
 from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
 from cloudwarden.permissions import required_actions
-from cloudwarden.report import Format, render
+from cloudwarden.report import STREAMED, Format, open_stream, render
 from cloudwarden.report.diff import (
     ReportFileError,
     compare,
@@ -35,7 +34,7 @@ from cloudwarden.report.diff import (
     render_diff_json,
     render_diff_terminal,
 )
-from cloudwarden.report.json_report import write_json
+from cloudwarden.report.stream import ReportStream, ScanHeader
 from cloudwarden.rules import CONTRACT_RULE_IDS, RULES, RULES_BY_ID, Rule
 from cloudwarden.semantics.dns import parse_ip_ranges
 from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
@@ -135,29 +134,66 @@ def _report(
 ) -> int:
     """Evaluate `snapshot`, write the reports, and give the exit code.
 
-    A JSON report alone is streamed: findings go out as they are made and the whole report is never
-    in memory (only the snapshot and a batch of findings are). Every other format needs the whole
-    report first.
+    JSON, CSV, OCSF and ASFF are streamed: findings go out as they are made and the whole report is
+    never in memory (only the snapshot and a batch of findings are), for any number of them written
+    to files, or one to standard output. The other formats need the whole report first.
     """
     chosen = list(dict.fromkeys(formats or [Format.TERMINAL]))
     targets = _targets(chosen, output)
     evaluation = Evaluation(snapshot, settings, rules)
-    if chosen == [Format.JSON]:
-        failing = _FailTally(fail_on)
-        _write_json(failing.watch(evaluation), evaluation.summary, targets[Format.JSON])
-        return _exit_code(failing.seen, evaluation.summary())
+    header = ScanHeader(snapshot.scan.started_at, snapshot.scan.finished_at, __version__)
+    if set(chosen) <= STREAMED and (output is not None or len(chosen) == 1):
+        return _stream(evaluation, header, rules, targets, fail_on)
     report = Report(findings=tuple(evaluation), scan=evaluation.summary())
     color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     for output_format, path in targets.items():
-        if output_format is Format.JSON:
-            _write_json(report.findings, lambda: report.scan, path)
-        elif path is None:
+        if path is None:
             sys.stdout.write(render(report, output_format, rules, color=color))
             sys.stdout.flush()
-        else:
-            _write_file(path, functools.partial(_put, render(report, output_format, rules).encode()))
+            continue
+        with _atomic(path) as target:
+            if output_format in STREAMED:
+                stream = open_stream(output_format, target, header, rules, spool_dir=path.parent)
+                for finding in report.findings:
+                    stream.add(finding)
+                stream.finish(report.scan)
+            else:
+                target.write(render(report, output_format, rules).encode())
     failed = any(_fails(finding, fail_on) for finding in report.findings)
     return _exit_code(failed, report.scan)
+
+
+def _stream(
+    evaluation: Evaluation,
+    header: ScanHeader,
+    rules: Sequence[Rule],
+    targets: dict[Format, Path | None],
+    fail_on: Severity,
+) -> int:
+    """Every report written as the findings are made, in one pass over the evaluation."""
+    failing = _FailTally(fail_on)
+    streams: list[ReportStream] = []
+    with ExitStack() as files:
+        try:
+            for output_format, path in targets.items():
+                if path is None:
+                    sys.stdout.flush()
+                    target: BinaryIO = sys.stdout.buffer
+                else:
+                    target = files.enter_context(_atomic(path))
+                spool = None if path is None else path.parent
+                streams.append(open_stream(output_format, target, header, rules, spool_dir=spool))
+            for finding in failing.watch(evaluation):
+                for stream in streams:
+                    stream.add(finding)
+            summary = evaluation.summary()
+            for stream in streams:
+                stream.finish(summary)
+        finally:
+            for stream in streams:
+                stream.close()
+    sys.stdout.flush()
+    return _exit_code(failing.seen, summary)
 
 
 def _targets(chosen: Sequence[Format], output: Path | None) -> dict[Format, Path | None]:
@@ -173,25 +209,16 @@ def _targets(chosen: Sequence[Format], output: Path | None) -> dict[Format, Path
     return {fmt: output / f"cloudwarden.{fmt.extension}" for fmt in chosen}
 
 
-def _write_json(findings: Iterable[Finding], summary: Callable[[], ScanSummary], path: Path | None) -> None:
-    """The JSON report, streamed to standard output or to `path`."""
-    if path is None:
-        sys.stdout.flush()
-        write_json(findings, summary, sys.stdout.buffer)
-        sys.stdout.buffer.flush()
-        return
-    _write_file(path, lambda target: write_json(findings, summary, target, spool_dir=path.parent))
-
-
-def _write_file(path: Path, write: Callable[[BinaryIO], object]) -> None:
-    """Write a report file under a temporary name and rename it when complete, so that a scan that
+@contextmanager
+def _atomic(path: Path) -> Iterator[BinaryIO]:
+    """A report file written under a temporary name and renamed when complete, so that a scan that
     stops half-way leaves no truncated report (and the previous one as it was). A device or a pipe
     given as `--output` is written in place."""
     in_place = path.exists() and not path.is_file()
     partial = path if in_place else path.with_name(f".{path.name}.partial")
     try:
         with partial.open("wb") as target:
-            write(target)
+            yield target
         if not in_place:
             partial.replace(path)
     except OSError as error:
@@ -199,10 +226,6 @@ def _write_file(path: Path, write: Callable[[BinaryIO], object]) -> None:
     finally:
         if not in_place:
             partial.unlink(missing_ok=True)
-
-
-def _put(data: bytes, target: BinaryIO) -> None:
-    target.write(data)
 
 
 class _FailTally:

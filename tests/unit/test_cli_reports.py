@@ -14,6 +14,8 @@ from cloudwarden.cli import app
 from cloudwarden.config import Config
 from cloudwarden.engine import Evaluation, evaluate
 from cloudwarden.findings import ScanSummary
+from cloudwarden.report import Format, render
+from cloudwarden.rules import RULES
 from cloudwarden.snapshot import AccountSnapshot, Snapshot, dump_snapshot, load_snapshot
 
 from .builders import (
@@ -169,3 +171,53 @@ def test_other_formats_replace_the_previous_file_whole(
     assert f"cannot write {output}: No space left on device" in stderr
     assert output.read_bytes() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv", "snapshot.json"]
+
+
+def test_every_streamed_format_is_written_in_one_pass_as_its_renderer_writes_it(tmp_path: Path) -> None:
+    path = _saved(tmp_path, snapshot(_failing_account(), _failing_account(OTHER_ACCOUNT_ID)))
+    reports = tmp_path / "reports"
+    formats = [argument for fmt in ("json", "csv", "ocsf", "asff") for argument in ("--format", fmt)]
+    code, stdout, _ = _evaluate(str(path), *formats, "--output", str(reports))
+    assert code == 1
+    assert stdout == ""
+    expected = evaluate(load_snapshot(path), Config())
+    written = {p.name: p.read_bytes() for p in reports.iterdir()}
+    assert written == {
+        f"cloudwarden.{fmt.extension}": render(expected, fmt, RULES).encode()
+        for fmt in (Format.JSON, Format.CSV, Format.OCSF, Format.ASFF)
+    }
+
+
+def test_one_streamed_format_goes_to_standard_output(tmp_path: Path) -> None:
+    path = _saved(tmp_path, snapshot(_failing_account()))
+    code, stdout, _ = _evaluate(str(path), "--format", "asff")
+    assert code == 1
+    assert stdout == render(evaluate(load_snapshot(path), Config()), Format.ASFF, RULES)
+
+
+def test_several_formats_to_standard_output_follow_one_another(tmp_path: Path) -> None:
+    """Streams cannot share standard output: the report is held, and each format written in turn."""
+    path = _saved(tmp_path, snapshot(_failing_account()))
+    code, stdout, _ = _evaluate(str(path), "--format", "csv", "--format", "json")
+    expected = evaluate(load_snapshot(path), Config())
+    assert code == 1
+    both = render(expected, Format.CSV, RULES) + render(expected, Format.JSON, RULES)
+    assert stdout == both.replace("\r\n", "\n")  # the runner reads standard output as text
+
+
+def test_streamed_reports_that_cannot_be_finished_leave_none_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _saved(tmp_path, snapshot(_failing_account()))
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    (reports / "cloudwarden.csv").write_text("the previous report\n")
+
+    def broken(self: Evaluation) -> ScanSummary:
+        raise RuntimeError("summary lost")
+
+    monkeypatch.setattr(Evaluation, "summary", broken)
+    code, _, _ = _evaluate(str(path), "--format", "csv", "--format", "ocsf", "--output", str(reports))
+    assert code == 3
+    assert sorted(p.name for p in reports.iterdir()) == ["cloudwarden.csv"]
+    assert (reports / "cloudwarden.csv").read_text() == "the previous report\n"

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import enum
-import io
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO
 
 from cloudwarden.findings import Report
-from cloudwarden.report.asff import render_asff
-from cloudwarden.report.csv_report import render_csv
+from cloudwarden.report.asff import asff_stream, render_asff
+from cloudwarden.report.csv_report import CsvStream, render_csv
 from cloudwarden.report.html import render_html
-from cloudwarden.report.json_report import write_json
 from cloudwarden.report.junit import render_junit
-from cloudwarden.report.ocsf import render_ocsf
+from cloudwarden.report.ocsf import ocsf_stream, render_ocsf
 from cloudwarden.report.sarif import render_sarif
+from cloudwarden.report.stream import JsonReportStream, ReportStream, ScanHeader, rendered
 from cloudwarden.report.terminal import render_terminal
 from cloudwarden.rules.base import Rule
 
@@ -47,9 +48,7 @@ _EXTENSIONS = {
 
 
 def _json(report: Report, rules: Sequence[Rule]) -> str:
-    text = io.BytesIO()
-    write_json(report.findings, lambda: report.scan, text)
-    return text.getvalue().decode()
+    return rendered(report, JsonReportStream)
 
 
 _RENDERERS: dict[Format, Callable[[Report, Sequence[Rule]], str]] = {
@@ -67,3 +66,26 @@ def render(report: Report, output_format: Format, rules: Sequence[Rule], color: 
     if output_format is Format.TERMINAL:
         return render_terminal(report, rules, color=color)
     return _RENDERERS[output_format](report, rules)
+
+
+STREAMED = frozenset({Format.JSON, Format.CSV, Format.OCSF, Format.ASFF})
+"""The formats written as the findings arrive, without the whole report in memory."""
+
+
+def open_stream(
+    output_format: Format,
+    target: IO[bytes],
+    header: ScanHeader,
+    rules: Sequence[Rule],
+    spool_dir: Path | None = None,
+) -> ReportStream:
+    """A stream of `output_format` (one of `STREAMED`) to `target`."""
+    if output_format is Format.JSON:
+        return JsonReportStream(target, spool_dir)
+    if output_format is Format.CSV:
+        return CsvStream(target)
+    if output_format is Format.OCSF:
+        return ocsf_stream(target, header, rules)
+    if output_format is Format.ASFF:
+        return asff_stream(target, header)
+    raise ValueError(f"{output_format} is not written as a stream")

@@ -15,12 +15,11 @@ Security Hub's limits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import msgspec
+from typing import IO, Any
 
 from cloudwarden.findings import Finding, Report, Severity, Status
 from cloudwarden.report._common import GUIDELINES_URL, concrete_region, iso_utc, partition
+from cloudwarden.report.stream import JsonArrayStream, ScanHeader, header_of, rendered
 from cloudwarden.rules.base import Rule
 
 SCHEMA_VERSION = "2018-10-08"
@@ -64,10 +63,14 @@ _WORKFLOW_STATUS = {Status.PASS: "RESOLVED", Status.SUPPRESSED: "SUPPRESSED"}
 
 def render_asff(report: Report, rules: Sequence[Rule]) -> str:
     """`rules` is accepted like every reporter's; each finding carries all ASFF needs."""
-    created_at = iso_utc(report.scan.started_at)
-    updated_at = iso_utc(report.scan.finished_at)
-    findings = [_finding(finding, created_at, updated_at) for finding in report.findings]
-    return msgspec.json.format(msgspec.json.encode(findings), indent=2).decode() + "\n"
+    return rendered(report, lambda target: asff_stream(target, header_of(report)))
+
+
+def asff_stream(target: IO[bytes], header: ScanHeader) -> JsonArrayStream:
+    """The ASFF findings written as the findings arrive (a JSON array)."""
+    created_at = iso_utc(header.started_at)
+    updated_at = iso_utc(header.finished_at)
+    return JsonArrayStream(target, lambda finding: _finding(finding, created_at, updated_at))
 
 
 def _finding(finding: Finding, created_at: str, updated_at: str) -> dict[str, Any]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from typing import IO
 
-from cloudwarden.findings import Finding, Report
+from cloudwarden.findings import Finding, Report, ScanSummary
+from cloudwarden.report.stream import BATCH, rendered
 from cloudwarden.report.terminal import clean
 from cloudwarden.rules.base import Rule
 
@@ -39,11 +41,35 @@ are looked through (a spreadsheet that trims them would see the formula)."""
 
 def render_csv(report: Report, rules: Sequence[Rule]) -> str:
     """`rules` is accepted like every reporter's; each finding carries its rule's id and remediation."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows([neutralise(cell) for cell in _row(finding)] for finding in report.findings)
-    return buffer.getvalue()
+    return rendered(report, CsvStream)
+
+
+class CsvStream:
+    """The rows written as the findings arrive, a batch at a time."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._target = target
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._writer.writerow(COLUMNS)
+        self._rows = 0
+
+    def add(self, finding: Finding) -> None:
+        self._writer.writerow([neutralise(cell) for cell in _row(finding)])
+        self._rows += 1
+        if self._rows % BATCH == 0:
+            self._flush()
+
+    def finish(self, summary: ScanSummary) -> None:
+        self._flush()
+
+    def close(self) -> None:
+        self._buffer.close()
+
+    def _flush(self) -> None:
+        self._target.write(self._buffer.getvalue().encode())
+        self._buffer.seek(0)
+        self._buffer.truncate()
 
 
 def neutralise(cell: str) -> str:

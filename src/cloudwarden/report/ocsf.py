@@ -13,12 +13,13 @@ cloudwarden's own status is kept in `status_code`; the evidence goes to `unmappe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 import msgspec
 
 from cloudwarden.findings import Finding, Report, Severity, Status
 from cloudwarden.report._common import partition, suppression_note, utc
+from cloudwarden.report.stream import JsonArrayStream, ScanHeader, header_of, rendered
 from cloudwarden.rules.base import Rule
 
 OCSF_VERSION = "1.5.0"
@@ -48,13 +49,17 @@ _SUPPRESSED = (3, "Suppressed")
 
 
 def render_ocsf(report: Report, rules: Sequence[Rule]) -> str:
+    return rendered(report, lambda target: ocsf_stream(target, header_of(report), rules))
+
+
+def ocsf_stream(target: IO[bytes], header: ScanHeader, rules: Sequence[Rule]) -> JsonArrayStream:
+    """The events written as the findings arrive (a JSON array, one event per finding)."""
     rules_by_id = {rule.id: rule for rule in rules}
-    time = int(utc(report.scan.finished_at).timestamp() * 1000)
-    events = [
-        _event(finding, rules_by_id.get(finding.rule), report.scan.tool.version, time)
-        for finding in report.findings
-    ]
-    return msgspec.json.format(msgspec.json.encode(events), indent=2).decode() + "\n"
+    time = int(utc(header.finished_at).timestamp() * 1000)
+    version = header.version
+    return JsonArrayStream(
+        target, lambda finding: _event(finding, rules_by_id.get(finding.rule), version, time)
+    )
 
 
 def _event(finding: Finding, rule: Rule | None, version: str, time: int) -> dict[str, Any]:

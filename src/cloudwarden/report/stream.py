@@ -1,0 +1,182 @@
+"""Reports written as the findings arrive, for the formats made of one entry per finding.
+
+JSON, CSV, OCSF and ASFF need nothing of the other findings to write one: a stream takes the findings
+one by one (`add`) and the scan summary at the end (`finish`), and holds at most a batch of encoded
+findings. What it writes is byte for byte what the format's renderer makes of the whole report (the
+renderers are built on the streams). HTML, SARIF, JUnit and the terminal report group or count the
+findings first, so they need the whole report.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+import msgspec
+
+from cloudwarden.findings import Finding, Report, ScanSummary
+
+BATCH = 1_000
+"""Findings encoded at a time."""
+
+SPOOL_IN_MEMORY = 32 * 1024 * 1024
+"""Bytes of encoded findings a JSON report keeps in memory before its spool moves to a temporary file."""
+
+
+@dataclass(frozen=True)
+class ScanHeader:
+    """What a report may need before the first finding: it comes from the snapshot, not the findings."""
+
+    started_at: str
+    finished_at: str
+    version: str
+    """The cloudwarden version that evaluates (the report's `scan.tool.version`)."""
+
+
+class ReportStream(Protocol):
+    def add(self, finding: Finding) -> None: ...
+
+    def finish(self, summary: ScanSummary) -> None: ...
+
+    def close(self) -> None:
+        """Release what the stream holds, finished or not (it writes nothing more)."""
+
+
+class JsonArrayStream:
+    """A JSON array of one item per finding, indented by two spaces as msgspec formats a whole list."""
+
+    def __init__(self, target: IO[bytes], item: Callable[[Finding], Any]) -> None:
+        self._target = target
+        self._item = item
+        self._encoder = msgspec.json.Encoder()
+        self._batch: list[Any] = []
+        self._written = 0
+
+    def add(self, finding: Finding) -> None:
+        self._batch.append(self._item(finding))
+        if len(self._batch) >= BATCH:
+            self._flush()
+
+    def finish(self, summary: ScanSummary) -> None:
+        self._flush()
+        self._target.write(b"\n]\n" if self._written else b"[]\n")
+
+    def close(self) -> None:
+        self._batch = []
+
+    def _flush(self) -> None:
+        if not self._batch:
+            return
+        text = msgspec.json.format(self._encoder.encode(self._batch), indent=2)
+        # `[\n  {...},\n  {...}\n]`: the items are already at the array's depth.
+        self._target.write(b",\n" if self._written else b"[\n")
+        self._target.write(memoryview(text)[2:-2])
+        self._written += len(self._batch)
+        self._batch = []
+
+
+_EMPTY_TAIL = b'"findings": []\n}'
+_BATCH_HEAD = b'{\n  "findings": [\n'
+_BATCH_TAIL = b"\n  ]\n}"
+
+
+class JsonReportStream:
+    """The JSON report (`cloudwarden.findings/1`): `{"schema", "scan", "findings"}`, indented by two
+    spaces, exactly as msgspec formats a whole `Report`.
+
+    The scan summary comes first in the document but is complete only after the last finding (its
+    warnings depend on every finding), so the encoded findings wait in a spool, in memory while small,
+    then in a temporary file in `spool_dir` (by default the system's temporary directory), until the
+    summary is written.
+    """
+
+    def __init__(self, target: IO[bytes], spool_dir: Path | None = None) -> None:
+        self._target = target
+        self._encoder = msgspec.json.Encoder()
+        self._spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed in `finish` or `close`
+            max_size=SPOOL_IN_MEMORY, dir=str(spool_dir) if spool_dir is not None else None
+        )
+        self._batch: list[Finding] = []
+        self._written = 0
+
+    def add(self, finding: Finding) -> None:
+        self._batch.append(finding)
+        if len(self._batch) >= BATCH:
+            self._flush()
+
+    def finish(self, summary: ScanSummary) -> None:
+        try:
+            self._flush()
+            head = msgspec.json.format(self._encoder.encode(Report(scan=summary, findings=())), indent=2)
+            if not head.endswith(_EMPTY_TAIL):  # pragma: no cover - msgspec's layout is fixed
+                raise RuntimeError("unexpected layout of the encoded report")
+            if not self._written:
+                self._target.write(head + b"\n")
+                return
+            self._target.write(head[: -len(b"]\n}")] + b"\n")
+            self._spool.seek(0)
+            shutil.copyfileobj(self._spool, self._target, 1024 * 1024)
+            self._target.write(b"\n  ]\n}\n")
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Drop the spool (also when the report is abandoned half-way)."""
+        self._spool.close()
+
+    def _flush(self) -> None:
+        """Append the batch as elements of the report's "findings" array.
+
+        The batch is formatted inside an object of the same shape as the report, so its findings come
+        out at the report's depth of indentation; only the enclosing lines are cut off.
+        """
+        if not self._batch:
+            return
+        text = msgspec.json.format(self._encoder.encode({"findings": self._batch}), indent=2)
+        if not (text.startswith(_BATCH_HEAD) and text.endswith(_BATCH_TAIL)):  # pragma: no cover
+            raise RuntimeError("unexpected layout of the encoded findings")
+        if self._written:
+            self._spool.write(b",\n")
+        self._spool.write(memoryview(text)[len(_BATCH_HEAD) : -len(_BATCH_TAIL)])
+        self._written += len(self._batch)
+        self._batch = []
+
+
+def write_json(
+    findings: Iterable[Finding],
+    summary: Callable[[], ScanSummary],
+    target: IO[bytes],
+    spool_dir: Path | None = None,
+) -> None:
+    """Write the JSON report of `findings` to `target`; `summary` is called after the last finding."""
+    stream = JsonReportStream(target, spool_dir)
+    try:
+        for finding in findings:
+            stream.add(finding)
+    except BaseException:
+        stream.close()
+        raise
+    stream.finish(summary())
+
+
+def rendered(report: Report, stream: Callable[[IO[bytes]], ReportStream]) -> str:
+    """The whole report written through a stream, as text (what the format's renderer returns)."""
+    target = io.BytesIO()
+    writer = stream(target)
+    for finding in report.findings:
+        writer.add(finding)
+    writer.finish(report.scan)
+    return target.getvalue().decode()
+
+
+def header_of(report: Report) -> ScanHeader:
+    return ScanHeader(
+        started_at=report.scan.started_at,
+        finished_at=report.scan.finished_at,
+        version=report.scan.tool.version,
+    )

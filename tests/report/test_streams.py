@@ -1,0 +1,163 @@
+"""Streamed reports are byte for byte what the renderers make of the whole report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from io import BytesIO
+from pathlib import Path
+from typing import IO
+
+import msgspec
+import pytest
+
+from cloudwarden.findings import Finding, Report, ScanSummary
+from cloudwarden.report import asff, csv_report, ocsf, stream
+from cloudwarden.report._common import iso_utc, utc
+from cloudwarden.report.asff import render_asff
+from cloudwarden.report.csv_report import render_csv
+from cloudwarden.report.ocsf import render_ocsf
+from cloudwarden.report.stream import JsonReportStream, ReportStream, header_of, write_json
+from cloudwarden.rules.base import Rule
+
+from .sample import FINDINGS, sample_report
+
+
+def _whole(report: Report) -> bytes:
+    """The reference: the whole report encoded at once."""
+    return msgspec.json.format(msgspec.json.encode(report), indent=2) + b"\n"
+
+
+def _streamed(report: Report, spool_dir: Path | None = None) -> bytes:
+    target = BytesIO()
+    write_json(iter(report.findings), lambda: report.scan, target, spool_dir=spool_dir)
+    return target.getvalue()
+
+
+def _many(count: int) -> tuple[Finding, ...]:
+    """`count` findings, cycling through the sample's (every status, hostile text)."""
+    return tuple(FINDINGS[index % len(FINDINGS)] for index in range(count))
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 6, 7, 11])
+def test_every_batch_boundary_gives_the_whole_document(count: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stream, "BATCH", 3)
+    report = sample_report(_many(count))
+    streamed = _streamed(report)
+    assert streamed == _whole(report)
+    assert msgspec.json.decode(streamed, type=Report) == report
+
+
+def test_the_sample_report_with_hostile_text_is_unchanged() -> None:
+    report = sample_report()
+    assert _streamed(report) == _whole(report)
+
+
+def test_a_spool_moved_to_disk_gives_the_same_bytes_and_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stream, "BATCH", 2)
+    monkeypatch.setattr(stream, "SPOOL_IN_MEMORY", 100)
+    report = sample_report(_many(25))
+    assert _streamed(report, spool_dir=tmp_path) == _whole(report)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_summary_is_asked_for_only_after_the_last_finding() -> None:
+    report = sample_report()
+    produced: list[Finding] = []
+
+    def findings() -> Iterator[Finding]:
+        for finding in report.findings:
+            produced.append(finding)
+            yield finding
+
+    def summary() -> ScanSummary:
+        assert len(produced) == len(report.findings)
+        return report.scan
+
+    target = BytesIO()
+    write_json(findings(), summary, target)
+    assert target.getvalue() == _whole(report)
+
+
+def test_findings_are_encoded_batch_by_batch_as_they_arrive(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writer keeps no more than one batch of findings: each earlier one is already encoded."""
+    monkeypatch.setattr(stream, "BATCH", 2)
+    encoded: list[int] = []
+    real = JsonReportStream._flush
+
+    def spy(self: JsonReportStream) -> None:
+        encoded.append(len(self._batch))
+        real(self)
+
+    monkeypatch.setattr(JsonReportStream, "_flush", spy)
+    report = sample_report(_many(7))
+    held: list[int] = []
+
+    def findings() -> Iterator[Finding]:
+        for index, finding in enumerate(report.findings):
+            held.append(index - sum(encoded))
+            yield finding
+
+    target = BytesIO()
+    write_json(findings(), lambda: report.scan, target)
+    assert encoded == [2, 2, 2, 1]
+    assert max(held) == 1  # never a whole batch waiting
+    assert target.getvalue() == _whole(report)
+
+
+# --- the arrays and the CSV ---------------------------------------------------------------------
+
+
+def _whole_array(items: Sequence[object]) -> bytes:
+    return msgspec.json.format(msgspec.json.encode(items), indent=2) + b"\n"
+
+
+def _whole_csv(report: Report) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(csv_report.COLUMNS)
+    writer.writerows([csv_report.neutralise(cell) for cell in csv_report._row(f)] for f in report.findings)
+    return buffer.getvalue().encode()
+
+
+def _through(report: Report, made: Callable[[IO[bytes]], ReportStream]) -> bytes:
+    target = BytesIO()
+    writer = made(target)
+    for finding in iter(report.findings):
+        writer.add(finding)
+    writer.finish(report.scan)
+    return target.getvalue()
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 7])
+def test_ocsf_asff_and_csv_streams_are_the_whole_documents(
+    count: int, monkeypatch: pytest.MonkeyPatch, rules: tuple[Rule, ...]
+) -> None:
+    monkeypatch.setattr(stream, "BATCH", 3)
+    monkeypatch.setattr(csv_report, "BATCH", 3)
+    report = sample_report(_many(count))
+    header = header_of(report)
+    rules_by_id = {rule.id: rule for rule in rules}
+    time = int(utc(report.scan.finished_at).timestamp() * 1000)
+    events = [ocsf._event(f, rules_by_id.get(f.rule), "1.2.3", time) for f in report.findings]
+    created, updated = iso_utc(report.scan.started_at), iso_utc(report.scan.finished_at)
+    asff_findings = [asff._finding(f, created, updated) for f in report.findings]
+
+    assert _through(report, lambda target: ocsf.ocsf_stream(target, header, rules)) == _whole_array(events)
+    assert _through(report, lambda target: asff.asff_stream(target, header)) == _whole_array(asff_findings)
+    assert _through(report, csv_report.CsvStream) == _whole_csv(report)
+
+
+def test_the_renderers_are_the_streams(rules: tuple[Rule, ...]) -> None:
+    report = sample_report()
+    header = header_of(report)
+    assert render_ocsf(report, rules).encode() == _through(
+        report, lambda target: ocsf.ocsf_stream(target, header, rules)
+    )
+    assert render_asff(report, rules).encode() == _through(
+        report, lambda target: asff.asff_stream(target, header)
+    )
+    assert render_csv(report, rules).encode() == _whole_csv(report)
