@@ -128,7 +128,9 @@ def test_a_scheduler_without_workers_stops_the_scan(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cluster_module, "WORKER_WAIT", 1.0)
-    with LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as empty:
+    with LocalCluster(
+        n_workers=0, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
+    ) as empty:
         run = cloudwarden(emulator, "scan", "--region", "us-east-1", "--cluster", empty.scheduler_address)
     assert run.exit_code == 3
     assert f"no Dask worker joined the scheduler at {empty.scheduler_address} within 1 s" in run.stderr
