@@ -12,12 +12,13 @@ from typing import IO
 import msgspec
 import pytest
 
-from cloudwarden.findings import Finding, Report, ScanSummary
-from cloudwarden.report import asff, csv_report, ocsf, stream
-from cloudwarden.report._common import iso_utc, utc
+from cloudwarden.findings import Finding, Report, ScanSummary, Status
+from cloudwarden.report import asff, csv_report, ocsf, sarif, stream
+from cloudwarden.report._common import GUIDELINES_URL, iso_utc, utc
 from cloudwarden.report.asff import render_asff
 from cloudwarden.report.csv_report import render_csv
 from cloudwarden.report.ocsf import render_ocsf
+from cloudwarden.report.sarif import render_sarif
 from cloudwarden.report.stream import JsonReportStream, ReportStream, header_of, write_json
 from cloudwarden.rules.base import Rule
 
@@ -161,3 +162,53 @@ def test_the_renderers_are_the_streams(rules: tuple[Rule, ...]) -> None:
         report, lambda target: asff.asff_stream(target, header)
     )
     assert render_csv(report, rules).encode() == _whole_csv(report)
+
+
+def _whole_sarif(report: Report, rules: Sequence[Rule]) -> bytes:
+    """The SARIF document built whole, as one object."""
+    index = {rule.id: position for position, rule in enumerate(rules)}
+    run = {
+        "tool": {
+            "driver": {
+                "name": "cloudwarden",
+                "version": report.scan.tool.version,
+                "informationUri": GUIDELINES_URL,
+                "rules": [sarif._descriptor(rule) for rule in rules],
+            }
+        },
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "startTimeUtc": iso_utc(report.scan.started_at),
+                "endTimeUtc": iso_utc(report.scan.finished_at),
+            }
+        ],
+        "results": [
+            sarif._result(f, index.get(f.rule))
+            for f in report.findings
+            if f.status in (Status.FAIL, Status.SUPPRESSED, Status.UNKNOWN, Status.MANUAL)
+        ],
+    }
+    document = {"$schema": sarif.SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+    return msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n"
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 4, 7, 12])
+def test_the_sarif_stream_is_the_whole_document(
+    count: int, monkeypatch: pytest.MonkeyPatch, rules: tuple[Rule, ...]
+) -> None:
+    """PASS findings give no result: batches fill with the others only."""
+    monkeypatch.setattr(stream, "BATCH", 3)
+    report = sample_report(_many(count))
+    streamed = _through(report, lambda target: sarif.SarifStream(target, header_of(report), rules))
+    assert streamed == _whole_sarif(report, rules)
+    assert render_sarif(report, rules).encode() == streamed
+
+
+def test_a_sarif_stream_of_passes_only_has_no_result(rules: tuple[Rule, ...]) -> None:
+    passes = tuple(f for f in FINDINGS if f.status is Status.PASS)
+    assert passes
+    report = sample_report(passes * 3)
+    streamed = _through(report, lambda target: sarif.SarifStream(target, header_of(report), rules))
+    assert streamed == _whole_sarif(report, rules)
+    assert msgspec.json.decode(streamed)["runs"][0]["results"] == []

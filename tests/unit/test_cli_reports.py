@@ -176,7 +176,7 @@ def test_other_formats_replace_the_previous_file_whole(
 def test_every_streamed_format_is_written_in_one_pass_as_its_renderer_writes_it(tmp_path: Path) -> None:
     path = _saved(tmp_path, snapshot(_failing_account(), _failing_account(OTHER_ACCOUNT_ID)))
     reports = tmp_path / "reports"
-    formats = [argument for fmt in ("json", "csv", "ocsf", "asff") for argument in ("--format", fmt)]
+    formats = [argument for fmt in ("json", "csv", "ocsf", "asff", "sarif") for argument in ("--format", fmt)]
     code, stdout, _ = _evaluate(str(path), *formats, "--output", str(reports))
     assert code == 1
     assert stdout == ""
@@ -184,7 +184,7 @@ def test_every_streamed_format_is_written_in_one_pass_as_its_renderer_writes_it(
     written = {p.name: p.read_bytes() for p in reports.iterdir()}
     assert written == {
         f"cloudwarden.{fmt.extension}": render(expected, fmt, RULES).encode()
-        for fmt in (Format.JSON, Format.CSV, Format.OCSF, Format.ASFF)
+        for fmt in (Format.JSON, Format.CSV, Format.OCSF, Format.ASFF, Format.SARIF)
     }
 
 

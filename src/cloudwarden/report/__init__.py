@@ -13,7 +13,7 @@ from cloudwarden.report.csv_report import CsvStream, render_csv
 from cloudwarden.report.html import render_html
 from cloudwarden.report.junit import render_junit
 from cloudwarden.report.ocsf import ocsf_stream, render_ocsf
-from cloudwarden.report.sarif import render_sarif
+from cloudwarden.report.sarif import SarifStream, render_sarif
 from cloudwarden.report.stream import JsonReportStream, ReportStream, ScanHeader, rendered
 from cloudwarden.report.terminal import render_terminal
 from cloudwarden.rules.base import Rule
@@ -68,7 +68,7 @@ def render(report: Report, output_format: Format, rules: Sequence[Rule], color: 
     return _RENDERERS[output_format](report, rules)
 
 
-STREAMED = frozenset({Format.JSON, Format.CSV, Format.OCSF, Format.ASFF})
+STREAMED = frozenset({Format.JSON, Format.CSV, Format.OCSF, Format.ASFF, Format.SARIF})
 """The formats written as the findings arrive, without the whole report in memory."""
 
 
@@ -88,4 +88,6 @@ def open_stream(
         return ocsf_stream(target, header, rules)
     if output_format is Format.ASFF:
         return asff_stream(target, header)
+    if output_format is Format.SARIF:
+        return SarifStream(target, header, rules)
     raise ValueError(f"{output_format} is not written as a stream")

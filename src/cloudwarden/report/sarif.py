@@ -13,13 +13,15 @@ Resources are not files: each result names its resource as a logical location, a
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 import msgspec
 
-from cloudwarden.findings import Finding, Report, Severity, Status
+from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
+from cloudwarden.report import stream
 from cloudwarden.report._common import GUIDELINES_URL, iso_utc
+from cloudwarden.report.stream import ScanHeader, header_of, rendered
 from cloudwarden.rules.base import Rule
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -45,32 +47,74 @@ _REPORTED = (Status.FAIL, Status.SUPPRESSED, Status.UNKNOWN, Status.MANUAL)
 
 
 def render_sarif(report: Report, rules: Sequence[Rule]) -> str:
-    rule_index = {rule.id: index for index, rule in enumerate(rules)}
-    scan = report.scan
-    run = {
-        "tool": {
-            "driver": {
-                "name": scan.tool.name,
-                "version": scan.tool.version,
-                "informationUri": GUIDELINES_URL,
-                "rules": [_descriptor(rule) for rule in rules],
-            }
-        },
-        "invocations": [
-            {
-                "executionSuccessful": True,
-                "startTimeUtc": iso_utc(scan.started_at),
-                "endTimeUtc": iso_utc(scan.finished_at),
-            }
-        ],
-        "results": [
-            _result(finding, rule_index.get(finding.rule))
-            for finding in report.findings
-            if finding.status in _REPORTED
-        ],
-    }
-    document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return msgspec.json.format(msgspec.json.encode(document), indent=2).decode() + "\n"
+    return rendered(report, lambda target: SarifStream(target, header_of(report), rules))
+
+
+_RESULTS = b'"results": []'
+_BATCH_HEAD = b'{\n  "runs": [\n    {\n      "results": [\n'
+_BATCH_TAIL = b"\n      ]\n    }\n  ]\n}"
+
+
+class SarifStream:
+    """The SARIF document written as the findings arrive: everything before the results is known from
+    the rules and the scan's times, and the results come one per finding that needs attention."""
+
+    def __init__(self, target: IO[bytes], header: ScanHeader, rules: Sequence[Rule]) -> None:
+        self._target = target
+        self._rule_index = {rule.id: index for index, rule in enumerate(rules)}
+        self._encoder = msgspec.json.Encoder()
+        run = {
+            "tool": {
+                "driver": {
+                    "name": "cloudwarden",
+                    "version": header.version,
+                    "informationUri": GUIDELINES_URL,
+                    "rules": [_descriptor(rule) for rule in rules],
+                }
+            },
+            "invocations": [
+                {
+                    "executionSuccessful": True,
+                    "startTimeUtc": iso_utc(header.started_at),
+                    "endTimeUtc": iso_utc(header.finished_at),
+                }
+            ],
+            "results": [],
+        }
+        document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+        frame = msgspec.json.format(self._encoder.encode(document), indent=2)
+        head, found, self._tail = frame.partition(_RESULTS)
+        if not found:  # pragma: no cover - msgspec's layout is fixed
+            raise RuntimeError("unexpected layout of the SARIF document")
+        target.write(head + b'"results": [')
+        self._batch: list[dict[str, Any]] = []
+        self._written = 0
+
+    def add(self, finding: Finding) -> None:
+        if finding.status in _REPORTED:
+            self._batch.append(_result(finding, self._rule_index.get(finding.rule)))
+            if len(self._batch) >= stream.BATCH:
+                self._flush()
+
+    def finish(self, summary: ScanSummary) -> None:
+        self._flush()
+        self._target.write((b"\n      ]" if self._written else b"]") + self._tail + b"\n")
+
+    def close(self) -> None:
+        self._batch = []
+
+    def _flush(self) -> None:
+        """The batch as results, formatted inside a document of the same depth (the enclosing lines
+        cut off), so that they come out at the document's indentation."""
+        if not self._batch:
+            return
+        text = msgspec.json.format(self._encoder.encode({"runs": [{"results": self._batch}]}), indent=2)
+        if not (text.startswith(_BATCH_HEAD) and text.endswith(_BATCH_TAIL)):  # pragma: no cover
+            raise RuntimeError("unexpected layout of the encoded results")
+        self._target.write(b",\n" if self._written else b"\n")
+        self._target.write(memoryview(text)[len(_BATCH_HEAD) : -len(_BATCH_TAIL)])
+        self._written += len(self._batch)
+        self._batch = []
 
 
 def _descriptor(rule: Rule) -> dict[str, Any]:

@@ -1,10 +1,10 @@
 """Reports written as the findings arrive, for the formats made of one entry per finding.
 
-JSON, CSV, OCSF and ASFF need nothing of the other findings to write one: a stream takes the findings
-one by one (`add`) and the scan summary at the end (`finish`), and holds at most a batch of encoded
-findings. What it writes is byte for byte what the format's renderer makes of the whole report (the
-renderers are built on the streams). HTML, SARIF, JUnit and the terminal report group or count the
-findings first, so they need the whole report.
+JSON, CSV, OCSF, ASFF and SARIF need nothing of the other findings to write one: a stream takes the
+findings one by one (`add`) and the scan summary at the end (`finish`), and holds at most a batch of
+encoded findings. What it writes is byte for byte what the format's renderer makes of the whole
+report (the renderers are built on the streams). HTML, JUnit and the terminal report group or count
+the findings first, so they need the whole report.
 """
 
 from __future__ import annotations
