@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
 from pathlib import Path
@@ -212,3 +214,33 @@ def test_a_sarif_stream_of_passes_only_has_no_result(rules: tuple[Rule, ...]) ->
     streamed = _through(report, lambda target: sarif.SarifStream(target, header_of(report), rules))
     assert streamed == _whole_sarif(report, rules)
     assert msgspec.json.decode(streamed)["runs"][0]["results"] == []
+
+
+def test_a_spool_on_disk_is_copied_whole_into_a_file_and_into_a_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel copies a spool file into a report file; a pipe takes the buffered copy instead."""
+    monkeypatch.setattr(stream, "BATCH", 2)
+    monkeypatch.setattr(stream, "SPOOL_IN_MEMORY", 100)
+    report = sample_report(_many(25))
+    whole = _whole(report)
+
+    path = tmp_path / "report.json"
+    with path.open("wb") as target:
+        write_json(iter(report.findings), lambda: report.scan, target, spool_dir=tmp_path)
+    assert path.read_bytes() == whole
+
+    reading, writing = os.pipe()
+    received: list[bytes] = []
+
+    def read() -> None:
+        with os.fdopen(reading, "rb") as pipe:
+            received.append(pipe.read())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    with os.fdopen(writing, "wb") as target:
+        write_json(iter(report.findings), lambda: report.scan, target, spool_dir=tmp_path)
+    reader.join(timeout=10)
+    assert received == [whole]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]
