@@ -134,9 +134,9 @@ def _report(
 ) -> int:
     """Evaluate `snapshot`, write the reports, and give the exit code.
 
-    JSON, CSV, OCSF, ASFF and SARIF are streamed: findings go out as they are made and the whole report is
-    never in memory (only the snapshot and a batch of findings are), for any number of them written
-    to files, or one to standard output. The other formats need the whole report first.
+    JSON, CSV, OCSF, ASFF and SARIF are streamed: findings go out as they are made and the whole
+    report is never in memory (only the snapshot and a batch of findings are), for any number of
+    them written to files, or one to standard output. The other formats need the whole report first.
     """
     chosen = list(dict.fromkeys(formats or [Format.TERMINAL]))
     targets = _targets(chosen, output)
