@@ -479,15 +479,15 @@ def dump_snapshot(snapshot: Snapshot, path: Path) -> None:
 
 
 class _Header(msgspec.Struct):
-    """The one field read before the whole file is decoded (the others are skipped unparsed)."""
+    """The one field read before the whole file is decoded (the others are skipped, not decoded)."""
 
     schema: object = None
 
 
 def load_snapshot(path: Path) -> Snapshot:
     """Read a snapshot file. The file is mapped into memory rather than read into it: the decoder walks
-    pages the kernel can drop at will, so a large snapshot's JSON text and its records are not both held
-    in the process's own memory."""
+    page cache that the kernel can take back under pressure, so a large snapshot's JSON text is not
+    held in the process's own (anonymous) memory beside its records."""
     try:
         with path.open("rb") as file, _mapped(file) as raw:
             return _decode_snapshot(path, raw)
