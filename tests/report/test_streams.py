@@ -140,7 +140,6 @@ def test_ocsf_asff_and_csv_streams_are_the_whole_documents(
     count: int, monkeypatch: pytest.MonkeyPatch, rules: tuple[Rule, ...]
 ) -> None:
     monkeypatch.setattr(stream, "BATCH", 3)
-    monkeypatch.setattr(csv_report, "BATCH", 3)
     report = sample_report(_many(count))
     header = header_of(report)
     rules_by_id = {rule.id: rule for rule in rules}

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from typing import IO
 
 from cloudwarden.findings import Finding, Report, ScanSummary
-from cloudwarden.report.stream import BATCH, rendered
+from cloudwarden.report import stream
+from cloudwarden.report.stream import rendered
 from cloudwarden.report.terminal import clean
 from cloudwarden.rules.base import Rule
 
@@ -57,7 +58,7 @@ class CsvStream:
     def add(self, finding: Finding) -> None:
         self._writer.writerow([neutralise(cell) for cell in _row(finding)])
         self._rows += 1
-        if self._rows % BATCH == 0:
+        if self._rows % stream.BATCH == 0:
             self._flush()
 
     def finish(self, summary: ScanSummary) -> None:
