@@ -465,17 +465,28 @@ def dump_snapshot(snapshot: Snapshot, path: Path) -> None:
     before, found, after = frame.partition(_NO_ACCOUNTS)
     if not found:  # pragma: no cover - msgspec's layout is fixed
         raise RuntimeError("unexpected layout of the encoded snapshot")
-    with path.open("wb") as target:
-        if not snapshot.accounts:
-            target.write(frame)
-            return
-        target.write(before + b'"accounts": [\n')
-        for index, account in enumerate(snapshot.accounts):
-            text = msgspec.json.format(encoder.encode({"accounts": [account]}), indent=1)
-            if index:
-                target.write(b",\n")
-            target.write(memoryview(text)[len(_ACCOUNT_HEAD) : -len(_ACCOUNT_TAIL)])
-        target.write(b"\n ]," + after)
+    # Written under a temporary name and renamed when complete: a collection that stops half-way
+    # leaves the previous snapshot as it was, not a truncated one (a device or a pipe is written
+    # in place).
+    in_place = path.exists() and not path.is_file()
+    partial = path if in_place else path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("wb") as target:
+            if not snapshot.accounts:
+                target.write(frame)
+            else:
+                target.write(before + b'"accounts": [\n')
+                for index, account in enumerate(snapshot.accounts):
+                    text = msgspec.json.format(encoder.encode({"accounts": [account]}), indent=1)
+                    if index:
+                        target.write(b",\n")
+                    target.write(memoryview(text)[len(_ACCOUNT_HEAD) : -len(_ACCOUNT_TAIL)])
+                target.write(b"\n ]," + after)
+        if not in_place:
+            partial.replace(path)
+    finally:
+        if not in_place:
+            partial.unlink(missing_ok=True)
 
 
 class _Header(msgspec.Struct):

@@ -180,3 +180,25 @@ def test_a_snapshot_is_read_from_a_pipe(tmp_path: Path) -> None:
 def test_a_directory_is_refused_as_unreadable(tmp_path: Path) -> None:
     with pytest.raises(SnapshotError, match="cannot read snapshot"):
         load_snapshot(tmp_path)
+
+
+def test_a_snapshot_that_cannot_be_finished_leaves_the_previous_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "scan.json"
+    dump_snapshot(_full_snapshot(), path)
+    previous = path.read_bytes()
+    real = msgspec.json.format
+    calls: list[int] = []
+
+    def fails_on_the_second_account(document: bytes, indent: int = 2) -> bytes:
+        calls.append(1)
+        if len(calls) == 3:  # the frame, the first account, then the second
+            raise MemoryError("out of memory")
+        return real(document, indent=indent)
+
+    monkeypatch.setattr(msgspec.json, "format", fails_on_the_second_account)
+    with pytest.raises(MemoryError):
+        dump_snapshot(msgspec.structs.replace(_full_snapshot(), errors=()), path)
+    assert path.read_bytes() == previous
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scan.json"]
