@@ -24,6 +24,7 @@ from cloudwarden.collect import CollectOptions, ScanAborted, collect
 from cloudwarden.config import Config, ConfigError, is_account_id, load_config
 from cloudwarden.demo import DEMO_REGIONS, demo_config
 from cloudwarden.engine import Evaluation
+from cloudwarden.files import written_whole
 from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
 from cloudwarden.permissions import required_actions
 from cloudwarden.report import STREAMED, Format, open_stream, render
@@ -211,21 +212,12 @@ def _targets(chosen: Sequence[Format], output: Path | None) -> dict[Format, Path
 
 @contextmanager
 def _atomic(path: Path) -> Iterator[BinaryIO]:
-    """A report file written under a temporary name and renamed when complete, so that a scan that
-    stops half-way leaves no truncated report (and the previous one as it was). A device or a pipe
-    given as `--output` is written in place."""
-    in_place = path.exists() and not path.is_file()
-    partial = path if in_place else path.with_name(f".{path.name}.partial")
+    """A report file written whole or not at all (`written_whole`), its failures a usage problem."""
     try:
-        with partial.open("wb") as target:
+        with written_whole(path) as target:
             yield target
-        if not in_place:
-            partial.replace(path)
     except OSError as error:
         raise UsageProblem(f"cannot write {path}: {error.strerror}") from error
-    finally:
-        if not in_place:
-            partial.unlink(missing_ok=True)
 
 
 class _FailTally:

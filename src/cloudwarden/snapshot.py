@@ -20,6 +20,8 @@ from typing import BinaryIO
 
 import msgspec
 
+from cloudwarden.files import formatted_elements, written_whole
+
 SNAPSHOT_SCHEMA = "cloudwarden.snapshot/1"
 
 
@@ -465,28 +467,17 @@ def dump_snapshot(snapshot: Snapshot, path: Path) -> None:
     before, found, after = frame.partition(_NO_ACCOUNTS)
     if not found:  # pragma: no cover - msgspec's layout is fixed
         raise RuntimeError("unexpected layout of the encoded snapshot")
-    # Written under a temporary name and renamed when complete: a collection that stops half-way
-    # leaves the previous snapshot as it was, not a truncated one (a device or a pipe is written
-    # in place).
-    in_place = path.exists() and not path.is_file()
-    partial = path if in_place else path.with_name(f".{path.name}.partial")
-    try:
-        with partial.open("wb") as target:
-            if not snapshot.accounts:
-                target.write(frame)
-            else:
-                target.write(before + b'"accounts": [\n')
-                for index, account in enumerate(snapshot.accounts):
-                    text = msgspec.json.format(encoder.encode({"accounts": [account]}), indent=1)
-                    if index:
-                        target.write(b",\n")
-                    target.write(memoryview(text)[len(_ACCOUNT_HEAD) : -len(_ACCOUNT_TAIL)])
-                target.write(b"\n ]," + after)
-        if not in_place:
-            partial.replace(path)
-    finally:
-        if not in_place:
-            partial.unlink(missing_ok=True)
+    with written_whole(path) as target:  # a collection that stops half-way leaves the old snapshot
+        if not snapshot.accounts:
+            target.write(frame)
+            return
+        target.write(before + b'"accounts": [\n')
+        for index, account in enumerate(snapshot.accounts):
+            if index:
+                target.write(b",\n")
+            document = {"accounts": [account]}
+            target.write(formatted_elements(encoder, document, _ACCOUNT_HEAD, _ACCOUNT_TAIL, indent=1))
+        target.write(b"\n ]," + after)
 
 
 class _Header(msgspec.Struct):

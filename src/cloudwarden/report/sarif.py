@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import msgspec
 
+from cloudwarden.files import formatted_elements
 from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
 from cloudwarden.report import stream
 from cloudwarden.report._common import GUIDELINES_URL, iso_utc
@@ -108,11 +109,9 @@ class SarifStream:
         cut off), so that they come out at the document's indentation."""
         if not self._batch:
             return
-        text = msgspec.json.format(self._encoder.encode({"runs": [{"results": self._batch}]}), indent=2)
-        if not (text.startswith(_BATCH_HEAD) and text.endswith(_BATCH_TAIL)):  # pragma: no cover
-            raise RuntimeError("unexpected layout of the encoded results")
+        document = {"runs": [{"results": self._batch}]}
         self._target.write(b",\n" if self._written else b"\n")
-        self._target.write(memoryview(text)[len(_BATCH_HEAD) : -len(_BATCH_TAIL)])
+        self._target.write(formatted_elements(self._encoder, document, _BATCH_HEAD, _BATCH_TAIL, indent=2))
         self._written += len(self._batch)
         self._batch = []
 

@@ -20,6 +20,7 @@ from typing import IO, Any, Protocol
 
 import msgspec
 
+from cloudwarden.files import formatted_elements
 from cloudwarden.findings import Finding, Report, ScanSummary
 
 BATCH = 1_000
@@ -73,10 +74,8 @@ class JsonArrayStream:
     def _flush(self) -> None:
         if not self._batch:
             return
-        text = msgspec.json.format(self._encoder.encode(self._batch), indent=2)
-        # `[\n  {...},\n  {...}\n]`: the items are already at the array's depth.
         self._target.write(b",\n" if self._written else b"[\n")
-        self._target.write(memoryview(text)[2:-2])
+        self._target.write(formatted_elements(self._encoder, self._batch, b"[\n", b"\n]", indent=2))
         self._written += len(self._batch)
         self._batch = []
 
@@ -137,12 +136,10 @@ class JsonReportStream:
         """
         if not self._batch:
             return
-        text = msgspec.json.format(self._encoder.encode({"findings": self._batch}), indent=2)
-        if not (text.startswith(_BATCH_HEAD) and text.endswith(_BATCH_TAIL)):  # pragma: no cover
-            raise RuntimeError("unexpected layout of the encoded findings")
         if self._written:
             self._spool.write(b",\n")
-        self._spool.write(memoryview(text)[len(_BATCH_HEAD) : -len(_BATCH_TAIL)])
+        document = {"findings": self._batch}
+        self._spool.write(formatted_elements(self._encoder, document, _BATCH_HEAD, _BATCH_TAIL, indent=2))
         self._written += len(self._batch)
         self._batch = []
 
