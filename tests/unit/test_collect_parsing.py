@@ -1,4 +1,4 @@
-"""The pure parts of collection: the credential report's CSV and the read-only guard."""
+"""The pure parts of collection: the credential report's CSV, prefix-list entries and the read-only guard."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from cloudwarden.collect.ec2 import prefix_list_cidrs
 from cloudwarden.collect.iam import parse_credential_report
 from cloudwarden.collect.session import is_read_only
 from cloudwarden.semantics.credentials import ROOT_USER
@@ -156,3 +157,15 @@ def test_read_operations_are_allowed(service: str, operation: str) -> None:
 )
 def test_write_operations_are_refused(service: str, operation: str) -> None:
     assert not is_read_only(service, operation)
+
+
+def test_prefix_list_entries_give_their_cidrs_in_order() -> None:
+    entries = [{"Cidr": "198.51.100.0/24", "Description": "office"}, {"Cidr": "0.0.0.0/0"}]
+    assert prefix_list_cidrs(entries) == ("198.51.100.0/24", "0.0.0.0/0")
+    assert prefix_list_cidrs([]) == ()
+
+
+@pytest.mark.parametrize("odd", [{"Description": "no cidr"}, {"Cidr": None}, {"Cidr": 7}])
+def test_a_prefix_list_entry_without_a_cidr_is_an_error_not_a_shorter_list(odd: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="no CIDR"):
+        prefix_list_cidrs([{"Cidr": "10.0.0.0/8"}, odd])

@@ -6,7 +6,7 @@ carries every rule, so `DescribeSecurityGroupRules` is never called as well.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from typing import Any
 
@@ -196,11 +196,31 @@ def _prefix_lists(context: AccountContext, region: str, ids: list[str]) -> list[
     ]
 
 
-def _entries_reader(context: AccountContext, region: str, prefix_list: str) -> Callable[[], tuple[str, ...]]:
-    return lambda: tuple(
-        str(item["Cidr"])
-        for item in _pages(
-            context, region, "get_managed_prefix_list_entries", "Entries", PrefixListId=prefix_list
+def _entries_reader(
+    context: AccountContext, region: str, prefix_list: str
+) -> Callable[[], tuple[str, ...] | None]:
+    return lambda: _entries(context, region, prefix_list)
+
+
+def _entries(context: AccountContext, region: str, prefix_list: str) -> tuple[str, ...] | None:
+    """The CIDRs of a prefix list; None (its rules UNKNOWN) if an entry is malformed."""
+    pages = _pages(context, region, "get_managed_prefix_list_entries", "Entries", PrefixListId=prefix_list)
+    try:
+        return prefix_list_cidrs(pages)
+    except ValueError as error:
+        context.record(
+            SERVICE, "GetManagedPrefixListEntries", region, "MalformedAnswer", str(error), prefix_list
         )
-        if "Cidr" in item
-    )
+        return None
+
+
+def prefix_list_cidrs(entries: Iterable[Mapping[str, Any]]) -> tuple[str, ...]:
+    """The CIDRs of GetManagedPrefixListEntries' entries. An entry without one is an error, not
+    skipped: a shorter list could pass where the whole one fails."""
+    cidrs = []
+    for entry in entries:
+        cidr = entry.get("Cidr")
+        if not isinstance(cidr, str):
+            raise ValueError(f"a prefix list entry has no CIDR: {dict(entry)!r}")
+        cidrs.append(cidr)
+    return tuple(cidrs)

@@ -112,6 +112,12 @@ def _network(account: AccountSnapshot, ec2: Ec2Data) -> _Network:
     for prefix_list in ec2.prefix_lists:
         if prefix_list.entries is not None:
             entries.setdefault(prefix_list.region, {})[prefix_list.id] = prefix_list.entries
+
+    @functools.cache
+    def why_unknown(region: str, prefix_list: str) -> str:
+        """Worked out once per list, however many groups name it."""
+        return _unknown_list(account, ec2, region, prefix_list)
+
     groups = []
     for group in ec2.security_groups:
         known = entries.get(group.region, {})
@@ -123,11 +129,7 @@ def _network(account: AccountSnapshot, ec2: Ec2Data) -> _Network:
                 egress=rules_of(group.egress, Direction.EGRESS, group.id, group.owner_id, known),
                 interfaces=None if group.region in interface_failures else counts.get(group.id, 0),
                 default_vpc=default_vpcs.get(group.vpc_id or ""),
-                unknown_lists={
-                    pl: _unknown_list(account, ec2, group.region, pl)
-                    for pl in sorted(named)
-                    if pl not in known
-                },
+                unknown_lists={pl: why_unknown(group.region, pl) for pl in sorted(named) if pl not in known},
             )
         )
     network = _Network(
