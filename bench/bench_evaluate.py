@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from bench_security_groups import permissions
+
 from cloudwarden.config import Config, S3Config, SecurityGroupsConfig, SuppressionConfig
 from cloudwarden.engine import Evaluation, evaluate
 from cloudwarden.findings import Finding, Report
@@ -169,23 +171,7 @@ def _permissions(index: int, peer: str) -> tuple[tuple[IpPermission, ...], tuple
             IpPermission(protocol="tcp", from_port=443, to_port=443, ipv4_ranges=("0.0.0.0/0",)),
         )
         return ingress, egress
-    ingress = (
-        IpPermission(protocol="tcp", from_port=443, to_port=443, ipv4_ranges=("0.0.0.0/0",)),
-        IpPermission(protocol="tcp", from_port=22, to_port=22, ipv4_ranges=(f"10.{octet}.0.0/16",)),
-        IpPermission(protocol="tcp", from_port=8000, to_port=8100, ipv4_ranges=("172.16.0.0/12",)),
-        IpPermission(protocol="udp", from_port=53, to_port=53, ipv6_ranges=("::/0",)),
-        IpPermission(protocol="-1", groups=(GroupPair(group_id=peer),)),
-        IpPermission(protocol="icmp", from_port=8, to_port=-1, ipv4_ranges=("0.0.0.0/0",)),
-        IpPermission(protocol="tcp", from_port=5432, to_port=5432, groups=(GroupPair(group_id=peer),)),
-        IpPermission(
-            protocol="tcp", from_port=3389, to_port=3389, ipv4_ranges=(f"198.{octet}.{index % 97}.0/24",)
-        ),
-    )
-    egress = (
-        IpPermission(protocol="-1", ipv4_ranges=("0.0.0.0/0",)),
-        IpPermission(protocol="tcp", from_port=5432, to_port=5432, ipv4_ranges=("10.0.0.0/8",)),
-    )
-    return ingress, egress
+    return permissions(index, peer)
 
 
 def network(account: int, account_id: str, sizes: Sizes) -> Ec2Data:

@@ -36,8 +36,9 @@ ACCOUNT = "123456789012"
 SG_RULES = tuple(rule for rule in RULES if rule.id.startswith("sg-"))
 
 
-def _permissions(index: int) -> tuple[tuple[IpPermission, ...], tuple[IpPermission, ...]]:
-    peer = f"sg-{(index + 1):017x}"
+def permissions(index: int, peer: str) -> tuple[tuple[IpPermission, ...], tuple[IpPermission, ...]]:
+    """8 inbound and 2 outbound permissions of mixed kinds (world-open and internal CIDRs, IPv6, port
+    ranges, ICMP, references to `peer`); `bench_evaluate.py` uses them too."""
     ingress = (
         IpPermission(protocol="tcp", from_port=443, to_port=443, ipv4_ranges=("0.0.0.0/0",)),
         IpPermission(protocol="tcp", from_port=22, to_port=22, ipv4_ranges=(f"10.{index % 256}.0.0/16",)),
@@ -60,7 +61,7 @@ def _permissions(index: int) -> tuple[tuple[IpPermission, ...], tuple[IpPermissi
 def synthetic_snapshot(count: int) -> Snapshot:
     groups = []
     for index in range(count):
-        ingress, egress = _permissions(index)
+        ingress, egress = permissions(index, f"sg-{(index + 1):017x}")
         groups.append(
             SecurityGroup(
                 id=f"sg-{index:017x}",

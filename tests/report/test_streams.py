@@ -153,14 +153,16 @@ def test_ocsf_asff_and_csv_streams_are_the_whole_documents(
     assert _through(report, csv_report.CsvStream) == _whole_csv(report)
 
 
-def test_the_renderers_are_the_streams(rules: tuple[Rule, ...]) -> None:
+def test_the_renderers_give_the_whole_documents(rules: tuple[Rule, ...]) -> None:
+    """What `--format` writes for a held report is the whole document, as the streams write it."""
     report = sample_report()
-    header = header_of(report)
-    assert render_ocsf(report, rules).encode() == _through(
-        report, lambda target: ocsf.ocsf_stream(target, header, rules)
-    )
-    assert render_asff(report, rules).encode() == _through(
-        report, lambda target: asff.asff_stream(target, header)
+    rules_by_id = {rule.id: rule for rule in rules}
+    time = int(utc(report.scan.finished_at).timestamp() * 1000)
+    events = [ocsf._event(f, rules_by_id.get(f.rule), "1.2.3", time) for f in report.findings]
+    created, updated = iso_utc(report.scan.started_at), iso_utc(report.scan.finished_at)
+    assert render_ocsf(report, rules).encode() == _whole_array(events)
+    assert render_asff(report, rules).encode() == _whole_array(
+        [asff._finding(f, created, updated) for f in report.findings]
     )
     assert render_csv(report, rules).encode() == _whole_csv(report)
 
