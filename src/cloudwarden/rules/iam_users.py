@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from cloudwarden.findings import Resource, Severity, Status
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
 from cloudwarden.semantics.credentials import ROOT_USER, Flag, parse_flag
-from cloudwarden.snapshot import AccountSnapshot, CredentialReportRow
+from cloudwarden.snapshot import AccountSnapshot, CredentialReport, CredentialReportRow
 
 
 def _user_resource(account_id: str, row: CredentialReportRow) -> Resource:
@@ -102,12 +102,12 @@ def check_user_mfa(account: AccountSnapshot, context: RuleContext) -> Iterator[V
         if row.user != ROOT_USER:
             listed += 1
             yield _judge_user(account.account_id, row)
-    missing = _missing_from_report(account, listed)
+    missing = _missing_from_report(account, report, listed)
     if missing is not None:
         yield missing
 
 
-def _missing_from_report(account: AccountSnapshot, listed: int) -> Verdict | None:
+def _missing_from_report(account: AccountSnapshot, report: CredentialReport, listed: int) -> Verdict | None:
     """UNKNOWN when the account has more users than the credential report lists.
 
     AWS hands out the same report for up to four hours after generating it, so users created since
@@ -117,8 +117,7 @@ def _missing_from_report(account: AccountSnapshot, listed: int) -> Verdict | Non
     users = None if summary is None else summary.get("Users")
     if not isinstance(users, int) or users <= listed:
         return None
-    report = account.iam.credential_report
-    generated = report.generated_time if report is not None else None
+    generated = report.generated_time
     return Verdict(
         Status.UNKNOWN,
         account_resource(account.account_id),

@@ -22,6 +22,7 @@ import enum
 import functools
 import ipaddress
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 
 import msgspec
 
@@ -250,7 +251,7 @@ def _normalised(
     return [NetRule(direction, protocol, ports, icmp, peer) for peer in peers]
 
 
-_NO_PREFIX_LISTS: PrefixLists = {}
+_NO_PREFIX_LISTS: PrefixLists = MappingProxyType({})
 
 
 def normalise(
