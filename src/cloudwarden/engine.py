@@ -25,6 +25,7 @@ from cloudwarden.findings import (
     Status,
     Suppression,
     ToolInfo,
+    UnknownCause,
     finding_id,
 )
 from cloudwarden.rules import RULES
@@ -158,6 +159,7 @@ def _run(rule: Rule, account: AccountSnapshot, context: RuleContext) -> list[Ver
                 Status.UNKNOWN,
                 account_resource(account.account_id),
                 f"the account could not be scanned: {account.unreachable}",
+                unknown_cause=UnknownCause.UNREACHABLE_ACCOUNT,
             )
         ]
     try:
@@ -168,6 +170,7 @@ def _run(rule: Rule, account: AccountSnapshot, context: RuleContext) -> list[Ver
                 Status.UNKNOWN,
                 account_resource(account.account_id),
                 f"the rule could not judge this account's data: {type(error).__name__}: {error}",
+                unknown_cause=UnknownCause.RULE_ERROR,
             )
         ]
 
@@ -186,6 +189,8 @@ def _to_finding(rule: Rule, account_id: str, verdict: Verdict) -> Finding:
         # Nothing mutates a finding's evidence (attestations build a new dict): no copy is needed.
         evidence=verdict.evidence if type(verdict.evidence) is dict else dict(verdict.evidence),
         remediation=verdict.remediation or rule.remediation,
+        suppression=None,
+        unknown_cause=verdict.unknown_cause if verdict.status is Status.UNKNOWN else None,
     )
 
 

@@ -19,6 +19,30 @@ class Status(enum.StrEnum):
     SUPPRESSED = "SUPPRESSED"
 
 
+class UnknownCause(enum.StrEnum):
+    """Why a finding is UNKNOWN. The first three mean the scan could not judge what it was asked to:
+    such a run never exits 0 (exit 3 when nothing FAILs)."""
+
+    FAILED_CALL = "failed-call"
+    """A call was denied, failed or gave an answer that could not be read, or its data is missing."""
+    UNREACHABLE_ACCOUNT = "unreachable-account"
+    """The account could not be entered (AssumeRole failed)."""
+    RULE_ERROR = "rule-error"
+    """The rule could not judge the data it was given."""
+    NOT_CHECKED = "not-checked"
+    """The scan was set up not to find out: live checks off, no AWS ip-ranges file."""
+    UNDECIDABLE = "undecidable"
+    """The data was read but cannot decide it (a record with no value, a service not inventoried)."""
+
+    @property
+    def not_judged(self) -> bool:
+        """The scan failed to read or judge: it must not pass as a green run."""
+        return self in _NOT_JUDGED
+
+
+_NOT_JUDGED = frozenset({UnknownCause.FAILED_CALL, UnknownCause.UNREACHABLE_ACCOUNT, UnknownCause.RULE_ERROR})
+
+
 class Severity(enum.StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
@@ -56,10 +80,13 @@ class Suppression(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     status_underneath: Status
 
 
-class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False, omit_defaults=True):
     """One rule's verdict on one resource. Findings, their resources and suppressions hold no reference
     cycles, so the cyclic garbage collector does not track them (`gc=False`): millions of them cost
-    it nothing."""
+    it nothing.
+
+    Every field is always encoded except `unknown_cause`, which only UNKNOWN findings carry
+    (`omit_defaults`: the only field with a default)."""
 
     id: str
     rule: str
@@ -70,9 +97,10 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     region: str
     resource: Resource
     message: str
-    evidence: dict[str, Any] = msgspec.field(default_factory=dict)
-    remediation: str = ""
-    suppression: Suppression | None = None
+    evidence: dict[str, Any]
+    remediation: str
+    suppression: Suppression | None
+    unknown_cause: UnknownCause | None = None
 
 
 def finding_id(rule: str, account: str, resource_id: str) -> str:

@@ -35,6 +35,9 @@ def _finding(resource: str, status: Status, rule: str = "sg-minimal-inbound") ->
         region="us-east-1",
         resource=Resource(type="AWS::EC2::SecurityGroup", id=resource),
         message=f"{resource} is {status.value}",
+        evidence={},
+        remediation="",
+        suppression=None,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator
 
 import msgspec
@@ -10,7 +11,7 @@ import pytest
 
 from cloudwarden.config import AttestationConfig, Config, SuppressionConfig
 from cloudwarden.engine import Evaluation, EvaluationNotFinished, evaluate
-from cloudwarden.findings import FINDINGS_SCHEMA, Finding, Report, Severity, Status
+from cloudwarden.findings import FINDINGS_SCHEMA, Finding, Report, Resource, Severity, Status, UnknownCause
 from cloudwarden.rules import RULES
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource
 from cloudwarden.rules.iam_users import IAM_USER_MFA
@@ -160,6 +161,48 @@ def test_rule_that_raises_is_unknown_and_other_rules_still_run() -> None:
     crash = _by(report, "broken-rule")[ACCOUNT_ID]
     assert "KeyError" in crash.message
     assert "AccountMFAEnabled" in crash.message
+    assert crash.unknown_cause is UnknownCause.RULE_ERROR
+    assert {f.unknown_cause for f in report.findings if f.rule == "root-mfa"} == {None}
+
+
+def test_only_unknown_findings_carry_their_cause_and_the_json_names_it() -> None:
+    def unknowable(target: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+        resource = account_resource(target.account_id)
+        yield Verdict(Status.UNKNOWN, Resource(type="t", id="denied"), "read failed")
+        yield Verdict(
+            Status.UNKNOWN, Resource(type="t", id="off"), "off", unknown_cause=UnknownCause.NOT_CHECKED
+        )
+        # A cause on a judged verdict means nothing and is not reported.
+        yield Verdict(Status.PASS, resource, "fine", unknown_cause=UnknownCause.NOT_CHECKED)
+
+    unreachable = msgspec.structs.replace(
+        account(account_id=OTHER_ACCOUNT_ID), unreachable="AssumeRole denied"
+    )
+    report = evaluate(
+        snapshot(account(), unreachable), Config(), rules=(make_rule("r", unknowable),), today=TODAY
+    )
+    assert {(f.account, f.resource.id, f.status, f.unknown_cause) for f in report.findings} == {
+        (ACCOUNT_ID, "denied", Status.UNKNOWN, UnknownCause.FAILED_CALL),
+        (ACCOUNT_ID, "off", Status.UNKNOWN, UnknownCause.NOT_CHECKED),
+        (ACCOUNT_ID, ACCOUNT_ID, Status.PASS, None),
+        (OTHER_ACCOUNT_ID, OTHER_ACCOUNT_ID, Status.UNKNOWN, UnknownCause.UNREACHABLE_ACCOUNT),
+    }
+    encoded = json.loads(msgspec.json.encode(report))["findings"]
+    assert [finding.get("unknown_cause") for finding in encoded] == [
+        "failed-call",
+        "not-checked",
+        None,
+        "unreachable-account",
+    ]
+    assert all({"evidence", "remediation", "suppression"} <= finding.keys() for finding in encoded)
+
+
+def test_only_failed_reads_unreachable_accounts_and_rule_errors_count_as_not_judged() -> None:
+    assert {cause for cause in UnknownCause if cause.not_judged} == {
+        UnknownCause.FAILED_CALL,
+        UnknownCause.UNREACHABLE_ACCOUNT,
+        UnknownCause.RULE_ERROR,
+    }
 
 
 def test_rule_that_raises_midway_yields_a_single_unknown_for_the_account() -> None:

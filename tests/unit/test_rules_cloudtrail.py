@@ -585,6 +585,24 @@ def test_region_whose_trails_could_not_be_listed_is_unknown() -> None:
     }
 
 
+def test_trails_that_could_not_be_listed_anywhere_are_unknown_not_a_missing_global_trail() -> None:
+    errors = [cloudtrail_api_error("DescribeTrails", region=region) for region in SCANNED_REGIONS]
+    verdicts = check(cloudtrail_data(regions={}), errors=errors)
+    assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
+    verdict = single(verdicts)
+    assert GLOBAL_EVENTS_MISSING not in verdict.message
+    assert verdict.message.startswith(f"{HOME_REGION}: the trails could not be read: ")
+    assert verdict.evidence["regions"] == {region: {"covered": None} for region in SCANNED_REGIONS}
+
+
+def test_unlisted_region_may_hold_the_trail_with_global_events() -> None:
+    data = cloudtrail_data(trail(global_events=False), regions={HOME_REGION: [MAIN_ARN]})
+    errors = [cloudtrail_api_error("DescribeTrails", region=SECOND_REGION)]
+    verdicts = check(data, trusted_buckets=[ARCHIVE_BUCKET], errors=errors)
+    assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
+    assert GLOBAL_EVENTS_MISSING not in single(verdicts).message
+
+
 def test_unreadable_region_does_not_hide_a_failing_one() -> None:
     data = cloudtrail_data(regions={HOME_REGION: []})
     errors = [cloudtrail_api_error("DescribeTrails", region=SECOND_REGION)]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from cloudwarden.findings import Severity, Status
+from cloudwarden.findings import Severity, Status, UnknownCause
 from cloudwarden.rules.base import Verdict
 from cloudwarden.rules.route53 import ROUTE53_NO_DANGLING_RECORDS
 from cloudwarden.semantics import takeover
@@ -292,6 +292,7 @@ def test_cname_to_s3_is_unknown_when_the_buckets_could_not_be_listed() -> None:
     verdicts = check(route53_data(record), own_buckets=None, errors=[error])
     assert outcomes(verdicts) == {(Status.UNKNOWN, rid(RECORD, "CNAME"))}
     assert single(verdicts).message == f"the account's buckets could not be read: {error.describe()}"
+    assert single(verdicts).unknown_cause is UnknownCause.FAILED_CALL
 
 
 # --- Elastic Beanstalk ------------------------------------------------------------------------------
@@ -493,6 +494,7 @@ def test_cname_to_an_rds_endpoint_is_unknown_as_rds_is_not_inventoried() -> None
         "confirm it still belongs to this account"
     )
     assert verdict.evidence["target_kind"] == "other-aws"
+    assert verdict.unknown_cause is UnknownCause.UNDECIDABLE
 
 
 def test_alias_to_a_record_of_this_accounts_own_zone_passes() -> None:
@@ -556,6 +558,7 @@ def test_public_address_is_unknown_when_aws_ranges_are_unknown() -> None:
         "AWS's address ranges are unknown (set route53.aws_ip_ranges_file): cannot tell whether "
         f"{OUTSIDE_AWS_ADDRESS} is an AWS address"
     )
+    assert verdict.unknown_cause is UnknownCause.NOT_CHECKED
 
 
 @pytest.mark.parametrize("missing", ["elastic_ips", "interface_ips"])
@@ -744,6 +747,7 @@ def test_third_party_delegation_whose_live_check_failed_is_unknown() -> None:
     verdict = judge(record, route53_data(record, live=[check_result]))
     assert verdict.status is Status.UNKNOWN
     assert verdict.message == "live check failed: timed out"
+    assert verdict.unknown_cause is UnknownCause.FAILED_CALL
 
 
 # --- takeover-prone third parties -------------------------------------------------------------------
@@ -757,6 +761,7 @@ def test_cname_to_github_pages_without_live_checks_is_unknown() -> None:
     assert verdict.status is Status.UNKNOWN
     assert "enable live checks" in verdict.message
     assert verdict.evidence["service"] == "GitHub Pages"
+    assert verdict.unknown_cause is UnknownCause.NOT_CHECKED
 
 
 def test_cname_to_heroku_without_live_checks_is_unknown() -> None:
@@ -888,12 +893,14 @@ def test_third_party_delegation_without_live_checks_is_unknown() -> None:
     verdict = judge(record)
     assert verdict.status is Status.UNKNOWN
     assert "enable live checks" in verdict.message
+    assert verdict.unknown_cause is UnknownCause.NOT_CHECKED
 
 
 def test_address_record_without_values_is_unknown() -> None:
     verdict = judge(record_set("policy.example.com", "A"))
     assert verdict.status is Status.UNKNOWN
     assert "no value" in verdict.message
+    assert verdict.unknown_cause is UnknownCause.UNDECIDABLE
 
 
 def test_region_less_beanstalk_name_is_never_a_silent_pass() -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from cloudwarden.config import Config
-from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.findings import Resource, Severity, Status, UnknownCause
 from cloudwarden.snapshot import AccountSnapshot, ApiError
 
 GLOBAL_REGION = "global"
@@ -58,6 +58,9 @@ class Verdict:
     """Overrides the rule's default severity for this resource."""
     remediation: str | None = None
     """The exact fix for this resource, when the rule can name it (else the rule's remediation)."""
+    unknown_cause: UnknownCause = UnknownCause.FAILED_CALL
+    """Why an UNKNOWN verdict is unknown. A failed read unless the rule says otherwise: a rule that
+    forgets to say makes the run exit 3, never green."""
 
 
 Check = Callable[[AccountSnapshot, RuleContext], Iterator[Verdict]]

@@ -234,9 +234,11 @@ def check_segregated_storage(account: AccountSnapshot, context: RuleContext) -> 
     coverage = tri_and(*[region.covered for region in regions.values()])
     good = {j.trail.arn: j for region in regions.values() for j in region.good}
     covering = {j.trail.arn: j for region in regions.values() for j in region.applying}
-    # Some covering trail must be good and include global events; an unreadable one may be it.
+    # Some covering trail must be good and include global events; an unreadable one may be it, and so
+    # may a trail of a region whose trails could not be listed.
+    unlisted: list[Tristate] = [None for name in regions if name not in data.regions]
     global_events = tri_or(
-        *[j.good if j.trail.include_global_service_events else False for j in covering.values()]
+        *[j.good if j.trail.include_global_service_events else False for j in covering.values()], *unlisted
     )
     evidence: dict[str, Any] = {
         "regions": {name: region.evidence for name, region in regions.items()},

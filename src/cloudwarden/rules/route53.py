@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.findings import Resource, Severity, Status, UnknownCause
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
 from cloudwarden.semantics.dns import AwsRanges, Target, TargetKind, classify_target, is_private_or_reserved
 from cloudwarden.semantics.takeover import match_service
@@ -43,6 +43,7 @@ class _Outcome:
     message: str
     severity: Severity | None = None
     evidence: dict[str, Any] | None = None
+    unknown_cause: UnknownCause = UnknownCause.FAILED_CALL
 
 
 def _pass(message: str, **evidence: Any) -> _Outcome:
@@ -54,7 +55,18 @@ def _fail(message: str, severity: Severity, **evidence: Any) -> _Outcome:
 
 
 def _unknown(message: str, **evidence: Any) -> _Outcome:
+    """UNKNOWN because something could not be read (a failed call, a failed live check)."""
     return _Outcome(Status.UNKNOWN, message, evidence=evidence)
+
+
+def _unchecked(message: str, **evidence: Any) -> _Outcome:
+    """UNKNOWN because the scan was set up not to find out (live checks off, no AWS ranges file)."""
+    return _Outcome(Status.UNKNOWN, message, evidence=evidence, unknown_cause=UnknownCause.NOT_CHECKED)
+
+
+def _undecidable(message: str, **evidence: Any) -> _Outcome:
+    """UNKNOWN because the record itself cannot decide it: every read succeeded."""
+    return _Outcome(Status.UNKNOWN, message, evidence=evidence, unknown_cause=UnknownCause.UNDECIDABLE)
 
 
 def _address(text: str) -> str:
@@ -115,10 +127,14 @@ class _Judge:
             return self.name(record, record.alias_target)
         if record.type == "CNAME":
             return (
-                self.name(record, record.values[0]) if record.values else _unknown("the CNAME has no value")
+                self.name(record, record.values[0])
+                if record.values
+                else _undecidable("the CNAME has no value")
             )
         if not record.values:
-            return _unknown("the record has no value (a traffic policy record?): its targets are not known")
+            return _undecidable(
+                "the record has no value (a traffic policy record?): its targets are not known"
+            )
         return self.addresses(record.values)
 
     def name(self, record: RecordSet, name: str) -> _Outcome:
@@ -147,7 +163,7 @@ class _Judge:
             case TargetKind.EC2_HOST:
                 return self.addresses((target.detail or "",), evidence)
             case TargetKind.OTHER_AWS:
-                return _unknown(
+                return _undecidable(
                     f"{target.name} is an AWS name of a service whose resources cloudwarden does not "
                     "inventory: confirm it still belongs to this account",
                     **evidence,
@@ -227,11 +243,11 @@ class _Judge:
         for value in values:
             private = is_private_or_reserved(value)
             if private is None:
-                return _unknown(f"{value!r} is not an IP address", **evidence)
+                return _undecidable(f"{value!r} is not an IP address", **evidence)
             if private:
                 continue
             if self.ranges is None:
-                return _unknown(
+                return _unchecked(
                     "AWS's address ranges are unknown (set route53.aws_ip_ranges_file): cannot tell whether "
                     f"{value} is an AWS address",
                     **evidence,
@@ -292,7 +308,7 @@ class _Judge:
                     **evidence,
                 )
             return _pass("third-party delegation answered by its name servers", **evidence)
-        return _unknown(
+        return _unchecked(
             "delegated to third-party name servers: enable live checks (--live) to verify that they still "
             "serve this zone",
             **evidence,
@@ -305,7 +321,7 @@ class _Judge:
         evidence["service"] = service.service
         check = self.live.get(record.record_id) if self.live is not None else None
         if check is None:
-            return _unknown(
+            return _unchecked(
                 f"{target.name} is a {service.service} name, a service where abandoned names can be taken "
                 "over: enable live checks (--live) to verify it is still claimed",
                 **evidence,
@@ -365,6 +381,7 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
             outcome.message,
             evidence={"zone": zone.name, "type": record.type, **(outcome.evidence or {})},
             severity=outcome.severity,
+            unknown_cause=outcome.unknown_cause,
         )
 
 
