@@ -1,22 +1,11 @@
-"""The IAM actions the scanner calls: its least-privilege policy (`cloudwarden permissions`)."""
+"""The IAM actions the scanner calls: its least-privilege policy (`cloudwarden permissions`).
+
+Derived from the operations collection declares (`collect/operations.py`), the list the read-only
+guard enforces, so the policy cannot drift from what the scanner may call."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from cloudwarden.rules import RULES, Rule
-
-COLLECTION_ACTIONS = (
-    "sts:GetCallerIdentity",
-    "ec2:DescribeRegions",
-    "ec2:DescribeVpcs",
-    "ec2:DescribeManagedPrefixLists",
-    "ec2:GetManagedPrefixListEntries",
-)
-"""Called by every scan, whatever the rules: who the credentials are, which regions exist, and the
-network context recorded beside the security groups (VPCs, the prefix lists their rules name and
-their entries)."""
-
+from cloudwarden.collect.operations import ACCOUNT_OPERATIONS
 
 IAM_ACTION_OF_OPERATION = {
     "s3.ListBuckets": "s3:ListAllMyBuckets",
@@ -37,5 +26,7 @@ def iam_action(operation: str) -> str:
     return IAM_ACTION_OF_OPERATION.get(operation, f"{service}:{name}")
 
 
-def required_actions(rules: Sequence[Rule] = RULES) -> list[str]:
-    return sorted({*COLLECTION_ACTIONS, *(action for rule in rules for action in rule.permissions)})
+def required_actions() -> list[str]:
+    """What a scanned account's role must allow. Entering other accounts (sts:AssumeRole,
+    organizations:ListAccounts) is the scanning identity's own need, listed in the README."""
+    return sorted({iam_action(operation) for operation in ACCOUNT_OPERATIONS})

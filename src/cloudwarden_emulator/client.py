@@ -28,6 +28,7 @@ from cloudwarden_emulator.state import (
     ErrorRule,
     FaultKind,
     Faults,
+    MalformedBody,
     ReservedCname,
     RootState,
     TrailDeliveryError,
@@ -222,8 +223,34 @@ class Emulator:
         )
         self._control("POST", "errors", rule)
 
+    def inject_malformed_answer(
+        self,
+        service: str,
+        operation: str | None = None,
+        *,
+        body: MalformedBody = "html",
+        status: int = 200,
+        account: str | None = None,
+        method: str | None = None,
+        path_regex: str | None = None,
+        region: str | None = None,
+    ) -> None:
+        """Answer matching calls with a body no SDK can parse until `clear_errors`, as a proxy in
+        front of an endpoint can; see `ErrorRule` for the bodies and the matching."""
+        rule = ErrorRule(
+            service=service,
+            operation=operation,
+            account=account,
+            status=status,
+            method=method,
+            path_regex=path_regex,
+            region=region,
+            malformed=body,
+        )
+        self._control("POST", "errors", rule)
+
     def clear_errors(self) -> None:
-        """Remove every injected error rule."""
+        """Remove every injected error rule and malformed answer."""
         self._control("DELETE", "errors")
 
     def set_faults(

@@ -2,7 +2,8 @@
 
 Each patch wraps a moto function instead of copying it; those that need state
 moto cannot hold read it from `EmulatorState`, which callers set through the
-control API. Error injection and transient faults answer in front of moto, at the
+control API. Error injection (AWS errors, or malformed answers: an HTML page, a raw
+control character, a truncated body) and transient faults answer in front of moto, at the
 WSGI level. Only the emulator process imports this module.
 
 - IAM credential report: a row for the root user (root state, per account).
@@ -72,6 +73,7 @@ from cloudwarden_emulator.state import (
     ErrorRule,
     FaultKind,
     Faults,
+    MalformedBody,
     RootKey,
     RootState,
     beanstalk_cname,
@@ -813,6 +815,7 @@ def _patch_classic_load_balancer_dns_names() -> None:
 _CREDENTIAL_SCOPE = re.compile(r"Credential=([^/\s,]+)/[^/]+/([^/]+)/([^/]+)/aws4_request")
 SUPPORTED_PROTOCOLS = frozenset({"query", "ec2", "json", "rest-json", "rest-xml"})
 REST_PROTOCOLS = frozenset({"rest-json", "rest-xml"})
+JSON_PROTOCOLS = frozenset({"json", "rest-json"})
 
 
 def injection_for(rule: ErrorRule) -> Injection:
@@ -880,9 +883,42 @@ def find_injection(state: EmulatorState, environ: WSGIEnvironment) -> Injection 
     return next((item for item in candidates if _matches(item, account, region, environ)), None)
 
 
+HTML_ERROR_PAGE = (
+    '<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>502 Bad Gateway</title></head>\n'
+    "<body><h1>Bad Gateway</h1><hr><p>The proxy received an invalid response from an upstream server.</p>"
+    "</body></html>\n"
+)
+"""What a proxy or load balancer in front of an endpoint answers in its place (`<hr>` is not XML)."""
+MALFORMED_XML: dict[str, str] = {
+    "control-character": "<Answer><Note>a raw \x01 control character</Note></Answer>",
+    "truncated": "<Answer><Items><Item><Name>cut sh",
+}
+MALFORMED_JSON: dict[str, str] = {
+    "control-character": '{"Note": "a raw \x01 control character"}',
+    "truncated": '{"Items": [{"Name": "cut sh',
+}
+
+
+def malformed_response(kind: MalformedBody, protocol: str, status: int | None) -> Response:
+    """A body no SDK can parse, of this kind, in the protocol's content type unless it is HTML."""
+    headers = {"x-amzn-RequestId": str(uuid.uuid4())}
+    if kind == "html":
+        return Response(HTML_ERROR_PAGE, status=status or 200, headers=headers, content_type="text/html")
+    if protocol in JSON_PROTOCOLS:
+        content_type = "application/x-amz-json-1.1" if protocol == "json" else "application/json"
+        body = MALFORMED_JSON[kind]
+    else:
+        content_type = "text/xml"
+        body = '<?xml version="1.0" encoding="UTF-8"?>\n' + MALFORMED_XML[kind]
+    return Response(body, status=status or 200, headers=headers, content_type=content_type)
+
+
 def error_response(injection: Injection) -> Response:
-    """The error as the service's protocol shapes it, so botocore raises ClientError with the code."""
+    """The error as the service's protocol shapes it, so botocore raises ClientError with the code;
+    or, for a rule with `malformed`, the malformed answer."""
     rule = injection.rule
+    if rule.malformed is not None:
+        return malformed_response(rule.malformed, injection.protocol, rule.status)
     request_id = str(uuid.uuid4())
     headers = {"x-amzn-RequestId": request_id}
     if injection.protocol not in {"query", "ec2", "rest-xml"}:

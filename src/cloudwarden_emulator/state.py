@@ -28,6 +28,8 @@ DEFAULT_ERROR_MESSAGE = "User is not authorized to perform this operation"
 MfaKind = Literal["none", "virtual", "hardware"]
 FaultKind = Literal["throttling", "request-limit", "500", "503", "drop"]
 FAULT_KINDS: tuple[FaultKind, ...] = ("throttling", "request-limit", "500", "503", "drop")
+MalformedBody = Literal["html", "control-character", "truncated"]
+MALFORMED_BODIES: tuple[MalformedBody, ...] = ("html", "control-character", "truncated")
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -77,7 +79,7 @@ class RootState(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ErrorRule(msgspec.Struct, frozen=True, kw_only=True):
-    """Answer matching calls with an AWS error instead of letting moto serve them.
+    """Answer matching calls with an AWS error, or a malformed answer, instead of letting moto serve them.
 
     `service` is the SigV4 signing name. Query and JSON protocol services match on
     `operation`; REST services (s3, route53) match on `method` and `path_regex`, which
@@ -85,7 +87,12 @@ class ErrorRule(msgspec.Struct, frozen=True, kw_only=True):
     path-style: `/bucket/key?policy`). `region` matches the region the call is signed for,
     so every call of a service in one region can fail (a region that cannot be reached).
     Filters left as None match anything.
-    `status` None means what AWS sends for the protocol: 400 for JSON, else 403.
+    `malformed` None answers the AWS error `code` and `message`, with `status` None meaning
+    what AWS sends for the protocol: 400 for JSON, else 403. Otherwise the answer is a body
+    no SDK can parse, with `status` None meaning 200 (code and message unused):
+    - `html`: a proxy's or load balancer's HTML error page, in front of any protocol;
+    - `control-character`: the protocol's XML or JSON with a raw control character (U+0001);
+    - `truncated`: the protocol's XML or JSON cut short, its Content-Length matching the cut.
     """
 
     service: str
@@ -97,8 +104,11 @@ class ErrorRule(msgspec.Struct, frozen=True, kw_only=True):
     method: str | None = None
     path_regex: str | None = None
     region: str | None = None
+    malformed: MalformedBody | None = None
 
     def __post_init__(self) -> None:
+        if self.malformed is not None and self.malformed not in MALFORMED_BODIES:
+            raise ValueError(f"malformed {self.malformed!r} is not one of {', '.join(MALFORMED_BODIES)}")
         if self.path_regex is not None:
             try:
                 re.compile(self.path_regex)

@@ -19,6 +19,7 @@ from distributed import Client, Future, LocalCluster
 from cloudwarden.collect import CollectOptions, collect
 from cloudwarden.collect import cluster as cluster_module
 from cloudwarden.collect.cluster import RemoteAccount, _result, collect_remote
+from cloudwarden.collect.session import ReadOnlyViolation
 from cloudwarden_emulator import Emulator
 from cloudwarden_emulator.seed import seed_demo
 from tests.e2e.scanner import cloudwarden
@@ -97,6 +98,34 @@ def test_an_account_whose_task_keeps_raising_is_unknown_with_the_reason(
     assert account.stats is None
 
 
+def test_a_refused_call_on_a_worker_ends_the_scan_as_in_a_local_scan(
+    emulator: Emulator, client: Client
+) -> None:
+    future = client.submit(_refused, "123456789012", pure=False)
+
+    with pytest.raises(ReadOnlyViolation, match="iam:ListUsers"):
+        _result(future, "123456789012")
+
+
+def test_a_malformed_answer_on_a_worker_is_a_failed_call_as_in_a_local_scan(
+    emulator: Emulator, cluster: LocalCluster
+) -> None:
+    seed_demo(emulator)
+    emulator.inject_malformed_answer("iam", "GetAccountSummary", body="html")  # in every account
+    local = _scan(emulator)
+
+    distributed = _scan(emulator, "--cluster", cluster.scheduler_address)
+
+    assert _findings(distributed) == _findings(local)
+    assert distributed["scan"]["unreachable_accounts"] == {}
+    errors = {
+        (error["account"], error["operation"], error["code"]) for error in distributed["scan"]["errors"]
+    }
+    assert errors == {
+        (account, "GetAccountSummary", "MalformedAnswer") for account in distributed["scan"]["accounts"]
+    }
+
+
 def test_an_account_whose_task_kills_every_worker_is_unknown(emulator: Emulator, client: Client) -> None:
     future: Future[bytes] = client.submit(os._exit, 1, pure=False)
 
@@ -142,6 +171,10 @@ def test_the_task_is_importable_by_workers() -> None:
 
 def _always_fails(account_id: str) -> bytes:
     raise RuntimeError("no credentials on this worker")
+
+
+def _refused(account_id: str) -> bytes:
+    raise ReadOnlyViolation("refused to call iam:ListUsers")
 
 
 def _other_version() -> bytes:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from cloudwarden.collect.operations import DECLARED_OPERATIONS, ENTRY_OPERATIONS
 from cloudwarden.collect.session import AwsSession, ReadOnlyViolation
 from cloudwarden.permissions import iam_action, required_actions
 from cloudwarden.rules import RULES
@@ -191,11 +192,22 @@ def test_read_only_guard_refuses_a_write_before_it_is_sent(
     iam = session.client("iam")
     with pytest.raises(ReadOnlyViolation, match="iam:CreateUser"):
         iam.create_user(UserName="intruder")
+    with pytest.raises(ReadOnlyViolation, match="iam:ListUsers"):
+        iam.list_users()  # a read the scanner does not declare
+    with pytest.raises(ReadOnlyViolation, match="sts:GetSessionToken"):
+        session.client("sts").get_session_token()  # named like a read, mints credentials
     assert emulator.client("iam").list_users()["Users"] == []
-    assert iam.list_users()["Users"] == []  # reads still work through the same client
+    # Declared reads still work through the same client.
+    assert iam.get_account_summary()["SummaryMap"]["Users"] == 0
 
 
-def test_permissions_list_exactly_the_actions_a_scan_calls(emulator: Emulator) -> None:
+def test_a_full_scan_calls_exactly_the_declared_operations_and_the_policy_allows_them(
+    emulator: Emulator,
+) -> None:
+    """A scan that makes every call: any undeclared one would be refused, ending it in an internal error."""
+    organizations = emulator.client("organizations")  # so that ListAccounts and AssumeRole are made
+    organizations.create_organization(FeatureSet="ALL")
+    organizations.create_account(AccountName="member", Email="member@example.test")
     emulator.set_root(ACCOUNT, FAILING_ROOT)
     emulator.client("s3").create_bucket(Bucket="one-bucket")  # so that every per-bucket call is made
     ship_trail_to_archive(emulator)  # so that every per-trail call is made
@@ -222,9 +234,13 @@ def test_permissions_list_exactly_the_actions_a_scan_calls(emulator: Emulator) -
             }
         ],
     )
-    document = cloudwarden(emulator, "scan", "--format", "json").json()  # every region: DescribeRegions too
-    called = {iam_action(operation) for operation in document["scan"]["stats"]["operations"]}
-    assert called == set(required_actions())
+    run = cloudwarden(emulator, "scan", "--org", "--format", "json")  # every region: DescribeRegions too
+    assert "internal error" not in run.stderr
+    operations = run.json()["scan"]["stats"]["operations"]
+    assert set(operations) == DECLARED_OPERATIONS
+    assert operations["elasticbeanstalk.CheckDNSAvailability"]["errors"] == 0  # the emulator serves it
+    in_accounts = {iam_action(operation) for operation in set(operations) - ENTRY_OPERATIONS}
+    assert in_accounts == set(required_actions())
     policy = json.loads(cloudwarden(None, "permissions").stdout)
     assert policy["Statement"][0]["Action"] == required_actions()
 

@@ -8,7 +8,6 @@ import pytest
 
 from cloudwarden.collect.ec2 import prefix_list_cidrs
 from cloudwarden.collect.iam import parse_credential_report
-from cloudwarden.collect.session import is_read_only
 from cloudwarden.semantics.credentials import ROOT_USER
 from cloudwarden.snapshot import CredentialReportRow
 
@@ -120,43 +119,6 @@ def test_short_row_leaves_its_missing_values_none() -> None:
 def test_report_with_only_a_header_has_no_rows() -> None:
     assert parse_credential_report(HEADER + "\n").rows == ()
     assert parse_credential_report(b"").rows == ()
-
-
-@pytest.mark.parametrize(
-    ("service", "operation"),
-    [
-        ("ec2", "DescribeSecurityGroups"),
-        ("iam", "ListUsers"),
-        ("iam", "GetAccountSummary"),
-        ("iam", "GetCredentialReport"),
-        ("s3", "HeadBucket"),
-        ("s3", "GetBucketPolicy"),
-        ("sts", "GetCallerIdentity"),
-        ("iam", "GenerateCredentialReport"),
-    ],
-)
-def test_read_operations_are_allowed(service: str, operation: str) -> None:
-    assert is_read_only(service, operation)
-
-
-@pytest.mark.parametrize(
-    ("service", "operation"),
-    [
-        ("iam", "CreateUser"),
-        ("iam", "DeleteAccessKey"),
-        ("iam", "UpdateAccessKey"),
-        ("s3", "PutBucketPolicy"),
-        ("cloudtrail", "DeleteTrail"),
-        ("cloudtrail", "StopLogging"),
-        ("ec2", "AuthorizeSecurityGroupIngress"),
-        ("ec2", "RevokeSecurityGroupEgress"),
-        ("sts", "GenerateCredentialReport"),
-        ("iam", "GenerateServiceLastAccessedDetails"),
-        ("iam", "generateCredentialReport"),
-    ],
-)
-def test_write_operations_are_refused(service: str, operation: str) -> None:
-    assert not is_read_only(service, operation)
 
 
 def test_prefix_list_entries_give_their_cidrs_in_order() -> None:

@@ -14,9 +14,9 @@ from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from cloudwarden.collect.context import AccountContext, absent_when, error_code
+from cloudwarden.collect.context import CALL_FAILURES, AccountContext, absent_when, error_code
 from cloudwarden.snapshot import (
     AdvancedEventSelector,
     BucketOwnership,
@@ -170,19 +170,14 @@ def _ownership(context: AccountContext, bucket: str, candidates: tuple[str, ...]
     for account in candidates:
         try:
             client.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
-        except BotoCoreError as error:
-            context.record(
-                "s3", "HeadBucket", context.session.home_region, type(error).__name__, str(error), bucket
-            )
-            return BucketOwnership(bucket=bucket, refused=tuple(refused))
-        except ClientError as error:
-            code = error_code(error)
+        except CALL_FAILURES as error:
+            code = error_code(error) if isinstance(error, ClientError) else None
             if code in ("404", "NoSuchBucket"):
                 return BucketOwnership(bucket=bucket, exists=False, refused=tuple(refused))
             if code in ("403", "AccessDenied"):
                 refused.append(account)
                 continue
-            context.record("s3", "HeadBucket", context.session.home_region, code, str(error), resource=bucket)
+            context.record_failure("s3", "HeadBucket", context.session.home_region, error, bucket)
             return BucketOwnership(bucket=bucket, refused=tuple(refused))
         return BucketOwnership(bucket=bucket, confirmed_owner=account, exists=True, refused=tuple(refused))
     return BucketOwnership(bucket=bucket, refused=tuple(refused))

@@ -31,7 +31,7 @@ from cloudwarden.collect import (
     identify,
     unreachable_account,
 )
-from cloudwarden.collect.session import AwsSession
+from cloudwarden.collect.session import AwsSession, ReadOnlyViolation
 from cloudwarden.snapshot import AccountSnapshot
 
 TASK_RETRIES = 2
@@ -141,6 +141,8 @@ def _result(future: Future[bytes], account_id: str) -> tuple[AccountSnapshot, bo
     try:
         blob = future.result()
         remote = msgspec.msgpack.decode(blob, type=RemoteAccount)
+    except ReadOnlyViolation:
+        raise  # a bug, as in a local scan: it ends the scan instead of making one account UNKNOWN
     except Exception as error:  # KilledWorker, a task's own exception after its retries, a bad answer
         reason = f"the cluster task failed: {type(error).__name__}: {error}"
         return unreachable_account(account_id, reason), True

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Executor, Future
 from typing import Any
 
-from cloudwarden.collect.context import AccountContext
+from cloudwarden.collect.context import MALFORMED_ANSWER, AccountContext
 from cloudwarden.snapshot import (
     Ec2Data,
     GroupPair,
@@ -209,7 +209,7 @@ def _entries(context: AccountContext, region: str, prefix_list: str) -> tuple[st
         return prefix_list_cidrs(pages)
     except ValueError as error:
         context.record(
-            SERVICE, "GetManagedPrefixListEntries", region, "MalformedAnswer", str(error), prefix_list
+            SERVICE, "GetManagedPrefixListEntries", region, MALFORMED_ANSWER, str(error), prefix_list
         )
         return None
 

@@ -1,13 +1,18 @@
 """The one seam between cloudwarden and AWS: boto3 clients with a read-only guard and call statistics.
 
-Every client the scanner uses is made here, so every call passes two botocore event hooks:
-- the read-only guard refuses any operation that could change the account, before it is sent;
+Every client the scanner uses is made here, so every call passes these botocore event hooks:
+- the read-only guard refuses any operation the scanner does not declare (`operations.py`), before
+  it is sent;
+- answers that are no AWS answer (an HTML page, an empty or broken JSON body) raise ResponseParserError,
+  as botocore does for XML it cannot parse, instead of passing for an empty answer;
 - the statistics hooks count calls, errors, retries and time per service and operation.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
+import re
 import threading
 import time
 from typing import Any
@@ -24,38 +29,79 @@ from botocore.credentials import (
     DeferredRefreshableCredentials,
 )
 from botocore.model import OperationModel
+from botocore.parsers import ResponseParserError
 
 from cloudwarden import __version__
+from cloudwarden.collect.operations import DECLARED_OPERATIONS
 from cloudwarden.snapshot import OperationStats
-
-READ_PREFIXES = ("Describe", "List", "Get", "Head")
-READ_OPERATIONS = frozenset(
-    {"iam.GenerateCredentialReport", "elasticbeanstalk.CheckDNSAvailability", "sts.AssumeRole"}
-)
-"""Operations outside the read prefixes that change nothing: generating the credential report only
-asks IAM to build a report of the account's existing credentials; CheckDNSAvailability only asks
-whether an Elastic Beanstalk name is free; AssumeRole only obtains credentials to read another
-account."""
 
 DEFAULT_REGION = "us-east-1"
 
 
 class ReadOnlyViolation(RuntimeError):
-    """The scanner tried to call an operation that is not read-only; nothing was sent."""
+    """The scanner tried to call an operation it does not declare; nothing was sent.
+
+    A bug, never a failed call: it ends the scan instead of becoming an UNKNOWN."""
 
 
-def is_read_only(service: str, operation: str) -> bool:
-    return operation.startswith(READ_PREFIXES) or f"{service}.{operation}" in READ_OPERATIONS
+def is_declared(service: str, operation: str) -> bool:
+    """Whether the guard lets `service.Operation` through: exactly the declared operations, so a
+    `Get*` that mints credentials or changes state (sts:GetSessionToken) is refused like a write."""
+    return f"{service}.{operation}" in DECLARED_OPERATIONS
 
 
 def _service_name(model: OperationModel) -> str:
     return str(model.service_model.service_name)
 
 
-def refuse_writes(model: OperationModel, **_: Any) -> None:
+def refuse_undeclared(model: OperationModel, **_: Any) -> None:
     service = _service_name(model)
-    if not is_read_only(service, model.name):
-        raise ReadOnlyViolation(f"refused to call {service}:{model.name}: cloudwarden only reads")
+    if not is_declared(service, model.name):
+        raise ReadOnlyViolation(
+            f"refused to call {service}:{model.name}: cloudwarden calls only the read operations it declares"
+        )
+
+
+_HTML = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html)", re.IGNORECASE)
+_JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+
+
+def _answers_in_body(model: OperationModel) -> bool:
+    """Whether a successful answer carries members in its body (not only in headers)."""
+    shape = model.output_shape
+    if shape is None:
+        return False
+    return "payload" in shape.serialization or any(
+        "location" not in member.serialization for member in shape.members.values()
+    )
+
+
+def refuse_malformed_answer(operation_model: OperationModel, response_dict: dict[str, Any], **_: Any) -> None:
+    """Raise ResponseParserError for an answer no AWS service sends, before botocore parses it.
+
+    Botocore raises it for XML it cannot parse, but raises UnicodeDecodeError for a JSON body that
+    is not UTF-8, and takes a successful answer that is empty, an HTML page from a proxy, or JSON
+    that does not parse, for an answer with nothing in it (no trails, no APIs) or for a bucket
+    policy's text: each would pass for data the account does not have.
+    """
+    body = response_dict.get("body")
+    if not isinstance(body, bytes):
+        return
+    try:
+        body.decode()
+    except UnicodeDecodeError as error:
+        raise ResponseParserError(f"Unable to parse response: not UTF-8 ({error.reason})") from None
+    if response_dict["status_code"] >= 300 or not _answers_in_body(operation_model):
+        return  # botocore makes a ClientError of any error answer
+    if not body or body.isspace():
+        raise ResponseParserError("Unable to parse response: the answer is empty")
+    if _HTML.match(body, 0, 1024):
+        raise ResponseParserError("Unable to parse response: the answer is an HTML page")
+    if operation_model.service_model.protocol in _JSON_PROTOCOLS:
+        try:
+            json.loads(body)
+        except ValueError as error:
+            raise ResponseParserError(f"Unable to parse response: invalid JSON ({error})") from None
 
 
 def send_account_host_to_ip_endpoint(request: AWSRequest, **_: Any) -> None:
@@ -176,6 +222,9 @@ class AwsSession:
             connect_timeout=5,
             read_timeout=60,
             user_agent_extra=f"cloudwarden/{__version__}",
+            # A bucket named like an S3 Express directory bucket (a trail's destination is any name)
+            # would make botocore call s3:CreateSession, which mints credentials: sign with SigV4.
+            s3={"disable_s3_express_session_auth": True},  # type: ignore[arg-type]  # not in the stubs
         )
 
     @property
@@ -207,7 +256,8 @@ class AwsSession:
         counter = statistics or self.statistics
         client = self._session.client(service, region_name=region or self.home_region, config=self._config)  # type: ignore[call-overload]
         events = client.meta.events
-        events.register_first("before-call", refuse_writes)
+        events.register_first("before-call", refuse_undeclared)
+        events.register("before-parse", refuse_malformed_answer)
         events.register("before-call", counter.before_call)
         events.register("after-call", counter.after_call)
         events.register("after-call-error", counter.after_call_error)
