@@ -12,15 +12,13 @@ them (`gc=False`): a snapshot of a million resources is tens of millions of obje
 from __future__ import annotations
 
 import mmap
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
 
 import msgspec
 
 from cloudwarden.files import formatted_elements, written_whole
+from cloudwarden.inputs import InputError, mapped, not_utf8, quoted, too_deep
 
 SNAPSHOT_SCHEMA = "cloudwarden.snapshot/1"
 
@@ -487,26 +485,18 @@ class _Header(msgspec.Struct):
 
 
 def load_snapshot(path: Path) -> Snapshot:
-    """Read a snapshot file. The file is mapped into memory rather than read into it: the decoder walks
-    page cache that the kernel can take back under pressure, so a large snapshot's JSON text is not
-    held in the process's own (anonymous) memory beside its records."""
+    """Read a snapshot file, mapped into memory rather than read into it (`inputs.mapped`): a large
+    snapshot's JSON text is then not held in the process's own memory beside its records."""
     try:
-        with path.open("rb") as file, _mapped(file) as raw:
-            return _decode_snapshot(path, raw)
-    except OSError as error:
-        raise SnapshotError(f"cannot read snapshot {path}: {error.strerror}") from error
-
-
-@contextmanager
-def _mapped(file: BinaryIO) -> Iterator[mmap.mmap | bytes]:
-    """The file's bytes, mapped when the file allows it (an empty file or a pipe does not)."""
-    try:
-        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
-        yield file.read()
-        return
-    with mapped:
-        yield mapped
+        with mapped(path, "snapshot") as raw:
+            try:
+                return _decode_snapshot(path, raw)
+            except UnicodeDecodeError as error:
+                raise not_utf8(path, "snapshot", raw) from error
+            except RecursionError as error:
+                raise too_deep(path, "snapshot") from error
+    except InputError as error:
+        raise SnapshotError(str(error)) from error
 
 
 def _decode_snapshot(path: Path, raw: mmap.mmap | bytes) -> Snapshot:
@@ -516,11 +506,12 @@ def _decode_snapshot(path: Path, raw: mmap.mmap | bytes) -> Snapshot:
         raise SnapshotError(f"{path} is not valid JSON: {error}") from error
     if header.schema != SNAPSHOT_SCHEMA:
         raise SnapshotError(
-            f"{path} is not a cloudwarden snapshot (schema {header.schema!r}, expected {SNAPSHOT_SCHEMA!r})"
+            f"{path} is not a cloudwarden snapshot "
+            f"(schema {quoted(header.schema)}, expected {SNAPSHOT_SCHEMA!r})"
         )
     try:
         snapshot = msgspec.json.decode(raw, type=Snapshot)
-    except msgspec.ValidationError as error:
+    except msgspec.DecodeError as error:
         raise SnapshotError(f"{path} is a corrupt snapshot: {error}") from error
     for name in ("started_at", "finished_at"):
         value = getattr(snapshot.scan, name)
@@ -529,5 +520,7 @@ def _decode_snapshot(path: Path, raw: mmap.mmap | bytes) -> Snapshot:
         except ValueError:
             moment = None
         if moment is None or moment.tzinfo is None:
-            raise SnapshotError(f"{path} is a corrupt snapshot: scan.{name} {value!r} is not a UTC timestamp")
+            raise SnapshotError(
+                f"{path} is a corrupt snapshot: scan.{name} {quoted(value)} is not a UTC timestamp"
+            )
     return snapshot

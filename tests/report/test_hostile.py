@@ -13,8 +13,13 @@ import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from cloudwarden.cli import app
+from cloudwarden.findings import Report
+from cloudwarden.report import Format, render, stream
 from cloudwarden.report.csv_report import COLUMNS, neutralise, render_csv
+from cloudwarden.report.diff import compare, render_diff_json
 from cloudwarden.report.junit import render_junit
 from cloudwarden.rules.base import Rule
 
@@ -87,6 +92,49 @@ def test_neutralised_cells_never_start_a_formula(text: str) -> None:
     cell = neutralise(text)
     assert not cell.lstrip(" ").startswith(("=", "+", "-", "@"))
     assert not RAW_CONTROL.search(cell)
+
+
+C1_TEXT = "csi \x9b31m red, next line \x85, first \x80 and last \x9f; not C1: \xa0\xe9"
+"""C1 control characters (a terminal obeys U+009B as ESC [), beside letters that are not C1."""
+
+
+def _with_c1(report: Report) -> Report:
+    findings = tuple(msgspec.structs.replace(finding, message=C1_TEXT) for finding in report.findings)
+    return msgspec.structs.replace(
+        report, findings=findings, scan=msgspec.structs.replace(report.scan, warnings=(C1_TEXT,))
+    )
+
+
+def _json_outputs(report: Report, rules: tuple[Rule, ...]) -> dict[str, str]:
+    outputs = {
+        fmt.value: render(report, fmt, rules) for fmt in (Format.JSON, Format.SARIF, Format.OCSF, Format.ASFF)
+    }
+    outputs["diff"] = render_diff_json(compare(sample_report(()), report))
+    return outputs
+
+
+def test_c1_control_characters_are_escaped_in_every_json_output(rules: tuple[Rule, ...]) -> None:
+    for name, output in _json_outputs(_with_c1(sample_report((HOSTILE,))), rules).items():
+        assert not re.search("[\x80-\x9f]", output), name
+        assert "\\u009b31m" in output, name
+        assert "\xa0\xe9" in output, name
+        assert C1_TEXT in _strings(json.loads(output)), name
+
+
+def test_c1_escapes_do_not_depend_on_how_findings_are_batched(
+    rules: tuple[Rule, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    report = _with_c1(sample_report())
+    whole = _json_outputs(report, rules)
+    monkeypatch.setattr(stream, "BATCH", 2)
+    assert _json_outputs(report, rules) == whole
+
+
+def test_the_rules_json_is_ascii() -> None:
+    """`json.dumps` escapes every character beyond ASCII, C1 included."""
+    result = CliRunner().invoke(app, ["rules", "--format", "json"])
+    assert result.exit_code == 0
+    assert result.stdout.isascii()
 
 
 def _strings(value: Any) -> list[str]:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from cloudwarden import config as config_module
 from cloudwarden.config import Config, ConfigError, load_config, parse_config
-from cloudwarden.rules import RULES_BY_ID
+from cloudwarden.rules import MANUAL_RULE_IDS, RULES, RULES_BY_ID
 
 CONTRACT_RULE_IDS = frozenset(
     {
@@ -69,6 +71,9 @@ attestations:                                  # for MANUAL rules
 """
 """The configuration example of CONTRACT.md, verbatim."""
 
+TODAY = dt.date(2026, 12, 1)
+"""After the example's attestation date, as the day the configuration is loaded."""
+
 
 def _example() -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load(CONTRACT_EXAMPLE)
@@ -77,7 +82,7 @@ def _example() -> dict[str, Any]:
 
 def _rejected(raw: Any, *phrases: str, known_rules: frozenset[str] = CONTRACT_RULE_IDS) -> str:
     with pytest.raises(ConfigError) as caught:
-        parse_config(raw, known_rules, source="cloudwarden.yaml")
+        parse_config(raw, known_rules, source="cloudwarden.yaml", manual_rules=MANUAL_RULE_IDS, today=TODAY)
     message = str(caught.value)
     assert message.startswith("cloudwarden.yaml: ")
     for phrase in phrases:
@@ -86,7 +91,7 @@ def _rejected(raw: Any, *phrases: str, known_rules: frozenset[str] = CONTRACT_RU
 
 
 def test_contract_example_is_accepted_with_every_value() -> None:
-    config = parse_config(_example(), CONTRACT_RULE_IDS)
+    config = parse_config(_example(), CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS, today=TODAY)
     assert config.accounts.ids == ("111111111111",)
     assert config.accounts.role_name == "OrganizationAccountAccessRole"
     assert config.accounts.external_id is None
@@ -121,7 +126,7 @@ def test_contract_example_file_is_accepted_with_the_rules_the_cli_knows(tmp_path
     """The CLI validates with the contract's rule ids; the contract's own example must load."""
     path = tmp_path / "cloudwarden.yaml"
     path.write_text(CONTRACT_EXAMPLE, encoding="utf-8")
-    config = load_config(path, CONTRACT_RULE_IDS)
+    config = load_config(path, CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS, today=TODAY)
     assert config.suppressions[0].rule == "sg-minimal-inbound"
 
 
@@ -309,5 +314,155 @@ def test_malformed_date_in_a_file_is_an_error_naming_the_field(tmp_path: Path) -
         encoding="utf-8",
     )
     with pytest.raises(ConfigError) as caught:
-        load_config(path, CONTRACT_RULE_IDS)
+        load_config(path, CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS, today=TODAY)
     assert "attestations[0].expires" in str(caught.value)
+
+
+# --- attestations: only of a rule that can be MANUAL, never dated in the future ------------------------
+
+
+def test_attestation_dated_after_today_is_an_error() -> None:
+    raw = _example()
+    raw["attestations"][0]["date"] = TODAY + dt.timedelta(days=1)
+    _rejected(raw, "attestations[0].date (2026-12-02) is in the future (today is 2026-12-01)")
+
+
+def test_attestation_dated_today_is_accepted() -> None:
+    raw = _example()
+    raw["attestations"][0]["date"] = TODAY
+    config = parse_config(raw, CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS, today=TODAY)
+    assert config.attestations[0].date == TODAY
+
+
+def test_today_is_by_default_the_day_in_utc() -> None:
+    raw = _example()
+    raw["attestations"][0]["date"] = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    raw["attestations"][0]["expires"] = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=400)
+    with pytest.raises(ConfigError, match=r"attestations\[0\]\.date .* is in the future"):
+        parse_config(raw, CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS)
+
+
+def test_attestation_of_a_rule_that_is_never_manual_is_an_error() -> None:
+    raw = _example()
+    raw["attestations"][0]["rule"] = "root-mfa"
+    _rejected(
+        raw,
+        "attestations[0].rule: root-mfa is never MANUAL, so no attestation applies to it "
+        "(rules that can be attested: root-strong-password)",
+    )
+
+
+def test_the_rules_that_can_be_attested_are_those_whose_check_yields_manual() -> None:
+    """`Rule.can_be_manual` is declared beside the check; this catches a check that yields MANUAL
+    without declaring it (or the reverse)."""
+    yielding = {rule.id for rule in RULES if "Status.MANUAL" in inspect.getsource(rule.check)}
+    assert yielding == MANUAL_RULE_IDS == {"root-strong-password"}
+
+
+# --- bounds -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("days", [0, 3651, 99_999_999_999])
+def test_recent_use_days_out_of_bounds_is_an_error(days: int) -> None:
+    _rejected({"root": {"recent_use_days": days}}, "root.recent_use_days must be between 1 and 3650")
+
+
+@pytest.mark.parametrize("days", [1, 3650])
+def test_recent_use_days_at_its_bounds_is_accepted(days: int) -> None:
+    assert parse_config({"root": {"recent_use_days": days}}, CONTRACT_RULE_IDS).root.recent_use_days == days
+
+
+@pytest.mark.parametrize("range_width", [-1, 65536])
+def test_out_of_range_max_port_range_is_an_error(range_width: int) -> None:
+    _rejected(
+        {"security_groups": {"max_port_range": range_width}},
+        "security_groups.max_port_range must be between 0 and 65535",
+    )
+
+
+def test_negative_public_port_is_an_error() -> None:
+    _rejected(
+        {"security_groups": {"public_ports": [-1]}}, "security_groups.public_ports: -1 is not a port number"
+    )
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "sg-12345678",
+        "sg-0123456789abcdef0",
+        "tag:role=nsm-proxy",
+        "tag:a=b=c",
+        "tag:Name=NSM proxy",
+        "tag:nsm=",
+    ],
+)
+def test_internet_egress_group_by_id_or_by_tag_is_accepted(entry: str) -> None:
+    raw = {"security_groups": {"internet_egress_groups": [entry]}}
+    assert parse_config(raw, CONTRACT_RULE_IDS).security_groups.internet_egress_groups == (entry,)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "0.0.0.0/0",
+        "nsm-proxy",
+        "tag:",
+        "tag:role",
+        "tag:=nsm-proxy",
+        "sg-1234567",
+        "sg-0123456789abcdef",
+        "sg-0123456789ABCDEF0",
+        "sg-0123456789abcdef0 ",
+    ],
+)
+def test_internet_egress_group_that_is_neither_an_id_nor_a_tag_is_an_error(entry: str) -> None:
+    _rejected(
+        {"security_groups": {"internet_egress_groups": ["sg-12345678", entry]}},
+        f"security_groups.internet_egress_groups: {entry!r} is neither a security group id "
+        "(sg- and 8 or 17 hexadecimal digits) nor tag:KEY=VALUE",
+    )
+
+
+# --- messages stay short ------------------------------------------------------------------------------
+
+
+def test_a_long_value_is_quoted_cut_to_its_beginning_and_length() -> None:
+    message = _rejected({"route53": {"nameservers": ["9" * 10_000_000]}}, "route53.nameservers: '999")
+    assert message.endswith("... (10000002 characters) is not an IP address or ip:port")
+    assert len(message) < 300
+
+
+def test_problems_beyond_the_first_twenty_are_counted() -> None:
+    message = _rejected(
+        {"accounts": {"ids": [str(number) for number in range(1000)]}}, "; and 980 more problems"
+    )
+    assert message.count("is not a 12-digit AWS account id") == 20
+
+
+# --- the YAML loader ----------------------------------------------------------------------------------
+
+
+def test_a_file_loads_as_pure_python_pyyaml_reads_it(tmp_path: Path) -> None:
+    """libyaml's parser, used when PyYAML has it, builds the same values: dates, quoted and unquoted
+    scalars, and the last of duplicated keys."""
+    text = CONTRACT_EXAMPLE + "root:\n  recent_use_days: 30\n"
+    path = tmp_path / "cloudwarden.yaml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_config(path, CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS, today=TODAY)
+    expected = parse_config(
+        yaml.load(text, Loader=yaml.SafeLoader), CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS, today=TODAY
+    )
+    assert loaded == expected
+    assert loaded.root.recent_use_days == 30
+
+
+def test_deep_nesting_is_an_error_naming_the_file_with_the_pure_python_loader_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without libyaml, PyYAML's own parser reaches the recursion limit: still a ConfigError."""
+    path = tmp_path / "deep.yaml"
+    path.write_text("root: " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    monkeypatch.setattr(config_module, "_YAML_LOADER", yaml.SafeLoader)
+    with pytest.raises(ConfigError, match=f"configuration {path} is nested too deeply to be read"):
+        load_config(path, CONTRACT_RULE_IDS)

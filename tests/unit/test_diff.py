@@ -130,3 +130,50 @@ def test_diff_of_a_file_that_is_not_a_report_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["diff", str(bad), str(bad)])
     assert result.exit_code == 2
     assert "not a cloudwarden JSON report" in result.stderr
+
+
+def _refused(old: str, new: str, *phrases: str) -> None:
+    result = CliRunner().invoke(app, ["diff", old, new])
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    for phrase in phrases:
+        assert phrase in line
+
+
+def test_diff_of_a_report_of_another_schema_version_exits_2_naming_it(tmp_path: Path) -> None:
+    document = msgspec.to_builtins(NEW)
+    document["schema"] = "cloudwarden.findings/2"
+    newer = tmp_path / "newer.json"
+    newer.write_text(json.dumps(document))
+    _refused(
+        _write(tmp_path / "old.json", OLD),
+        str(newer),
+        f"{newer} is not a cloudwarden JSON report",
+        "schema 'cloudwarden.findings/2', expected 'cloudwarden.findings/1'",
+    )
+
+
+def test_diff_of_a_report_without_schema_exits_2(tmp_path: Path) -> None:
+    document = msgspec.to_builtins(OLD)
+    del document["schema"]
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(document))
+    _refused(str(bare), _write(tmp_path / "new.json", NEW), f"{bare} is not", "schema None")
+
+
+def test_diff_of_a_report_holding_one_finding_id_twice_exits_2_naming_the_id(tmp_path: Path) -> None:
+    """A FAIL followed by a PASS of the same id would otherwise hide the FAIL (the later one wins)."""
+    breaks = next(finding for finding in NEW.findings if finding.resource.id == "sg-breaks")
+    hiding = _report(*NEW.findings, msgspec.structs.replace(breaks, status=Status.PASS))
+    doubled = _write(tmp_path / "doubled.json", hiding)
+    _refused(
+        _write(tmp_path / "old.json", OLD),
+        doubled,
+        f"{doubled} holds the same finding id more than once: '{breaks.id}'",
+    )
+
+
+def test_many_duplicated_ids_are_counted_beyond_the_first_five(tmp_path: Path) -> None:
+    findings = [_finding(f"sg-{number}", Status.PASS) for number in range(8)]
+    doubled = _write(tmp_path / "doubled.json", _report(*findings, *findings))
+    _refused(doubled, doubled, "more than once: ", " and 3 more")

@@ -350,6 +350,17 @@ def test_bad_prefix_is_rejected(text: str) -> None:
         parse_ip_ranges(text)
 
 
+def test_a_long_bad_prefix_is_quoted_cut_to_its_beginning_and_length() -> None:
+    with pytest.raises(ValueError, match=r"\.\.\. \(10000002 characters\) does not appear to be") as caught:
+        parse_ip_ranges(ip_ranges_document([v4("1" * 10_000_000)]))
+    assert len(str(caught.value)) < 200
+
+
+def test_deep_nesting_is_rejected() -> None:
+    with pytest.raises(ValueError, match="nested too deeply"):
+        parse_ip_ranges('{"prefixes": ' + "[" * 100_000 + "]" * 100_000 + "}")
+
+
 # --- takeover-prone services ------------------------------------------------------------------------
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from cloudwarden.findings import Severity, Status
 from cloudwarden.rules.root import ROOT_MFA, ROOT_NO_ACCESS_KEYS, ROOT_NOT_USED, ROOT_STRONG_PASSWORD
 from cloudwarden.snapshot import AccountSnapshot
@@ -76,6 +78,17 @@ def test_account_summary_without_password_key_is_unknown() -> None:
     assert "AccountPasswordPresent" in single(verdicts).message
 
 
+@pytest.mark.parametrize("value", [2, -1])
+def test_password_flag_neither_0_nor_1_is_unknown_naming_it(value: int) -> None:
+    summary = {**account_summary(), "AccountPasswordPresent": value}
+    verdicts = run(ROOT_STRONG_PASSWORD, account(summary=summary))
+    assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
+    assert (
+        single(verdicts).message
+        == f"the IAM account summary's AccountPasswordPresent is {value}, neither 0 nor 1"
+    )
+
+
 # --- root-mfa --------------------------------------------------------------------------------------
 
 
@@ -148,6 +161,13 @@ def test_root_mfa_is_unknown_when_the_summary_lacks_the_mfa_flag() -> None:
     verdicts = run(ROOT_MFA, account(summary=summary))
     assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
     assert "AccountMFAEnabled" in single(verdicts).message
+
+
+def test_mfa_flag_neither_0_nor_1_is_unknown_not_enabled() -> None:
+    summary = {**account_summary(), "AccountMFAEnabled": 2}
+    verdicts = run(ROOT_MFA, account(summary=summary))
+    assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
+    assert single(verdicts).message == "the IAM account summary's AccountMFAEnabled is 2, neither 0 nor 1"
 
 
 # --- root-no-access-keys ---------------------------------------------------------------------------
@@ -259,6 +279,14 @@ def test_centrally_managed_root_passes_access_keys_even_without_report() -> None
     verdicts = run(ROOT_NO_ACCESS_KEYS, account(summary=CENTRALIZED_ROOT, report=None))
     assert outcomes(verdicts) == {(Status.PASS, ACCOUNT_ID)}
     assert "managed centrally" in single(verdicts).message
+
+
+def test_keys_flag_neither_0_nor_1_does_not_make_root_credentials_absent() -> None:
+    """No password and a keys flag of 3: the root may have keys, so MFA and keys are judged, not passed."""
+    summary = {**CENTRALIZED_ROOT, "AccountAccessKeysPresent": 3}
+    keys = run(ROOT_NO_ACCESS_KEYS, account(summary=summary, report=None))
+    assert outcomes(keys) == {(Status.UNKNOWN, ACCOUNT_ID)}
+    assert outcomes(run(ROOT_MFA, account(summary=summary))) == {(Status.FAIL, ACCOUNT_ID)}
 
 
 # --- root-not-used ---------------------------------------------------------------------------------

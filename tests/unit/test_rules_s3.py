@@ -855,6 +855,18 @@ def test_json_that_is_not_a_policy_is_unknown() -> None:
     assert "the policy cannot be read: it has no Statement" in single(verdicts).message
 
 
+@pytest.mark.parametrize("statement", ["null", "true", '"Allow everyone"', "7"])
+def test_policy_whose_statement_is_neither_a_list_nor_an_object_is_unknown_like_one_without(
+    statement: str,
+) -> None:
+    """`{"Statement": null}` grants nothing readable: UNKNOWN, as a policy without Statement, not PASS."""
+    verdicts = check(s3_bucket(BUCKET, policy='{"Version": "2012-10-17", "Statement": ' + statement + "}"))
+    assert outcomes(verdicts) == {(Status.UNKNOWN, BUCKET)}
+    assert (
+        "the policy cannot be read: its Statement is neither a list nor an object" in single(verdicts).message
+    )
+
+
 def test_invalid_policy_json_beside_a_public_acl_fails() -> None:
     bucket = s3_bucket(BUCKET, policy="not json", grants=(group_grant(AUTHENTICATED_USERS, "READ"),))
     assert outcomes(check(bucket)) == {(Status.FAIL, BUCKET)}

@@ -1000,6 +1000,8 @@ MALFORMED = [
     pytest.param(json.dumps({"Version": "2012-10-17", "Statements": [allow()]}), id="misspelt-statement"),
     pytest.param(json.dumps({"Statement": "Allow everyone"}), id="statement-a-string"),
     pytest.param(json.dumps({"Statement": 7}), id="statement-a-number"),
+    pytest.param(json.dumps({"Statement": None}), id="statement-null"),
+    pytest.param(json.dumps({"Statement": True}), id="statement-a-boolean"),
     pytest.param(json.dumps({"Statement": [allow(), "junk"]}), id="one-statement-not-an-object"),
     pytest.param(
         json.dumps({"Statement": [{"Principal": "*", "Action": "s3:GetObject"}]}), id="effect-missing"
@@ -1055,6 +1057,13 @@ def test_policy_without_statements_is_not_public(statements: Any) -> None:
 
     assert not analysis.is_public
     assert analysis.open_statements == ()
+
+
+def test_an_error_quotes_a_long_value_cut_to_its_beginning_and_length() -> None:
+    analysis = analyze({"Statement": [{**allow(), "Effect": "x" * 10_000_000}]})
+
+    assert analysis.error is not None
+    assert analysis.error.endswith("has Effect '" + "x" * 119 + "... (10000002 characters)")
 
 
 def test_deeply_nested_condition_value_is_read() -> None:

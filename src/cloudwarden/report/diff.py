@@ -8,6 +8,8 @@ report that was not a FAIL before (new, or changed into FAIL): teams gate a chan
 from __future__ import annotations
 
 import io
+import mmap
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,25 +18,66 @@ import msgspec
 from rich.console import Console
 from rich.text import Text
 
-from cloudwarden.findings import Finding, Report, Status
+from cloudwarden.findings import FINDINGS_SCHEMA, Finding, Report, Status
+from cloudwarden.inputs import InputError, mapped, not_utf8, quoted, too_deep
+from cloudwarden.report.stream import c1_escaped
 from cloudwarden.report.terminal import clean
 
 DIFF_SCHEMA = "cloudwarden.diff/1"
 
+_DUPLICATES_NAMED = 5
+"""Duplicated finding ids named in an error; the others are counted."""
+
 
 class ReportFileError(Exception):
-    """A file that is not a cloudwarden JSON report."""
+    """A file that is not a cloudwarden JSON report, or not one that can be compared."""
+
+
+class _Header(msgspec.Struct):
+    """The one field read before the whole file is decoded (the others are skipped, not decoded)."""
+
+    schema: object = None
 
 
 def load_report(path: Path) -> Report:
+    """Read a JSON report to compare, mapped into memory like a snapshot (`inputs.mapped`).
+
+    Only `cloudwarden.findings/1` is read: another version's fields may mean something else. A report
+    holding one finding id twice is refused: which of the two to compare would be a guess, and a FAIL
+    would hide behind a later PASS of the same id."""
     try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ReportFileError(f"cannot read report {path}: {error.strerror}") from error
+        with mapped(path, "report") as raw:
+            try:
+                report = _decode_report(path, raw)
+            except UnicodeDecodeError as error:
+                raise not_utf8(path, "report", raw) from error
+            except RecursionError as error:
+                raise too_deep(path, "report") from error
+    except InputError as error:
+        raise ReportFileError(str(error)) from error
+    counts = Counter(finding.id for finding in report.findings)
+    duplicated = [finding_id for finding_id, count in counts.items() if count > 1]
+    if duplicated:
+        named = ", ".join(quoted(finding_id) for finding_id in duplicated[:_DUPLICATES_NAMED])
+        more = len(duplicated) - _DUPLICATES_NAMED
+        raise ReportFileError(
+            f"{path} holds the same finding id more than once: {named}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    return report
+
+
+def _decode_report(path: Path, raw: mmap.mmap | bytes) -> Report:
+    not_a_report = f"{path} is not a cloudwarden JSON report (--format json)"
     try:
+        header = msgspec.json.decode(raw, type=_Header)
+        if header.schema != FINDINGS_SCHEMA:
+            raise ReportFileError(
+                f"{not_a_report}: schema {quoted(header.schema)}, expected {FINDINGS_SCHEMA!r}"
+            )
         return msgspec.json.decode(raw, type=Report)
-    except (msgspec.DecodeError, msgspec.ValidationError) as error:
-        raise ReportFileError(f"{path} is not a cloudwarden JSON report (--format json): {error}") from error
+    except msgspec.DecodeError as error:
+        raise ReportFileError(f"{not_a_report}: {error}") from error
 
 
 @dataclass(frozen=True)
@@ -100,7 +143,7 @@ def render_diff_json(diff: Diff) -> str:
         "changed": [{**_brief(change.new), "old_status": change.old.status.value} for change in diff.changed],
         "unchanged": len(diff.unchanged),
     }
-    return msgspec.json.format(msgspec.json.encode(document), indent=2).decode() + "\n"
+    return bytes(c1_escaped(msgspec.json.format(msgspec.json.encode(document), indent=2))).decode() + "\n"
 
 
 def render_diff_terminal(diff: Diff, color: bool) -> str:

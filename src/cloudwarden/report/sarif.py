@@ -22,7 +22,7 @@ from cloudwarden.files import formatted_elements
 from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
 from cloudwarden.report import stream
 from cloudwarden.report._common import GUIDELINES_URL, iso_utc
-from cloudwarden.report.stream import ScanHeader, header_of, rendered
+from cloudwarden.report.stream import ScanHeader, c1_escaped, header_of, rendered
 from cloudwarden.rules.base import Rule
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -111,7 +111,8 @@ class SarifStream:
             return
         document = {"runs": [{"results": self._batch}]}
         self._target.write(b",\n" if self._written else b"\n")
-        self._target.write(formatted_elements(self._encoder, document, _BATCH_HEAD, _BATCH_TAIL, indent=2))
+        elements = formatted_elements(self._encoder, document, _BATCH_HEAD, _BATCH_TAIL, indent=2)
+        self._target.write(c1_escaped(elements))
         self._written += len(self._batch)
         self._batch = []
 

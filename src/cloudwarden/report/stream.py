@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
@@ -28,6 +29,19 @@ BATCH = 1_000
 
 SPOOL_IN_MEMORY = 32 * 1024 * 1024
 """Bytes of encoded findings a JSON report keeps in memory before its spool moves to a temporary file."""
+
+_C1_CONTROL = re.compile(b"\xc2([\x80-\x9f])")
+"""A C1 control character (U+0080 to U+009F) in UTF-8. 0xc2 only ever begins a character, so these
+two bytes match nothing else."""
+
+
+def c1_escaped(encoded: bytes | memoryview) -> bytes | memoryview:
+    """Encoded JSON with its C1 control characters written `\\u0080` to `\\u009f`. JSON allows them
+    raw and msgspec escapes only those below U+0020, but a terminal showing the file obeys them
+    (U+009B begins an escape sequence as ESC [ does). One search when there is none to escape."""
+    if _C1_CONTROL.search(encoded) is None:
+        return encoded
+    return _C1_CONTROL.sub(lambda match: b"\\u%04x" % match[1][0], encoded)
 
 
 @dataclass(frozen=True)
@@ -75,7 +89,8 @@ class JsonArrayStream:
         if not self._batch:
             return
         self._target.write(b",\n" if self._written else b"[\n")
-        self._target.write(formatted_elements(self._encoder, self._batch, b"[\n", b"\n]", indent=2))
+        elements = formatted_elements(self._encoder, self._batch, b"[\n", b"\n]", indent=2)
+        self._target.write(c1_escaped(elements))
         self._written += len(self._batch)
         self._batch = []
 
@@ -87,7 +102,7 @@ _BATCH_TAIL = b"\n  ]\n}"
 
 class JsonReportStream:
     """The JSON report (`cloudwarden.findings/1`): `{"schema", "scan", "findings"}`, indented by two
-    spaces, exactly as msgspec formats a whole `Report`.
+    spaces, exactly as msgspec formats a whole `Report` (C1 control characters escaped: `c1_escaped`).
 
     The scan summary comes first in the document but is complete only after the last finding (its
     warnings depend on every finding), so the encoded findings wait in a spool, in memory while small,
@@ -112,7 +127,8 @@ class JsonReportStream:
     def finish(self, summary: ScanSummary) -> None:
         try:
             self._flush()
-            head = msgspec.json.format(self._encoder.encode(Report(scan=summary, findings=())), indent=2)
+            frame = msgspec.json.format(self._encoder.encode(Report(scan=summary, findings=())), indent=2)
+            head = bytes(c1_escaped(frame))
             if not head.endswith(_EMPTY_TAIL):  # pragma: no cover - msgspec's layout is fixed
                 raise RuntimeError("unexpected layout of the encoded report")
             if not self._written:
@@ -139,7 +155,8 @@ class JsonReportStream:
         if self._written:
             self._spool.write(b",\n")
         document = {"findings": self._batch}
-        self._spool.write(formatted_elements(self._encoder, document, _BATCH_HEAD, _BATCH_TAIL, indent=2))
+        elements = formatted_elements(self._encoder, document, _BATCH_HEAD, _BATCH_TAIL, indent=2)
+        self._spool.write(c1_escaped(elements))
         self._written += len(self._batch)
         self._batch = []
 

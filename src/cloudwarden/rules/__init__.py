@@ -32,6 +32,9 @@ RULES: tuple[Rule, ...] = (
 
 RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 
+MANUAL_RULE_IDS = frozenset(rule.id for rule in RULES if rule.can_be_manual)
+"""The rules that may yield MANUAL: configuration may attest only these."""
+
 CONTRACT_RULE_IDS = frozenset(
     {
         "root-strong-password",
@@ -51,4 +54,4 @@ CONTRACT_RULE_IDS = frozenset(
 """Every rule id of the public contract: configuration may name any of them (a suppression written
 for a rule this version does not implement yet is valid, and simply matches nothing)."""
 
-__all__ = ["CONTRACT_RULE_IDS", "RULES", "RULES_BY_ID", "Rule"]
+__all__ = ["CONTRACT_RULE_IDS", "MANUAL_RULE_IDS", "RULES", "RULES_BY_ID", "Rule"]

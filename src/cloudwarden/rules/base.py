@@ -80,6 +80,8 @@ class Rule:
     permissions: tuple[str, ...]
     """The AWS actions whose answers this rule reads."""
     check: Check
+    can_be_manual: bool = False
+    """The rule may yield MANUAL (no API can decide): only such a rule can be attested."""
 
     @functools.cached_property
     def title(self) -> str:

@@ -33,13 +33,16 @@ _NO_ROOT_CREDENTIALS = (
     "there are no root credentials to misuse"
 )
 
+_FLAG_VALUES = {0: False, 1: True}
+
 
 def _summary_flag(account: AccountSnapshot, key: str) -> bool | None:
-    """A 0/1 flag of the account summary; None when the summary or the key is missing."""
+    """A 0/1 flag of the account summary; None when the summary or the key is missing, or when the
+    value is neither 0 nor 1 (no value can be guessed to mean "enabled")."""
     summary = account.iam.account_summary
     if summary is None or key not in summary:
         return None
-    return summary[key] != 0
+    return _FLAG_VALUES.get(summary[key])
 
 
 def _has_no_root_credentials(account: AccountSnapshot) -> bool:
@@ -63,9 +66,12 @@ def _report_problem(account: AccountSnapshot) -> str:
 
 
 def _summary_problem(account: AccountSnapshot, key: str) -> str:
-    if account.iam.account_summary is None:
+    summary = account.iam.account_summary
+    if summary is None:
         return unknown_because(account.errors_for("iam", *_SUMMARY_CALLS), "the IAM account summary")
-    return f"the IAM account summary has no {key} entry"
+    if key not in summary:
+        return f"the IAM account summary has no {key} entry"
+    return f"the IAM account summary's {key} is {summary[key]}, neither 0 nor 1"
 
 
 # --- root-strong-password -------------------------------------------------------------------------
@@ -111,6 +117,7 @@ ROOT_STRONG_PASSWORD = Rule(
     ),
     permissions=("iam:GetAccountSummary",),
     check=check_strong_password,
+    can_be_manual=True,
 )
 
 

@@ -12,6 +12,8 @@ import enum
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cloudwarden.inputs import quoted
+
 ROOT_USER = "<root_account>"
 
 NOT_APPLICABLE = "N/A"
@@ -67,5 +69,5 @@ def parse_timestamp(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError as error:
-        raise UnreadableValueError(f"not a timestamp: {text!r}") from error
+        raise UnreadableValueError(f"not a timestamp: {quoted(text)}") from error
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cloudwarden.inputs import quoted
 from cloudwarden.semantics.network import is_not_internet
 
 
@@ -115,7 +116,13 @@ def is_private_or_reserved(address: str) -> bool | None:
 
 def parse_ip_ranges(text: str) -> tuple[str, ...]:
     """The prefixes of an ip-ranges.json document; ValueError when it is not one."""
-    document = json.loads(text)
+    try:
+        return _prefixes(json.loads(text))
+    except RecursionError as error:
+        raise ValueError("nested too deeply to be read") from error
+
+
+def _prefixes(document: object) -> tuple[str, ...]:
     if not isinstance(document, dict) or "prefixes" not in document:
         raise ValueError("not an ip-ranges.json document (no 'prefixes')")
     try:
@@ -124,7 +131,10 @@ def parse_ip_ranges(text: str) -> tuple[str, ...]:
     except (KeyError, TypeError) as error:
         raise ValueError(f"malformed prefix entry: {error!r}") from error
     for prefix in prefixes:
-        ipaddress.ip_network(prefix, strict=False)
+        try:
+            ipaddress.ip_network(prefix, strict=False)
+        except ValueError as error:
+            raise ValueError(f"{quoted(prefix)} does not appear to be an IPv4 or IPv6 network") from error
     return tuple(sorted(set(prefixes)))
 
 

@@ -24,6 +24,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from cloudwarden.inputs import quoted
+
 OPEN_AWS_PRINCIPAL = re.compile(r"^(\*|arn:aws[a-z-]*:iam::\*:root)$", re.IGNORECASE)
 """`*`, or the root of every account in any partition."""
 
@@ -146,7 +148,11 @@ def _analyze_document(document: Any) -> PolicyAnalysis:
     policy = _lower_keys(document, "the policy")
     if "statement" not in policy:
         raise _Malformed("it has no Statement")
-    statements = _as_list(policy["statement"])
+    statements = policy["statement"]
+    if isinstance(statements, dict):
+        statements = [statements]
+    elif not isinstance(statements, list):
+        raise _Malformed("its Statement is neither a list nor an object")
     open_statements: list[OpenStatement] = []
     denies: list[NarrowingDeny] = []
     for index, raw in enumerate(statements):
@@ -155,7 +161,7 @@ def _analyze_document(document: Any) -> PolicyAnalysis:
         sid_text = str(sid) if sid is not None else None
         effect = str(statement.get("effect", "")).lower()
         if effect not in ("allow", "deny"):
-            raise _Malformed(f"statement {index} has Effect {statement.get('effect')!r}")
+            raise _Malformed(f"statement {index} has Effect {quoted(statement.get('effect'))}")
         if "principal" not in statement and "notprincipal" not in statement:
             raise _Malformed(f"statement {index} has no Principal")
         conditions = _conditions(statement.get("condition"), index)
@@ -275,7 +281,7 @@ def _conditions(raw: Any, index: int) -> list[_Condition]:
     for operator_text, entries in raw.items():
         operator = str(operator_text)
         if not isinstance(entries, dict):
-            raise _Malformed(f"condition {operator!r} of statement {index} is not an object")
+            raise _Malformed(f"condition {quoted(operator)} of statement {index} is not an object")
         base = operator.lower()
         set_operator = None
         for prefix in ("foranyvalue:", "forallvalues:"):
@@ -347,10 +353,10 @@ def _broad_value(key: str, value: str) -> str | None:
     if key == DATA_ACCESS_POINT_ARN:
         match = _ACCESS_POINT_ARN.match(text)
         if match is None or _WILDCARD.search(text[: match.start(2)]):
-            return f"{text!r} is not an access point ARN of one fixed account"
+            return f"{quoted(text)} is not an access point ARN of one fixed account"
         return None
     if text == "" or _WILDCARD.search(text):
-        return f"{text!r} contains a wildcard or a policy variable"
+        return f"{quoted(text)} contains a wildcard or a policy variable"
     return None
 
 
@@ -362,7 +368,7 @@ def _broad_network(text: str) -> str | None:
     try:
         network = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        return f"{text!r} is not an IP address or network"
+        return f"{quoted(text)} is not an IP address or network"
     minimum = _MIN_PREFIX[network.version]
     if network.prefixlen < minimum:
         return f"{text} is wider than /{minimum}"
