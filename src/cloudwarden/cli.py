@@ -24,8 +24,15 @@ from cloudwarden.collect import CollectOptions, ScanAborted, collect
 from cloudwarden.config import Config, ConfigError, is_account_id, load_config
 from cloudwarden.demo import DEMO_REGIONS, demo_config
 from cloudwarden.engine import Evaluation
-from cloudwarden.files import written_whole
+from cloudwarden.files import check_writable, written_whole
 from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
+from cloudwarden.inputs import InputError, read_text
+from cloudwarden.interrupt import (
+    Interrupted,
+    leave,
+    raise_on_stopping_signals,
+    signals_blocked_in_new_threads,
+)
 from cloudwarden.permissions import required_actions
 from cloudwarden.report import STREAMED, Format, open_stream, render
 from cloudwarden.report.diff import (
@@ -36,7 +43,7 @@ from cloudwarden.report.diff import (
     render_diff_terminal,
 )
 from cloudwarden.report.stream import ReportStream, ScanHeader
-from cloudwarden.rules import CONTRACT_RULE_IDS, RULES, RULES_BY_ID, Rule
+from cloudwarden.rules import CONTRACT_RULE_IDS, MANUAL_RULE_IDS, RULES, RULES_BY_ID, Rule
 from cloudwarden.semantics.dns import parse_ip_ranges
 from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
 
@@ -120,7 +127,7 @@ def _select_rules(rule_ids: Sequence[str] | None) -> tuple[Rule, ...]:
 
 def _load_config(path: Path | None) -> Config:
     try:
-        return load_config(path, CONTRACT_RULE_IDS)
+        return load_config(path, CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS)
     except ConfigError as error:
         raise UsageProblem(str(error)) from error
 
@@ -129,28 +136,26 @@ def _report(
     snapshot: Snapshot,
     settings: Config,
     rules: Sequence[Rule],
-    formats: Sequence[Format] | None,
-    output: Path | None,
+    targets: dict[Format, Path | None],
     fail_on: Severity,
 ) -> int:
-    """Evaluate `snapshot`, write the reports, and give the exit code.
+    """Evaluate `snapshot`, write the reports to `targets` (from `_targets`), and give the exit code.
 
     JSON, CSV, OCSF, ASFF and SARIF are streamed: findings go out as they are made and the whole
     report is never in memory (only the snapshot and a batch of findings are), for any number of
     them written to files, or one to standard output. The other formats need the whole report first.
     """
-    chosen = list(dict.fromkeys(formats or [Format.TERMINAL]))
-    targets = _targets(chosen, output)
     evaluation = Evaluation(snapshot, settings, rules)
     header = ScanHeader(snapshot.scan.started_at, snapshot.scan.finished_at, __version__)
-    if set(chosen) <= STREAMED and (output is not None or len(chosen) == 1):
+    to_files = None not in targets.values()
+    if targets.keys() <= STREAMED and (to_files or len(targets) == 1):
         return _stream(evaluation, header, rules, targets, fail_on)
     report = Report(findings=tuple(evaluation), scan=evaluation.summary())
-    color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    color = not to_files and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     for output_format, path in targets.items():
         if path is None:
-            sys.stdout.write(render(report, output_format, rules, color=color))
-            sys.stdout.flush()
+            with _standard_output():
+                sys.stdout.write(render(report, output_format, rules, color=color))
             continue
         with _atomic(path) as target:
             if output_format in STREAMED:
@@ -160,8 +165,10 @@ def _report(
                 stream.finish(report.scan)
             else:
                 target.write(render(report, output_format, rules).encode())
-    failed = any(_fails(finding, fail_on) for finding in report.findings)
-    return _exit_code(failed, report.scan)
+    tally = _Tally(fail_on)
+    for _finding in tally.watch(report.findings):
+        pass
+    return _exit_code(tally, report.scan)
 
 
 def _stream(
@@ -172,19 +179,19 @@ def _stream(
     fail_on: Severity,
 ) -> int:
     """Every report written as the findings are made, in one pass over the evaluation."""
-    failing = _FailTally(fail_on)
+    tally = _Tally(fail_on)
     streams: list[ReportStream] = []
     with ExitStack() as files:
         try:
             for output_format, path in targets.items():
                 if path is None:
-                    sys.stdout.flush()
+                    files.enter_context(_standard_output())
                     target: BinaryIO = sys.stdout.buffer
                 else:
                     target = files.enter_context(_atomic(path))
                 spool = None if path is None else path.parent
                 streams.append(open_stream(output_format, target, header, rules, spool_dir=spool))
-            for finding in failing.watch(evaluation):
+            for finding in tally.watch(evaluation):
                 for stream in streams:
                     stream.add(finding)
             summary = evaluation.summary()
@@ -193,21 +200,32 @@ def _stream(
         finally:
             for stream in streams:
                 stream.close()
-    sys.stdout.flush()
-    return _exit_code(failing.seen, summary)
+    return _exit_code(tally, summary)
 
 
-def _targets(chosen: Sequence[Format], output: Path | None) -> dict[Format, Path | None]:
-    """Where each format goes: standard output, the `--output` file, or a file in the `--output` directory."""
+def _targets(formats: Sequence[Format] | None, output: Path | None) -> dict[Format, Path | None]:
+    """Where each format goes: standard output, the `--output` file, or a file in the `--output`
+    directory (created here). Worked out before any AWS call, so that an output that cannot be
+    written fails at once, not after the whole collection."""
+    chosen = list(dict.fromkeys(formats or [Format.TERMINAL]))
     if output is None:
         return dict.fromkeys(chosen)
     if len(chosen) == 1 and not output.is_dir():
-        return {chosen[0]: output}
+        return {chosen[0]: _writable(output)}
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise UsageProblem(f"cannot create the directory {output}: {error.strerror}") from error
-    return {fmt: output / f"cloudwarden.{fmt.extension}" for fmt in chosen}
+    return {fmt: _writable(output / f"cloudwarden.{fmt.extension}") for fmt in chosen}
+
+
+def _writable(path: Path) -> Path:
+    """`path`, checked to be a file that can be written whole (`check_writable`)."""
+    try:
+        check_writable(path)
+    except OSError as error:
+        raise UsageProblem(f"cannot write {path}: {error.strerror}") from error
+    return path
 
 
 @contextmanager
@@ -220,17 +238,47 @@ def _atomic(path: Path) -> Iterator[BinaryIO]:
         raise UsageProblem(f"cannot write {path}: {error.strerror}") from error
 
 
-class _FailTally:
-    """Notes, as findings stream past, whether one FAIL is at or above `--fail-on`."""
+@contextmanager
+def _standard_output() -> Iterator[None]:
+    """A block that writes to standard output: a closed pipe (`| head`) or a full disk there is a
+    report that could not be written (exit 2), not an internal error."""
+    try:
+        sys.stdout.flush()
+        yield
+        sys.stdout.flush()
+    except OSError as error:
+        _discard_standard_output()
+        raise UsageProblem(f"cannot write to standard output: {error.strerror}") from error
+
+
+def _discard_standard_output() -> None:
+    """Point standard output at /dev/null, so that what is still buffered for it cannot fail once more
+    when Python flushes it on exit ("Exception ignored ... BrokenPipeError")."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a file (a test's capture): nothing of it is flushed on exit
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, descriptor)
+    os.close(devnull)
+
+
+class _Tally:
+    """Notes, as findings stream past, what decides the exit code: whether one FAIL is at or above
+    `--fail-on`, and how many findings could not be judged (UNKNOWN for a failed read, an unreachable
+    account or a rule error)."""
 
     def __init__(self, fail_on: Severity) -> None:
         self.fail_on = fail_on
-        self.seen = False
+        self.failing = False
+        self.not_judged = 0
 
     def watch(self, findings: Iterable[Finding]) -> Iterator[Finding]:
         for finding in findings:
-            if not self.seen and _fails(finding, self.fail_on):
-                self.seen = True
+            if finding.status is Status.UNKNOWN:
+                self.not_judged += finding.unknown_cause is None or finding.unknown_cause.not_judged
+            elif not self.failing and _fails(finding, self.fail_on):
+                self.failing = True
             yield finding
 
 
@@ -238,11 +286,23 @@ def _fails(finding: Finding, fail_on: Severity) -> bool:
     return finding.status is Status.FAIL and finding.severity.rank >= fail_on.rank
 
 
-def _exit_code(failing: bool, scan: ScanSummary) -> int:
-    if failing:
+def _exit_code(tally: _Tally, scan: ScanSummary) -> int:
+    """1 for a FAIL at or above `--fail-on`; else 3 when part of the scan could not be judged (an
+    account not entered, a failed read, no account at all), so that it is never a green run; else 0."""
+    if tally.failing:
         return EXIT_FAILED
-    # An account that could not be entered was not judged: the scan did not fully run.
-    return EXIT_CANNOT_SCAN if scan.unreachable_accounts else EXIT_OK
+    if not scan.accounts:
+        sys.stderr.write("cloudwarden: nothing was judged: the scan holds no account\n")
+        return EXIT_CANNOT_SCAN
+    if scan.unreachable_accounts:
+        return EXIT_CANNOT_SCAN
+    if tally.not_judged:
+        sys.stderr.write(
+            f"cloudwarden: {tally.not_judged} finding(s) could not be judged (UNKNOWN after a failed "
+            "call or a rule error): exit 3\n"
+        )
+        return EXIT_CANNOT_SCAN
+    return EXIT_OK
 
 
 class _RichProgress:
@@ -317,15 +377,20 @@ def _progress() -> Iterator[_RichProgress | _LogProgress]:
     if not console.is_terminal:
         yield _LogProgress()
         return
-    with Progress(
+    progress = Progress(
         TextColumn("collecting [bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
         transient=True,
-    ) as progress:
+    )
+    with signals_blocked_in_new_threads():  # the display's refresh thread leaves Ctrl-C to the main one
+        progress.start()
+    try:
         yield _RichProgress(progress)
+    finally:
+        progress.stop()
 
 
 def _aws_ranges(settings: Config) -> tuple[str, ...] | None:
@@ -334,9 +399,9 @@ def _aws_ranges(settings: Config) -> tuple[str, ...] | None:
     if path is None:
         return None
     try:
-        return parse_ip_ranges(Path(path).read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UsageProblem(f"cannot read route53.aws_ip_ranges_file {path}: {error.strerror}") from error
+        return parse_ip_ranges(read_text(Path(path), "route53.aws_ip_ranges_file"))
+    except InputError as error:
+        raise UsageProblem(str(error)) from error
     except (ValueError, KeyError, TypeError) as error:
         raise UsageProblem(
             f"route53.aws_ip_ranges_file {path} is not AWS's ip-ranges.json format: {error}"
@@ -421,8 +486,9 @@ def scan(
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
+        targets = _targets(output_format, output)
         snapshot = _collect(profile, region, settings, live, account, org, cluster)
-        return _report(snapshot, settings, rules, output_format, output, fail_on)
+        return _report(snapshot, settings, rules, targets, fail_on)
 
     raise typer.Exit(_guarded(body))
 
@@ -441,7 +507,9 @@ def collect_command(
     """Collect from AWS into a snapshot file, for `evaluate` later (offline)."""
 
     def body() -> int:
-        snapshot = _collect(profile, region, _load_config(config), live, account, org, cluster)
+        settings = _load_config(config)
+        _writable(output)
+        snapshot = _collect(profile, region, settings, live, account, org, cluster)
         try:
             dump_snapshot(snapshot, output)
         except OSError as error:
@@ -467,11 +535,12 @@ def evaluate_command(
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
+        targets = _targets(output_format, output)
         try:
             snapshot = load_snapshot(snapshot_path)
         except SnapshotError as error:
             raise UsageProblem(str(error)) from error
-        return _report(snapshot, settings, rules, output_format, output, fail_on)
+        return _report(snapshot, settings, rules, targets, fail_on)
 
     raise typer.Exit(_guarded(body))
 
@@ -494,11 +563,12 @@ def diff_command(
             changes = compare(load_report(old), load_report(new))
         except ReportFileError as error:
             raise UsageProblem(str(error)) from error
-        if output_format is DiffFormat.JSON:
-            sys.stdout.write(render_diff_json(changes))
-        else:
-            color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            sys.stdout.write(render_diff_terminal(changes, color))
+        with _standard_output():
+            if output_format is DiffFormat.JSON:
+                sys.stdout.write(render_diff_json(changes))
+            else:
+                color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+                sys.stdout.write(render_diff_terminal(changes, color))
         return EXIT_FAILED if changes.new_fails else EXIT_OK
 
     raise typer.Exit(_guarded(body))
@@ -513,6 +583,7 @@ def demo(output_format: FormatOption = None, output: OutputOption = None) -> Non
         from cloudwarden_emulator.seed import seed_demo
 
         settings = demo_config(dt.datetime.now(dt.UTC).date())
+        targets = _targets(output_format, output)
         sys.stderr.write("starting the embedded AWS emulator on 127.0.0.1 ...\n")
         with Emulator() as emulator:
             seed_demo(emulator)
@@ -528,7 +599,7 @@ def demo(output_format: FormatOption = None, output: OutputOption = None) -> Non
             finally:
                 os.environ.clear()
                 os.environ.update(saved)
-        _report(snapshot, settings, RULES, output_format, output, Severity.INFO)
+        _report(snapshot, settings, RULES, targets, Severity.INFO)
         return EXIT_OK
 
     raise typer.Exit(_guarded(body))
@@ -600,4 +671,9 @@ def _root(
 
 
 def main() -> None:
-    app()
+    """The console script: the app, stopped promptly by SIGINT, SIGTERM or SIGHUP (see `interrupt`)."""
+    raise_on_stopping_signals()
+    try:
+        app()
+    except Interrupted as stop:
+        leave(stop)

@@ -7,6 +7,10 @@ byte for byte what msgspec makes of the whole document.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,21 +19,81 @@ from typing import BinaryIO
 import msgspec
 
 
+class NotARegularFile(OSError):
+    """An output that exists and is not a regular file. A FIFO or a socket would hand the data to
+    whoever reads it, a device would take it in place, a directory cannot be replaced by a file; a
+    symbolic link is neither written through (where a planted link points) nor replaced (run as
+    root, `--output /dev/stdout` would replace /dev/stdout)."""
+
+
 @contextmanager
 def written_whole(path: Path) -> Iterator[BinaryIO]:
-    """A file written as `.NAME.partial` beside `path` and renamed to `path` when the block ends
-    without an error: a writer that stops half-way leaves the previous file as it was, not a truncated
-    one. A device or a pipe given as `path` is written in place. OSError is left to the caller."""
-    in_place = path.exists() and not path.is_file()
-    partial = path if in_place else path.with_name(f".{path.name}.partial")
+    """A file written under a new temporary name beside `path` and renamed to `path` when the block
+    ends without an error: a writer that stops half-way, by an error or an interrupt, leaves the
+    previous file as it was and no temporary file behind.
+
+    The temporary file is made by `mkstemp` (O_CREAT|O_EXCL|O_NOFOLLOW, a random name), so no link
+    planted in the directory is followed and two writers of the same `path` never share one; it gets
+    the mode a new file gets (0o666 less the umask). `path` must be a regular file or not exist
+    (else NotARegularFile); a symbolic link put at `path` after that check is replaced by the rename,
+    never written through. OSError is left to the caller."""
+    _refuse_non_regular(path)
+    descriptor, name = _temporary_beside(path)
+    temporary = Path(name)
     try:
-        with partial.open("wb") as target:
+        with open(descriptor, "wb") as target:
+            os.fchmod(descriptor, 0o666 & ~_umask())
             yield target
-        if not in_place:
-            partial.replace(path)
-    finally:
-        if not in_place:
-            partial.unlink(missing_ok=True)
+            target.flush()
+            os.fsync(descriptor)  # else a crash of the machine can leave an empty file under the final name
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def check_writable(path: Path) -> None:
+    """Raise now the OSError that `written_whole(path)` would raise on opening (`path` is not a
+    regular file; its directory is missing, not writable, read-only), so that a bad output fails
+    before the work whose result it was to hold."""
+    _refuse_non_regular(path)
+    descriptor, name = _temporary_beside(path)
+    os.close(descriptor)
+    os.unlink(name)
+
+
+def _refuse_non_regular(path: Path) -> None:
+    """Raise NotARegularFile if `path` exists and is not a regular file (a symbolic link included)."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "something else")
+        problem = errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL
+        raise NotARegularFile(problem, f"it is {kind}, not a regular file", str(path))
+
+
+_KINDS = {
+    stat.S_IFDIR: "a directory",
+    stat.S_IFLNK: "a symbolic link",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def _temporary_beside(path: Path) -> tuple[int, str]:
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+
+
+def _umask() -> int:
+    """The process's umask, which can only be read by setting it: meanwhile it is the strict 0o077,
+    so a file another thread creates in that instant is at worst more private, never less."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def formatted_elements(

@@ -80,7 +80,8 @@ def _seed_buckets(emulator: Emulator) -> None:
     s3.put_bucket_acl(Bucket="access-logs", GrantWrite=LOG_DELIVERY, GrantReadACP=LOG_DELIVERY)
 
 
-def _scan(emulator: Emulator, tmp_path: Path, *extra: str) -> dict[str, Any]:
+def _scan(emulator: Emulator, tmp_path: Path, *extra: str, exit_code: int | None = None) -> dict[str, Any]:
+    """The JSON report of a scan of RULE; `exit_code` when the test knows it (else 0 or 1)."""
     config = tmp_path / "config.yaml"
     config.write_text('s3:\n  public_buckets: ["www.*"]\n')
     run = cloudwarden(
@@ -96,7 +97,7 @@ def _scan(emulator: Emulator, tmp_path: Path, *extra: str) -> dict[str, Any]:
         str(config),
         *extra,
     )
-    assert run.exit_code in (0, 1), run.stderr
+    assert run.exit_code in ((0, 1) if exit_code is None else (exit_code,)), run.stderr
     return run.json()
 
 
@@ -161,7 +162,8 @@ def test_denied_acl_read_is_unknown_only_where_it_matters(emulator: Emulator, tm
         s3.create_bucket(Bucket=name)
     s3.put_bucket_policy(Bucket="leaky-bucket", Policy=_policy("leaky-bucket", ["s3:GetObject"]))
     emulator.inject_error("s3", method="GET", path_regex=r"/(quiet|leaky)-bucket/?\?acl")
-    document = _scan(emulator, tmp_path)
+    # A FAIL decides the exit code, whatever could not be judged.
+    document = _scan(emulator, tmp_path, exit_code=1)
     # The leaky bucket is public through its policy whatever its ACL says; the quiet one cannot be judged.
     assert verdicts(document, RULE) == {("UNKNOWN", "quiet-bucket"), ("FAIL", "leaky-bucket")}
     assert "GetBucketAcl" in finding(document, RULE, "quiet-bucket")["message"]
@@ -177,7 +179,8 @@ def test_denied_account_block_is_unknown_only_for_buckets_public_in_principle(
     s3.put_bucket_policy(Bucket="leaky-bucket", Policy=_policy("leaky-bucket", ["s3:GetObject"]))
     # S3 Control signs as "s3"; its account-level Block Public Access lives under /v20180820/.
     emulator.inject_error("s3", method="GET", path_regex="^/v20180820/configuration/publicAccessBlock")
-    document = _scan(emulator, tmp_path)
+    # Nothing FAILs, and a bucket could not be judged: not a green run.
+    document = _scan(emulator, tmp_path, exit_code=3)
     assert verdicts(document, RULE) == {("PASS", "quiet-bucket"), ("UNKNOWN", "leaky-bucket")}
     assert "account's Block Public Access" in finding(document, RULE, "leaky-bucket")["message"]
 
@@ -185,7 +188,7 @@ def test_denied_account_block_is_unknown_only_for_buckets_public_in_principle(
 def test_denied_bucket_listing_is_one_unknown_for_the_account(emulator: Emulator, tmp_path: Path) -> None:
     emulator.client("s3").create_bucket(Bucket="some-bucket")
     emulator.inject_error("s3", method="GET", path_regex=r"^/(\?.*)?$")
-    document = _scan(emulator, tmp_path)
+    document = _scan(emulator, tmp_path, exit_code=3)
     assert verdicts(document, RULE) == {("UNKNOWN", DEFAULT_ACCOUNT)}
     assert "ListBuckets" in finding(document, RULE, DEFAULT_ACCOUNT)["message"]
 

@@ -29,6 +29,8 @@ from .builders import (
     snapshot,
 )
 
+IAM_RULES = ("root-strong-password", "root-mfa", "iam-user-mfa", "root-no-access-keys", "root-not-used")
+
 
 def _saved(tmp_path: Path, scan: Snapshot) -> Path:
     path = tmp_path / "snapshot.json"
@@ -90,20 +92,51 @@ def test_a_json_report_to_standard_output_and_to_a_directory(tmp_path: Path) -> 
             0,
         ),
         ((account(),), "info", 0),
+        # Nothing FAILs, but the account summary could not be read: root-mfa was not judged.
+        ((account(summary=None),), "info", 3),
+        # A FAIL at the threshold decides, whatever could not be judged.
+        ((_failing_account(), account(account_id=OTHER_ACCOUNT_ID, summary=None)), "critical", 1),
+        ((account(summary=None, report=None),), "critical", 3),
+        # A snapshot of no account judged nothing.
+        ((), "info", 3),
     ],
 )
-def test_streamed_exit_codes_follow_fail_on(
+def test_streamed_exit_codes_follow_fail_on_and_what_could_not_be_judged(
     tmp_path: Path, accounts: tuple[AccountSnapshot, ...], fail_on: str, code: int
 ) -> None:
     path = _saved(tmp_path, snapshot(*accounts))
+    # The builders' accounts hold IAM data only: the other rules would say UNKNOWN (data missing).
+    rules = [f"--rule={rule}" for rule in IAM_RULES]
     streamed, _, _ = _evaluate(
-        str(path), "--format", "json", "--fail-on", fail_on, "--output", str(tmp_path / "r.json")
+        str(path), *rules, "--format", "json", "--fail-on", fail_on, "--output", str(tmp_path / "r.json")
     )
     # HTML is not streamed: the exit code of a held report must be the same.
     held, _, _ = _evaluate(
-        str(path), "--format", "html", "--fail-on", fail_on, "--output", str(tmp_path / "r.html")
+        str(path), *rules, "--format", "html", "--fail-on", fail_on, "--output", str(tmp_path / "r.html")
     )
     assert streamed == held == code
+
+
+def test_data_missing_from_the_snapshot_is_not_a_green_run(tmp_path: Path) -> None:
+    path = _saved(tmp_path, snapshot(account()))
+    code, stdout, stderr = _evaluate(str(path), "--format", "json")
+    assert code == 3
+    findings = json.loads(stdout)["findings"]
+    unknown = {(f["rule"], f["unknown_cause"]) for f in findings if f["status"] == "UNKNOWN"}
+    assert unknown == {
+        ("cloudtrail-segregated-storage", "failed-call"),
+        ("route53-no-dangling-records", "failed-call"),
+        ("s3-no-public-access", "failed-call"),
+        ("sg-inbound-rules-only", "failed-call"),
+        ("sg-minimal-inbound", "failed-call"),
+        ("sg-no-internal-all-ports", "failed-call"),
+        ("sg-egress-via-nsm-only", "failed-call"),
+    }
+    assert not [f for f in findings if f["status"] != "UNKNOWN" and "unknown_cause" in f]
+    assert stderr == (
+        "cloudwarden: 7 finding(s) could not be judged (UNKNOWN after a failed call or a rule error): "
+        "exit 3\n"
+    )
 
 
 def test_an_unreachable_account_without_fails_exits_3_when_streamed(tmp_path: Path) -> None:

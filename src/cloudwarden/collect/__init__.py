@@ -14,13 +14,14 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, 
 
 from cloudwarden import __version__
 from cloudwarden.collect.cloudtrail import collect_cloudtrail
-from cloudwarden.collect.context import AccountContext
+from cloudwarden.collect.context import CALL_FAILURES, AccountContext, failure_details
 from cloudwarden.collect.ec2 import collect_ec2
 from cloudwarden.collect.iam import collect_iam
 from cloudwarden.collect.live import LiveChecker
 from cloudwarden.collect.route53 import collect_route53
 from cloudwarden.collect.s3 import collect_s3
-from cloudwarden.collect.session import AwsSession, ReadOnlyViolation, is_read_only
+from cloudwarden.collect.session import AwsSession, ReadOnlyViolation, is_declared
+from cloudwarden.interrupt import signals_blocked_in_new_threads
 from cloudwarden.snapshot import (
     AccountSnapshot,
     AccountStats,
@@ -41,7 +42,7 @@ __all__ = [
     "collect",
     "collect_account",
     "identify",
-    "is_read_only",
+    "is_declared",
     "unreachable_account",
 ]
 
@@ -132,14 +133,20 @@ def collect(options: CollectOptions, progress: Progress | None = None) -> Snapsh
 
         accounts = collect_on_cluster(options.cluster, targets, options, progress)
     else:
-        with ThreadPoolExecutor(
-            max_workers=options.max_parallel_accounts, thread_name_prefix="account"
-        ) as pool:
-            futures = [
-                pool.submit(collect_account, session, caller, account_id, options, progress, several)
-                for account_id in targets
-            ]
+        pool = ThreadPoolExecutor(max_workers=options.max_parallel_accounts, thread_name_prefix="account")
+        try:
+            with signals_blocked_in_new_threads():  # the pool's threads are started by `submit`
+                futures = [
+                    pool.submit(collect_account, session, caller, account_id, options, progress, several)
+                    for account_id in targets
+                ]
             accounts = tuple(future.result() for future in futures)
+        except BaseException:
+            # An error or an interrupt reaches the caller at once: the accounts not begun are
+            # cancelled, and those running (blocked in AWS calls, which only read) are not waited for.
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+        pool.shutdown()
     return Snapshot(
         scan=ScanInfo(
             started_at=started,
@@ -174,8 +181,9 @@ def _targets(session: AwsSession, caller: str, options: CollectOptions) -> tuple
                 "cannot list the organization's accounts (run from the management account or a delegated "
                 f"administrator): {details.get('Code', 'error')}: {details.get('Message', '')}"
             ) from error
-        except BotoCoreError as error:
-            raise ScanAborted(f"cannot list the organization's accounts: {error}") from error
+        except CALL_FAILURES as error:
+            code, message = failure_details(error)
+            raise ScanAborted(f"cannot list the organization's accounts: {code}: {message}") from error
     excluded = set(options.exclude)
     return tuple(account for account in dict.fromkeys((caller, *listed)) if account not in excluded)
 
@@ -211,10 +219,8 @@ def _enter(session: AwsSession, account_id: str, role_arn: str, region: str) -> 
     """None when the assumed role works in `account_id`; else the account, unreachable, with the reason."""
     try:
         entered = str(session.client("sts").get_caller_identity()["Account"])
-    except (ClientError, BotoCoreError) as error:
-        details = error.response.get("Error", {}) if isinstance(error, ClientError) else {}
-        code = str(details.get("Code", type(error).__name__))
-        message = str(details.get("Message", error))
+    except CALL_FAILURES as error:
+        code, message = failure_details(error)
         failure = ApiError(
             account=account_id,
             service="sts",
@@ -333,8 +339,9 @@ def identify(session: AwsSession) -> str:
         raise ScanAborted(
             f"AWS refused the credentials: {details.get('Code', 'error')}: {details.get('Message', '')}"
         ) from error
-    except BotoCoreError as error:
-        raise ScanAborted(f"cannot reach AWS: {error}") from error
+    except CALL_FAILURES as error:  # no answer, or an answer that is none
+        code, message = failure_details(error)
+        raise ScanAborted(f"cannot reach AWS: {code}: {message}") from error
 
 
 def _enabled_regions(context: AccountContext) -> tuple[str, ...]:
