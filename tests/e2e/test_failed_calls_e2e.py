@@ -5,6 +5,7 @@ the guard refuses is no failed call but a bug: it ends the scan."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import botocore.config
@@ -44,23 +45,38 @@ def _errors(document: dict[str, Any]) -> set[tuple[str, str, str, str]]:
     }
 
 
-@pytest.fixture
-def calm(emulator: Emulator) -> dict[str, Any]:
-    """The demo organisation, scanned without a fault."""
-    seed_demo(emulator)
-    _, document = _scan(emulator, "--org")
+@pytest.fixture(scope="module")
+def _calm_scan(emulator_server: Emulator) -> dict[str, Any]:
+    """The demo organisation, seeded once for the tests that take `demo_org` (they come first in this
+    module: the later ones reset the emulator), and its scan without a fault."""
+    emulator_server.reset()
+    seed_demo(emulator_server)
+    _, document = _scan(emulator_server, "--org")
     assert document["scan"]["errors"] == []
     return document
 
 
+@pytest.fixture
+def calm(_calm_scan: dict[str, Any]) -> dict[str, Any]:
+    return _calm_scan
+
+
+@pytest.fixture
+def demo_org(emulator_server: Emulator, _calm_scan: dict[str, Any]) -> Iterator[Emulator]:
+    """The seeded demo organisation; the faults a test injects are cleared after it (scans read only,
+    so nothing else changes)."""
+    yield emulator_server
+    emulator_server.clear_errors()
+
+
 def test_an_html_page_for_one_bucket_policy_makes_only_that_bucket_unknown(
-    emulator: Emulator, calm: dict[str, Any]
+    demo_org: Emulator, calm: dict[str, Any]
 ) -> None:
     bucket = "acme-vpc-artifacts"  # its policy alone tells that it is not public
     assert (DEFAULT_ACCOUNT, "s3-no-public-access", bucket) in {item[:3] for item in _findings(calm)}
-    emulator.inject_malformed_answer("s3", method="GET", path_regex=rf"^/{bucket}\?policy$", body="html")
+    demo_org.inject_malformed_answer("s3", method="GET", path_regex=rf"^/{bucket}\?policy$", body="html")
 
-    run, document = _scan(emulator, "--org")
+    run, document = _scan(demo_org, "--org")
 
     changed = _findings(document) - _findings(calm)
     (unknown,) = changed
@@ -130,7 +146,7 @@ def _changed(document: dict[str, Any], calm: dict[str, Any]) -> dict[tuple[str, 
     ],
 )
 def test_a_malformed_answer_leaves_unknown_only_what_needed_it(
-    emulator: Emulator,
+    demo_org: Emulator,
     calm: dict[str, Any],
     service: str,
     operation: str,
@@ -140,9 +156,9 @@ def test_a_malformed_answer_leaves_unknown_only_what_needed_it(
     code: str,
 ) -> None:
     """Asked of the management account only; the members, entered with its credentials, still answer."""
-    emulator.inject_malformed_answer(service, body=body, status=status, account=DEFAULT_ACCOUNT, **match)
+    demo_org.inject_malformed_answer(service, body=body, status=status, account=DEFAULT_ACCOUNT, **match)
 
-    _, document = _scan(emulator, "--org")
+    _, document = _scan(demo_org, "--org")
 
     assert _errors(document) == {(DEFAULT_ACCOUNT, service, operation, code)}
     changed = _changed(document, calm)
@@ -153,11 +169,11 @@ def test_a_malformed_answer_leaves_unknown_only_what_needed_it(
     assert {item for item in _findings(calm) if item[0] != DEFAULT_ACCOUNT} <= _findings(document)
 
 
-def test_a_malformed_answer_inside_an_assumed_role_account(emulator: Emulator, calm: dict[str, Any]) -> None:
+def test_a_malformed_answer_inside_an_assumed_role_account(demo_org: Emulator, calm: dict[str, Any]) -> None:
     member = next(account for account in calm["scan"]["accounts"] if account != DEFAULT_ACCOUNT)
-    emulator.inject_malformed_answer("iam", "GetAccountSummary", account=member, body="truncated")
+    demo_org.inject_malformed_answer("iam", "GetAccountSummary", account=member, body="truncated")
 
-    _, document = _scan(emulator, "--org")
+    _, document = _scan(demo_org, "--org")
 
     assert _errors(document) == {(member, "iam", "GetAccountSummary", "MalformedAnswer")}
     changed = _changed(document, calm)
@@ -168,11 +184,11 @@ def test_a_malformed_answer_inside_an_assumed_role_account(emulator: Emulator, c
 
 
 def test_a_malformed_assume_role_answer_leaves_the_members_unreachable_and_the_rest_judged(
-    emulator: Emulator, calm: dict[str, Any]
+    demo_org: Emulator, calm: dict[str, Any]
 ) -> None:
-    emulator.inject_malformed_answer("sts", "AssumeRole", body="html")
+    demo_org.inject_malformed_answer("sts", "AssumeRole", body="html")
 
-    run, document = _scan(emulator, "--org")
+    run, document = _scan(demo_org, "--org")
 
     members = set(calm["scan"]["accounts"]) - {DEFAULT_ACCOUNT}
     unreachable = document["scan"]["unreachable_accounts"]

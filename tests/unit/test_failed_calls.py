@@ -36,6 +36,11 @@ def _check(service: str, operation: str, status: int, body: bytes) -> None:
         ("organizations", "DescribeOrganization", 200, b"", "the answer is empty"),
         ("s3", "ListBuckets", 200, b" \n", "the answer is empty"),
         ("cloudtrail", "DescribeTrails", 400, b'{"message": "caf\xe9"}', "not UTF-8"),
+        # Another XML document: EC2 would read it as no security groups, IAM raise KeyError.
+        ("ec2", "DescribeSecurityGroups", 200, b"<Status><Code>OK</Code></Status>", "not a Describe"),
+        ("ec2", "DescribeRegions", 200, b"<DescribeVpcsResponse/>", "not a DescribeRegionsResponse"),
+        ("iam", "GetAccountSummary", 200, b'<?xml version="1.0"?>\n<Maintenance/>', "not a GetAccount"),
+        ("sts", "GetCallerIdentity", 200, b"<!-- cached --><Foo><Bar>1</Bar></Foo>", "not a GetCaller"),
     ],
 )
 def test_answers_that_are_none_are_refused_before_botocore_parses_them(
@@ -54,6 +59,20 @@ def test_answers_that_are_none_are_refused_before_botocore_parses_them(
         ("s3", "HeadBucket", 200, b""),  # its answer is all headers
         ("cloudtrail", "DescribeTrails", 502, HTML),  # an error answer: botocore makes a ClientError of it
         ("cloudtrail", "DescribeTrails", 400, b'{"__type": "AccessDeniedException", "message": "no"}'),
+        (
+            "ec2",
+            "DescribeRegions",
+            200,
+            b'<?xml version="1.0" encoding="UTF-8"?>\n<DescribeRegionsResponse xmlns="http://ec2.amazonaws.com/'
+            b'doc/2016-11-15/"><regionInfo/></DescribeRegionsResponse>',
+        ),
+        (
+            "iam",
+            "GetAccountSummary",
+            200,
+            b"<GetAccountSummaryResponse><GetAccountSummaryResult/></GetAccountSummaryResponse>",
+        ),
+        ("ec2", "DescribeRegions", 400, b"<Response><Errors/></Response>"),  # an error: botocore's
     ],
 )
 def test_real_answers_and_error_answers_are_left_to_botocore(

@@ -64,6 +64,9 @@ def refuse_undeclared(model: OperationModel, **_: Any) -> None:
 
 _HTML = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html)", re.IGNORECASE)
 _JSON_PROTOCOLS = frozenset({"json", "rest-json"})
+_ROOT_NAMED_AFTER_OPERATION = frozenset({"query", "ec2"})
+"""Protocols whose successful answer is the XML document `<{Operation}Response>`."""
+_XML_ROOT = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
 
 
 def _answers_in_body(model: OperationModel) -> bool:
@@ -81,8 +84,9 @@ def refuse_malformed_answer(operation_model: OperationModel, response_dict: dict
 
     Botocore raises it for XML it cannot parse, but raises UnicodeDecodeError for a JSON body that
     is not UTF-8, and takes a successful answer that is empty, an HTML page from a proxy, or JSON
-    that does not parse, for an answer with nothing in it (no trails, no APIs) or for a bucket
-    policy's text: each would pass for data the account does not have.
+    that does not parse, or an XML document other than the operation's answer, for an answer with
+    nothing in it (no trails, no APIs, no security groups) or for a bucket policy's text: each would
+    pass for data the account does not have.
     """
     body = response_dict.get("body")
     if not isinstance(body, bytes):
@@ -97,11 +101,19 @@ def refuse_malformed_answer(operation_model: OperationModel, response_dict: dict
         raise ResponseParserError("Unable to parse response: the answer is empty")
     if _HTML.match(body, 0, 1024):
         raise ResponseParserError("Unable to parse response: the answer is an HTML page")
-    if operation_model.service_model.protocol in _JSON_PROTOCOLS:
+    protocol = operation_model.service_model.protocol
+    if protocol in _JSON_PROTOCOLS:
         try:
             json.loads(body)
         except ValueError as error:
             raise ResponseParserError(f"Unable to parse response: invalid JSON ({error})") from None
+    elif protocol in _ROOT_NAMED_AFTER_OPERATION:
+        # Another document (a proxy's XML page) would be read as an empty answer (EC2: no groups, no
+        # regions) or make botocore raise KeyError.
+        expected = f"{operation_model.name}Response"
+        root = _XML_ROOT.match(body)
+        if root is None or root.group(1) != expected.encode():
+            raise ResponseParserError(f"Unable to parse response: the answer is not a {expected} document")
 
 
 def send_account_host_to_ip_endpoint(request: AWSRequest, **_: Any) -> None:
