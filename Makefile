@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint bench
+.PHONY: demo test test-fast lint bench
 
 $(BIN)/cloudwarden: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,16 @@ lint: $(BIN)/cloudwarden
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# Each test file runs whole on one worker (its module fixtures and the emulator it resets are its own).
+WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
+
 test: lint
-	$(BIN)/pytest
+	$(PYTEST)
+
+# The developer's loop: rules, semantics, engine, configuration, reports (no emulator, cluster or browser).
+test-fast: $(BIN)/cloudwarden
+	$(PYTEST) tests/unit tests/report
 
 bench: $(BIN)/cloudwarden
 	$(BIN)/python bench/bench_s3.py 1000 20
