@@ -166,8 +166,7 @@ def _report(
             else:
                 target.write(render(report, output_format, rules).encode())
     tally = _Tally(fail_on)
-    for _finding in tally.watch(report.findings):
-        pass
+    tally.count(report.findings)
     return _exit_code(tally, report.scan)
 
 
@@ -280,6 +279,10 @@ class _Tally:
             elif not self.failing and _fails(finding, self.fail_on):
                 self.failing = True
             yield finding
+
+    def count(self, findings: Iterable[Finding]) -> None:
+        for _finding in self.watch(findings):
+            pass
 
 
 def _fails(finding: Finding, fail_on: Severity) -> bool:
@@ -429,6 +432,7 @@ def _collect(
         profile=profile,
         regions=tuple(regions or ()),
         trusted_accounts=settings.cloudtrail.trusted_accounts,
+        dns_trusted_accounts=settings.route53.trusted_accounts,
         aws_ranges=_aws_ranges(settings),
         live=live or settings.route53.live_checks,
         nameservers=settings.route53.nameservers,

@@ -69,6 +69,9 @@ class Route53Config(_Section, frozen=True):
     aws_ip_ranges_file: str | None = None
     live_checks: bool = False
     nameservers: tuple[str, ...] = ()
+    trusted_accounts: tuple[str, ...] = ()
+    """Accounts of ours that are not scanned: their buckets count as ours once S3 confirms the owner,
+    and other AWS targets they might hold are UNKNOWN rather than FAIL."""
 
 
 class S3Config(_Section, frozen=True):
@@ -215,7 +218,12 @@ def _problems(
         problems.append(f"root.recent_use_days must be between 1 and {RECENT_USE_DAYS_MAX}")
     if config.accounts.max_parallel < 1:
         problems.append("accounts.max_parallel must be at least 1")
-    for account in (*config.accounts.ids, *config.accounts.exclude, *config.cloudtrail.trusted_accounts):
+    for account in (
+        *config.accounts.ids,
+        *config.accounts.exclude,
+        *config.cloudtrail.trusted_accounts,
+        *config.route53.trusted_accounts,
+    ):
         if not is_account_id(account):
             problems.append(f"{quoted(account)} is not a 12-digit AWS account id")
     if not 0 <= config.security_groups.max_port_range <= 65535:

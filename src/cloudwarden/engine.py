@@ -2,7 +2,9 @@
 
 Rules judge; the engine turns verdicts into findings with stable ids, and only it consults
 suppressions and attestations. A rule that crashes on odd data yields UNKNOWN for that account
-and rule, and every other rule still runs.
+and rule, and every other rule still runs. What "ours" means across accounts (a record in one
+account pointing at a bucket of another) comes from the organisation's inventory, which the engine
+builds once from the whole snapshot and hands to every rule in its context.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from cloudwarden.findings import (
 from cloudwarden.rules import RULES
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource
 from cloudwarden.semantics.credentials import parse_timestamp
+from cloudwarden.semantics.inventory import OrganisationInventory
 from cloudwarden.snapshot import AccountSnapshot, Snapshot
 
 
@@ -84,7 +87,11 @@ class Evaluation:
 
     def _findings(self) -> Iterator[Finding]:
         snapshot, config, today = self._snapshot, self._config, self._today
-        context = RuleContext(config=config, collected_at=parse_timestamp(snapshot.scan.finished_at))
+        context = RuleContext(
+            config=config,
+            collected_at=parse_timestamp(snapshot.scan.finished_at),
+            inventory=OrganisationInventory.of(snapshot.accounts),
+        )
         attest = _Attestations(config.attestations, today, self._warnings)
         suppress = _Suppressions(config.suppressions, today, self._warnings)
         with _collector_paused():

@@ -389,6 +389,9 @@ class Route53Data(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """AWS's published address ranges (ip-ranges.json), when they were available."""
     live: tuple[LiveCheck, ...] | None = None
     """Live check results; None when live checks were off."""
+    bucket_ownership: tuple[BucketOwnership, ...] = ()
+    """HeadBucket with ExpectedBucketOwner for each bucket S3 records serve that this account does not
+    own, asked of route53.trusted_accounts (none asked when that list is empty)."""
 
 
 class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):

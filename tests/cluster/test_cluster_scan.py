@@ -22,7 +22,7 @@ from cloudwarden.collect.cluster import RemoteAccount, _result, collect_remote
 from cloudwarden.collect.session import ReadOnlyViolation
 from cloudwarden_emulator import Emulator
 from cloudwarden_emulator.seed import seed_demo
-from tests.e2e.scanner import cloudwarden
+from tests.e2e.scanner import WEBSITE, central_dns_organisation, cloudwarden
 
 REGIONS = ("--region", "us-east-1", "--region", "eu-west-1")
 
@@ -51,6 +51,24 @@ def test_a_cluster_scan_equals_the_local_scan(emulator: Emulator, cluster: Local
     assert workers <= set(cluster.scheduler_info["workers"])
     assert None not in workers
     assert all(entry["calls"] > 0 for entry in distributed["scan"]["stats"]["accounts"].values())
+
+
+def test_a_cluster_scan_of_an_organisation_with_central_dns_equals_the_local_scan(
+    emulator: Emulator, cluster: LocalCluster, tmp_path: Path
+) -> None:
+    """Workers collect each account alone; the records of the DNS account still pass on the member's
+    address and bucket, because the coordinator evaluates the merged snapshot."""
+    organisation = central_dns_organisation(emulator, tmp_path)
+    config = tmp_path / "cloudwarden.yaml"
+    config.write_text(f"route53:\n  aws_ip_ranges_file: {organisation.ranges}\n", encoding="utf-8")
+    only_dns = ("--rule", "route53-no-dangling-records", "--config", str(config))
+    local = _scan(emulator, *only_dns)
+
+    distributed = _scan(emulator, *only_dns, "--cluster", cluster.scheduler_address)
+
+    assert _findings(distributed) == _findings(local)
+    passed = {f["resource"]["id"] for f in local["findings"] if f["status"] == "PASS"}
+    assert passed == {f"{organisation.zone}/app.example.test/A", f"{organisation.zone}/{WEBSITE}/CNAME"}
 
 
 def test_a_scan_survives_a_worker_killed_in_the_middle(

@@ -98,3 +98,58 @@ def finding(document: dict[str, Any], rule: str, resource_id: str) -> dict[str, 
     assert len(matches) == 1, matches
     found: dict[str, Any] = matches[0]
     return found
+
+
+HELD_ADDRESS = "54.240.7.10"
+"""An Elastic IP of the member of `central_dns_organisation`, inside its ranges file (the emulator's
+default addresses are loopback ones, which would pass for the wrong reason)."""
+FREE_ADDRESS = "54.240.7.99"
+"""Inside the same ranges, held by nobody."""
+WEBSITE = "www.example.test"
+"""The member's website bucket, named like the record that S3 serves it for."""
+
+
+@dataclass(frozen=True)
+class CentralDns:
+    member: str
+    zone: str
+    """The DNS zone's id (in the management account)."""
+    ranges: Path
+    """An ip-ranges.json file holding both addresses."""
+
+
+def _change(name: str, kind: str, value: str) -> dict[str, Any]:
+    record = {"Name": name, "Type": kind, "TTL": 300, "ResourceRecords": [{"Value": value}]}
+    return {"Action": "CREATE", "ResourceRecordSet": record}
+
+
+def central_dns_organisation(emulator: Emulator, directory: Path) -> CentralDns:
+    """An organisation laid out as most are: the zone example.test in the management account, the
+    Elastic IP and the website bucket its records point at in a member; plus a record to an address
+    nobody holds and one serving a bucket that does not exist."""
+    organizations = emulator.client("organizations")
+    organizations.create_organization(FeatureSet="ALL")
+    organizations.create_account(AccountName="workloads", Email="workloads@example.test")
+    management = organizations.describe_organization()["Organization"]["MasterAccountId"]
+    member = next(
+        account["Id"] for account in organizations.list_accounts()["Accounts"] if account["Id"] != management
+    )
+    emulator.client("ec2", account_id=member).allocate_address(Domain="vpc", Address=HELD_ADDRESS)
+    emulator.client("s3", account_id=member).create_bucket(Bucket=WEBSITE)
+    route53 = emulator.client("route53")
+    zone = route53.create_hosted_zone(Name="example.test", CallerReference="org-dns")["HostedZone"]["Id"]
+    zone_id = str(zone).rsplit("/", 1)[-1]
+    route53.change_resource_record_sets(
+        HostedZoneId=zone_id,
+        ChangeBatch={
+            "Changes": [
+                _change("app.example.test", "A", HELD_ADDRESS),
+                _change("old.example.test", "A", FREE_ADDRESS),
+                _change(WEBSITE, "CNAME", f"{WEBSITE}.s3-website-us-east-1.amazonaws.com"),
+                _change("gone.example.test", "CNAME", "gone.example.test.s3-website-us-east-1.amazonaws.com"),
+            ]
+        },
+    )
+    ranges = directory / "ip-ranges.json"
+    ranges.write_text(json.dumps({"prefixes": [{"ip_prefix": "54.240.0.0/16"}]}))
+    return CentralDns(member=member, zone=zone_id, ranges=ranges)

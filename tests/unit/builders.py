@@ -696,7 +696,13 @@ def sg_context(
 # --- Route53 ----------------------------------------------------------------------------------------
 # Appended below the other builders; the imports they need are kept with them.
 
-from cloudwarden.snapshot import Distribution, HostedZone, LiveCheck, RecordSet, Route53Data  # noqa: E402
+from cloudwarden.snapshot import (  # noqa: E402
+    Distribution,
+    HostedZone,
+    LiveCheck,
+    RecordSet,
+    Route53Data,
+)
 
 ZONE_ID = "Z04117183JQ3EXAMPLE1"
 ZONE_NAME = "example.com"
@@ -781,6 +787,7 @@ def route53_data(
     beanstalk_available: Mapping[str, bool] | None = None,
     aws_ranges: Sequence[str] | None = AWS_RANGES,
     live: Sequence[LiveCheck] | None = None,
+    bucket_ownership: Sequence[BucketOwnership] = (),
 ) -> Route53Data:
     """DNS as collected: by default the zone example.com, an inventory that holds nothing, AWS's
     ranges known and live checks off. None for inventory that could not be read."""
@@ -800,6 +807,7 @@ def route53_data(
         beanstalk_available=dict(beanstalk_available or {}),
         aws_ranges=optional(aws_ranges),
         live=None if live is None else tuple(live),
+        bucket_ownership=tuple(bucket_ownership),
     )
 
 
@@ -808,11 +816,18 @@ def route53_account(
     *,
     own_buckets: Sequence[str] | None = (),
     errors: Sequence[ApiError] = (),
+    account_id: str = ACCOUNT_ID,
+    interfaces: Sequence[NetworkInterface] = (),
 ) -> AccountSnapshot:
     """An account with this DNS data (None: DNS was not collected), holding `own_buckets`
-    (None: ListBuckets failed)."""
+    (None: ListBuckets failed) and the network `interfaces`."""
     buckets = None if own_buckets is None else tuple(s3_bucket(name) for name in own_buckets)
-    return msgspec.structs.replace(account(errors=errors), s3=S3Data(buckets=buckets), route53=data)
+    return msgspec.structs.replace(
+        account(errors=errors, account_id=account_id),
+        s3=S3Data(buckets=buckets),
+        ec2=Ec2Data(network_interfaces=tuple(interfaces)) if interfaces else None,
+        route53=data,
+    )
 
 
 def route53_api_error(

@@ -235,6 +235,19 @@ def test_non_twelve_digit_trusted_account_and_attested_account_are_errors() -> N
     _rejected(raw, "'9999' is not a 12-digit", "attestations[0].account: '12345'")
 
 
+def test_route53_trusted_accounts_are_twelve_digit_account_ids() -> None:
+    accepted = parse_config(
+        {"route53": {"trusted_accounts": ["222233334444"]}}, CONTRACT_RULE_IDS, today=TODAY
+    )
+    assert accepted.route53.trusted_accounts == ("222233334444",)
+    assert parse_config({}, CONTRACT_RULE_IDS, today=TODAY).route53.trusted_accounts == ()
+    _rejected(
+        {"route53": {"trusted_accounts": ["2222333344445", "abc"]}},
+        "'2222333344445' is not a 12-digit",
+        "'abc'",
+    )
+
+
 def test_unquoted_account_id_is_an_error_not_a_silent_number() -> None:
     """An unquoted id is a YAML integer: leading zeros would be lost, so it must be quoted."""
     raw = yaml.safe_load("accounts:\n  ids: [011111111111]\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import msgspec
 import pytest
@@ -16,10 +16,12 @@ from cloudwarden.rules import RULES
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource
 from cloudwarden.rules.iam_users import IAM_USER_MFA
 from cloudwarden.rules.root import ROOT_MFA, ROOT_NOT_USED, ROOT_STRONG_PASSWORD
+from cloudwarden.semantics.inventory import OrganisationInventory
 from cloudwarden.snapshot import AccountSnapshot, OperationStats
 
 from .builders import (
     ACCOUNT_ID,
+    AWS_ADDRESS,
     OTHER_ACCOUNT_ID,
     account,
     account_summary,
@@ -29,7 +31,10 @@ from .builders import (
     days_before,
     key_user,
     make_rule,
+    record_set,
     root_row,
+    route53_account,
+    route53_data,
     snapshot,
     user_row,
 )
@@ -476,3 +481,28 @@ def test_evaluation_runs_rules_only_as_findings_are_asked_for() -> None:
     assert ran == [("first", ACCOUNT_ID), ("second", ACCOUNT_ID)]
     assert [f.account for f in findings] == [OTHER_ACCOUNT_ID, OTHER_ACCOUNT_ID]
     assert len(ran) == 4
+
+
+def test_rules_see_what_every_account_of_the_snapshot_holds_built_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DNS in one account, the address in another: the engine hands the organisation's inventory to
+    the rules, so the record passes naming the member, and it builds that inventory once per run."""
+    record = record_set("app.example.com", "A", AWS_ADDRESS)
+    dns = route53_account(route53_data(record))
+    member = route53_account(route53_data(zones=(), elastic_ips=[AWS_ADDRESS]), account_id=OTHER_ACCOUNT_ID)
+    built: list[int] = []
+    original = OrganisationInventory.of
+
+    def counted(accounts: Iterable[AccountSnapshot]) -> OrganisationInventory:
+        built.append(1)
+        return original(accounts)
+
+    monkeypatch.setattr(OrganisationInventory, "of", counted)
+    rule = [rule for rule in RULES if rule.id == "route53-no-dangling-records"]
+    report = evaluate(snapshot(dns, member), Config(), rule, today=TODAY)
+    assert {(f.account, f.status, f.resource.id) for f in report.findings} == {
+        (ACCOUNT_ID, Status.PASS, record.record_id)
+    }
+    assert f"account {OTHER_ACCOUNT_ID}" in report.findings[0].message
+    assert built == [1]

@@ -8,12 +8,16 @@ makes the verdict UNKNOWN unless the known data already decides.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
+
+import msgspec
 
 from cloudwarden.findings import Severity, Status
 from cloudwarden.rules.base import Verdict
 from cloudwarden.rules.cloudtrail import CLOUDTRAIL_SEGREGATED_STORAGE
-from cloudwarden.snapshot import ApiError, CloudTrailData, EventSelectors
+from cloudwarden.semantics.inventory import OrganisationInventory
+from cloudwarden.snapshot import AccountSnapshot, ApiError, CloudTrailData, EventSelectors
 
 from .builders import (
     ACCOUNT_ID,
@@ -703,3 +707,48 @@ def test_unreadable_trail_that_may_bring_the_missing_global_events_is_unknown() 
     error = cloudtrail_api_error("GetTrailStatus", resource=trail_arn("audit"))
     verdicts = check(cloudtrail_data(good, unreadable), trusted_buckets=[ARCHIVE_BUCKET], errors=[error])
     assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
+
+
+# --- the destination bucket of another scanned account ----------------------------------------------
+
+
+def _org_check(
+    archive: AccountSnapshot,
+    *,
+    own_buckets: Sequence[str] | None = (OWN_BUCKET,),
+    trusted_accounts: Sequence[str] = (),
+) -> list[Verdict]:
+    """The verdicts on this account, whose trail ships to `ARCHIVE_BUCKET`, scanned with `archive`;
+    S3 refused the ownership check (403) for every account asked."""
+    target = cloudtrail_account(cloudtrail_data(trail()), own_buckets=own_buckets)
+    context = dataclasses.replace(
+        cloudtrail_context(trusted_accounts=trusted_accounts),
+        inventory=OrganisationInventory.of((target, archive)),
+    )
+    return run(CLOUDTRAIL_SEGREGATED_STORAGE, target, context)
+
+
+ARCHIVE = msgspec.structs.replace(
+    cloudtrail_account(None, own_buckets=[ARCHIVE_BUCKET]), account_id=ARCHIVE_ACCOUNT_ID
+)
+"""The scanned log archive account, which lists the archive bucket as its own."""
+
+
+def test_bucket_a_scanned_trusted_account_lists_passes_without_s3_confirming_it() -> None:
+    verdict = single(_org_check(ARCHIVE, trusted_accounts=[ARCHIVE_ACCOUNT_ID]))
+    assert verdict.status is Status.PASS
+    assert verdict.evidence["trails"][MAIN_ARN]["destination"] == ARCHIVE_CONFIRMED
+
+
+def test_bucket_a_scanned_untrusted_account_lists_fails_naming_it() -> None:
+    verdict = single(_org_check(ARCHIVE, trusted_accounts=[OTHER_ACCOUNT_ID]))
+    assert verdict.status is Status.FAIL
+    assert f"untrusted bucket: {ARCHIVE_BUCKET} belongs to {ARCHIVE_ACCOUNT_ID}, not a trusted account" in (
+        verdict.message
+    )
+
+
+def test_bucket_a_scanned_account_lists_is_not_ours_even_when_our_buckets_are_unread() -> None:
+    verdict = single(_org_check(ARCHIVE, own_buckets=None))
+    assert verdict.status is Status.PASS
+    assert verdict.evidence["trails"][MAIN_ARN]["destination"] == ARCHIVE_CONFIRMED

@@ -250,8 +250,8 @@ def test_cname_to_s3_without_a_bucket_named_like_the_record_fails_high(target: s
     assert verdict.status is Status.FAIL
     assert severity(verdict) is Severity.HIGH
     assert verdict.message == (
-        f"S3 serves the bucket named by the Host header, {RECORD}, and this account owns no such bucket: "
-        "anyone can create it and serve content under this name"
+        f"S3 serves the bucket named by the Host header, {RECORD}, and no scanned or trusted account owns "
+        "such a bucket: anyone can create it and serve content under this name"
     )
     assert verdict.evidence["bucket_served"] == RECORD
     assert verdict.evidence["target"] == target
@@ -416,7 +416,7 @@ def test_unclaimable_target_not_owned_is_a_stale_record_failing_low(
     assert verdict.status is Status.FAIL
     assert severity(verdict) is Severity.LOW
     assert verdict.message == (
-        f"points at a {what} this account does not own; its name cannot be claimed by another account, "
+        f"points at a {what} no scanned account holds; its name cannot be claimed by another account, "
         "so the record is stale: remove it"
     )
 
@@ -526,8 +526,7 @@ def test_a_record_to_an_aws_address_this_account_does_not_hold_fails_high() -> N
     assert verdict.status is Status.FAIL
     assert severity(verdict) is Severity.HIGH
     assert verdict.message == (
-        f"{AWS_ADDRESS} is an AWS address this account does not hold: whoever is given it next serves "
-        "this name"
+        f"{AWS_ADDRESS} is an AWS address no scanned account holds: whoever is given it next serves this name"
     )
     assert verdict.evidence["addresses"] == [AWS_ADDRESS]
 
@@ -670,7 +669,7 @@ def test_delegation_to_route53_servers_without_an_owned_zone_fails_high() -> Non
     assert verdict.status is Status.FAIL
     assert severity(verdict) is Severity.HIGH
     assert verdict.message == (
-        "delegated to Route53 name servers of a zone this account does not own: anyone can create a "
+        "delegated to Route53 name servers of a zone no scanned account owns: anyone can create a "
         "hosted zone of that name and may be given these servers"
     )
     assert verdict.evidence["name_servers"] == sorted(OTHER_SERVERS)

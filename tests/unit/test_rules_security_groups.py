@@ -16,6 +16,7 @@ regions are UNKNOWN.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import msgspec
@@ -29,6 +30,7 @@ from cloudwarden.rules.security_groups import (
     SG_MINIMAL_INBOUND,
     SG_NO_INTERNAL_ALL_PORTS,
 )
+from cloudwarden.semantics.inventory import OrganisationInventory
 from cloudwarden.snapshot import (
     AccountSnapshot,
     ApiError,
@@ -1893,3 +1895,57 @@ def test_unreadable_regions_make_every_security_group_rule_unknown() -> None:
     account = msgspec.structs.replace(ec2_account(group), regions=())
     for rule in RULES:
         assert outcomes(run(rule, account, sg_context())) == {(Status.UNKNOWN, ACCOUNT_ID)}, rule.id
+
+
+# --- the NSM proxy group in another scanned account -----------------------------------------------
+
+NETWORK_ACCOUNT = "555566667777"
+"""The central network account that runs the NSM proxy."""
+CENTRAL_NSM = "sg-0d1e2f3a4b5c60606"
+
+
+def _central_nsm(tags: dict[str, str]) -> AccountSnapshot:
+    group = msgspec.structs.replace(
+        security_group(CENTRAL_NSM, "nsm-proxy", tags=tags), owner_id=NETWORK_ACCOUNT
+    )
+    return msgspec.structs.replace(ec2_account(group), account_id=NETWORK_ACCOUNT)
+
+
+def _to_central_proxy(*scanned: AccountSnapshot, egress_groups: Sequence[str]) -> list[Verdict]:
+    """sg-inbound-rules-only on an app group with inbound rules whose only outbound rule reaches the
+    central proxy group (a group of another account), scanned with `scanned`."""
+    to_proxy = IpPermission(
+        protocol="tcp",
+        from_port=3128,
+        to_port=3128,
+        groups=(GroupPair(group_id=CENTRAL_NSM, user_id=NETWORK_ACCOUNT),),
+    )
+    app = security_group(APP, "app", ingress=[HTTPS_FROM_VPC], egress=[to_proxy])
+    target = ec2_account(app)
+    context = dataclasses.replace(
+        sg_context(internet_egress_groups=egress_groups),
+        inventory=OrganisationInventory.of((target, *scanned)),
+    )
+    return run(SG_INBOUND_RULES_ONLY, target, context)
+
+
+def test_outbound_rule_to_a_tagged_proxy_group_of_another_scanned_account_does_not_govern_access() -> None:
+    verdicts = _to_central_proxy(_central_nsm({"Role": "nsm"}), egress_groups=["tag:Role=nsm"])
+    assert outcomes(verdicts) == {(Status.PASS, APP)}
+
+
+def test_outbound_rule_to_a_configured_proxy_group_id_of_another_account_does_not_govern_access() -> None:
+    assert outcomes(_to_central_proxy(egress_groups=[CENTRAL_NSM])) == {(Status.PASS, APP)}
+
+
+@pytest.mark.parametrize(
+    ("scanned", "egress_groups"),
+    [
+        pytest.param((), ["tag:Role=nsm"], id="proxy-account-not-scanned"),
+        pytest.param((_central_nsm({"Role": "web"}),), ["tag:Role=nsm"], id="group-not-tagged"),
+    ],
+)
+def test_outbound_rule_to_another_accounts_group_not_designated_governs_access(
+    scanned: tuple[AccountSnapshot, ...], egress_groups: list[str]
+) -> None:
+    assert outcomes(_to_central_proxy(*scanned, egress_groups=egress_groups)) == {(Status.FAIL, APP)}

@@ -91,6 +91,8 @@ class CollectOptions:
     max_workers: int = 16
     trusted_accounts: tuple[str, ...] = ()
     """Accounts asked about as owners of the trails' destination buckets (cloudtrail.trusted_accounts)."""
+    dns_trusted_accounts: tuple[str, ...] = ()
+    """Accounts asked about as owners of the buckets S3 records serve (route53.trusted_accounts)."""
     aws_ranges: tuple[str, ...] | None = None
     """AWS's published address ranges (from route53.aws_ip_ranges_file), kept in the snapshot."""
     live: bool = False
@@ -300,6 +302,8 @@ def _collect_one(
                 network.result,
                 options.aws_ranges,
                 LiveChecker(options.nameservers) if options.live else None,
+                options.dns_trusted_accounts,
+                s3.result,
             ),
         )
         return AccountSnapshot(

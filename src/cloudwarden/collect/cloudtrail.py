@@ -14,12 +14,10 @@ from concurrent.futures import Executor
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from cloudwarden.collect.context import CALL_FAILURES, AccountContext, absent_when, error_code
+from cloudwarden.collect.context import AccountContext, absent_when
+from cloudwarden.collect.s3 import bucket_ownership
 from cloudwarden.snapshot import (
     AdvancedEventSelector,
-    BucketOwnership,
     ClassicEventSelector,
     CloudTrailData,
     EventSelectors,
@@ -67,7 +65,7 @@ def collect_cloudtrail(
         {str(trail["S3BucketName"]) for trail in described.values() if trail.get("S3BucketName")}
     )
     owners = (context.account_id, *(account for account in trusted_accounts if account != context.account_id))
-    ownership = [pool.submit(_ownership, context, bucket, owners) for bucket in buckets]
+    ownership = [pool.submit(bucket_ownership, context, bucket, owners) for bucket in buckets]
     return CloudTrailData(
         trails=tuple(details[arn].result() for arn in sorted(details)),
         regions=by_region,
@@ -157,27 +155,3 @@ def _selectors(answer: dict[str, Any]) -> EventSelectors:
         for selector in answer.get("AdvancedEventSelectors") or []
     )
     return EventSelectors(classic=classic, advanced=advanced)
-
-
-def _ownership(context: AccountContext, bucket: str, candidates: tuple[str, ...]) -> BucketOwnership:
-    """Ask S3 whether each candidate account owns `bucket`; stop at the first that does.
-
-    200 confirms the owner; 404 says the bucket does not exist (anyone may create it); 403 means
-    either another owner or no permission to ask, which S3 does not tell apart.
-    """
-    client = context.session.client("s3")
-    refused: list[str] = []
-    for account in candidates:
-        try:
-            client.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
-        except CALL_FAILURES as error:
-            code = error_code(error) if isinstance(error, ClientError) else None
-            if code in ("404", "NoSuchBucket"):
-                return BucketOwnership(bucket=bucket, exists=False, refused=tuple(refused))
-            if code in ("403", "AccessDenied"):
-                refused.append(account)
-                continue
-            context.record_failure("s3", "HeadBucket", context.session.home_region, error, bucket)
-            return BucketOwnership(bucket=bucket, refused=tuple(refused))
-        return BucketOwnership(bucket=bucket, confirmed_owner=account, exists=True, refused=tuple(refused))
-    return BucketOwnership(bucket=bucket, refused=tuple(refused))

@@ -4,6 +4,8 @@ Zones, their delegation sets and records are read once per account; the inventor
 load balancers, Elastic Beanstalk environments, APIs) in every scanned region, CloudFront once.
 The public addresses of network interfaces come from the EC2 collection. Elastic Beanstalk is asked
 `CheckDNSAvailability` only for the names records point at that no environment of the account holds.
+With route53.trusted_accounts, S3 is asked (`HeadBucket` with `ExpectedBucketOwner`) whether a trusted
+account owns each bucket that records serve and that this account does not own.
 """
 
 from __future__ import annotations
@@ -15,9 +17,19 @@ from typing import Any, TypeVar
 
 from cloudwarden.collect.context import AccountContext
 from cloudwarden.collect.live import LiveChecker
+from cloudwarden.collect.s3 import bucket_ownership
 from cloudwarden.semantics.dns import Target, TargetKind, classify_target, normalise_name
 from cloudwarden.semantics.takeover import match_service
-from cloudwarden.snapshot import Distribution, Ec2Data, HostedZone, LiveCheck, RecordSet, Route53Data
+from cloudwarden.snapshot import (
+    BucketOwnership,
+    Distribution,
+    Ec2Data,
+    HostedZone,
+    LiveCheck,
+    RecordSet,
+    Route53Data,
+    S3Data,
+)
 
 T = TypeVar("T")
 
@@ -35,6 +47,8 @@ def collect_route53(
     ec2: Callable[[], Ec2Data],
     aws_ranges: tuple[str, ...] | None,
     live: LiveChecker | None = None,
+    trusted_accounts: tuple[str, ...] = (),
+    s3: Callable[[], S3Data] = S3Data,
 ) -> Route53Data:
     home = context.session.home_region
 
@@ -107,7 +121,37 @@ def collect_route53(
         beanstalk_available=_availability(context, pool, all_records, beanstalk),
         aws_ranges=aws_ranges,
         live=None if live is None else _live_checks(live, full_zones, all_records),
+        bucket_ownership=_trusted_buckets(context, pool, all_records, s3, trusted_accounts),
     )
+
+
+def _trusted_buckets(
+    context: AccountContext,
+    pool: Executor,
+    records: tuple[RecordSet, ...],
+    s3: Callable[[], S3Data],
+    trusted_accounts: tuple[str, ...],
+) -> tuple[BucketOwnership, ...]:
+    """Who owns each bucket that S3 serves for a record (the record's name) and that this account does
+    not own, asked of the trusted accounts side by side on the call pool. Only then does DNS wait for
+    the account's own buckets."""
+    candidates = tuple(account for account in trusted_accounts if account != context.account_id)
+    if not candidates:
+        return ()
+    owned = frozenset(bucket.name for bucket in s3().buckets or ())
+    served = sorted(
+        {
+            record.name
+            for record in records
+            for name in (record.alias_target, *(record.values if record.type == "CNAME" else ()))
+            if name
+            and "*" not in record.name  # a wildcard serves any bucket: no one name to ask about
+            and classify_target(name).kind in (TargetKind.S3_WEBSITE, TargetKind.S3_REST)
+            and record.name not in owned
+        }
+    )
+    answers = [pool.submit(bucket_ownership, context, bucket, candidates) for bucket in served]
+    return tuple(answer.result() for answer in answers)
 
 
 def _live_checks(

@@ -3,7 +3,8 @@
 Buckets are read in parallel on the account's bounded pool, each in its own region. "No policy",
 "no Block Public Access", "no ownership controls" and "no tags" are answers (None or empty), not
 errors; any other failure (AccessDenied above all) is recorded against the bucket, and the rule
-then says UNKNOWN for it.
+then says UNKNOWN for it. `bucket_ownership` asks S3 who owns a bucket of another account (a trail's
+destination, a bucket a DNS record serves) without needing access to it.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from concurrent.futures import Executor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from cloudwarden.collect.context import AccountContext, absent_when
+from botocore.exceptions import ClientError
+
+from cloudwarden.collect.context import CALL_FAILURES, AccountContext, absent_when, error_code
 
 if TYPE_CHECKING:
     from cloudwarden.collect import Progress
-from cloudwarden.snapshot import AclGrant, Bucket, PublicAccessBlock, S3Data
+from cloudwarden.snapshot import AclGrant, Bucket, BucketOwnership, PublicAccessBlock, S3Data
 
 SERVICE = "s3"
 CONTROL_SERVICE = "s3control"
@@ -148,3 +151,27 @@ def _grant(grant: dict[str, Any]) -> AclGrant:
 def _ownership(answer: dict[str, Any]) -> str | None:
     rules = answer.get("OwnershipControls", {}).get("Rules", [])
     return str(rules[0].get("ObjectOwnership")) if rules else None
+
+
+def bucket_ownership(context: AccountContext, bucket: str, candidates: tuple[str, ...]) -> BucketOwnership:
+    """Ask S3 whether each candidate account owns `bucket`; stop at the first that does.
+
+    200 confirms the owner; 404 says the bucket does not exist (anyone may create it); 403 means
+    either another owner or no permission to ask, which S3 does not tell apart.
+    """
+    client = context.session.client("s3")
+    refused: list[str] = []
+    for account in candidates:
+        try:
+            client.head_bucket(Bucket=bucket, ExpectedBucketOwner=account)
+        except CALL_FAILURES as error:
+            code = error_code(error) if isinstance(error, ClientError) else None
+            if code in ("404", "NoSuchBucket"):
+                return BucketOwnership(bucket=bucket, exists=False, refused=tuple(refused))
+            if code in ("403", "AccessDenied"):
+                refused.append(account)
+                continue
+            context.record_failure("s3", "HeadBucket", context.session.home_region, error, bucket)
+            return BucketOwnership(bucket=bucket, refused=tuple(refused))
+        return BucketOwnership(bucket=bucket, confirmed_owner=account, exists=True, refused=tuple(refused))
+    return BucketOwnership(bucket=bucket, refused=tuple(refused))

@@ -10,6 +10,7 @@ from typing import Any
 
 from cloudwarden.config import Config
 from cloudwarden.findings import Resource, Severity, Status, UnknownCause
+from cloudwarden.semantics.inventory import NO_INVENTORY, OrganisationInventory
 from cloudwarden.snapshot import AccountSnapshot, ApiError
 
 GLOBAL_REGION = "global"
@@ -43,6 +44,9 @@ class RuleContext:
     config: Config
     collected_at: datetime
     """When the data was read: "recent" is measured from here, so re-evaluation is reproducible."""
+    inventory: OrganisationInventory = NO_INVENTORY
+    """What every scanned account holds: a target another account of the scan holds is ours too.
+    Built by the engine from the whole snapshot, so a rule stays a function of (account, context)."""
 
 
 @dataclass(frozen=True, slots=True)

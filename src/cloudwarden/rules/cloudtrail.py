@@ -6,7 +6,10 @@ logging with no delivery error, records management write events, and delivers to
 this account that is trusted (`cloudtrail.trusted_buckets`, or owned by an account of
 `cloudtrail.trusted_accounts` as confirmed by S3); and when at least one covering trail includes
 global service events. With no trust list configured, a bucket outside the account passes with a
-warning that the destination is unverified; a bucket in this account always fails.
+warning that the destination is unverified; a bucket in this account always fails. A bucket that
+another scanned account lists as its own has that account as its confirmed owner, as if S3 had
+confirmed it: it is trusted when that account is in `cloudtrail.trusted_accounts`, and untrusted
+when trust lists are configured and it is not.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from cloudwarden.rules.base import (
     unknown_because,
 )
 from cloudwarden.semantics.cloudtrail import management_write_coverage
+from cloudwarden.semantics.inventory import Held, OrganisationInventory
 from cloudwarden.snapshot import AccountSnapshot, BucketOwnership, CloudTrailData, Trail
 
 
@@ -59,6 +63,7 @@ def _judge_destination(
     account: AccountSnapshot,
     ownership: BucketOwnership | None,
     settings: CloudTrailConfig,
+    inventory: OrganisationInventory,
 ) -> None:
     bucket = judgement.trail.s3_bucket
     if not bucket:
@@ -66,6 +71,9 @@ def _judge_destination(
         return
     own = _own_buckets(account)
     confirmed = ownership.confirmed_owner if ownership else None
+    holder = inventory.holder(Held.BUCKET, bucket)
+    if confirmed is None and holder is not None:
+        confirmed = holder.account  # its own ListBuckets says so, as surely as HeadBucket would
     if (own is not None and bucket in own) or confirmed == account.account_id:
         judgement.misses.append(f"own bucket: delivers to {bucket}, in this account")
         judgement.destination = f"{bucket} (this account)"
@@ -117,7 +125,7 @@ def _judge_destination(
 
 
 def _judge_trail(
-    account: AccountSnapshot, trail: Trail, data: CloudTrailData, settings: CloudTrailConfig
+    account: AccountSnapshot, trail: Trail, data: CloudTrailData, context: RuleContext
 ) -> _Judgement:
     judgement = _Judgement(trail)
     status_errors = account.errors_for("cloudtrail", "GetTrailStatus", resource=trail.arn)
@@ -136,7 +144,7 @@ def _judge_trail(
         if not coverage.records_management_writes:
             judgement.misses.append(f"no management write events ({coverage.explanation})")
     ownership = next((entry for entry in data.bucket_ownership if entry.bucket == trail.s3_bucket), None)
-    _judge_destination(judgement, account, ownership, settings)
+    _judge_destination(judgement, account, ownership, context.config.cloudtrail, context.inventory)
     return judgement
 
 
@@ -229,7 +237,7 @@ def check_segregated_storage(account: AccountSnapshot, context: RuleContext) -> 
         yield Verdict(Status.UNKNOWN, resource, unknown_because(errors, "the account's regions"))
         return
     settings = context.config.cloudtrail
-    judgements = {trail.arn: _judge_trail(account, trail, data, settings) for trail in data.trails}
+    judgements = {trail.arn: _judge_trail(account, trail, data, context) for trail in data.trails}
     regions = {region: _region(account, region, data, judgements) for region in account.regions}
     coverage = tri_and(*[region.covered for region in regions.values()])
     good = {j.trail.arn: j for region in regions.values() for j in region.good}

@@ -2,10 +2,19 @@
 
 A record that points at a resource nobody owns any more lets whoever claims that resource serve
 content under the domain. "Does it answer?" is the wrong question: a target already taken over
-answers 200. So each judged record set is compared with the account's own inventory:
+answers 200. So each judged record set is compared with what is ours: the inventory of the account
+that holds the zone, then that of every other scanned account (`RuleContext.inventory`: DNS in one
+account, what it points at in others). A target another scanned account holds PASSes, naming it.
+A target no scanned account holds is judged as below, except that it is UNKNOWN (failed read) while
+another scanned account's inventory of that kind could not be read, and UNKNOWN (not checked) when
+`route53.trusted_accounts` names accounts that are ours but not scanned, which might hold it: the
+scan was set up without their inventories, a limit of its set-up rather than a failed call.
+"Does not exist" answers (HeadBucket 404, CheckDNSAvailability "available") FAIL all the same.
 
 1. S3 (CNAME to a website or REST endpoint, alias to a website endpoint): S3 serves the bucket named
-   by the Host header, i.e. the *record name*; FAIL when no owned bucket has that name.
+   by the Host header, i.e. the *record name*; FAIL when no owned bucket has that name. A trusted
+   account's bucket counts once S3 confirms its owner (HeadBucket with ExpectedBucketOwner, asked
+   at collection).
 2. Elastic Beanstalk: owned environment CNAME, or else CheckDNSAvailability: available FAIL,
    reserved by another account PASS with a note, unanswered UNKNOWN.
 3. CloudFront, load balancers, API Gateway: PASS when owned; otherwise their names cannot be claimed
@@ -23,7 +32,6 @@ TXT, MX, SOA, apex NS and other types are not judged.
 from __future__ import annotations
 
 import functools
-import ipaddress
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +39,7 @@ from typing import Any
 from cloudwarden.findings import Resource, Severity, Status, UnknownCause
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
 from cloudwarden.semantics.dns import AwsRanges, Target, TargetKind, classify_target, is_private_or_reserved
+from cloudwarden.semantics.inventory import Held, Holder, address_key, zone_key
 from cloudwarden.semantics.takeover import match_service
 from cloudwarden.snapshot import AccountSnapshot, HostedZone, RecordSet, Route53Data
 
@@ -69,12 +78,9 @@ def _undecidable(message: str, **evidence: Any) -> _Outcome:
     return _Outcome(Status.UNKNOWN, message, evidence=evidence, unknown_cause=UnknownCause.UNDECIDABLE)
 
 
-def _address(text: str) -> str:
-    """One spelling per address: Route53 keeps AAAA values as written, EC2 compresses them."""
-    try:
-        return ipaddress.ip_address(text.strip()).compressed
-    except ValueError:
-        return text.strip().lower()
+def _accounts(accounts: tuple[str, ...]) -> str:
+    named = ", ".join(accounts[:5])
+    return named + (f" and {len(accounts) - 5} more" if len(accounts) > 5 else "")
 
 
 @functools.lru_cache(maxsize=4)
@@ -86,14 +92,21 @@ def _aws_ranges(prefixes: tuple[str, ...]) -> AwsRanges:
 class _Judge:
     """The account's own inventory, and the judgement of one record set at a time."""
 
-    def __init__(self, account: AccountSnapshot, data: Route53Data) -> None:
+    def __init__(self, account: AccountSnapshot, data: Route53Data, context: RuleContext) -> None:
         self.account = account
         self.data = data
+        self.inventory = context.inventory
+        self.trusted_unscanned = tuple(
+            trusted
+            for trusted in context.config.route53.trusted_accounts
+            if trusted != account.account_id and trusted not in self.inventory.scanned
+        )
+        self.ownership = {entry.bucket: entry for entry in data.bucket_ownership}
         buckets = account.s3.buckets
         self.buckets = None if buckets is None else frozenset(bucket.name for bucket in buckets)
         ips = None
         if data.elastic_ips is not None and data.interface_ips is not None:
-            ips = frozenset(_address(ip) for ip in (*data.elastic_ips, *data.interface_ips))
+            ips = frozenset(address_key(ip) for ip in (*data.elastic_ips, *data.interface_ips))
         self.ips = ips
         self.ranges = None if data.aws_ranges is None else _aws_ranges(data.aws_ranges)
         self.zones_by_name: dict[str, list[HostedZone]] = {}
@@ -113,6 +126,33 @@ class _Judge:
             )
         )
         return unknown_because(errors, what)
+
+    def elsewhere(self, kind: Held, key: str) -> Holder | None:
+        """The other scanned account that holds `key`, if any."""
+        holder = self.inventory.holder(kind, key)
+        return None if holder is None or holder.account == self.account.account_id else holder
+
+    def unseen(
+        self, kind: Held, what: str, evidence: dict[str, Any], zone: str | None = None
+    ) -> _Outcome | None:
+        """Why a target no scanned account was seen to hold is not yet dangling: an account whose `what`
+        could not be read, or a trusted account that is not scanned. None when neither."""
+        unread = self.inventory.unread_besides(kind, self.account.account_id, zone)
+        if unread:
+            return _unknown(
+                f"no scanned account whose {what} could be read holds it, and the {what} of "
+                f"{_accounts(unread)} could not be read",
+                unread_accounts=list(unread),
+                **evidence,
+            )
+        if self.trusted_unscanned:
+            return _unchecked(
+                f"no scanned account holds it, but {_accounts(self.trusted_unscanned)} "
+                "(route53.trusted_accounts) are not scanned and might: scan them to judge it",
+                trusted_accounts=list(self.trusted_unscanned),
+                **evidence,
+            )
+        return None
 
     def record(self, record: RecordSet, zone: HostedZone) -> _Outcome | None:
         if record.type not in JUDGED_TYPES:
@@ -149,16 +189,31 @@ class _Judge:
                 owned = self.data.distributions
                 names = None if owned is None else {d.domain_name for d in owned}
                 return self.owned_or_stale(
-                    target.name, names, "CloudFront distribution", evidence, ("cloudfront",)
+                    target.name,
+                    names,
+                    "CloudFront distribution",
+                    evidence,
+                    ("cloudfront",),
+                    Held.DISTRIBUTION,
                 )
             case TargetKind.LOAD_BALANCER:
                 name_only = target.name.removeprefix("dualstack.")
                 return self.owned_or_stale(
-                    name_only, self.data.load_balancers, "load balancer", evidence, ("elb", "elbv2")
+                    name_only,
+                    self.data.load_balancers,
+                    "load balancer",
+                    evidence,
+                    ("elb", "elbv2"),
+                    Held.LOAD_BALANCER,
                 )
             case TargetKind.API_GATEWAY:
                 return self.owned_or_stale(
-                    target.detail or "", self.data.api_ids, "API", evidence, ("apigateway", "apigatewayv2")
+                    target.detail or "",
+                    self.data.api_ids,
+                    "API",
+                    evidence,
+                    ("apigateway", "apigatewayv2"),
+                    Held.API,
                 )
             case TargetKind.EC2_HOST:
                 return self.addresses((target.detail or "",), evidence)
@@ -171,14 +226,54 @@ class _Judge:
         return self.third_party(record, target, evidence)
 
     def bucket(self, record: RecordSet, evidence: dict[str, Any]) -> _Outcome:
-        evidence["bucket_served"] = record.name
+        name = record.name
+        evidence["bucket_served"] = name
+        if self.buckets is not None and name in self.buckets:
+            return _pass(f"S3 serves the bucket named {name}, which this account owns", **evidence)
+        holder = self.elsewhere(Held.BUCKET, name)
+        if holder is not None:
+            return _pass(
+                f"S3 serves the bucket named {name}, which {holder.describe()}, another scanned account, "
+                "owns",
+                held_by=holder.evidence(),
+                **evidence,
+            )
+        ownership = self.ownership.get(name)
+        if ownership is not None and ownership.exists is False:
+            return _fail(
+                f"S3 serves the bucket named by the Host header, {name}, and no such bucket exists: anyone "
+                "can create it and serve content under this name",
+                Severity.HIGH,
+                **evidence,
+            )
+        if ownership is not None and ownership.confirmed_owner is not None:
+            return _pass(
+                f"S3 serves the bucket named {name}, which S3 confirms the trusted account "
+                f"{ownership.confirmed_owner} owns",
+                held_by={"account": ownership.confirmed_owner, "region": None},
+                **evidence,
+            )
         if self.buckets is None:
             return _unknown(self._missing("the account's buckets", (("s3", "ListBuckets"),)), **evidence)
-        if record.name in self.buckets:
-            return _pass(f"S3 serves the bucket named {record.name}, which this account owns", **evidence)
+        unseen = self.unseen(Held.BUCKET, "buckets", evidence)
+        if unseen is not None and unseen.unknown_cause is UnknownCause.FAILED_CALL:
+            return unseen
+        if self.trusted_unscanned:
+            failed = self.account.errors_for("s3", "HeadBucket", resource=name)
+            if failed:
+                return _unknown(unknown_because(failed, f"the owner of {name}"), **evidence)
+            refused = ownership.refused if ownership is not None else ()
+            unasked = tuple(trusted for trusted in self.trusted_unscanned if trusted not in refused)
+            if unasked:
+                return _unchecked(
+                    f"whether {_accounts(unasked)} (route53.trusted_accounts) own {name} was not asked of "
+                    "S3: collect again with this configuration",
+                    **evidence,
+                )
+            evidence["owner_check_refused"] = list(refused)
         return _fail(
-            f"S3 serves the bucket named by the Host header, {record.name}, and this account owns no such "
-            "bucket: anyone can create it and serve content under this name",
+            f"S3 serves the bucket named by the Host header, {name}, and no scanned or trusted account owns "
+            "such a bucket: anyone can create it and serve content under this name",
             Severity.HIGH,
             **evidence,
         )
@@ -187,9 +282,22 @@ class _Judge:
         owned = self.data.beanstalk_cnames
         if owned is not None and target.name in owned:
             return _pass(f"{target.name} is an Elastic Beanstalk environment of this account", **evidence)
+        holder = self.elsewhere(Held.BEANSTALK, target.name)
+        if holder is not None:
+            return _pass(
+                f"{target.name} is an Elastic Beanstalk environment of {holder.describe()}, another scanned "
+                "account",
+                held_by=holder.evidence(),
+                **evidence,
+            )
         if target.detail is None:  # a generated eba- name: only AWS hands those out
             return self.owned_or_stale(
-                target.name, owned, "Elastic Beanstalk environment", evidence, ("elasticbeanstalk",)
+                target.name,
+                owned,
+                "Elastic Beanstalk environment",
+                evidence,
+                ("elasticbeanstalk",),
+                Held.BEANSTALK,
             )
         available = self.data.beanstalk_available.get(target.name)
         if available:
@@ -223,14 +331,25 @@ class _Judge:
         what: str,
         evidence: dict[str, Any],
         services: tuple[str, ...],
+        kind: Held,
     ) -> _Outcome:
+        if owned is not None and name in owned:
+            return _pass(f"points at a {what} of this account", **evidence)
+        holder = self.elsewhere(kind, name)
+        if holder is not None:
+            return _pass(
+                f"points at a {what} of {holder.describe()}, another scanned account",
+                held_by=holder.evidence(),
+                **evidence,
+            )
         if owned is None:
             calls = tuple((service, None) for service in services)
             return _unknown(self._missing(f"the account's {what}s", calls), **evidence)
-        if name in owned:
-            return _pass(f"points at a {what} of this account", **evidence)
+        unseen = self.unseen(kind, f"{what}s", evidence)
+        if unseen is not None:
+            return unseen
         return _fail(
-            f"points at a {what} this account does not own; its name cannot be claimed by another account, "
+            f"points at a {what} no scanned account holds; its name cannot be claimed by another account, "
             "so the record is stale: remove it",
             Severity.LOW,
             **evidence,
@@ -240,6 +359,7 @@ class _Judge:
         evidence = dict(evidence or {})
         evidence["addresses"] = list(values)
         outside: list[str] = []
+        held: list[tuple[str, Holder]] = []
         for value in values:
             private = is_private_or_reserved(value)
             if private is None:
@@ -255,6 +375,13 @@ class _Judge:
             if not self.ranges.contains(value):
                 outside.append(value)
                 continue
+            key = address_key(value)
+            if self.ips is not None and key in self.ips:
+                continue
+            holder = self.elsewhere(Held.ADDRESS, key)
+            if holder is not None:
+                held.append((value, holder))
+                continue
             if self.ips is None:
                 return _unknown(
                     self._missing(
@@ -263,13 +390,19 @@ class _Judge:
                     ),
                     **evidence,
                 )
-            if _address(value) not in self.ips:
-                return _fail(
-                    f"{value} is an AWS address this account does not hold: whoever is given it next serves "
-                    "this name",
-                    Severity.HIGH,
-                    **evidence,
-                )
+            unseen = self.unseen(Held.ADDRESS, "public addresses", evidence | {"address": value})
+            if unseen is not None:
+                return unseen
+            return _fail(
+                f"{value} is an AWS address no scanned account holds: whoever is given it next serves "
+                "this name",
+                Severity.HIGH,
+                **evidence,
+            )
+        if held:
+            evidence["held_by"] = [{"address": value, **holder.evidence()} for value, holder in held]
+            holders = "; ".join(f"{value} by {holder.describe()}" for value, holder in held)
+            return _pass(f"AWS addresses held by another scanned account: {holders}", **evidence)
         if outside:
             return _pass("the addresses are outside AWS (not an AWS leftover)", **evidence)
         return _pass("every address is private, reserved, or held by this account", **evidence)
@@ -279,6 +412,18 @@ class _Judge:
         evidence: dict[str, Any] = {"name_servers": servers}
         if any("awsdns" in server for server in servers):
             zones = self.zones_by_name.get(record.name, [])
+            if any(sorted(zone.name_servers or ()) == servers for zone in zones):
+                return _pass(
+                    "delegated to a hosted zone of this account with exactly these name servers", **evidence
+                )
+            holder = self.elsewhere(Held.ZONE, zone_key(record.name, servers))
+            if holder is not None:
+                return _pass(
+                    f"delegated to the hosted zone {record.name} of {holder.describe()}, another scanned "
+                    "account, with exactly these name servers",
+                    held_by=holder.evidence(),
+                    **evidence,
+                )
             if any(zone.name_servers is None for zone in zones):
                 return _unknown(
                     self._missing(
@@ -286,12 +431,11 @@ class _Judge:
                     ),
                     **evidence,
                 )
-            if any(sorted(zone.name_servers or ()) == servers for zone in zones):
-                return _pass(
-                    "delegated to a hosted zone of this account with exactly these name servers", **evidence
-                )
+            unseen = self.unseen(Held.ZONE, "hosted zones", evidence, zone=record.name)
+            if unseen is not None:
+                return unseen
             return _fail(
-                "delegated to Route53 name servers of a zone this account does not own: anyone can create a "
+                "delegated to Route53 name servers of a zone no scanned account owns: anyone can create a "
                 "hosted zone of that name and may be given these servers",
                 Severity.HIGH,
                 **evidence,
@@ -358,7 +502,7 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
             Status.UNKNOWN, account_resource(account.account_id), unknown_because(listing, "the hosted zones")
         )
         return
-    judge = _Judge(account, data)
+    judge = _Judge(account, data, context)
     zones = {zone.id: zone for zone in data.zones if not zone.private}
     for public_zone in zones.values():
         failures = account.errors_for("route53", "ListResourceRecordSets", resource=public_zone.id)
@@ -414,6 +558,8 @@ ROUTE53_NO_DANGLING_RECORDS = Rule(
         "elasticbeanstalk:DescribeEnvironments",
         "elasticbeanstalk:CheckDNSAvailability",
         "apigateway:GET",
+        "s3:ListAllMyBuckets",
+        "s3:ListBucket",
     ),
     check=check_dangling_records,
 )

@@ -10,13 +10,14 @@ interfaces use each group and names the offending rules in the console's words.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from cloudwarden.config import SecurityGroupsConfig
 from cloudwarden.findings import Resource, Severity, Status
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, unknown_because
+from cloudwarden.semantics.inventory import OrganisationInventory
 from cloudwarden.semantics.network import ICMP, PORTED, Direction, NetRule, Peer, PeerKind, rules_of
 from cloudwarden.snapshot import AccountSnapshot, Ec2Data, NetworkInterface, SecurityGroup
 
@@ -445,7 +446,25 @@ def _designated(network: _Network, settings: SecurityGroupsConfig) -> frozenset[
     return designated
 
 
-def _governs(rule: NetRule, egress_groups: frozenset[str]) -> bool:
+@dataclass(frozen=True)
+class _EgressGroups:
+    """The internet egress groups an outbound rule may point at: this account's designated groups,
+    the ids configured, and the designated groups of every other scanned account (the NSM proxy often
+    lives in a central network account). Asked one group id at a time, so no account's check walks
+    the whole organisation's groups."""
+
+    own: frozenset[str]
+    settings: SecurityGroupsConfig
+    inventory: OrganisationInventory
+
+    def __contains__(self, group_id: object) -> bool:
+        if group_id in self.own or group_id in self.settings.internet_egress_groups:
+            return True
+        group = self.inventory.security_group(group_id) if isinstance(group_id, str) else None
+        return group is not None and _is_internet_egress_group(group, self.settings)
+
+
+def _governs(rule: NetRule, egress_groups: Container[str]) -> bool:
     """An egress rule governs access when it limits protocol or ports toward a non-internet destination.
 
     A rule toward an internet egress group (the NSM proxy) is the guideline's own pattern for reaching
@@ -459,7 +478,7 @@ def _governs(rule: NetRule, egress_groups: frozenset[str]) -> bool:
 
 
 def _interfaces(
-    account: AccountSnapshot, network: _Network, settings: SecurityGroupsConfig, egress_groups: frozenset[str]
+    account: AccountSnapshot, network: _Network, settings: SecurityGroupsConfig, egress_groups: Container[str]
 ) -> Iterator[Verdict]:
     designated = _designated(network, settings)
     yield from _region_unknowns(
@@ -547,7 +566,7 @@ def check_inbound_rules_only(account: AccountSnapshot, context: RuleContext) -> 
     settings = context.config.security_groups
     network = None if account.ec2 is None else _network(account, account.ec2)
     designated = frozenset() if network is None else _designated(network, settings)
-    egress_groups = frozenset(g.group.id for g in designated)
+    egress_groups = _EgressGroups(frozenset(g.group.id for g in designated), settings, context.inventory)
 
     def judge(group: _Group) -> Verdict:
         if group in designated:
