@@ -15,6 +15,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Annotated, BinaryIO
 
+import msgspec
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -209,6 +210,8 @@ def _targets(formats: Sequence[Format] | None, output: Path | None) -> dict[Form
     chosen = list(dict.fromkeys(formats or [Format.TERMINAL]))
     if output is None:
         return dict.fromkeys(chosen)
+    if output.is_symlink():  # a file or a directory: nothing is written through a link
+        raise UsageProblem(f"cannot write {output}: it is a symbolic link, not a regular file")
     if len(chosen) == 1 and not output.is_dir():
         return {chosen[0]: _writable(output)}
     try:
@@ -275,7 +278,8 @@ class _Tally:
     def watch(self, findings: Iterable[Finding]) -> Iterator[Finding]:
         for finding in findings:
             if finding.status is Status.UNKNOWN:
-                self.not_judged += finding.unknown_cause is None or finding.unknown_cause.not_judged
+                cause = finding.unknown_cause
+                self.not_judged += cause is msgspec.UNSET or cause.not_judged
             elif not self.failing and _fails(finding, self.fail_on):
                 self.failing = True
             yield finding

@@ -197,7 +197,7 @@ def _to_finding(rule: Rule, account_id: str, verdict: Verdict) -> Finding:
         evidence=verdict.evidence if type(verdict.evidence) is dict else dict(verdict.evidence),
         remediation=verdict.remediation or rule.remediation,
         suppression=None,
-        unknown_cause=verdict.unknown_cause if verdict.status is Status.UNKNOWN else None,
+        unknown_cause=verdict.unknown_cause if verdict.status is Status.UNKNOWN else msgspec.UNSET,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 import msgspec
+
+from cloudwarden.interrupt import STOPPING_SIGNALS
 
 
 class NotARegularFile(OSError):
@@ -38,9 +41,16 @@ def written_whole(path: Path) -> Iterator[BinaryIO]:
     (else NotARegularFile); a symbolic link put at `path` after that check is replaced by the rename,
     never written through. OSError is left to the caller."""
     _refuse_non_regular(path)
-    descriptor, name = _temporary_beside(path)
+    # A stopping signal waits until the temporary file is in the hands of the clean-up below.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
+    try:
+        descriptor, name = _temporary_beside(path)
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
     temporary = Path(name)
     try:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         with open(descriptor, "wb") as target:
             os.fchmod(descriptor, 0o666 & ~_umask())
             yield target
@@ -57,9 +67,13 @@ def check_writable(path: Path) -> None:
     regular file; its directory is missing, not writable, read-only), so that a bad output fails
     before the work whose result it was to hold."""
     _refuse_non_regular(path)
-    descriptor, name = _temporary_beside(path)
-    os.close(descriptor)
-    os.unlink(name)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)  # no probe file left behind
+    try:
+        descriptor, name = _temporary_beside(path)
+        os.close(descriptor)
+        os.unlink(name)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _refuse_non_regular(path: Path) -> None:

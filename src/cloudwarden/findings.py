@@ -80,13 +80,12 @@ class Suppression(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     status_underneath: Status
 
 
-class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False, omit_defaults=True):
+class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One rule's verdict on one resource. Findings, their resources and suppressions hold no reference
     cycles, so the cyclic garbage collector does not track them (`gc=False`): millions of them cost
     it nothing.
 
-    Every field is always encoded except `unknown_cause`, which only UNKNOWN findings carry
-    (`omit_defaults`: the only field with a default)."""
+    `unknown_cause` is UNSET, and left out of the JSON, on every finding that is not UNKNOWN."""
 
     id: str
     rule: str
@@ -97,10 +96,10 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False, omit_defaults
     region: str
     resource: Resource
     message: str
-    evidence: dict[str, Any]
-    remediation: str
-    suppression: Suppression | None
-    unknown_cause: UnknownCause | None = None
+    evidence: dict[str, Any] = msgspec.field(default_factory=dict)
+    remediation: str = ""
+    suppression: Suppression | None = None
+    unknown_cause: UnknownCause | msgspec.UnsetType = msgspec.UNSET
 
 
 def finding_id(rule: str, account: str, resource_id: str) -> str:

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from .scanner import cloudwarden_process
 
 VPC_GROUPS = (
@@ -32,13 +34,21 @@ def _group_names(entry: dict[str, Any], document: dict[str, Any]) -> str:
     return "+".join(names[group] for group in entry["evidence"]["groups"])
 
 
-def test_demo_scans_the_seeded_account_without_credentials(tmp_path: Path) -> None:
-    empty = tmp_path / "empty"
+@pytest.fixture(scope="module")
+def demo_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The JSON report of one `cloudwarden demo` run with no credentials (a demo takes seconds: the
+    tests that read its report share it)."""
+    empty = tmp_path_factory.mktemp("demo") / "empty"
     empty.write_text("")
     env = {"AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty), "NO_COLOR": "1"}
     run = cloudwarden_process(["demo", "--format", "json"], env)
     assert run.exit_code == 0, run.stderr
-    document = json.loads(run.stdout)
+    document: dict[str, Any] = json.loads(run.stdout)
+    return document
+
+
+def test_demo_scans_the_seeded_account_without_credentials(demo_json: dict[str, Any]) -> None:
+    document = demo_json
     by_rule: dict[str, set[tuple[str, str]]] = {}
     demo_vpc: dict[str, set[tuple[str, str]]] = {}
     account = "123456789012"
@@ -138,13 +148,8 @@ def test_demo_scans_the_seeded_account_without_credentials(tmp_path: Path) -> No
     assert document["scan"]["errors"] == []
 
 
-def test_demo_organization_shows_a_fail_and_a_pass_for_every_guideline(tmp_path: Path) -> None:
-    empty = tmp_path / "empty"
-    empty.write_text("")
-    env = {"AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty)}
-    run = cloudwarden_process(["demo", "--format", "json"], env)
-    assert run.exit_code == 0, run.stderr
-    document = json.loads(run.stdout)
+def test_demo_organization_shows_a_fail_and_a_pass_for_every_guideline(demo_json: dict[str, Any]) -> None:
+    document = demo_json
     assert len(document["scan"]["accounts"]) == 3
     statuses: dict[str, set[str]] = {}
     for entry in document["findings"]:

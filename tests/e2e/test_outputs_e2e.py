@@ -69,6 +69,13 @@ def _names(directory: Path) -> list[str]:
         (["scan"], "missing/r.json", "cannot write {output}: No such file or directory"),
         (["scan"], "fifo", "cannot write {output}: it is a FIFO, not a regular file"),
         (["scan"], "link", "cannot write {output}: it is a symbolic link, not a regular file"),
+        # A link to a directory is not taken for the directory of the reports either.
+        (["scan"], "dirlink", "cannot write {output}: it is a symbolic link, not a regular file"),
+        (
+            ["scan", "--format", "json", "--format", "csv"],
+            "dirlink",
+            "cannot write {output}: it is a symbolic link, not a regular file",
+        ),
         (
             ["scan", "--format", "json", "--format", "csv"],
             "file/reports",
@@ -81,6 +88,8 @@ def _names(directory: Path) -> list[str]:
         "scan-no-directory",
         "scan-fifo",
         "scan-link",
+        "scan-link-to-a-directory",
+        "scan-formats-into-a-link-to-a-directory",
         "scan-directory-blocked",
         "collect-dir",
         "collect-no-dir",
@@ -96,14 +105,16 @@ def test_a_bad_output_exits_2_before_any_aws_call(
     problem: str,
 ) -> None:
     (shared / "link").symlink_to(victim)
+    (shared / "dirlink").symlink_to(victim.parent, target_is_directory=True)
     (shared / "file").write_text("")
     emulator.inject_error("sts", "GetCallerIdentity", code="ShouldNotBeCalled")
     target = shared / output
     run = cloudwarden(emulator, *command, "--region", "us-east-1", "--output", str(target))
     assert run.exit_code == 2, run.stderr
     assert run.stderr.splitlines() == [f"cloudwarden: error: {problem.format(output=target)}"]
-    assert _names(shared) == ["fifo", "file", "link"]
+    assert _names(shared) == ["dirlink", "fifo", "file", "link"]
     assert victim.read_text() == SECRET
+    assert _names(victim.parent) == [victim.name]
 
 
 def test_links_planted_in_the_output_directory_are_not_followed(

@@ -124,6 +124,20 @@ def test_diff_command_exits_1_on_a_new_fail_and_0_otherwise(tmp_path: Path) -> N
     assert runner.invoke(app, ["diff", old, fixed_only, "--format", "json"]).exit_code == 0
 
 
+def test_findings_shaped_as_in_the_contract_are_compared(tmp_path: Path) -> None:
+    """The contract's example finding has no `suppression` or `unknown_cause`: a report of that shape
+    is read as it always was."""
+    document = msgspec.to_builtins(NEW)
+    for finding in document["findings"]:
+        for key in ("suppression", "evidence", "remediation"):
+            del finding[key]
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(document))
+    result = CliRunner().invoke(app, ["diff", _write(tmp_path / "old.json", OLD), str(bare)])
+    assert result.exit_code == 1, result.stderr
+    assert result.stderr == ""
+
+
 def test_diff_of_a_file_that_is_not_a_report_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema": "something else"}')

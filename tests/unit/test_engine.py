@@ -167,7 +167,7 @@ def test_rule_that_raises_is_unknown_and_other_rules_still_run() -> None:
     assert "KeyError" in crash.message
     assert "AccountMFAEnabled" in crash.message
     assert crash.unknown_cause is UnknownCause.RULE_ERROR
-    assert {f.unknown_cause for f in report.findings if f.rule == "root-mfa"} == {None}
+    assert {f.unknown_cause for f in report.findings if f.rule == "root-mfa"} == {msgspec.UNSET}
 
 
 def test_only_unknown_findings_carry_their_cause_and_the_json_names_it() -> None:
@@ -189,7 +189,7 @@ def test_only_unknown_findings_carry_their_cause_and_the_json_names_it() -> None
     assert {(f.account, f.resource.id, f.status, f.unknown_cause) for f in report.findings} == {
         (ACCOUNT_ID, "denied", Status.UNKNOWN, UnknownCause.FAILED_CALL),
         (ACCOUNT_ID, "off", Status.UNKNOWN, UnknownCause.NOT_CHECKED),
-        (ACCOUNT_ID, ACCOUNT_ID, Status.PASS, None),
+        (ACCOUNT_ID, ACCOUNT_ID, Status.PASS, msgspec.UNSET),
         (OTHER_ACCOUNT_ID, OTHER_ACCOUNT_ID, Status.UNKNOWN, UnknownCause.UNREACHABLE_ACCOUNT),
     }
     encoded = json.loads(msgspec.json.encode(report))["findings"]

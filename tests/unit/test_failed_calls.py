@@ -41,6 +41,12 @@ def _check(service: str, operation: str, status: int, body: bytes) -> None:
         ("ec2", "DescribeRegions", 200, b"<DescribeVpcsResponse/>", "not a DescribeRegionsResponse"),
         ("iam", "GetAccountSummary", 200, b'<?xml version="1.0"?>\n<Maintenance/>', "not a GetAccount"),
         ("sts", "GetCallerIdentity", 200, b"<!-- cached --><Foo><Bar>1</Bar></Foo>", "not a GetCaller"),
+        ("s3", "ListBuckets", 200, b"<Maintenance><Until>noon</Until></Maintenance>", "not a ListAllMy"),
+        ("cloudfront", "ListDistributions", 200, b"<Maintenance/>", "not a DistributionList"),
+        ("route53", "ListHostedZones", 200, b"<Error/>", "not a ListHostedZonesResponse"),
+        ("cloudtrail", "DescribeTrails", 200, b"null", "not an object"),
+        ("cloudtrail", "DescribeTrails", 200, b"[]", "not an object"),
+        ("apigateway", "GetRestApis", 200, b'"maintenance"', "not an object"),
     ],
 )
 def test_answers_that_are_none_are_refused_before_botocore_parses_them(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from cloudwarden.findings import Severity, Status
+from cloudwarden.findings import Severity, Status, UnknownCause
 from cloudwarden.rules.base import Verdict
 from cloudwarden.rules.cloudtrail import CLOUDTRAIL_SEGREGATED_STORAGE
 from cloudwarden.semantics.inventory import OrganisationInventory
@@ -697,6 +697,23 @@ def test_unreadable_own_buckets_without_trust_lists_are_unknown() -> None:
     verdicts = check(cloudtrail_data(trail()), own_buckets=None)
     assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
     assert "the account's buckets is missing from the snapshot" in single(verdicts).message
+    assert single(verdicts).unknown_cause is UnknownCause.FAILED_CALL
+
+
+def test_owner_not_asked_of_a_newly_trusted_account_is_unknown_as_not_checked() -> None:
+    """The snapshot was collected before the account was trusted: nothing failed, the run can be green."""
+    data = cloudtrail_data(trail(), owners=[ownership(refused=())])
+    verdicts = check(data, trusted_accounts=[ARCHIVE_ACCOUNT_ID])
+    assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
+    verdict = single(verdicts)
+    assert "was not checked against" in verdict.message
+    assert verdict.unknown_cause is UnknownCause.NOT_CHECKED
+    # Beside a failed read, the same verdict counts as not judged.
+    error = cloudtrail_api_error("GetTrailStatus", resource=MAIN_ARN)
+    unread = cloudtrail_data(trail(logging=None), owners=[ownership(refused=())])
+    assert single(check(unread, trusted_accounts=[ARCHIVE_ACCOUNT_ID], errors=[error])).unknown_cause is (
+        UnknownCause.FAILED_CALL
+    )
 
 
 def test_unreadable_trail_that_may_bring_the_missing_global_events_is_unknown() -> None:

@@ -338,11 +338,23 @@ def test_bucket_whose_owner_check_failed_is_unknown_failed_call() -> None:
     assert "s3:HeadBucket" in verdict.message
 
 
-def test_bucket_s3_refuses_for_every_trusted_account_fails() -> None:
+def test_bucket_s3_refuses_to_confirm_for_every_trusted_account_is_unknown_not_fail() -> None:
+    """403 is both "another owner" and "you may not ask" (a website bucket seldom grants
+    s3:ListBucket to other accounts): the bucket exists, and whose it is stays open."""
     dns = with_ownership(BucketOwnership(bucket=RECORD, refused=(TRUSTED,)))
     verdict = only(verdicts(dns, trusted=[TRUSTED]))
-    assert verdict.status is Status.FAIL
+    assert verdict.status is Status.UNKNOWN
+    assert verdict.unknown_cause is UnknownCause.FAILED_CALL
+    assert "answered 403" in verdict.message
     assert verdict.evidence["owner_check_refused"] == [TRUSTED]
+
+
+def test_wildcard_record_to_s3_fails_with_trusted_accounts_as_no_bucket_can_have_its_name() -> None:
+    record = record_set("*.example.com", "CNAME", "shop-assets.s3.amazonaws.com")
+    dns = route53_account(route53_data(record))
+    verdict = only(verdicts(dns, trusted=[TRUSTED]))
+    assert verdict.status is Status.FAIL
+    assert verdict.evidence["bucket_served"] == "*.example.com"
 
 
 def test_bucket_not_asked_of_a_trusted_account_is_unknown_not_checked() -> None:

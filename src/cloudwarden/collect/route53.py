@@ -133,8 +133,9 @@ def _trusted_buckets(
     trusted_accounts: tuple[str, ...],
 ) -> tuple[BucketOwnership, ...]:
     """Who owns each bucket that S3 serves for a record (the record's name) and that this account does
-    not own, asked of the trusted accounts side by side on the call pool. Only then does DNS wait for
-    the account's own buckets."""
+    not own: once the account's own buckets are known (`s3` waits for them), the buckets are asked
+    about side by side on the call pool, each of the trusted accounts in turn. Nothing is asked when
+    no account is trusted."""
     candidates = tuple(account for account in trusted_accounts if account != context.account_id)
     if not candidates:
         return ()

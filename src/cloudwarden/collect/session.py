@@ -66,6 +66,22 @@ _HTML = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html)", re.IGN
 _JSON_PROTOCOLS = frozenset({"json", "rest-json"})
 _ROOT_NAMED_AFTER_OPERATION = frozenset({"query", "ec2"})
 """Protocols whose successful answer is the XML document `<{Operation}Response>`."""
+REST_XML_ROOTS = {
+    "s3.ListBuckets": "ListAllMyBucketsResult",
+    "s3.GetBucketLocation": "LocationConstraint",
+    "s3.GetBucketAcl": "AccessControlPolicy",
+    "s3.GetBucketPolicyStatus": "PolicyStatus",
+    "s3.GetPublicAccessBlock": "PublicAccessBlockConfiguration",
+    "s3.GetBucketOwnershipControls": "OwnershipControls",
+    "s3.GetBucketTagging": "Tagging",
+    "s3control.GetPublicAccessBlock": "PublicAccessBlockConfiguration",
+    "route53.ListHostedZones": "ListHostedZonesResponse",
+    "route53.GetHostedZone": "GetHostedZoneResponse",
+    "route53.ListResourceRecordSets": "ListResourceRecordSetsResponse",
+    "cloudfront.ListDistributions": "DistributionList",
+}
+"""The root element of each declared REST-XML answer that is an XML document (botocore's models do
+not name it; a test checks that every such declared operation is listed)."""
 _XML_ROOT = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:[\w.-]+:)?([\w.-]+)", re.DOTALL)
 
 
@@ -104,13 +120,19 @@ def refuse_malformed_answer(operation_model: OperationModel, response_dict: dict
     protocol = operation_model.service_model.protocol
     if protocol in _JSON_PROTOCOLS:
         try:
-            json.loads(body)
+            document = json.loads(body)
         except ValueError as error:
             raise ResponseParserError(f"Unable to parse response: invalid JSON ({error})") from None
-    elif protocol in _ROOT_NAMED_AFTER_OPERATION:
-        # Another document (a proxy's XML page) would be read as an empty answer (EC2: no groups, no
-        # regions) or make botocore raise KeyError.
-        expected = f"{operation_model.name}Response"
+        if not isinstance(document, dict):  # botocore would raise AttributeError on it
+            raise ResponseParserError("Unable to parse response: the JSON answer is not an object")
+        return
+    # Another XML document (a proxy's page) would be read as an empty answer (no groups, no regions,
+    # no buckets) or make botocore raise KeyError.
+    if protocol in _ROOT_NAMED_AFTER_OPERATION:
+        expected: str | None = f"{operation_model.name}Response"
+    else:
+        expected = REST_XML_ROOTS.get(f"{_service_name(operation_model)}.{operation_model.name}")
+    if expected is not None:
         root = _XML_ROOT.match(body)
         if root is None or root.group(1) != expected.encode():
             raise ResponseParserError(f"Unable to parse response: the answer is not a {expected} document")

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudwarden.config import CloudTrailConfig
-from cloudwarden.findings import Severity, Status
+from cloudwarden.findings import Severity, Status, UnknownCause
 from cloudwarden.rules.base import (
     Rule,
     RuleContext,
@@ -43,6 +43,8 @@ class _Judgement:
     trail: Trail
     misses: list[str] = field(default_factory=list)
     unknowns: list[str] = field(default_factory=list)
+    unchecked: int = 0
+    """How many of `unknowns` the scan was set up not to find out (nothing failed to be read)."""
     warnings: list[str] = field(default_factory=list)
     destination: str = ""
 
@@ -106,6 +108,7 @@ def _judge_destination(
                 f"the owner of {bucket} was not checked against {', '.join(unasked)} "
                 "(collect again with this configuration)"
             )
+            judgement.unchecked += 1
             return
         why = (
             f"S3 refused the ownership check for {', '.join(refused)} "
@@ -272,8 +275,13 @@ def check_segregated_storage(account: AccountSnapshot, context: RuleContext) -> 
         yield Verdict(Status.FAIL, resource, "; ".join(problems), evidence=evidence, severity=severity)
     elif verdict is None:
         unknown = [region.problem for region in regions.values() if region.covered is None and region.problem]
+        only_unchecked = not unlisted and all(len(j.unknowns) == j.unchecked for j in judgements.values())
         yield Verdict(
-            Status.UNKNOWN, resource, "; ".join(unknown) or "trail data is incomplete", evidence=evidence
+            Status.UNKNOWN,
+            resource,
+            "; ".join(unknown) or "trail data is incomplete",
+            evidence=evidence,
+            unknown_cause=UnknownCause.NOT_CHECKED if only_unchecked else UnknownCause.FAILED_CALL,
         )
     else:
         warnings = sorted({warning for judgement in good.values() for warning in judgement.warnings})

@@ -258,7 +258,8 @@ class _Judge:
         unseen = self.unseen(Held.BUCKET, "buckets", evidence)
         if unseen is not None and unseen.unknown_cause is UnknownCause.FAILED_CALL:
             return unseen
-        if self.trusted_unscanned:
+        # No bucket can be named like a wildcard record: S3 was not asked, and no account can own it.
+        if self.trusted_unscanned and not name.startswith("*"):
             failed = self.account.errors_for("s3", "HeadBucket", resource=name)
             if failed:
                 return _unknown(unknown_because(failed, f"the owner of {name}"), **evidence)
@@ -270,7 +271,16 @@ class _Judge:
                     "S3: collect again with this configuration",
                     **evidence,
                 )
-            evidence["owner_check_refused"] = list(refused)
+            # 403 is S3's answer both to "another owner" and to "you may not ask" (HeadBucket needs
+            # s3:ListBucket on the bucket, which a website bucket rarely grants to other accounts):
+            # the bucket exists and its owner is unknown, so it is not dangling for certain.
+            return _unknown(
+                f"S3 refused to say whether {_accounts(refused)} (route53.trusted_accounts) own {name} "
+                "(HeadBucket with ExpectedBucketOwner answered 403: another owner, or no s3:ListBucket "
+                "on the bucket for this account)",
+                owner_check_refused=list(refused),
+                **evidence,
+            )
         return _fail(
             f"S3 serves the bucket named by the Host header, {name}, and no scanned or trusted account owns "
             "such a bucket: anyone can create it and serve content under this name",
