@@ -83,9 +83,14 @@ def _refuse_non_regular(path: Path) -> None:
     except FileNotFoundError:
         return
     if not stat.S_ISREG(mode):
-        kind = _KINDS.get(stat.S_IFMT(mode), "something else")
         problem = errno.EISDIR if stat.S_ISDIR(mode) else errno.EINVAL
-        raise NotARegularFile(problem, f"it is {kind}, not a regular file", str(path))
+        raise NotARegularFile(problem, f"it is {kind_of(mode)}, not a regular file", str(path))
+
+
+def kind_of(mode: int) -> str:
+    """What a file that is not a regular one is, in words ("a FIFO"), for messages about the paths
+    the scanner refuses to read or write."""
+    return _KINDS.get(stat.S_IFMT(mode), "an unusual kind of file")
 
 
 _KINDS = {

@@ -23,24 +23,20 @@ import codecs
 import mmap
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
+
+from cloudwarden.files import kind_of
+
+T = TypeVar("T")
 
 TEXT_MAX_BYTES = 64 * 1024 * 1024
 """The largest configuration or ip-ranges file read (AWS's ip-ranges.json is about 2 MB)."""
 
 QUOTED_MAX_CHARS = 120
 """The longest value an error message quotes whole: a 10 MB value would drown the message."""
-
-_FILE_TYPES = (
-    (stat.S_ISDIR, "a directory"),
-    (stat.S_ISFIFO, "a FIFO"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
 
 _SCAN_CHUNK = 16 * 1024 * 1024
 
@@ -98,6 +94,19 @@ def mapped(path: Path, what: str) -> Iterator[mmap.mmap | bytes]:
             yield mapping
 
 
+def decoded(path: Path, what: str, decode: Callable[[mmap.mmap | bytes], T]) -> T:
+    """`decode` applied to the bytes of the regular file `path` (`mapped`): text that is not UTF-8 or
+    nested deeper than the decoder goes becomes an InputError naming the file, as any unreadable
+    file does. The decoder's own errors (the wrong schema, a missing field) are left to the caller."""
+    with mapped(path, what) as raw:
+        try:
+            return decode(raw)
+        except UnicodeDecodeError as error:
+            raise not_utf8(path, what, raw) from error
+        except RecursionError as error:
+            raise too_deep(path, what) from error
+
+
 def not_utf8(path: Path, what: str, data: mmap.mmap | bytes) -> InputError:
     """The error for `data` that a decoder found not to be UTF-8 somewhere (msgspec does not say
     where in the file): the offset is found again, a chunk at a time."""
@@ -134,7 +143,6 @@ def _regular_file(path: Path, what: str) -> Iterator[BinaryIO]:
     mode = os.fstat(descriptor).st_mode
     if not stat.S_ISREG(mode):
         os.close(descriptor)
-        kind = next((name for test, name in _FILE_TYPES if test(mode)), "an unusual kind of file")
-        raise InputError(f"cannot read {what} {path}: not a regular file ({kind})")
+        raise InputError(f"cannot read {what} {path}: not a regular file ({kind_of(mode)})")
     with open(descriptor, "rb") as file:
         yield file

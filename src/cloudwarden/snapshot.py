@@ -18,7 +18,7 @@ from pathlib import Path
 import msgspec
 
 from cloudwarden.files import formatted_elements, written_whole
-from cloudwarden.inputs import InputError, mapped, not_utf8, quoted, too_deep
+from cloudwarden.inputs import InputError, decoded, quoted
 
 SNAPSHOT_SCHEMA = "cloudwarden.snapshot/1"
 
@@ -491,13 +491,7 @@ def load_snapshot(path: Path) -> Snapshot:
     """Read a snapshot file, mapped into memory rather than read into it (`inputs.mapped`): a large
     snapshot's JSON text is then not held in the process's own memory beside its records."""
     try:
-        with mapped(path, "snapshot") as raw:
-            try:
-                return _decode_snapshot(path, raw)
-            except UnicodeDecodeError as error:
-                raise not_utf8(path, "snapshot", raw) from error
-            except RecursionError as error:
-                raise too_deep(path, "snapshot") from error
+        return decoded(path, "snapshot", lambda raw: _decode_snapshot(path, raw))
     except InputError as error:
         raise SnapshotError(str(error)) from error
 

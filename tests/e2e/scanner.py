@@ -82,6 +82,25 @@ def close_internet_egress(emulator: Emulator, region: str = "us-east-1") -> None
         ec2.revoke_security_group_egress(GroupId=group["GroupId"], IpPermissions=everything)
 
 
+def scan_rule(emulator: Emulator, directory: Path, rule: str, config: str, *extra: str) -> Run:
+    """A JSON scan of us-east-1 for `rule` alone, with `config` (YAML) written into `directory`."""
+    path = directory / "config.yaml"
+    path.write_text(config)
+    return cloudwarden(
+        emulator,
+        "scan",
+        "--region",
+        "us-east-1",
+        "--rule",
+        rule,
+        "--format",
+        "json",
+        "--config",
+        str(path),
+        *extra,
+    )
+
+
 def scan_json(emulator: Emulator, *args: str) -> dict[str, Any]:
     run = cloudwarden(emulator, "scan", "--region", "us-east-1", "--format", "json", *args)
     assert run.exit_code in (0, 1), run.stderr

@@ -15,28 +15,10 @@ import pytest
 
 from cloudwarden.snapshot import dump_snapshot
 from cloudwarden_emulator import Emulator
+from tests.planted import VICTIM_CONTENT
 from tests.unit.builders import account, snapshot
 
 from .scanner import cloudwarden, emulator_environment
-
-SECRET = "the victim's own file\n"
-
-
-@pytest.fixture
-def victim(tmp_path: Path) -> Path:
-    """A file of the scanner's user outside the output directory, where a planted link points."""
-    path = tmp_path / "home" / "authorized_keys"
-    path.parent.mkdir()
-    path.write_text(SECRET)
-    return path
-
-
-@pytest.fixture
-def shared(tmp_path: Path) -> Path:
-    """An output directory others can write to (a shared temporary directory, a CI workspace)."""
-    directory = tmp_path / "shared"
-    directory.mkdir()
-    return directory
 
 
 @pytest.fixture
@@ -113,7 +95,7 @@ def test_a_bad_output_exits_2_before_any_aws_call(
     assert run.exit_code == 2, run.stderr
     assert run.stderr.splitlines() == [f"cloudwarden: error: {problem.format(output=target)}"]
     assert _names(shared) == ["dirlink", "fifo", "file", "link"]
-    assert victim.read_text() == SECRET
+    assert victim.read_bytes() == VICTIM_CONTENT
     assert _names(victim.parent) == [victim.name]
 
 
@@ -132,7 +114,7 @@ def test_links_planted_in_the_output_directory_are_not_followed(
     )
     assert run.exit_code == 2
     assert "it is a symbolic link" in run.stderr
-    assert victim.read_text() == SECRET
+    assert victim.read_bytes() == VICTIM_CONTENT
     assert (shared / ".r.json.partial").readlink() == (shared / "linked.json").readlink() == victim
     assert _names(shared) == [".r.json.partial", "linked.json", "r.json"]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from cloudwarden_emulator import Emulator
 
-from .scanner import cloudwarden, finding, verdicts
+from .scanner import finding, scan_rule, verdicts
 
 RULE = "route53-no-dangling-records"
 CLOUDFRONT_ZONE = "Z2FDTNDATAQYW2"
@@ -39,11 +39,7 @@ def _alias(name: str, target: str, zone: str) -> dict[str, Any]:
 
 
 def _scan(emulator: Emulator, tmp_path: Path, config: str) -> dict[str, Any]:
-    path = tmp_path / "config.yaml"
-    path.write_text(config)
-    run = cloudwarden(
-        emulator, "scan", "--region", "us-east-1", "--rule", RULE, "--format", "json", "--config", str(path)
-    )
+    run = scan_rule(emulator, tmp_path, RULE, config)
     assert run.exit_code in (0, 1), run.stderr
     return run.json()
 

@@ -21,8 +21,8 @@ from .scanner import (
     WEBSITE,
     CentralDns,
     central_dns_organisation,
-    cloudwarden,
     finding,
+    scan_rule,
     verdicts,
 )
 
@@ -35,21 +35,7 @@ def organisation(emulator: Emulator, tmp_path: Path) -> CentralDns:
 
 
 def _scan(emulator: Emulator, tmp_path: Path, config: str, *extra: str) -> dict[str, Any]:
-    path = tmp_path / "config.yaml"
-    path.write_text(config)
-    run = cloudwarden(
-        emulator,
-        "scan",
-        "--region",
-        "us-east-1",
-        "--rule",
-        RULE,
-        "--format",
-        "json",
-        "--config",
-        str(path),
-        *extra,
-    )
+    run = scan_rule(emulator, tmp_path, RULE, config, *extra)
     assert run.exit_code == 1, run.stderr  # the records nobody holds FAIL
     return run.json()
 

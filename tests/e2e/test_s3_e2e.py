@@ -9,7 +9,7 @@ from typing import Any
 from cloudwarden_emulator import Emulator
 from cloudwarden_emulator.state import DEFAULT_ACCOUNT
 
-from .scanner import cloudwarden, finding, verdicts
+from .scanner import finding, scan_rule, verdicts
 
 RULE = "s3-no-public-access"
 ALL_USERS = "uri=http://acs.amazonaws.com/groups/global/AllUsers"
@@ -82,21 +82,7 @@ def _seed_buckets(emulator: Emulator) -> None:
 
 def _scan(emulator: Emulator, tmp_path: Path, *extra: str, exit_code: int | None = None) -> dict[str, Any]:
     """The JSON report of a scan of RULE; `exit_code` when the test knows it (else 0 or 1)."""
-    config = tmp_path / "config.yaml"
-    config.write_text('s3:\n  public_buckets: ["www.*"]\n')
-    run = cloudwarden(
-        emulator,
-        "scan",
-        "--region",
-        "us-east-1",
-        "--rule",
-        RULE,
-        "--format",
-        "json",
-        "--config",
-        str(config),
-        *extra,
-    )
+    run = scan_rule(emulator, tmp_path, RULE, 's3:\n  public_buckets: ["www.*"]\n', *extra)
     assert run.exit_code in ((0, 1) if exit_code is None else (exit_code,)), run.stderr
     return run.json()
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from cloudwarden_emulator import Emulator
 
-from .scanner import cloudwarden, finding, verdicts
+from .scanner import cloudwarden, finding, scan_rule, verdicts
 
 SG_RULES = (
     "sg-inbound-rules-only",
@@ -306,21 +306,7 @@ def test_unreadable_prefix_list_entries_make_their_rules_unknown(emulator: Emula
     net.ingress(web, _from_list("tcp", 443, 443, office))
     emulator.inject_error("ec2", "GetManagedPrefixListEntries", code="UnauthorizedOperation")
 
-    path = tmp_path / "config.yaml"
-    path.write_text("{}\n")
-    run = cloudwarden(
-        emulator,
-        "scan",
-        "--region",
-        "us-east-1",
-        "--rule",
-        "sg-minimal-inbound",
-        "--format",
-        "json",
-        "--config",
-        str(path),
-    )
-    document = run.json()
+    document = scan_rule(emulator, tmp_path, "sg-minimal-inbound", "{}\n").json()
     assert _mine(document, "sg-minimal-inbound", {ssh, web}) == {("UNKNOWN", ssh), ("PASS", web)}
     message = finding(document, "sg-minimal-inbound", ssh)["message"]
     assert office in message

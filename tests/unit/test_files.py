@@ -13,25 +13,7 @@ import pytest
 
 from cloudwarden.files import NotARegularFile, check_writable, written_whole
 from cloudwarden.interrupt import Interrupted, raise_on_stopping_signals
-
-SECRET = b"ssh-ed25519 AAAA... the victim's key\n"
-
-
-@pytest.fixture
-def victim(tmp_path: Path) -> Path:
-    """A file of the scanner's user outside the output directory, which a planted link points to."""
-    outside = tmp_path / "home"
-    outside.mkdir()
-    path = outside / "authorized_keys"
-    path.write_bytes(SECRET)
-    return path
-
-
-@pytest.fixture
-def output_dir(tmp_path: Path) -> Path:
-    directory = tmp_path / "shared"
-    directory.mkdir()
-    return directory
+from tests.planted import VICTIM_CONTENT
 
 
 def _names(directory: Path) -> list[str]:
@@ -51,49 +33,49 @@ def _raise(stop: BaseException) -> None:
     raise stop
 
 
-def test_a_link_planted_at_the_old_partial_name_is_left_alone(output_dir: Path, victim: Path) -> None:
-    planted = output_dir / ".r.json.partial"
+def test_a_link_planted_at_the_old_partial_name_is_left_alone(shared: Path, victim: Path) -> None:
+    planted = shared / ".r.json.partial"
     planted.symlink_to(victim)
-    with written_whole(output_dir / "r.json") as target:
+    with written_whole(shared / "r.json") as target:
         target.write(b"the report\n")
-    assert victim.read_bytes() == SECRET
+    assert victim.read_bytes() == VICTIM_CONTENT
     assert planted.readlink() == victim
-    assert (output_dir / "r.json").read_bytes() == b"the report\n"
-    assert _names(output_dir) == [".r.json.partial", "r.json"]
+    assert (shared / "r.json").read_bytes() == b"the report\n"
+    assert _names(shared) == [".r.json.partial", "r.json"]
 
 
 def test_a_link_planted_at_the_temporary_name_drawn_is_not_followed(
-    output_dir: Path, victim: Path, monkeypatch: pytest.MonkeyPatch
+    shared: Path, victim: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever name of the `.NAME.*.partial` pattern is drawn, one that exists (a planted link) is
     passed over (O_EXCL, O_NOFOLLOW) for the next; the draw is made predictable here to plant it."""
-    planted = output_dir / ".r.json.guessed.partial"
+    planted = shared / ".r.json.guessed.partial"
     planted.symlink_to(victim)
 
     def guessable() -> Iterator[str]:
         yield from ("guessed", "fresh")
 
     monkeypatch.setattr(tempfile, "_get_candidate_names", guessable)
-    with written_whole(output_dir / "r.json") as target:
+    with written_whole(shared / "r.json") as target:
         target.write(b"the report\n")
-        assert _names(output_dir) == [".r.json.fresh.partial", ".r.json.guessed.partial"]
-    assert victim.read_bytes() == SECRET
+        assert _names(shared) == [".r.json.fresh.partial", ".r.json.guessed.partial"]
+    assert victim.read_bytes() == VICTIM_CONTENT
     assert planted.readlink() == victim
-    assert _names(output_dir) == [".r.json.guessed.partial", "r.json"]
+    assert _names(shared) == [".r.json.guessed.partial", "r.json"]
 
 
-def test_an_output_that_is_a_link_to_a_file_elsewhere_is_refused(output_dir: Path, victim: Path) -> None:
-    output = output_dir / "r.json"
+def test_an_output_that_is_a_link_to_a_file_elsewhere_is_refused(shared: Path, victim: Path) -> None:
+    output = shared / "r.json"
     output.symlink_to(victim)
     with pytest.raises(NotARegularFile, match="a symbolic link, not a regular file"), written_whole(output):
         pass  # pragma: no cover - refused on entering
-    assert victim.read_bytes() == SECRET
+    assert victim.read_bytes() == VICTIM_CONTENT
     assert output.readlink() == victim
-    assert _names(output_dir) == ["r.json"]
+    assert _names(shared) == ["r.json"]
 
 
-def test_a_fifo_is_refused_without_blocking_and_is_handed_nothing(output_dir: Path) -> None:
-    fifo = output_dir / "r.json"
+def test_a_fifo_is_refused_without_blocking_and_is_handed_nothing(shared: Path) -> None:
+    fifo = shared / "r.json"
     os.mkfifo(fifo)
     # A reader that never blocks: were the FIFO written, the writer would not wait, and it would show here.
     reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
@@ -105,7 +87,7 @@ def test_a_fifo_is_refused_without_blocking_and_is_handed_nothing(output_dir: Pa
         assert os.read(reader, 100) == b""
     finally:
         os.close(reader)
-    assert _names(output_dir) == ["r.json"]
+    assert _names(shared) == ["r.json"]
 
 
 @pytest.mark.parametrize(
@@ -125,14 +107,14 @@ def test_a_device_or_a_directory_is_refused(output: Path, kind: str) -> None:
     ids=["error", "keyboard-interrupt", "exit", "sigterm"],
 )
 def test_a_write_stopped_half_way_leaves_the_previous_file_whole_and_nothing_else(
-    output_dir: Path, stop: BaseException
+    shared: Path, stop: BaseException
 ) -> None:
-    output = output_dir / "r.json"
+    output = shared / "r.json"
     output.write_bytes(b"the previous report\n")
     with pytest.raises(type(stop)):
         _write_half(output, then=lambda: _raise(stop))
     assert output.read_bytes() == b"the previous report\n"
-    assert _names(output_dir) == ["r.json"]
+    assert _names(shared) == ["r.json"]
 
 
 @pytest.fixture
@@ -154,44 +136,44 @@ def stopping_signals_raise() -> Iterator[None]:
     ids=["SIGINT", "SIGTERM", "SIGHUP"],
 )
 def test_a_signal_while_writing_removes_the_temporary_file(
-    output_dir: Path, signum: signal.Signals, code: int
+    shared: Path, signum: signal.Signals, code: int
 ) -> None:
-    output = output_dir / "r.json"
+    output = shared / "r.json"
     output.write_bytes(b"the previous report\n")
     with pytest.raises(Interrupted) as stopped:
         _write_half(output, then=lambda: os.kill(os.getpid(), signum))
     assert stopped.value.exit_code == code
     assert output.read_bytes() == b"the previous report\n"
-    assert _names(output_dir) == ["r.json"]
+    assert _names(shared) == ["r.json"]
 
 
-def test_two_interleaved_writers_each_write_a_whole_file(output_dir: Path) -> None:
-    output = output_dir / "r.json"
+def test_two_interleaved_writers_each_write_a_whole_file(shared: Path) -> None:
+    output = shared / "r.json"
     with written_whole(output) as first, written_whole(output) as second:
         for line in range(3):
             first.write(f"first {line}\n".encode())
             second.write(f"second {line}\n".encode())
         first.flush()
         second.flush()
-        temporaries = {path.read_bytes() for path in output_dir.glob(".r.json.*.partial")}
+        temporaries = {path.read_bytes() for path in shared.glob(".r.json.*.partial")}
         assert temporaries == {b"first 0\nfirst 1\nfirst 2\n", b"second 0\nsecond 1\nsecond 2\n"}
     # The first to finish (the inner block, `second`) is replaced by the last (`first`): whole, not mixed.
     assert output.read_bytes() == b"first 0\nfirst 1\nfirst 2\n"
-    assert _names(output_dir) == ["r.json"]
+    assert _names(shared) == ["r.json"]
 
 
-def test_the_file_has_the_mode_of_a_new_file_not_the_temporary_files(output_dir: Path) -> None:
+def test_the_file_has_the_mode_of_a_new_file_not_the_temporary_files(shared: Path) -> None:
     previous = os.umask(0o027)
     try:
-        with written_whole(output_dir / "r.json") as target:
+        with written_whole(shared / "r.json") as target:
             target.write(b"the report\n")
     finally:
         os.umask(previous)
-    assert (output_dir / "r.json").stat().st_mode & 0o777 == 0o640
+    assert (shared / "r.json").stat().st_mode & 0o777 == 0o640
 
 
-def test_check_writable_leaves_nothing_and_names_a_missing_directory(output_dir: Path) -> None:
-    check_writable(output_dir / "r.json")
-    assert _names(output_dir) == []
+def test_check_writable_leaves_nothing_and_names_a_missing_directory(shared: Path) -> None:
+    check_writable(shared / "r.json")
+    assert _names(shared) == []
     with pytest.raises(FileNotFoundError):
-        check_writable(output_dir / "missing" / "r.json")
+        check_writable(shared / "missing" / "r.json")

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from cloudwarden.findings import FINDINGS_SCHEMA, Finding, Report, Status
-from cloudwarden.inputs import InputError, mapped, not_utf8, quoted, too_deep
+from cloudwarden.inputs import InputError, decoded, quoted
 from cloudwarden.report.stream import c1_escaped
 from cloudwarden.report.terminal import clean
 
@@ -46,13 +46,7 @@ def load_report(path: Path) -> Report:
     holding one finding id twice is refused: which of the two to compare would be a guess, and a FAIL
     would hide behind a later PASS of the same id."""
     try:
-        with mapped(path, "report") as raw:
-            try:
-                report = _decode_report(path, raw)
-            except UnicodeDecodeError as error:
-                raise not_utf8(path, "report", raw) from error
-            except RecursionError as error:
-                raise too_deep(path, "report") from error
+        report = decoded(path, "report", lambda raw: _decode_report(path, raw))
     except InputError as error:
         raise ReportFileError(str(error)) from error
     counts = Counter(finding.id for finding in report.findings)
