@@ -99,6 +99,7 @@ class Evaluation:
                 for rule in self._rules:
                     for verdict in _run(rule, account, context):
                         yield suppress(attest(_to_finding(rule, account.account_id, verdict)))
+                context.per_account.clear()  # what was worked out for this account goes with it
         suppress.finish()
         self._finished = True
 

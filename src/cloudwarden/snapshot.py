@@ -11,6 +11,7 @@ them (`gc=False`): a snapshot of a million resources is tens of millions of obje
 
 from __future__ import annotations
 
+import enum
 import mmap
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +22,23 @@ from cloudwarden.files import formatted_elements, written_whole
 from cloudwarden.inputs import InputError, decoded, quoted
 
 SNAPSHOT_SCHEMA = "cloudwarden.snapshot/1"
+
+
+class Collection(enum.StrEnum):
+    """A part of an account's snapshot that a rule may need: a scan of a few rules collects only
+    theirs. (The account's regions are always read: most collections are per region.)"""
+
+    IAM = "iam"
+    """The credential report, the account summary and the virtual MFA devices."""
+    S3 = "s3"
+    CLOUDTRAIL = "cloudtrail"
+    EC2 = "ec2"
+    """Security groups, network interfaces, prefix lists, VPCs and what holds public addresses."""
+    ROUTE53 = "route53"
+    """Hosted zones, their record sets and what their targets point to."""
+
+
+ALL_COLLECTIONS: frozenset[Collection] = frozenset(Collection)
 
 
 class ApiError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -412,27 +430,33 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Time and calls spent on this account; None in snapshots that predate per-account statistics."""
 
     def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:
-        """The failed calls of `service` (restricted to `operations` and to `resource` when given)."""
-        candidates = _error_index(self).get((service, resource), ())
+        """The failed calls of `service` (restricted to `operations` and to `resource` when given).
+        A scan of the account's errors: a rule that asks once per resource uses `ErrorIndex`."""
+        return tuple(
+            error
+            for error in self.errors
+            if error.service == service
+            and (resource is None or error.resource == resource)
+            and (not operations or error.operation in operations)
+        )
+
+
+class ErrorIndex:
+    """An account's failed calls by (service, resource) and by service, built once: rules ask for a
+    bucket's errors once per bucket, and a big account has many. Rules get it from their context
+    (`RuleContext.errors`), which forgets it with the account."""
+
+    def __init__(self, account: AccountSnapshot) -> None:
+        self._index: dict[tuple[str, str | None], list[ApiError]] = {}
+        for error in account.errors:
+            self._index.setdefault((error.service, None), []).append(error)
+            if error.resource is not None:
+                self._index.setdefault((error.service, error.resource), []).append(error)
+
+    def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:
+        """As `AccountSnapshot.errors_for`, without scanning every error of the account."""
+        candidates = self._index.get((service, resource), ())
         return tuple(error for error in candidates if not operations or error.operation in operations)
-
-
-_INDEXES: list[tuple[AccountSnapshot, dict[tuple[str, str | None], list[ApiError]]]] = []
-
-
-def _error_index(account: AccountSnapshot) -> dict[tuple[str, str | None], list[ApiError]]:
-    """Errors by (service, resource) and by (service, None) for all of a service's errors, built once
-    per account: rules ask for a bucket's errors once per bucket, and a big account has many."""
-    for cached, known in _INDEXES:
-        if cached is account:
-            return known
-    index: dict[tuple[str, str | None], list[ApiError]] = {}
-    for error in account.errors:
-        index.setdefault((error.service, None), []).append(error)
-        if error.resource is not None:
-            index.setdefault((error.service, error.resource), []).append(error)
-    _INDEXES[:] = [*_INDEXES[-3:], (account, index)]
-    return index
 
 
 class ScanInfo(msgspec.Struct, frozen=True, kw_only=True, gc=False):

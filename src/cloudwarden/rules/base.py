@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from cloudwarden.config import Config
 from cloudwarden.findings import Resource, Severity, Status, UnknownCause
+from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.semantics.inventory import NO_INVENTORY, OrganisationInventory
-from cloudwarden.snapshot import AccountSnapshot, ApiError
+from cloudwarden.snapshot import AccountSnapshot, ApiError, ErrorIndex
+
+A = TypeVar("A")
+V = TypeVar("V")
 
 GLOBAL_REGION = "global"
 
@@ -37,6 +40,30 @@ def tri_not(value: Tristate) -> Tristate:
     return None if value is None else not value
 
 
+class Memo:
+    """Values worked out once and reused while the memo lives, keyed on the identity of their argument
+    (which the memo keeps alive, so an identity is never reused while it is known).
+
+    Rules keep no cache of their own: what several rules (or several accounts) would work out again
+    lives in their `RuleContext`, whose memos the engine drops with the account or the evaluation, so
+    nothing keeps a snapshot alive after it is judged."""
+
+    def __init__(self) -> None:
+        self._values: dict[tuple[Callable[[Any], Any], int], tuple[object, Any]] = {}
+
+    def __call__(self, function: Callable[[A], V], argument: A) -> V:
+        key = (function, id(argument))
+        known = self._values.get(key)
+        if known is not None and known[0] is argument:
+            return cast("V", known[1])
+        value = function(argument)
+        self._values[key] = (argument, value)
+        return value
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
 @dataclass(frozen=True)
 class RuleContext:
     """What a rule may consult besides the snapshot."""
@@ -47,6 +74,15 @@ class RuleContext:
     inventory: OrganisationInventory = NO_INVENTORY
     """What every scanned account holds: a target another account of the scan holds is ours too.
     Built by the engine from the whole snapshot, so a rule stays a function of (account, context)."""
+    per_evaluation: Memo = field(default_factory=Memo)
+    """What is worked out once for every account (the published AWS ranges...)."""
+    per_account: Memo = field(default_factory=Memo)
+    """What is worked out once for one account and shared by its rules; the engine clears it when it
+    moves to the next account."""
+
+    def errors(self, account: AccountSnapshot) -> ErrorIndex:
+        """The account's failed calls, indexed once for all its rules."""
+        return self.per_account(ErrorIndex, account)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,27 +106,11 @@ class Verdict:
 Check = Callable[[AccountSnapshot, RuleContext], Iterator[Verdict]]
 
 
-@dataclass(frozen=True)
-class Rule:
-    id: str
-    section: str
-    guideline: str
-    """The guideline's title, in the words of the source document."""
-    audited_upstream: bool
-    severity: Severity
-    resource_type: str
-    rationale: str
-    remediation: str
-    permissions: tuple[str, ...]
-    """The AWS actions whose answers this rule reads."""
-    check: Check
-    can_be_manual: bool = False
-    """The rule may yield MANUAL (no API can decide): only such a rule can be attested."""
+@dataclass(frozen=True, kw_only=True)
+class Rule(RuleDoc):
+    """A rule: its documentation (`RuleDoc`) and the pure function that judges an account."""
 
-    @functools.cached_property
-    def title(self) -> str:
-        """Made once: every finding of the rule carries it, and a large account has millions."""
-        return f"{self.section}: {self.guideline}"
+    check: Check
 
 
 def account_resource(account_id: str) -> Resource:
