@@ -10,6 +10,7 @@ import datetime as dt
 import gc
 import ipaddress
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +133,7 @@ def is_account_id(text: str) -> bool:
 
 def load_config(
     path: Path | None,
-    known_rules: frozenset[str],
+    known_rules: Collection[str],
     *,
     manual_rules: frozenset[str] = frozenset(),
     today: dt.date | None = None,
@@ -173,7 +174,7 @@ def _parsed_yaml(text: str) -> Any:
 
 def parse_config(
     raw: Any,
-    known_rules: frozenset[str],
+    known_rules: Collection[str],
     source: str = "configuration",
     *,
     manual_rules: frozenset[str] = frozenset(),
@@ -211,7 +212,7 @@ def _is_internet_egress_group(entry: str) -> bool:
 
 
 def _problems(
-    config: Config, known_rules: frozenset[str], manual_rules: frozenset[str], today: dt.date
+    config: Config, known_rules: Collection[str], manual_rules: frozenset[str], today: dt.date
 ) -> list[str]:
     problems: list[str] = []
     if not 1 <= config.root.recent_use_days <= RECENT_USE_DAYS_MAX:

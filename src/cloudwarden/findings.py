@@ -10,6 +10,9 @@ import msgspec
 
 FINDINGS_SCHEMA = "cloudwarden.findings/1"
 
+GLOBAL_REGION = "global"
+"""The `region` of a finding on a global service (IAM, Route53, S3's bucket list, the account)."""
+
 
 class Status(enum.StrEnum):
     PASS = "PASS"

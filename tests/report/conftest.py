@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cloudwarden.findings import Report
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 from .sample import RULES, sample_report
 
@@ -16,5 +16,5 @@ def report() -> Report:
 
 
 @pytest.fixture
-def rules() -> tuple[Rule, ...]:
+def rules() -> tuple[RuleDoc, ...]:
     return RULES

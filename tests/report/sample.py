@@ -1,10 +1,11 @@
 """A fixed report for every reporter: two accounts, every status, and one finding full of hostile text.
 
-The rules are fixed here too, so that editing a rule's wording does not change the golden files."""
+The rules' documentation is fixed here too, so that editing a rule's wording does not change the golden
+files (reporters read a rule's documentation only: no check is needed)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 from cloudwarden.findings import (
     Finding,
@@ -22,8 +23,7 @@ from cloudwarden.report.csv_report import render_csv
 from cloudwarden.report.junit import render_junit
 from cloudwarden.report.ocsf import render_ocsf
 from cloudwarden.report.sarif import render_sarif
-from cloudwarden.rules.base import Rule, RuleContext, Verdict
-from cloudwarden.snapshot import AccountSnapshot
+from cloudwarden.ruledoc import RuleDoc
 
 ACCOUNT_A = "111111111111"
 ACCOUNT_B = "222222222222"
@@ -34,12 +34,8 @@ HOSTILE_MESSAGE = (
 )
 
 
-def _no_check(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
-    return iter(())
-
-
-def _rule(rule_id: str, section: str, guideline: str, severity: Severity, resource_type: str) -> Rule:
-    return Rule(
+def _rule(rule_id: str, section: str, guideline: str, severity: Severity, resource_type: str) -> RuleDoc:
+    return RuleDoc(
         id=rule_id,
         section=section,
         guideline=guideline,
@@ -49,11 +45,10 @@ def _rule(rule_id: str, section: str, guideline: str, severity: Severity, resour
         rationale=f"Why {rule_id} matters.",
         remediation=f"How to fix {rule_id}:\n1. do this\n2. then that",
         permissions=(),
-        check=_no_check,
     )
 
 
-RULES: tuple[Rule, ...] = (
+RULES: tuple[RuleDoc, ...] = (
     _rule("root-strong-password", "Root User", "Strong root password", Severity.HIGH, "AWS::::Account"),
     _rule("root-mfa", "Root User", "MFA for the root user", Severity.CRITICAL, "AWS::::Account"),
     _rule("iam-user-mfa", "Root User", "MFA for IAM users", Severity.HIGH, "AWS::IAM::User"),
@@ -264,7 +259,7 @@ def sample_report(findings: tuple[Finding, ...] = FINDINGS) -> Report:
     )
 
 
-RENDERERS: dict[str, Callable[[Report, Sequence[Rule]], str]] = {
+RENDERERS: dict[str, Callable[[Report, Sequence[RuleDoc]], str]] = {
     "sarif": render_sarif,
     "ocsf": render_ocsf,
     "asff": render_asff,

@@ -16,8 +16,8 @@ from botocore.validate import ParamValidator
 
 from cloudwarden.findings import Report, Severity
 from cloudwarden.report.asff import render_asff
+from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.rules import RULES as REAL_RULES
-from cloudwarden.rules.base import Rule
 
 from .sample import ACCOUNT_A, ACCOUNT_B, HOSTILE, sample_report
 
@@ -92,12 +92,12 @@ def _validate(findings: list[dict[str, Any]]) -> None:
         assert len(msgspec.json.encode(finding)) < 240 * 1024
 
 
-def _findings(report: Report, rules: tuple[Rule, ...]) -> list[dict[str, Any]]:
+def _findings(report: Report, rules: tuple[RuleDoc, ...]) -> list[dict[str, Any]]:
     findings: list[dict[str, Any]] = json.loads(render_asff(report, rules))
     return findings
 
 
-def test_the_sample_report_is_valid_for_batch_import(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_sample_report_is_valid_for_batch_import(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     findings = _findings(report, rules)
     assert len(findings) == len(report.findings)
     _validate(findings)
@@ -112,7 +112,7 @@ def test_findings_with_the_real_rules_are_valid() -> None:
     [("Title", None), ("Workflow", {"Status": "OPEN"}), ("Description", "  "), ("Bogus", "x")],
 )
 def test_the_check_rejects_what_security_hub_refuses(
-    field: str, value: object, report: Report, rules: tuple[Rule, ...]
+    field: str, value: object, report: Report, rules: tuple[RuleDoc, ...]
 ) -> None:
     finding = _findings(report, rules)[0]
     if value is None:
@@ -123,7 +123,7 @@ def test_the_check_rejects_what_security_hub_refuses(
         _validate([finding])
 
 
-def test_identity_product_and_times(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_identity_product_and_times(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     findings = _findings(report, rules)
     for finding, source in zip(findings, report.findings, strict=True):
         assert finding["SchemaVersion"] == "2018-10-08"
@@ -141,7 +141,7 @@ def test_identity_product_and_times(report: Report, rules: tuple[Rule, ...]) -> 
         assert finding["ProductArn"] == f"arn:aws:securityhub:{region}:{account}:product/{account}/default"
 
 
-def test_statuses_follow_security_hub_conventions(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_statuses_follow_security_hub_conventions(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     rows = [
         (
             finding["ProductFields"]["cloudwarden/status"],
@@ -174,7 +174,7 @@ def test_statuses_follow_security_hub_conventions(report: Report, rules: tuple[R
         }
 
 
-def test_every_severity_has_its_label(rules: tuple[Rule, ...]) -> None:
+def test_every_severity_has_its_label(rules: tuple[RuleDoc, ...]) -> None:
     labels = {
         severity: _findings(sample_report((msgspec.structs.replace(HOSTILE, severity=severity),)), rules)[0][
             "Severity"
@@ -190,7 +190,7 @@ def test_every_severity_has_its_label(rules: tuple[Rule, ...]) -> None:
     }
 
 
-def test_resources_and_their_types(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_resources_and_their_types(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     resources = [finding["Resources"] for finding in _findings(report, rules)]
     assert [(resource["Type"], resource["Id"], resource["Region"]) for (resource,) in resources] == [
         ("AwsAccount", f"arn:aws:iam::{ACCOUNT_A}:root", "us-east-1"),
@@ -213,7 +213,7 @@ def test_resources_and_their_types(report: Report, rules: tuple[Rule, ...]) -> N
     assert all(resource["Partition"] == "aws" for (resource,) in resources)
 
 
-def test_product_fields_keep_what_asff_has_no_field_for(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_product_fields_keep_what_asff_has_no_field_for(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     suppressed = _findings(report, rules)[4]
     assert suppressed["ProductFields"] == {
         "cloudwarden/status": "SUPPRESSED",
@@ -226,7 +226,7 @@ def test_product_fields_keep_what_asff_has_no_field_for(report: Report, rules: t
     }
 
 
-def test_long_text_is_cut_to_security_hub_limits(rules: tuple[Rule, ...]) -> None:
+def test_long_text_is_cut_to_security_hub_limits(rules: tuple[RuleDoc, ...]) -> None:
     finding = msgspec.structs.replace(
         HOSTILE,
         title="t" * 300,
@@ -242,7 +242,7 @@ def test_long_text_is_cut_to_security_hub_limits(rules: tuple[Rule, ...]) -> Non
     assert asff["ProductFields"]["cloudwarden/resource/name"] == "n" * 2047 + "…"
 
 
-def test_an_empty_message_or_remediation_leaves_no_empty_string(rules: tuple[Rule, ...]) -> None:
+def test_an_empty_message_or_remediation_leaves_no_empty_string(rules: tuple[RuleDoc, ...]) -> None:
     finding = msgspec.structs.replace(
         HOSTILE, message=" ", remediation="", resource=msgspec.structs.replace(HOSTILE.resource, name=None)
     )
@@ -263,7 +263,7 @@ def test_an_empty_message_or_remediation_leaves_no_empty_string(rules: tuple[Rul
     ],
 )
 def test_partitions_and_home_regions(
-    region: str, arn: str | None, partition: str, product_region: str, rules: tuple[Rule, ...]
+    region: str, arn: str | None, partition: str, product_region: str, rules: tuple[RuleDoc, ...]
 ) -> None:
     finding = msgspec.structs.replace(
         HOSTILE, region=region, resource=msgspec.structs.replace(HOSTILE.resource, arn=arn)

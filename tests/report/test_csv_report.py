@@ -10,7 +10,7 @@ import pytest
 
 from cloudwarden.findings import Report
 from cloudwarden.report.csv_report import COLUMNS, neutralise, render_csv
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 from .sample import HOSTILE, sample_report
 
@@ -43,14 +43,14 @@ def test_neutralise(cell: str, expected: str) -> None:
     assert neutralise(cell) == expected
 
 
-def test_one_row_per_finding_under_a_header(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_one_row_per_finding_under_a_header(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     rows = _rows(render_csv(report, rules))
     assert rows[0] == list(COLUMNS)
     assert [row[0] for row in rows[1:]] == [finding.id for finding in report.findings]
     assert all(len(row) == len(COLUMNS) for row in rows)
 
 
-def test_a_row_holds_the_finding(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_a_row_holds_the_finding(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     suppressed = dict(zip(COLUMNS, _rows(render_csv(report, rules))[5], strict=True))
     assert suppressed == {
         "id": report.findings[4].id,
@@ -70,7 +70,7 @@ def test_a_row_holds_the_finding(report: Report, rules: tuple[Rule, ...]) -> Non
     }
 
 
-def test_missing_values_are_empty_cells(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_missing_values_are_empty_cells(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     record_set = dict(zip(COLUMNS, _rows(render_csv(report, rules))[8], strict=True))
     assert (
         record_set["resource_arn"],
@@ -83,17 +83,17 @@ def test_missing_values_are_empty_cells(report: Report, rules: tuple[Rule, ...])
     )
 
 
-def test_lines_end_with_crlf(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_lines_end_with_crlf(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     output = render_csv(report, rules)
     assert output.count("\r\n") == len(report.findings) + 1
     assert "\n" not in output.replace("\r\n", "")
 
 
-def test_quotes_and_commas_round_trip(rules: tuple[Rule, ...]) -> None:
+def test_quotes_and_commas_round_trip(rules: tuple[RuleDoc, ...]) -> None:
     finding = msgspec.structs.replace(HOSTILE, message='say "hi", then, "bye"')
     rows = _rows(render_csv(sample_report((finding,)), rules))
     assert rows[1][COLUMNS.index("message")] == 'say "hi", then, "bye"'
 
 
-def test_only_the_header_for_no_findings(rules: tuple[Rule, ...]) -> None:
+def test_only_the_header_for_no_findings(rules: tuple[RuleDoc, ...]) -> None:
     assert _rows(render_csv(sample_report(()), rules)) == [list(COLUMNS)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cloudwarden.findings import Report
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 from .sample import RENDERERS
 
@@ -27,7 +27,9 @@ FILE_NAMES = {
 
 
 @pytest.mark.parametrize("output_format", sorted(RENDERERS))
-def test_output_matches_its_golden_file(output_format: str, report: Report, rules: tuple[Rule, ...]) -> None:
+def test_output_matches_its_golden_file(
+    output_format: str, report: Report, rules: tuple[RuleDoc, ...]
+) -> None:
     output = RENDERERS[output_format](report, rules)
     path = GOLDEN / FILE_NAMES[output_format]
     if os.environ.get("CLOUDWARDEN_REGENERATE_GOLDEN") == "1":
@@ -39,6 +41,6 @@ def test_every_format_has_a_golden_file() -> None:
     assert set(FILE_NAMES) == set(RENDERERS)
 
 
-def test_rendering_is_deterministic(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_rendering_is_deterministic(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     for render in RENDERERS.values():
         assert render(report, rules) == render(report, rules)

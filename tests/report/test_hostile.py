@@ -11,7 +11,7 @@ from typing import Any
 
 import msgspec
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -21,7 +21,7 @@ from cloudwarden.report import Format, render, stream
 from cloudwarden.report.csv_report import COLUMNS, neutralise, render_csv
 from cloudwarden.report.diff import compare, render_diff_json
 from cloudwarden.report.junit import render_junit
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 from .sample import HOSTILE, HOSTILE_ID, HOSTILE_MESSAGE, HOSTILE_NAME, RENDERERS, RULES, sample_report
 
@@ -31,14 +31,14 @@ CLEANED_MESSAGE = "=cmd|' /C calc'!A0 red nul cdata]]> <img src=x onerror=alert(
 
 
 @pytest.mark.parametrize("output_format", sorted(RENDERERS))
-def test_no_raw_control_character_in_any_format(output_format: str, rules: tuple[Rule, ...]) -> None:
+def test_no_raw_control_character_in_any_format(output_format: str, rules: tuple[RuleDoc, ...]) -> None:
     output = RENDERERS[output_format](sample_report((HOSTILE,)), rules)
     assert not RAW_CONTROL.search(output)
 
 
 @pytest.mark.parametrize("output_format", ["sarif", "ocsf", "asff"])
 def test_json_formats_are_valid_json_keeping_the_text_exactly(
-    output_format: str, rules: tuple[Rule, ...]
+    output_format: str, rules: tuple[RuleDoc, ...]
 ) -> None:
     document = json.loads(RENDERERS[output_format](sample_report((HOSTILE,)), rules))
     strings = set(_strings(document))
@@ -46,7 +46,7 @@ def test_json_formats_are_valid_json_keeping_the_text_exactly(
     assert any(HOSTILE_ID in text for text in strings)
 
 
-def test_junit_is_well_formed_with_the_text_cleaned(rules: tuple[Rule, ...]) -> None:
+def test_junit_is_well_formed_with_the_text_cleaned(rules: tuple[RuleDoc, ...]) -> None:
     output = render_junit(sample_report((HOSTILE,)), rules)
     assert "<img" not in output
     assert "]]>" not in output
@@ -59,7 +59,7 @@ def test_junit_is_well_formed_with_the_text_cleaned(rules: tuple[Rule, ...]) -> 
     assert f"name: {HOSTILE_NAME}" in (failure.text or "").splitlines()
 
 
-def test_csv_cells_are_neutralised(rules: tuple[Rule, ...]) -> None:
+def test_csv_cells_are_neutralised(rules: tuple[RuleDoc, ...]) -> None:
     output = render_csv(sample_report((HOSTILE,)), rules)
     _, row = csv.reader(io.StringIO(output, newline=""))
     cells = dict(zip(COLUMNS, row, strict=True))
@@ -70,6 +70,7 @@ def test_csv_cells_are_neutralised(rules: tuple[Rule, ...]) -> None:
 
 
 @given(st.text(max_size=200))
+@settings(deadline=None)  # the first example also warms up every renderer; a loaded machine is slower
 def test_any_text_stays_inert_in_every_format(text: str) -> None:
     finding = msgspec.structs.replace(
         HOSTILE, message=text, resource=msgspec.structs.replace(HOSTILE.resource, id=text, name=text)
@@ -105,7 +106,7 @@ def _with_c1(report: Report) -> Report:
     )
 
 
-def _json_outputs(report: Report, rules: tuple[Rule, ...]) -> dict[str, str]:
+def _json_outputs(report: Report, rules: tuple[RuleDoc, ...]) -> dict[str, str]:
     outputs = {
         fmt.value: render(report, fmt, rules) for fmt in (Format.JSON, Format.SARIF, Format.OCSF, Format.ASFF)
     }
@@ -113,7 +114,7 @@ def _json_outputs(report: Report, rules: tuple[Rule, ...]) -> dict[str, str]:
     return outputs
 
 
-def test_c1_control_characters_are_escaped_in_every_json_output(rules: tuple[Rule, ...]) -> None:
+def test_c1_control_characters_are_escaped_in_every_json_output(rules: tuple[RuleDoc, ...]) -> None:
     for name, output in _json_outputs(_with_c1(sample_report((HOSTILE,))), rules).items():
         assert not re.search("[\x80-\x9f]", output), name
         assert "\\u009b31m" in output, name
@@ -122,7 +123,7 @@ def test_c1_control_characters_are_escaped_in_every_json_output(rules: tuple[Rul
 
 
 def test_c1_escapes_do_not_depend_on_how_findings_are_batched(
-    rules: tuple[Rule, ...], monkeypatch: pytest.MonkeyPatch
+    rules: tuple[RuleDoc, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     report = _with_c1(sample_report())
     whole = _json_outputs(report, rules)

@@ -9,12 +9,12 @@ import msgspec
 
 from cloudwarden.findings import Report
 from cloudwarden.report.junit import render_junit
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 from .sample import ACCOUNT_A, HOSTILE, sample_report
 
 
-def _root(report: Report, rules: tuple[Rule, ...]) -> ET.Element:
+def _root(report: Report, rules: tuple[RuleDoc, ...]) -> ET.Element:
     return ET.fromstring(render_junit(report, rules))
 
 
@@ -27,7 +27,7 @@ def _counts(element: ET.Element) -> tuple[int, int, int, int]:
     )
 
 
-def test_one_suite_per_rule_with_its_counts(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_one_suite_per_rule_with_its_counts(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     root = _root(report, rules)
     assert root.tag == "testsuites"
     assert _counts(root) == (12, 6, 1, 2)
@@ -45,7 +45,7 @@ def test_one_suite_per_rule_with_its_counts(report: Report, rules: tuple[Rule, .
     }
 
 
-def test_the_counts_match_the_cases(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_counts_match_the_cases(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     for suite in _root(report, rules).iter("testsuite"):
         cases = suite.findall("testcase")
         assert _counts(suite) == (
@@ -56,7 +56,7 @@ def test_the_counts_match_the_cases(report: Report, rules: tuple[Rule, ...]) -> 
         )
 
 
-def test_one_case_per_finding_with_its_outcome(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_one_case_per_finding_with_its_outcome(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     cases = list(_root(report, rules).iter("testcase"))
     outcomes = [
         (case.get("classname"), case.get("name"), [(child.tag, child.get("type")) for child in case])
@@ -82,7 +82,7 @@ def test_one_case_per_finding_with_its_outcome(report: Report, rules: tuple[Rule
     ]
 
 
-def test_a_failure_says_why_and_how_to_fix(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_a_failure_says_why_and_how_to_fix(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     (case,) = [
         case
         for case in _root(report, rules).iter("testcase")
@@ -102,7 +102,7 @@ def test_a_failure_says_why_and_how_to_fix(report: Report, rules: tuple[Rule, ..
     ]
 
 
-def test_skipped_cases_say_why(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_skipped_cases_say_why(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     messages = {
         case.get("name"): skipped.get("message")
         for case in _root(report, rules).iter("testcase")
@@ -114,13 +114,13 @@ def test_skipped_cases_say_why(report: Report, rules: tuple[Rule, ...]) -> None:
     }
 
 
-def test_the_timestamp_is_the_scan_start(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_timestamp_is_the_scan_start(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     assert {suite.get("timestamp") for suite in _root(report, rules).iter("testsuite")} == {
         "2025-06-15T11:58:30"
     }
 
 
-def test_a_finding_of_a_rule_not_given_gets_a_suite_of_its_own(rules: tuple[Rule, ...]) -> None:
+def test_a_finding_of_a_rule_not_given_gets_a_suite_of_its_own(rules: tuple[RuleDoc, ...]) -> None:
     finding = msgspec.structs.replace(HOSTILE, rule="retired-rule")
     root = _root(sample_report((finding,)), rules)
     (suite,) = [suite for suite in root.iter("testsuite") if suite.get("id") == "retired-rule"]
@@ -129,7 +129,7 @@ def test_a_finding_of_a_rule_not_given_gets_a_suite_of_its_own(rules: tuple[Rule
     assert _counts(root) == (1, 1, 0, 0)
 
 
-def test_characters_xml_cannot_carry_are_removed(rules: tuple[Rule, ...]) -> None:
+def test_characters_xml_cannot_carry_are_removed(rules: tuple[RuleDoc, ...]) -> None:
     finding = msgspec.structs.replace(HOSTILE, message="a\ud800b\ufffec\uffffd\x0be\x1ff")
     output = render_junit(sample_report((finding,)), rules)
     failure = ET.fromstring(output).find("testsuite/testcase/failure")

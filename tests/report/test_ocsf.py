@@ -20,8 +20,8 @@ from pydantic import BaseModel
 
 from cloudwarden.findings import Report, Status
 from cloudwarden.report.ocsf import OCSF_VERSION, render_ocsf
+from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.rules import RULES as REAL_RULES
-from cloudwarden.rules.base import Rule
 
 from .sample import ACCOUNT_A, HOSTILE, sample_report
 
@@ -30,7 +30,7 @@ UNMODELLED = {"cloud", "compliance.status", "compliance.status_code", "complianc
 Compliance Finding, and the compliance object's status caption, code and details."""
 
 
-def _events(report: Report, rules: tuple[Rule, ...]) -> list[dict[str, Any]]:
+def _events(report: Report, rules: tuple[RuleDoc, ...]) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = json.loads(render_ocsf(report, rules))
     return events
 
@@ -76,7 +76,7 @@ def _check(event: dict[str, Any]) -> None:
     assert all(isinstance(detail, str) for detail in compliance.get("status_details", []))
 
 
-def test_every_event_is_a_valid_compliance_finding(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_every_event_is_a_valid_compliance_finding(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     events = _events(report, rules)
     assert len(events) == len(report.findings)
     for event in events:
@@ -88,21 +88,21 @@ def test_events_with_the_real_rules_are_valid() -> None:
         _check(event)
 
 
-def test_the_check_rejects_a_misnamed_attribute(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_check_rejects_a_misnamed_attribute(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     event = _events(report, rules)[0]
     event["finding_info"]["description"] = event["finding_info"].pop("desc")
     with pytest.raises(AssertionError):
         _check(event)
 
 
-def test_the_check_rejects_a_mistyped_value(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_check_rejects_a_mistyped_value(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     event = _events(report, rules)[0]
     event["severity_id"] = "5"
     with pytest.raises(AssertionError):
         _check(event)
 
 
-def test_the_class_and_activity(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_class_and_activity(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     for event in _events(report, rules):
         assert (event["category_uid"], event["class_uid"], event["activity_id"], event["type_uid"]) == (
             2,
@@ -119,7 +119,7 @@ def test_the_class_and_activity(report: Report, rules: tuple[Rule, ...]) -> None
         assert event["time"] == 1749988800000
 
 
-def test_statuses_and_severities(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_statuses_and_severities(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     rows = [
         (
             event["status_code"],
@@ -148,7 +148,7 @@ def test_statuses_and_severities(report: Report, rules: tuple[Rule, ...]) -> Non
     ]
 
 
-def test_a_suppressed_finding_says_why(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_a_suppressed_finding_says_why(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     (event,) = [event for event in _events(report, rules) if event["status_code"] == Status.SUPPRESSED]
     reason = "suppressed until 2027-03-31: CI users move to OIDC roles in Q1"
     assert event["status_detail"] == reason
@@ -160,7 +160,7 @@ def test_a_suppressed_finding_says_why(report: Report, rules: tuple[Rule, ...]) 
     }
 
 
-def test_the_finding_its_rule_and_its_resource(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_finding_its_rule_and_its_resource(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     event = _events(report, rules)[-1]
     assert event["finding_info"] == {
         "uid": report.findings[-1].id,
@@ -196,7 +196,7 @@ def test_the_finding_its_rule_and_its_resource(report: Report, rules: tuple[Rule
     assert event["unmapped"] == {"evidence": report.findings[-1].evidence}
 
 
-def test_a_resource_without_an_arn_is_named_by_its_id(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_a_resource_without_an_arn_is_named_by_its_id(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     (event,) = [
         event for event in _events(report, rules) if event["metadata"]["event_code"].startswith("route53")
     ]
@@ -204,7 +204,7 @@ def test_a_resource_without_an_arn_is_named_by_its_id(report: Report, rules: tup
     assert event["cloud"]["account"]["uid"] == ACCOUNT_A
 
 
-def test_a_china_region_is_in_the_china_partition(rules: tuple[Rule, ...]) -> None:
+def test_a_china_region_is_in_the_china_partition(rules: tuple[RuleDoc, ...]) -> None:
     finding = msgspec.structs.replace(
         HOSTILE,
         region="cn-north-1",
@@ -214,7 +214,7 @@ def test_a_china_region_is_in_the_china_partition(rules: tuple[Rule, ...]) -> No
     assert event["resources"][0]["cloud_partition"] == "aws-cn"
 
 
-def test_a_finding_of_a_rule_not_given_has_no_control(rules: tuple[Rule, ...]) -> None:
+def test_a_finding_of_a_rule_not_given_has_no_control(rules: tuple[RuleDoc, ...]) -> None:
     finding = msgspec.structs.replace(HOSTILE, rule="retired-rule")
     (event,) = _events(sample_report((finding,)), rules)
     _check(event)

@@ -14,8 +14,8 @@ import pytest
 
 from cloudwarden.findings import Report, Status
 from cloudwarden.report.sarif import FINGERPRINT, SARIF_SCHEMA, render_sarif
+from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.rules import RULES as REAL_RULES
-from cloudwarden.rules.base import Rule
 
 from .sample import ACCOUNT_A, HOSTILE, sample_report
 
@@ -37,7 +37,7 @@ def _validate(document: dict[str, Any]) -> None:
     assert not errors, "\n".join(f"{list(error.absolute_path)}: {error.message}" for error in errors)
 
 
-def _sarif(report: Report, rules: tuple[Rule, ...]) -> dict[str, Any]:
+def _sarif(report: Report, rules: tuple[RuleDoc, ...]) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(render_sarif(report, rules))
     return document
 
@@ -47,14 +47,14 @@ def test_the_schema_is_the_official_one() -> None:
     assert SARIF_SCHEMA == OASIS_SCHEMA_ID
 
 
-def test_the_schema_check_rejects_what_sarif_forbids(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_schema_check_rejects_what_sarif_forbids(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     document = _sarif(report, rules)
     document["runs"][0]["results"][0]["level"] = "critical"
     with pytest.raises(AssertionError, match="'critical' is not one of"):
         _validate(document)
 
 
-def test_the_sample_report_is_valid_sarif(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_sample_report_is_valid_sarif(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     _validate(_sarif(report, rules))
 
 
@@ -66,13 +66,13 @@ def test_a_report_with_the_real_rules_is_valid_sarif() -> None:
     ]
 
 
-def test_an_empty_report_is_valid_sarif(rules: tuple[Rule, ...]) -> None:
+def test_an_empty_report_is_valid_sarif(rules: tuple[RuleDoc, ...]) -> None:
     document = _sarif(sample_report(()), rules)
     _validate(document)
     assert document["runs"][0]["results"] == []
 
 
-def test_the_tool_and_one_descriptor_per_rule(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_tool_and_one_descriptor_per_rule(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     document = _sarif(report, rules)
     assert document["version"] == "2.1.0"
     driver = document["runs"][0]["tool"]["driver"]
@@ -107,7 +107,7 @@ def test_the_tool_and_one_descriptor_per_rule(report: Report, rules: tuple[Rule,
     }
 
 
-def test_results_are_the_findings_that_need_a_look(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_results_are_the_findings_that_need_a_look(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     results = _sarif(report, rules)["runs"][0]["results"]
     expected = [finding for finding in report.findings if finding.status is not Status.PASS]
     assert [result["partialFingerprints"][FINGERPRINT] for result in results] == [f.id for f in expected]
@@ -126,7 +126,7 @@ def test_results_are_the_findings_that_need_a_look(report: Report, rules: tuple[
     assert all(rule_ids[result["ruleIndex"]] == result["ruleId"] for result in results)
 
 
-def test_a_suppressed_failure_carries_its_justification(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_a_suppressed_failure_carries_its_justification(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     results = _sarif(report, rules)["runs"][0]["results"]
     suppressed = [result for result in results if "suppressions" in result]
     assert len(suppressed) == 1
@@ -141,7 +141,7 @@ def test_a_suppressed_failure_carries_its_justification(report: Report, rules: t
     assert suppressed[0]["properties"]["status"] == "SUPPRESSED"
 
 
-def test_locations_name_the_resource(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_locations_name_the_resource(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     results = _sarif(report, rules)["runs"][0]["results"]
     by_id = {result["partialFingerprints"][FINGERPRINT]: result for result in results}
     for finding in report.findings:
@@ -161,14 +161,14 @@ def test_locations_name_the_resource(report: Report, rules: tuple[Rule, ...]) ->
 
 
 def test_a_record_set_id_keeps_its_slashes_inside_one_uri_segment(
-    report: Report, rules: tuple[Rule, ...]
+    report: Report, rules: tuple[RuleDoc, ...]
 ) -> None:
     results = _sarif(report, rules)["runs"][0]["results"]
     uris = [result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for result in results]
     assert f"aws://{ACCOUNT_A}/global/AWS::Route53::RecordSet/Z0123456789%2Fold.example.org%2FCNAME" in uris
 
 
-def test_results_carry_the_finding_details(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_results_carry_the_finding_details(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     results = _sarif(report, rules)["runs"][0]["results"]
     (security_group,) = [result for result in results if result["ruleId"] == "sg-minimal-inbound"]
     assert security_group["message"]["text"] == "tcp 22 is open to 0.0.0.0/0"
@@ -187,7 +187,7 @@ def test_results_carry_the_finding_details(report: Report, rules: tuple[Rule, ..
     }
 
 
-def test_the_invocation_spans_the_scan(report: Report, rules: tuple[Rule, ...]) -> None:
+def test_the_invocation_spans_the_scan(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     (invocation,) = _sarif(report, rules)["runs"][0]["invocations"]
     assert invocation == {
         "executionSuccessful": True,
@@ -197,7 +197,7 @@ def test_the_invocation_spans_the_scan(report: Report, rules: tuple[Rule, ...]) 
 
 
 @pytest.mark.parametrize("status", [Status.FAIL, Status.UNKNOWN])
-def test_a_finding_of_a_rule_not_given_has_no_rule_index(status: Status, rules: tuple[Rule, ...]) -> None:
+def test_a_finding_of_a_rule_not_given_has_no_rule_index(status: Status, rules: tuple[RuleDoc, ...]) -> None:
     finding = msgspec.structs.replace(HOSTILE, rule="retired-rule", status=status)
     document = _sarif(sample_report((finding,)), rules)
     _validate(document)

@@ -22,7 +22,7 @@ from cloudwarden.report.csv_report import render_csv
 from cloudwarden.report.ocsf import render_ocsf
 from cloudwarden.report.sarif import render_sarif
 from cloudwarden.report.stream import JsonReportStream, ReportStream, header_of, write_json
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 from .sample import FINDINGS, sample_report
 
@@ -137,7 +137,7 @@ def _through(report: Report, made: Callable[[IO[bytes]], ReportStream]) -> bytes
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 4, 7])
 def test_ocsf_asff_and_csv_streams_are_the_whole_documents(
-    count: int, monkeypatch: pytest.MonkeyPatch, rules: tuple[Rule, ...]
+    count: int, monkeypatch: pytest.MonkeyPatch, rules: tuple[RuleDoc, ...]
 ) -> None:
     monkeypatch.setattr(stream, "BATCH", 3)
     report = sample_report(_many(count))
@@ -153,7 +153,7 @@ def test_ocsf_asff_and_csv_streams_are_the_whole_documents(
     assert _through(report, csv_report.CsvStream) == _whole_csv(report)
 
 
-def test_the_renderers_give_the_whole_documents(rules: tuple[Rule, ...]) -> None:
+def test_the_renderers_give_the_whole_documents(rules: tuple[RuleDoc, ...]) -> None:
     """What `--format` writes for a held report is the whole document, as the streams write it."""
     report = sample_report()
     rules_by_id = {rule.id: rule for rule in rules}
@@ -167,7 +167,7 @@ def test_the_renderers_give_the_whole_documents(rules: tuple[Rule, ...]) -> None
     assert render_csv(report, rules).encode() == _whole_csv(report)
 
 
-def _whole_sarif(report: Report, rules: Sequence[Rule]) -> bytes:
+def _whole_sarif(report: Report, rules: Sequence[RuleDoc]) -> bytes:
     """The SARIF document built whole, as one object."""
     index = {rule.id: position for position, rule in enumerate(rules)}
     run = {
@@ -198,7 +198,7 @@ def _whole_sarif(report: Report, rules: Sequence[Rule]) -> bytes:
 
 @pytest.mark.parametrize("count", [0, 1, 3, 4, 7, 12])
 def test_the_sarif_stream_is_the_whole_document(
-    count: int, monkeypatch: pytest.MonkeyPatch, rules: tuple[Rule, ...]
+    count: int, monkeypatch: pytest.MonkeyPatch, rules: tuple[RuleDoc, ...]
 ) -> None:
     """PASS findings give no result: batches fill with the others only."""
     monkeypatch.setattr(stream, "BATCH", 3)
@@ -208,7 +208,7 @@ def test_the_sarif_stream_is_the_whole_document(
     assert render_sarif(report, rules).encode() == streamed
 
 
-def test_a_sarif_stream_of_passes_only_has_no_result(rules: tuple[Rule, ...]) -> None:
+def test_a_sarif_stream_of_passes_only_has_no_result(rules: tuple[RuleDoc, ...]) -> None:
     passes = tuple(f for f in FINDINGS if f.status is Status.PASS)
     assert passes
     report = sample_report(passes * 3)

@@ -163,6 +163,8 @@ def api_error(
 
 STANDARD_SUMMARY: Mapping[str, int] = MappingProxyType(account_summary())
 STANDARD_REPORT = credential_report(root_row())
+CENTRALIZED_ROOT: Mapping[str, int] = MappingProxyType(account_summary(password=False, mfa=False, keys=False))
+"""Root access managed by AWS Organizations: no password, no keys, hence no MFA either."""
 
 
 def account(

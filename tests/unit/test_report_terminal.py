@@ -12,7 +12,7 @@ from cloudwarden.engine import evaluate
 from cloudwarden.findings import Report
 from cloudwarden.report.terminal import MAX_LINES_PER_RULE, clean, render_terminal
 from cloudwarden.rules import RULES
-from cloudwarden.rules.iam_users import IAM_USER_MFA
+from cloudwarden.rules.iam_user_mfa import IAM_USER_MFA
 from cloudwarden.snapshot import AccountSnapshot, AccountStats, IamData, OperationStats
 
 from .builders import (

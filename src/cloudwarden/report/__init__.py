@@ -16,7 +16,7 @@ from cloudwarden.report.ocsf import ocsf_stream, render_ocsf
 from cloudwarden.report.sarif import SarifStream, render_sarif
 from cloudwarden.report.stream import JsonReportStream, ReportStream, ScanHeader, rendered
 from cloudwarden.report.terminal import render_terminal
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 
 class Format(enum.StrEnum):
@@ -47,11 +47,11 @@ _EXTENSIONS = {
 }
 
 
-def _json(report: Report, rules: Sequence[Rule]) -> str:
+def _json(report: Report, rules: Sequence[RuleDoc]) -> str:
     return rendered(report, JsonReportStream)
 
 
-_RENDERERS: dict[Format, Callable[[Report, Sequence[Rule]], str]] = {
+_RENDERERS: dict[Format, Callable[[Report, Sequence[RuleDoc]], str]] = {
     Format.JSON: _json,
     Format.HTML: render_html,
     Format.SARIF: render_sarif,
@@ -62,7 +62,7 @@ _RENDERERS: dict[Format, Callable[[Report, Sequence[Rule]], str]] = {
 }
 
 
-def render(report: Report, output_format: Format, rules: Sequence[Rule], color: bool = False) -> str:
+def render(report: Report, output_format: Format, rules: Sequence[RuleDoc], color: bool = False) -> str:
     if output_format is Format.TERMINAL:
         return render_terminal(report, rules, color=color)
     return _RENDERERS[output_format](report, rules)
@@ -76,7 +76,7 @@ def open_stream(
     output_format: Format,
     target: IO[bytes],
     header: ScanHeader,
-    rules: Sequence[Rule],
+    rules: Sequence[RuleDoc],
     spool_dir: Path | None = None,
 ) -> ReportStream:
     """A stream of `output_format` (one of `STREAMED`) to `target`."""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cloudwarden.findings import Finding, Report, Suppression
-from cloudwarden.rules.base import GLOBAL_REGION
+from cloudwarden.findings import GLOBAL_REGION, Finding, Report, Suppression
 from cloudwarden.semantics.credentials import parse_timestamp
 
 GUIDELINES_URL = "https://infosec.mozilla.org/guidelines/aws_security"

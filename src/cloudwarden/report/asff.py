@@ -20,7 +20,7 @@ from typing import IO, Any
 from cloudwarden.findings import Finding, Report, Severity, Status
 from cloudwarden.report._common import GUIDELINES_URL, concrete_region, iso_utc, partition
 from cloudwarden.report.stream import JsonArrayStream, ScanHeader, header_of, rendered
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 SCHEMA_VERSION = "2018-10-08"
 FINDING_TYPES = ["Software and Configuration Checks/AWS Security Best Practices"]
@@ -61,7 +61,7 @@ _STATUS_REASON = {
 _WORKFLOW_STATUS = {Status.PASS: "RESOLVED", Status.SUPPRESSED: "SUPPRESSED"}
 
 
-def render_asff(report: Report, rules: Sequence[Rule]) -> str:
+def render_asff(report: Report, rules: Sequence[RuleDoc]) -> str:
     """`rules` is accepted like every reporter's; each finding carries all ASFF needs."""
     return rendered(report, lambda target: asff_stream(target, header_of(report)))
 

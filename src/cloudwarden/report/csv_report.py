@@ -17,7 +17,7 @@ from cloudwarden.findings import Finding, Report, ScanSummary
 from cloudwarden.report import stream
 from cloudwarden.report.stream import rendered
 from cloudwarden.report.terminal import clean
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 COLUMNS = (
     "id",
@@ -40,7 +40,7 @@ _FORMULA_START = ("=", "+", "-", "@")
 are looked through (a spreadsheet that trims them would see the formula)."""
 
 
-def render_csv(report: Report, rules: Sequence[Rule]) -> str:
+def render_csv(report: Report, rules: Sequence[RuleDoc]) -> str:
     """`rules` is accepted like every reporter's; each finding carries its rule's id and remediation."""
     return rendered(report, CsvStream)
 

@@ -22,7 +22,7 @@ import msgspec
 
 from cloudwarden.findings import Finding, Report, Severity, Status
 from cloudwarden.report._common import collection_cost
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 SUMMARY_STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
 """The summary's columns, in the terminal report's order."""
@@ -94,7 +94,7 @@ class FindingRow:
     suppression: str | None
 
 
-def render_html(report: Report, rules: Sequence[Rule]) -> str:
+def render_html(report: Report, rules: Sequence[RuleDoc]) -> str:
     rules_by_id = {rule.id: rule for rule in rules}
     rule_order = {rule.id: index for index, rule in enumerate(rules)}
     findings = sorted(
@@ -177,7 +177,7 @@ def _tally(findings: Iterable[Finding], scale: int) -> Tally:
     )
 
 
-def _guideline_summaries(findings: Sequence[Finding], rules: Sequence[Rule]) -> list[GuidelineSummary]:
+def _guideline_summaries(findings: Sequence[Finding], rules: Sequence[RuleDoc]) -> list[GuidelineSummary]:
     """One line per rule that has findings, in the rules' order; rules the report's rules lack come last."""
     by_rule: dict[str, list[Finding]] = {}
     for finding in findings:
@@ -226,7 +226,7 @@ def _account_summaries(report: Report) -> list[AccountSummary]:
     return summaries
 
 
-def _row(order: int, finding: Finding, rules_by_id: dict[str, Rule]) -> FindingRow:
+def _row(order: int, finding: Finding, rules_by_id: dict[str, RuleDoc]) -> FindingRow:
     rule = rules_by_id.get(finding.rule)
     resource = finding.resource
     suppression = None

@@ -18,7 +18,7 @@ import msgspec
 from cloudwarden.findings import Finding, Report, Status
 from cloudwarden.report._common import suppression_note, utc
 from cloudwarden.report.terminal import clean
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 _NOT_IN_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
 _OUTCOME = {
@@ -30,7 +30,7 @@ _OUTCOME = {
 _COUNT_ATTRIBUTE = {"failure": "failures", "error": "errors", "skipped": "skipped"}
 
 
-def render_junit(report: Report, rules: Sequence[Rule]) -> str:
+def render_junit(report: Report, rules: Sequence[RuleDoc]) -> str:
     by_rule: dict[str, list[Finding]] = {rule.id: [] for rule in rules}
     for finding in report.findings:
         by_rule.setdefault(finding.rule, []).append(finding)

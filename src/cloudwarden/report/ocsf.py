@@ -20,7 +20,7 @@ import msgspec
 from cloudwarden.findings import Finding, Report, Severity, Status
 from cloudwarden.report._common import partition, suppression_note, utc
 from cloudwarden.report.stream import JsonArrayStream, ScanHeader, header_of, rendered
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 OCSF_VERSION = "1.5.0"
 COMPLIANCE_FINDING = 2003
@@ -48,11 +48,11 @@ _NEW = (1, "New")
 _SUPPRESSED = (3, "Suppressed")
 
 
-def render_ocsf(report: Report, rules: Sequence[Rule]) -> str:
+def render_ocsf(report: Report, rules: Sequence[RuleDoc]) -> str:
     return rendered(report, lambda target: ocsf_stream(target, header_of(report), rules))
 
 
-def ocsf_stream(target: IO[bytes], header: ScanHeader, rules: Sequence[Rule]) -> JsonArrayStream:
+def ocsf_stream(target: IO[bytes], header: ScanHeader, rules: Sequence[RuleDoc]) -> JsonArrayStream:
     """The events written as the findings arrive (a JSON array, one event per finding)."""
     rules_by_id = {rule.id: rule for rule in rules}
     time = int(utc(header.finished_at).timestamp() * 1000)
@@ -62,7 +62,7 @@ def ocsf_stream(target: IO[bytes], header: ScanHeader, rules: Sequence[Rule]) ->
     )
 
 
-def _event(finding: Finding, rule: Rule | None, version: str, time: int) -> dict[str, Any]:
+def _event(finding: Finding, rule: RuleDoc | None, version: str, time: int) -> dict[str, Any]:
     severity_id, severity = SEVERITY_ID[finding.severity]
     status_id, status = _SUPPRESSED if finding.status is Status.SUPPRESSED else _NEW
     compliance_status_id, compliance_status = COMPLIANCE_STATUS_ID[finding.status]

@@ -23,7 +23,7 @@ from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
 from cloudwarden.report import stream
 from cloudwarden.report._common import GUIDELINES_URL, iso_utc
 from cloudwarden.report.stream import ScanHeader, c1_escaped, header_of, rendered
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT = "cloudwardenFindingId/v1"
@@ -47,7 +47,7 @@ LEVEL = {
 _REPORTED = (Status.FAIL, Status.SUPPRESSED, Status.UNKNOWN, Status.MANUAL)
 
 
-def render_sarif(report: Report, rules: Sequence[Rule]) -> str:
+def render_sarif(report: Report, rules: Sequence[RuleDoc]) -> str:
     return rendered(report, lambda target: SarifStream(target, header_of(report), rules))
 
 
@@ -60,7 +60,7 @@ class SarifStream:
     """The SARIF document written as the findings arrive: everything before the results is known from
     the rules and the scan's times, and the results come one per finding that needs attention."""
 
-    def __init__(self, target: IO[bytes], header: ScanHeader, rules: Sequence[Rule]) -> None:
+    def __init__(self, target: IO[bytes], header: ScanHeader, rules: Sequence[RuleDoc]) -> None:
         self._target = target
         self._rule_index = {rule.id: index for index, rule in enumerate(rules)}
         self._encoder = msgspec.json.Encoder()
@@ -117,7 +117,7 @@ class SarifStream:
         self._batch = []
 
 
-def _descriptor(rule: Rule) -> dict[str, Any]:
+def _descriptor(rule: RuleDoc) -> dict[str, Any]:
     return {
         "id": rule.id,
         "name": rule.id,

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from cloudwarden.findings import Finding, Report, Status
 from cloudwarden.report._common import collection_cost
-from cloudwarden.rules.base import Rule
+from cloudwarden.ruledoc import RuleDoc
 
 _CONTROL = re.compile(
     r"\x1b\[[0-?]*[ -/]*[@-~]"  # CSI sequences (colours, cursor moves)
@@ -41,7 +41,7 @@ def clean(text: str) -> str:
     return _CONTROL.sub(lambda match: " " if match.group(0) in "\t\n\r" else "", text)
 
 
-def render_terminal(report: Report, rules: Sequence[Rule], color: bool, width: int = 110) -> str:
+def render_terminal(report: Report, rules: Sequence[RuleDoc], color: bool, width: int = 110) -> str:
     buffer = io.StringIO()
     console = Console(
         file=buffer,
@@ -84,7 +84,7 @@ def _counts(findings: Sequence[Finding]) -> Text:
     return text
 
 
-def _print_rule(console: Console, rule: Rule, findings: list[Finding]) -> None:
+def _print_rule(console: Console, rule: RuleDoc, findings: list[Finding]) -> None:
     header = Text()
     header.append(f"{rule.section}: {rule.guideline}", style="bold")
     header.append(f"  [{rule.id}]", style="dim")

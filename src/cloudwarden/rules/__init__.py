@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.rules.base import Rule
-from cloudwarden.rules.cloudtrail import CLOUDTRAIL_SEGREGATED_STORAGE
-from cloudwarden.rules.iam_users import IAM_USER_MFA
-from cloudwarden.rules.root import ROOT_MFA, ROOT_NO_ACCESS_KEYS, ROOT_NOT_USED, ROOT_STRONG_PASSWORD
-from cloudwarden.rules.route53 import ROUTE53_NO_DANGLING_RECORDS
-from cloudwarden.rules.s3 import S3_NO_PUBLIC_ACCESS
-from cloudwarden.rules.security_groups import (
-    SG_EGRESS_VIA_NSM_ONLY,
-    SG_INBOUND_RULES_ONLY,
-    SG_MINIMAL_INBOUND,
-    SG_NO_INTERNAL_ALL_PORTS,
-)
+from cloudwarden.rules.cloudtrail_segregated_storage import CLOUDTRAIL_SEGREGATED_STORAGE
+from cloudwarden.rules.iam_user_mfa import IAM_USER_MFA
+from cloudwarden.rules.root_mfa import ROOT_MFA
+from cloudwarden.rules.root_no_access_keys import ROOT_NO_ACCESS_KEYS
+from cloudwarden.rules.root_not_used import ROOT_NOT_USED
+from cloudwarden.rules.root_strong_password import ROOT_STRONG_PASSWORD
+from cloudwarden.rules.route53_no_dangling_records import ROUTE53_NO_DANGLING_RECORDS
+from cloudwarden.rules.s3_no_public_access import S3_NO_PUBLIC_ACCESS
+from cloudwarden.rules.sg_egress_via_nsm_only import SG_EGRESS_VIA_NSM_ONLY
+from cloudwarden.rules.sg_inbound_rules_only import SG_INBOUND_RULES_ONLY
+from cloudwarden.rules.sg_minimal_inbound import SG_MINIMAL_INBOUND
+from cloudwarden.rules.sg_no_internal_all_ports import SG_NO_INTERNAL_ALL_PORTS
+from cloudwarden.snapshot import Collection
 
 RULES: tuple[Rule, ...] = (
     ROOT_STRONG_PASSWORD,
@@ -35,23 +40,14 @@ RULES_BY_ID: dict[str, Rule] = {rule.id: rule for rule in RULES}
 MANUAL_RULE_IDS = frozenset(rule.id for rule in RULES if rule.can_be_manual)
 """The rules that may yield MANUAL: configuration may attest only these."""
 
-CONTRACT_RULE_IDS = frozenset(
-    {
-        "root-strong-password",
-        "root-mfa",
-        "iam-user-mfa",
-        "root-no-access-keys",
-        "root-not-used",
-        "cloudtrail-segregated-storage",
-        "route53-no-dangling-records",
-        "s3-no-public-access",
-        "sg-inbound-rules-only",
-        "sg-minimal-inbound",
-        "sg-no-internal-all-ports",
-        "sg-egress-via-nsm-only",
-    }
-)
-"""Every rule id of the public contract: configuration may name any of them (a suppression written
-for a rule this version does not implement yet is valid, and simply matches nothing)."""
+RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
+"""Every rule id, in the registry's order: the one list configuration, the CLI and the reference use
+(the public contract pins it: a rule id is never renamed or removed)."""
 
-__all__ = ["CONTRACT_RULE_IDS", "MANUAL_RULE_IDS", "RULES", "RULES_BY_ID", "Rule"]
+
+def collections_needed(rules: Iterable[RuleDoc]) -> frozenset[Collection]:
+    """The parts of an account a scan of `rules` must collect: the union of what each reads."""
+    return frozenset(collection for rule in rules for collection in rule.needs)
+
+
+__all__ = ["MANUAL_RULE_IDS", "RULES", "RULES_BY_ID", "RULE_IDS", "Rule", "collections_needed"]

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
 from cloudwarden.config import Config
-from cloudwarden.findings import Resource, Severity, Status, UnknownCause
+from cloudwarden.findings import GLOBAL_REGION, Resource, Severity, Status, UnknownCause
 from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.semantics.inventory import NO_INVENTORY, OrganisationInventory
 from cloudwarden.snapshot import AccountSnapshot, ApiError, ErrorIndex
 
 A = TypeVar("A")
 V = TypeVar("V")
-
-GLOBAL_REGION = "global"
+H = TypeVar("H", bound=Hashable)
 
 Tristate = bool | None
 """A fact that may be unknown (its data could not be read)."""
@@ -50,6 +49,7 @@ class Memo:
 
     def __init__(self) -> None:
         self._values: dict[tuple[Callable[[Any], Any], int], tuple[object, Any]] = {}
+        self._by_value: dict[tuple[Callable[[Any], Any], Hashable], tuple[Any]] = {}
 
     def __call__(self, function: Callable[[A], V], argument: A) -> V:
         key = (function, id(argument))
@@ -60,8 +60,21 @@ class Memo:
         self._values[key] = (argument, value)
         return value
 
+    def by_value(self, function: Callable[[H], V], key: H) -> V:
+        """As calling the memo, keyed on the value of `key` rather than its identity: for arguments that
+        are equal without being the same object (each account of a snapshot read from JSON holds its
+        own copy of the published AWS ranges). Hashing and comparing `key` costs its size on each call."""
+        memo_key = (function, key)
+        known = self._by_value.get(memo_key)
+        if known is not None:
+            return cast("V", known[0])
+        value = function(key)
+        self._by_value[memo_key] = (value,)
+        return value
+
     def clear(self) -> None:
         self._values.clear()
+        self._by_value.clear()
 
 
 @dataclass(frozen=True)

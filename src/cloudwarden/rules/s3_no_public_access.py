@@ -1,16 +1,5 @@
-"""Rule `s3-no-public-access`: a bucket is judged by its effective exposure.
-
-Two paths can expose a bucket, and Block Public Access can neutralise each:
-- its policy, when AWS's definition of "public" holds (`semantics.s3_policy`) and
-  `RestrictPublicBuckets` is off at both the account and the bucket level;
-- its ACL, when it grants to AllUsers or AuthenticatedUsers, `IgnorePublicAcls` is off at both
-  levels and Object Ownership is not `BucketOwnerEnforced` (which disables ACLs).
-`BlockPublicPolicy` and `BlockPublicAcls` only refuse *new* public settings: existing ones stay.
-
-Each fact is three-valued (True, False, unknown when its call failed); the verdict is FAIL as soon as
-one path is known to expose the bucket, PASS only when every path is known to be closed, and
-UNKNOWN otherwise.
-"""
+"""Rule `s3-no-public-access`: each bucket judged by its effective exposure, through its policy or its
+ACL, once Block Public Access and Object Ownership have had their say."""
 
 from __future__ import annotations
 
@@ -20,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.ruledoc import Example
 from cloudwarden.rules.base import (
     Rule,
     RuleContext,
@@ -32,7 +22,7 @@ from cloudwarden.rules.base import (
     unknown_because,
 )
 from cloudwarden.semantics.s3_policy import PolicyAnalysis, analyze_policy
-from cloudwarden.snapshot import AccountSnapshot, ApiError, Bucket, PublicAccessBlock
+from cloudwarden.snapshot import AccountSnapshot, ApiError, Bucket, Collection, ErrorIndex, PublicAccessBlock
 
 PUBLIC_GROUPS = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers (anyone)",
@@ -174,15 +164,13 @@ def _acl_path(bucket: Bucket, failures: tuple[ApiError, ...], evidence: dict[str
     return _Path(bool(grants), capabilities)
 
 
-def _judge_bucket(
-    account: AccountSnapshot, bucket: Bucket, levels: _Levels, declared: Sequence[str]
-) -> Verdict:
+def _judge_bucket(errors: ErrorIndex, bucket: Bucket, levels: _Levels, declared: Sequence[str]) -> Verdict:
     name = bucket.name
     resource = Resource(type="AWS::S3::Bucket", id=name, arn=f"arn:aws:s3:::{name}", name=name)
     region = bucket.region or "global"
 
     def failed(operation: str) -> tuple[ApiError, ...]:
-        return account.errors_for("s3", operation, resource=name)
+        return errors.errors_for("s3", operation, resource=name)
 
     evidence: dict[str, Any] = {
         "block_public_access": levels.describe(),
@@ -199,7 +187,7 @@ def _judge_bucket(
     if not levels.bucket_known:
         unknowns.append(unknown_because(failed("GetPublicAccessBlock"), "the bucket's Block Public Access"))
     if not levels.account_known:
-        account_failures = account.errors_for("s3control", "GetPublicAccessBlock")
+        account_failures = errors.errors_for("s3control", "GetPublicAccessBlock")
         unknowns.append(unknown_because(account_failures, "the account's Block Public Access"))
 
     exposed_by_policy = tri_and(policy.public, tri_not(levels.either("restrict_public_buckets")))
@@ -304,22 +292,23 @@ def _fix(name: str, analysis: PolicyAnalysis | None, via_policy: bool, via_acl: 
 
 def check_s3_public_access(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
     buckets = account.s3.buckets
+    errors = context.errors(account)
     if buckets is None:
         yield Verdict(
             Status.UNKNOWN,
             account_resource(account.account_id),
-            unknown_because(account.errors_for("s3", "ListBuckets"), "the account's buckets"),
+            unknown_because(errors.errors_for("s3", "ListBuckets"), "the account's buckets"),
         )
         return
-    account_known = not account.errors_for("s3control", "GetPublicAccessBlock")
+    account_known = not errors.errors_for("s3control", "GetPublicAccessBlock")
     for bucket in buckets:
         levels = _Levels(
             account=account.s3.account_public_access_block,
             account_known=account_known,
             bucket=bucket.public_access_block,
-            bucket_known=not account.errors_for("s3", "GetPublicAccessBlock", resource=bucket.name),
+            bucket_known=not errors.errors_for("s3", "GetPublicAccessBlock", resource=bucket.name),
         )
-        yield _judge_bucket(account, bucket, levels, context.config.s3.public_buckets)
+        yield _judge_bucket(errors, bucket, levels, context.config.s3.public_buckets)
 
 
 S3_NO_PUBLIC_ACCESS = Rule(
@@ -329,6 +318,47 @@ S3_NO_PUBLIC_ACCESS = Rule(
     audited_upstream=True,
     severity=Severity.CRITICAL,
     resource_type="AWS::S3::Bucket",
+    summary=(
+        "Whether anyone on the internet can reach a bucket, one finding per bucket. Two paths can expose it, "
+        "and Block Public Access can close each. Its policy: public by AWS's definition (an Allow to an open "
+        "principal with no condition that fixes who or where the caller is, see `semantics.s3_policy`), or "
+        "reported public by AWS itself (`GetBucketPolicyStatus`: where AWS and cloudwarden disagree, the "
+        "stricter verdict is used and the disagreement is in the evidence); `RestrictPublicBuckets` at the "
+        "account or the bucket level closes it. Its ACL: a grant to AllUsers or AuthenticatedUsers; "
+        "`IgnorePublicAcls` at either level, or Object Ownership `BucketOwnerEnforced` (which disables "
+        "ACLs), closes it. `BlockPublicPolicy` and `BlockPublicAcls` only refuse new public settings: "
+        "existing ones stay. Each fact is three-valued (true, false, unknown when its call failed): the "
+        "bucket fails as soon as one path is known to expose it, passes only when every path is known to be "
+        "closed, and is UNKNOWN otherwise. Buckets listed in `s3.public_buckets` (glob patterns) are public "
+        "on purpose: public read or list passes, public write never does. Severity is critical when the "
+        "public can list or write, high when it can only read."
+    ),
+    passes=(
+        "No path exposes the bucket: no public policy statement and no public ACL grant (grants to "
+        "LogDelivery, other accounts' canonical ids or e-mail addresses are not public; a policy limited to "
+        "fixed principals or by a condition such as `aws:SourceVpce` is not public); or what is public is "
+        "neutralised (`RestrictPublicBuckets` for the policy, `IgnorePublicAcls` or Object Ownership "
+        "`BucketOwnerEnforced` for the ACL), and the message says what lifting it would expose. A bucket "
+        "matching `s3.public_buckets` that the public can read or list, but not write, passes as declared "
+        "public."
+    ),
+    fails=(
+        "Its policy (by cloudwarden's reading or by AWS's `IsPublic`) or its ACL exposes the bucket and "
+        "Block Public Access does not neutralise that path; a Deny for everyone does not offset a public "
+        "Allow. A bucket declared in `s3.public_buckets` still fails when the public can write to it "
+        "(`WRITE` or `WRITE_ACP` grants, `s3:PutObject`...). The finding names the public statements and "
+        "grants, and the exact fix for the bucket."
+    ),
+    unknown=(
+        "The buckets could not be listed (`ListBuckets` failed): one UNKNOWN for the account. For a bucket, "
+        "when no path is known to expose it and a fact that could open one is unknown: its policy could not "
+        "be read (`GetBucketPolicy` failed) or is not a policy (invalid JSON, no `Statement`, a `Statement` "
+        "neither a list nor an object); its ACL could not be read (`GetBucketAcl` failed, or the ACL is "
+        "missing from the snapshot); its Object Ownership could not be read (`GetBucketOwnershipControls` "
+        "failed) beside a public or unreadable ACL; the bucket's or the account's Block Public Access could "
+        "not be read (`GetPublicAccessBlock` of s3 or s3control failed) while it would decide. The message "
+        "names every failed call."
+    ),
     rationale=(
         "Data not classified as public must not be readable or writable by anyone on the internet. "
         "A bucket is public when its policy grants an open principal without a condition that fixes "
@@ -348,8 +378,29 @@ S3_NO_PUBLIC_ACCESS = Rule(
         "s3:GetBucketAcl",
         "s3:GetBucketPublicAccessBlock",
         "s3:GetBucketOwnershipControls",
-        "s3:GetBucketTagging",
         "s3:GetAccountPublicAccessBlock",
+    ),
+    needs=frozenset({Collection.S3}),
+    examples=(
+        Example(Status.FAIL, "A policy statement lets `*` call `s3:GetObject` without condition (high)."),
+        Example(Status.FAIL, "The ACL grants AllUsers `READ`: anyone can list the bucket (critical)."),
+        Example(
+            Status.PASS,
+            "A policy grants `s3:*` to anyone, but the bucket turns on `RestrictPublicBuckets`: the message "
+            "says lifting it would expose read, list and write.",
+        ),
+        Example(
+            Status.PASS,
+            "The ACL grants AllUsers `READ`, but Object Ownership is `BucketOwnerEnforced`: ACLs have no "
+            "effect.",
+        ),
+        Example(
+            Status.PASS, "`www.example.com`, readable by anyone, matches `www.*` in `s3.public_buckets`."
+        ),
+        Example(
+            Status.UNKNOWN,
+            "`GetBucketPolicy` was denied (AccessDenied) for a bucket whose ACL is not public.",
+        ),
     ),
     check=check_s3_public_access,
 )

@@ -1,47 +1,19 @@
-"""Rule `route53-no-dangling-records`: is every record's target still ours?
-
-A record that points at a resource nobody owns any more lets whoever claims that resource serve
-content under the domain. "Does it answer?" is the wrong question: a target already taken over
-answers 200. So each judged record set is compared with what is ours: the inventory of the account
-that holds the zone, then that of every other scanned account (`RuleContext.inventory`: DNS in one
-account, what it points at in others). A target another scanned account holds PASSes, naming it.
-A target no scanned account holds is judged as below, except that it is UNKNOWN (failed read) while
-another scanned account's inventory of that kind could not be read, and UNKNOWN (not checked) when
-`route53.trusted_accounts` names accounts that are ours but not scanned, which might hold it: the
-scan was set up without their inventories, a limit of its set-up rather than a failed call.
-"Does not exist" answers (HeadBucket 404, CheckDNSAvailability "available") FAIL all the same.
-
-1. S3 (CNAME to a website or REST endpoint, alias to a website endpoint): S3 serves the bucket named
-   by the Host header, i.e. the *record name*; FAIL when no owned bucket has that name. A trusted
-   account's bucket counts once S3 confirms its owner (HeadBucket with ExpectedBucketOwner, asked
-   at collection).
-2. Elastic Beanstalk: owned environment CNAME, or else CheckDNSAvailability: available FAIL,
-   reserved by another account PASS with a note, unanswered UNKNOWN.
-3. CloudFront, load balancers, API Gateway: PASS when owned; otherwise their names cannot be claimed
-   by another account, so the record is only stale (low severity FAIL: remove it). Other AWS names
-   whose service is not inventoried are UNKNOWN.
-4. A/AAAA values and EC2 host names: private or reserved PASS; inside AWS's ranges and not owned
-   FAIL; outside AWS's ranges PASS; ranges unknown UNKNOWN.
-5. NS delegations below the apex to Route53 (`awsdns`) servers: PASS only when an owned hosted zone
-   of that name has exactly those name servers.
-6. CNAMEs to takeover-prone third-party services: UNKNOWN without live checks; with them, FAIL when
-   the target is unclaimed (NXDOMAIN where that means claimable, or the service's "not found" page).
-TXT, MX, SOA, apex NS and other types are not judged.
-"""
+"""Rule `route53-no-dangling-records`: is every public record's target still held by us (this account,
+another scanned account, or a trusted one)?"""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from cloudwarden.findings import Resource, Severity, Status, UnknownCause
+from cloudwarden.ruledoc import Example
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
 from cloudwarden.semantics.dns import AwsRanges, Target, TargetKind, classify_target, is_private_or_reserved
 from cloudwarden.semantics.inventory import Held, Holder, address_key, zone_key
 from cloudwarden.semantics.takeover import match_service
-from cloudwarden.snapshot import AccountSnapshot, HostedZone, RecordSet, Route53Data
+from cloudwarden.snapshot import AccountSnapshot, Collection, HostedZone, RecordSet, Route53Data
 
 JUDGED_TYPES = frozenset({"A", "AAAA", "CNAME", "NS"})
 
@@ -83,17 +55,12 @@ def _accounts(accounts: tuple[str, ...]) -> str:
     return named + (f" and {len(accounts) - 5} more" if len(accounts) > 5 else "")
 
 
-@functools.lru_cache(maxsize=4)
-def _aws_ranges(prefixes: tuple[str, ...]) -> AwsRanges:
-    """Built once for every account of a snapshot: they all carry the same published ranges."""
-    return AwsRanges(prefixes)
-
-
 class _Judge:
     """The account's own inventory, and the judgement of one record set at a time."""
 
     def __init__(self, account: AccountSnapshot, data: Route53Data, context: RuleContext) -> None:
         self.account = account
+        self.errors = context.errors(account)
         self.data = data
         self.inventory = context.inventory
         self.trusted_unscanned = tuple(
@@ -108,7 +75,10 @@ class _Judge:
         if data.elastic_ips is not None and data.interface_ips is not None:
             ips = frozenset(address_key(ip) for ip in (*data.elastic_ips, *data.interface_ips))
         self.ips = ips
-        self.ranges = None if data.aws_ranges is None else _aws_ranges(data.aws_ranges)
+        # Built once for every account of the evaluation: they all carry the same published ranges, each
+        # its own copy when the snapshot was read from JSON (hence keyed on their value).
+        ranges = data.aws_ranges
+        self.ranges = None if ranges is None else context.per_evaluation.by_value(AwsRanges, ranges)
         self.zones_by_name: dict[str, list[HostedZone]] = {}
         for zone in data.zones:
             if not zone.private:  # a private zone of the same name (split horizon) answers no one outside
@@ -122,7 +92,7 @@ class _Judge:
             error
             for service, operation in calls
             for error in (
-                self.account.errors_for(service, operation) if operation else self.account.errors_for(service)
+                self.errors.errors_for(service, operation) if operation else self.errors.errors_for(service)
             )
         )
         return unknown_because(errors, what)
@@ -260,7 +230,7 @@ class _Judge:
             return unseen
         # No bucket can be named like a wildcard record: S3 was not asked, and no account can own it.
         if self.trusted_unscanned and not name.startswith("*"):
-            failed = self.account.errors_for("s3", "HeadBucket", resource=name)
+            failed = self.errors.errors_for("s3", "HeadBucket", resource=name)
             if failed:
                 return _unknown(unknown_because(failed, f"the owner of {name}"), **evidence)
             refused = ownership.refused if ownership is not None else ()
@@ -506,7 +476,8 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
             Status.UNKNOWN, account_resource(account.account_id), "DNS data is missing from the snapshot"
         )
         return
-    listing = account.errors_for("route53", "ListHostedZones")
+    errors = context.errors(account)
+    listing = errors.errors_for("route53", "ListHostedZones")
     if listing:
         yield Verdict(
             Status.UNKNOWN, account_resource(account.account_id), unknown_because(listing, "the hosted zones")
@@ -515,7 +486,7 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
     judge = _Judge(account, data, context)
     zones = {zone.id: zone for zone in data.zones if not zone.private}
     for public_zone in zones.values():
-        failures = account.errors_for("route53", "ListResourceRecordSets", resource=public_zone.id)
+        failures = errors.errors_for("route53", "ListResourceRecordSets", resource=public_zone.id)
         if failures:
             resource = Resource(type="AWS::Route53::HostedZone", id=public_zone.id, name=public_zone.name)
             yield Verdict(
@@ -549,6 +520,63 @@ ROUTE53_NO_DANGLING_RECORDS = Rule(
     audited_upstream=False,
     severity=Severity.HIGH,
     resource_type="AWS::Route53::RecordSet",
+    summary=(
+        "Whether each record set of a public hosted zone still points at something we hold, one finding per "
+        "judged record set (A, AAAA, CNAME and alias records, NS delegations below the apex; TXT, MX, SOA, "
+        'the apex NS and private zones are not judged). "Does it answer?" is the wrong question: a target '
+        "already taken over answers 200. So the target is compared with what is ours: the inventory of the "
+        "account that holds the zone, then that of every other scanned account (DNS in one account, what it "
+        "points at in others); a target another scanned account holds passes, naming it. By kind of target: "
+        "S3 serves the bucket named by the record name (the Host header), which must be a bucket we own, or "
+        "one S3 confirms a `route53.trusted_accounts` account owns (`HeadBucket` with `ExpectedBucketOwner`, "
+        "asked at collection); an Elastic Beanstalk name is ours, reserved by someone else, or free "
+        "(`CheckDNSAvailability`); CloudFront, load balancer, API Gateway and generated Elastic Beanstalk "
+        "names cannot be claimed by another account, so a record to one we no longer hold is only stale "
+        "(low); an A/AAAA value or EC2 host name inside AWS's published ranges "
+        "(`route53.aws_ip_ranges_file`) must be an address we hold; a delegation to Route53 (`awsdns`) name "
+        "servers must reach a zone of that name with exactly those servers; a CNAME to a takeover-prone "
+        "third-party service (GitHub Pages, Heroku, Azure...) is judged by live checks (`--live`). A target "
+        "no scanned account holds is not yet dangling while another scanned account's inventory of that kind "
+        "could not be read, or while a trusted account that is not scanned might hold it."
+    ),
+    passes=(
+        "The target is held by this account or another scanned account (the message names it): the bucket "
+        "named like the record, the Elastic Beanstalk environment, the CloudFront distribution, load "
+        "balancer or API, the address (Elastic IP or public address of a network interface), the hosted zone "
+        "with exactly the delegated name servers; or S3 confirms a trusted account owns the bucket. Also: an "
+        "alias to a record of the account's own zones; addresses that are private, reserved or outside AWS's "
+        "ranges; an Elastic Beanstalk name another account reserves (with a note to remove the record if "
+        "unused); a name that is neither AWS's nor a known takeover-prone service's; a third-party site or "
+        "delegation that live checks find serving the name."
+    ),
+    fails=(
+        "High: S3 serves a bucket named like the record that no scanned or trusted account owns, or that "
+        "does not exist (`HeadBucket` 404), including for a wildcard record whatever the trust list (no "
+        "bucket can have its name); an Elastic Beanstalk name that is available; an AWS address no scanned "
+        "account holds; a delegation to Route53 name servers of no scanned account's zone of that name; a "
+        "third-party delegation whose name servers all refuse the zone; a takeover-prone service that "
+        "answers with its page for an unclaimed name, or whose name does not exist (NXDOMAIN) where that "
+        "means anyone can claim it (medium for services that verify ownership). Low: a CloudFront "
+        "distribution, load balancer, API or generated Elastic Beanstalk name no scanned account holds (a "
+        "stale record: remove it)."
+    ),
+    unknown=(
+        "For the account: DNS was not collected, or `ListHostedZones` failed. For a zone: its records could "
+        "not be listed (`ListResourceRecordSets`); other zones are still judged. For a record, after a "
+        "failed read: the account's inventory the target needs could not be read (`ListBuckets`, "
+        "`DescribeAddresses` or `DescribeNetworkInterfaces`, `ListDistributions`, `DescribeLoadBalancers`, "
+        "`DescribeEnvironments` for a name not known to be free, an unanswered `CheckDNSAvailability`, "
+        "`GetRestApis`/`GetApis`, `GetHostedZone` for the delegated zone's name servers); another scanned "
+        "account's inventory of that kind could not be read, or that account could not be entered; the "
+        "`HeadBucket` owner check failed, or S3 refused it (403) for every trusted account not scanned; a "
+        "live check failed. Not checked (the scan was set up not to find out): a trusted account that is not "
+        "scanned might hold the target, or was never asked about the bucket; AWS's ranges are unknown (no "
+        "`route53.aws_ip_ranges_file`) for a public address; live checks are off for a takeover-prone "
+        "service or a third-party delegation. Undecidable from the record itself: a CNAME or A/AAAA record "
+        "without value (a traffic policy record), a value that is not an IP address, an AWS name of a "
+        "service cloudwarden does not inventory (RDS, Global Accelerator, App Runner, an Elastic Beanstalk "
+        "name without region...)."
+    ),
     rationale=(
         "A record that still points at a bucket, an environment, an address or a third-party site nobody "
         "owns any more lets whoever claims it serve content under the domain: phishing on a trusted name, "
@@ -563,6 +591,7 @@ ROUTE53_NO_DANGLING_RECORDS = Rule(
         "route53:GetHostedZone",
         "route53:ListResourceRecordSets",
         "ec2:DescribeAddresses",
+        "ec2:DescribeNetworkInterfaces",
         "cloudfront:ListDistributions",
         "elasticloadbalancing:DescribeLoadBalancers",
         "elasticbeanstalk:DescribeEnvironments",
@@ -570,6 +599,31 @@ ROUTE53_NO_DANGLING_RECORDS = Rule(
         "apigateway:GET",
         "s3:ListAllMyBuckets",
         "s3:ListBucket",
+    ),
+    needs=frozenset({Collection.ROUTE53, Collection.S3, Collection.EC2}),
+    examples=(
+        Example(
+            Status.FAIL,
+            "`assets.example.com` is a CNAME to an S3 website endpoint and no scanned or trusted account "
+            "owns a bucket named `assets.example.com`: anyone can create it (high).",
+        ),
+        Example(
+            Status.FAIL,
+            "An A record points at `54.239.28.85`, an AWS address no scanned account holds (high).",
+        ),
+        Example(
+            Status.FAIL,
+            "A CNAME to a CloudFront distribution no scanned account holds: a stale record (low).",
+        ),
+        Example(
+            Status.PASS,
+            "An alias to a load balancer that another scanned account holds: the finding names that account.",
+        ),
+        Example(Status.UNKNOWN, "A CNAME to GitHub Pages, scanned without live checks (not checked)."),
+        Example(
+            Status.UNKNOWN,
+            "A CNAME to S3 while the account's buckets could not be listed (`ListBuckets` denied).",
+        ),
     ),
     check=check_dangling_records,
 )

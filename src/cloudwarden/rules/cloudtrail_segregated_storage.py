@@ -1,16 +1,5 @@
-"""Rule `cloudtrail-segregated-storage`: logs ship from every region to storage the attacker cannot reach.
-
-One finding per account. PASS only when every scanned region is covered by at least one trail that
-applies there (multi-region, or its home region; this account's or an organisation trail), is
-logging with no delivery error, records management write events, and delivers to a bucket outside
-this account that is trusted (`cloudtrail.trusted_buckets`, or owned by an account of
-`cloudtrail.trusted_accounts` as confirmed by S3); and when at least one covering trail includes
-global service events. With no trust list configured, a bucket outside the account passes with a
-warning that the destination is unverified; a bucket in this account always fails. A bucket that
-another scanned account lists as its own has that account as its confirmed owner, as if S3 had
-confirmed it: it is trusted when that account is in `cloudtrail.trusted_accounts`, and untrusted
-when trust lists are configured and it is not.
-"""
+"""Rule `cloudtrail-segregated-storage`: every scanned region ships its logs to storage outside the
+account, which an attacker in the account cannot reach."""
 
 from __future__ import annotations
 
@@ -19,8 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudwarden.config import CloudTrailConfig
 from cloudwarden.findings import Severity, Status, UnknownCause
+from cloudwarden.ruledoc import Example
 from cloudwarden.rules.base import (
     Rule,
     RuleContext,
@@ -32,8 +21,8 @@ from cloudwarden.rules.base import (
     unknown_because,
 )
 from cloudwarden.semantics.cloudtrail import management_write_coverage
-from cloudwarden.semantics.inventory import Held, OrganisationInventory
-from cloudwarden.snapshot import AccountSnapshot, BucketOwnership, CloudTrailData, Trail
+from cloudwarden.semantics.inventory import Held
+from cloudwarden.snapshot import AccountSnapshot, BucketOwnership, CloudTrailData, Collection, Trail
 
 
 @dataclass
@@ -64,16 +53,16 @@ def _judge_destination(
     judgement: _Judgement,
     account: AccountSnapshot,
     ownership: BucketOwnership | None,
-    settings: CloudTrailConfig,
-    inventory: OrganisationInventory,
+    context: RuleContext,
 ) -> None:
     bucket = judgement.trail.s3_bucket
     if not bucket:
         judgement.misses.append("no S3 destination")
         return
+    settings = context.config.cloudtrail
     own = _own_buckets(account)
     confirmed = ownership.confirmed_owner if ownership else None
-    holder = inventory.holder(Held.BUCKET, bucket)
+    holder = context.inventory.holder(Held.BUCKET, bucket)
     if confirmed is None and holder is not None:
         confirmed = holder.account  # its own ListBuckets says so, as surely as HeadBucket would
     if (own is not None and bucket in own) or confirmed == account.account_id:
@@ -86,7 +75,9 @@ def _judge_destination(
     if own is None and confirmed is None:
         judgement.unknowns.append(
             f"cannot tell whether {bucket} is in this account: "
-            + unknown_because(account.errors_for("s3", "ListBuckets"), "the account's buckets")
+            + unknown_because(
+                context.errors(account).errors_for("s3", "ListBuckets"), "the account's buckets"
+            )
         )
         return
     owner_note = f"owner {confirmed} confirmed" if confirmed else "owner not confirmed"
@@ -131,7 +122,8 @@ def _judge_trail(
     account: AccountSnapshot, trail: Trail, data: CloudTrailData, context: RuleContext
 ) -> _Judgement:
     judgement = _Judgement(trail)
-    status_errors = account.errors_for("cloudtrail", "GetTrailStatus", resource=trail.arn)
+    errors = context.errors(account)
+    status_errors = errors.errors_for("cloudtrail", "GetTrailStatus", resource=trail.arn)
     if trail.status is None:
         judgement.unknowns.append(unknown_because(status_errors, f"the status of {trail.name}"))
     else:
@@ -140,14 +132,14 @@ def _judge_trail(
         if trail.status.latest_delivery_error:
             judgement.misses.append(f"delivery error: {trail.status.latest_delivery_error}")
     if trail.selectors is None:
-        selector_errors = account.errors_for("cloudtrail", "GetEventSelectors", resource=trail.arn)
+        selector_errors = errors.errors_for("cloudtrail", "GetEventSelectors", resource=trail.arn)
         judgement.unknowns.append(unknown_because(selector_errors, f"the event selectors of {trail.name}"))
     else:
         coverage = management_write_coverage(trail.selectors)
         if not coverage.records_management_writes:
             judgement.misses.append(f"no management write events ({coverage.explanation})")
     ownership = next((entry for entry in data.bucket_ownership if entry.bucket == trail.s3_bucket), None)
-    _judge_destination(judgement, account, ownership, context.config.cloudtrail, context.inventory)
+    _judge_destination(judgement, account, ownership, context)
     return judgement
 
 
@@ -197,10 +189,15 @@ class _Region:
 
 
 def _region(
-    account: AccountSnapshot, region: str, data: CloudTrailData, judgements: dict[str, _Judgement]
+    account: AccountSnapshot,
+    region: str,
+    data: CloudTrailData,
+    judgements: dict[str, _Judgement],
+    context: RuleContext,
 ) -> _Region:
     if region not in data.regions:
-        errors = tuple(e for e in account.errors_for("cloudtrail", "DescribeTrails") if e.region == region)
+        listing = context.errors(account).errors_for("cloudtrail", "DescribeTrails")
+        errors = tuple(error for error in listing if error.region == region)
         return _Region(None, {"covered": None}, f"{region}: " + unknown_because(errors, "the trails"))
     reasons = {
         arn: _why_not_applying(judgement.trail, region, data, account.account_id)
@@ -236,12 +233,12 @@ def check_segregated_storage(account: AccountSnapshot, context: RuleContext) -> 
         yield Verdict(Status.UNKNOWN, resource, "CloudTrail data is missing from the snapshot")
         return
     if not account.regions:
-        errors = account.errors_for("ec2", "DescribeRegions")
+        errors = context.errors(account).errors_for("ec2", "DescribeRegions")
         yield Verdict(Status.UNKNOWN, resource, unknown_because(errors, "the account's regions"))
         return
     settings = context.config.cloudtrail
     judgements = {trail.arn: _judge_trail(account, trail, data, context) for trail in data.trails}
-    regions = {region: _region(account, region, data, judgements) for region in account.regions}
+    regions = {region: _region(account, region, data, judgements, context) for region in account.regions}
     coverage = tri_and(*[region.covered for region in regions.values()])
     good = {j.trail.arn: j for region in regions.values() for j in region.good}
     covering = {j.trail.arn: j for region in regions.values() for j in region.applying}
@@ -300,6 +297,47 @@ CLOUDTRAIL_SEGREGATED_STORAGE = Rule(
     audited_upstream=True,
     severity=Severity.HIGH,
     resource_type="AWS::::Account",
+    summary=(
+        "Whether the account's CloudTrail logs survive its compromise, one finding per account. Every "
+        "scanned region must be covered by at least one trail that applies there (multi-region, or its home "
+        "region; this account's, or an organisation trail of the management account; and listed by "
+        "`DescribeTrails` in that region) and that is good: logging with no delivery error, recording "
+        "management write events (classic or advanced event selectors), and delivering to an S3 bucket "
+        "outside this account that is trusted: named in `cloudtrail.trusted_buckets` (glob patterns, "
+        "case-sensitive), or owned by an account of `cloudtrail.trusted_accounts`, as S3 confirms "
+        "(`HeadBucket` with `ExpectedBucketOwner`, asked at collection). At least one covering trail must "
+        "also include global service events. A bucket that another scanned account lists as its own has that "
+        "account as its confirmed owner, as if S3 had confirmed it. With no trust list configured, a bucket "
+        "outside the account passes with a warning that the destination is unverified; a bucket in this "
+        "account always fails. Log file validation, KMS encryption and the SNS topic are recorded in the "
+        "evidence without deciding the verdict."
+    ),
+    passes=(
+        "Every scanned region is covered by a good trail and one covering trail includes global service "
+        "events. The message names each covering trail and its destination, and carries the "
+        "unverified-destination warning when no trust list is configured. A trail whose status or selectors "
+        "could not be read does not matter when another good trail covers the same regions."
+    ),
+    fails=(
+        "A scanned region has no trail that applies there (critical), or only trails that are not good "
+        "(high): not logging, a delivery error, no management write events (read-only selectors, or advanced "
+        "selectors that record only data events), no S3 destination, a bucket in this account (even when "
+        "listed as trusted), a bucket that does not exist (S3 answered 404: anyone may create it), or, with "
+        "trust lists configured, a bucket that matches no trusted name and is not confirmed to belong to a "
+        "trusted account (it belongs to an untrusted account, S3 refused the ownership check for every "
+        "trusted account, or none is configured). Or every region is covered, but no good covering trail "
+        "includes global service events (IAM, STS, CloudFront)."
+    ),
+    unknown=(
+        "Nothing known decides a FAIL and something that could is unknown: CloudTrail data is missing from "
+        "the snapshot; the account's regions could not be read (`DescribeRegions`); the trails of a scanned "
+        "region could not be listed (`DescribeTrails` in that region); a trail's status (`GetTrailStatus`) "
+        "or event selectors (`GetEventSelectors`) could not be read; the account's own buckets could not be "
+        "listed (`ListBuckets`) and no owner of the destination is confirmed, so it may be in this account. "
+        "The message names each failed call. When the only unknown is that a bucket's owner was never asked "
+        "about an account trusted after the snapshot was collected, the verdict is UNKNOWN as not checked "
+        "(collect again with this configuration), not as a failed read."
+    ),
     rationale=(
         "An attacker who controls an account will try to erase the record of what they did. Logs "
         "delivered, from every region, to a bucket in a separate, locked-down account survive that: "
@@ -321,6 +359,22 @@ CLOUDTRAIL_SEGREGATED_STORAGE = Rule(
         "organizations:DescribeOrganization",
         "s3:ListBucket",
         "s3:ListAllMyBuckets",
+        "ec2:DescribeRegions",
+    ),
+    needs=frozenset({Collection.CLOUDTRAIL, Collection.S3}),
+    examples=(
+        Example(
+            Status.PASS,
+            "One multi-region trail, logging, with global service events, delivers to "
+            "`security-cloudtrail-archive`, which S3 confirms the trusted log archive account owns.",
+        ),
+        Example(
+            Status.PASS, "A member account is covered by the organisation trail of its management account."
+        ),
+        Example(Status.FAIL, "No trail applies in any scanned region (critical)."),
+        Example(Status.FAIL, "The only trail delivers to `app-assets`, a bucket of this account (high)."),
+        Example(Status.FAIL, "A single-region trail of us-east-1 leaves eu-west-1 uncovered (critical)."),
+        Example(Status.UNKNOWN, "`GetTrailStatus` was denied (AccessDeniedException) for the only trail."),
     ),
     check=check_segregated_storage,
 )

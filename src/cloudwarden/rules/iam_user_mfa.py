@@ -1,20 +1,14 @@
-"""Rule `iam-user-mfa`: MFA for non-federated IAM users.
-
-Every IAM user is non-federated by definition (federated identities have no IAM user). A user is
-judged by every credential it holds, from the credential report: a console password without MFA
-is the classic gap, but access keys without MFA work just as well for an attacker, so they fail
-too (at a lower severity), unlike tools that look at console users only. Users newer than the report
-(AWS reuses one for up to four hours) are counted with GetAccountSummary and reported UNKNOWN.
-"""
+"""Rule `iam-user-mfa`: MFA for every IAM user that holds a credential, from the credential report."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.ruledoc import Example
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
 from cloudwarden.semantics.credentials import ROOT_USER, Flag, parse_flag
-from cloudwarden.snapshot import AccountSnapshot, CredentialReport, CredentialReportRow
+from cloudwarden.snapshot import AccountSnapshot, Collection, CredentialReport, CredentialReportRow
 
 
 def _user_resource(account_id: str, row: CredentialReportRow) -> Resource:
@@ -92,7 +86,7 @@ def check_user_mfa(account: AccountSnapshot, context: RuleContext) -> Iterator[V
             Status.UNKNOWN,
             account_resource(account.account_id),
             unknown_because(
-                account.errors_for("iam", "GenerateCredentialReport", "GetCredentialReport"),
+                context.errors(account).errors_for("iam", "GenerateCredentialReport", "GetCredentialReport"),
                 "the IAM credential report",
             ),
         )
@@ -135,6 +129,33 @@ IAM_USER_MFA = Rule(
     audited_upstream=False,
     severity=Severity.HIGH,
     resource_type="AWS::IAM::User",
+    summary=(
+        "Whether every IAM user that holds a credential has MFA, one finding per user of the credential "
+        "report (the `<root_account>` row is `root-mfa`'s). Every IAM user is non-federated by "
+        "definition: federated identities have no IAM user. A user is judged by every credential it "
+        "holds: a console password without MFA is the classic gap, but active access keys without MFA "
+        "work just as well for an attacker, so they fail too, at MEDIUM severity, unlike tools that look "
+        "at console users only. AWS reuses a credential report for up to four hours, so the user count "
+        "of `GetAccountSummary` shows users created since, which the report cannot judge."
+    ),
+    passes=(
+        "The user has MFA (`mfa_active` true), whatever its credentials; or it has no console password "
+        "and no active access key (inactive keys do not count), whatever its `mfa_active` says."
+    ),
+    fails=(
+        "The user has no MFA and can sign in to the console with a password (HIGH); or it has no MFA and "
+        "holds an active access key but no password (MEDIUM; also when its `password_enabled` column is "
+        "unreadable, which the message notes)."
+    ),
+    unknown=(
+        "For the account (`resource.id` is the account id): the credential report could not be read "
+        "(one finding naming the failed `GenerateCredentialReport` or `GetCredentialReport` call, or "
+        "saying the report is missing from the snapshot, and no user is judged); or the account "
+        "summary counts more IAM users than the report lists (users created after the report; the "
+        "listed users are still judged). For a user that holds or may hold a credential: its "
+        "`mfa_active` column is missing or unreadable, or, with `mfa_active` false and no active key, "
+        "its `password_enabled` or an access key column is (the message names the columns)."
+    ),
     rationale=(
         "A stolen password or access key is enough to act as a user who has no MFA; with MFA the "
         "attacker also needs the user's device."
@@ -146,5 +167,18 @@ IAM_USER_MFA = Rule(
         "delete users that need no credentials."
     ),
     permissions=("iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountSummary"),
+    needs=frozenset({Collection.IAM}),
+    examples=(
+        Example(Status.FAIL, "User `alice` signs in to the console with a password and has no MFA (HIGH)."),
+        Example(Status.FAIL, "User `deploy` holds only an active access key and has no MFA (MEDIUM)."),
+        Example(Status.PASS, "User `bob` signs in to the console with a password and has MFA."),
+        Example(Status.PASS, "User `idle` has no password and no active access keys, and no MFA."),
+        Example(Status.UNKNOWN, "User `carol` has a console password and her `mfa_active` reads `enabled`."),
+        Example(
+            Status.UNKNOWN,
+            "The account summary counts 5 IAM users and the credential report, generated three hours "
+            "before the scan, lists 2: one finding for the account, beside the two users' own.",
+        ),
+    ),
     check=check_user_mfa,
 )

@@ -1,0 +1,292 @@
+"""What the four security-group rules share: an account's groups normalised once (`network_of`), and
+the verdicts they shape alike (one per group, one severity level lower for a group attached to nothing).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudwarden.config import SecurityGroupsConfig
+from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.rules.base import RuleContext, Verdict, unknown_because
+from cloudwarden.semantics.network import Direction, NetRule, rules_of
+from cloudwarden.snapshot import (
+    AccountSnapshot,
+    ApiError,
+    Collection,
+    Ec2Data,
+    ErrorIndex,
+    NetworkInterface,
+    SecurityGroup,
+)
+
+SECTION = "Security Groups"
+PERMISSIONS = (
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeManagedPrefixLists",
+    "ec2:GetManagedPrefixListEntries",
+)
+"""Groups and their interfaces; VPCs (whether a group's is the default one, in the evidence); the
+prefix lists that rules name, whose entries decide verdicts."""
+NEEDS = frozenset({Collection.EC2})
+"""Everything the rules read is network data: this account's, and the security groups of the other
+scanned accounts (`context.inventory`), which come from their own EC2 collection."""
+
+_LOWER = {
+    Severity.CRITICAL: Severity.HIGH,
+    Severity.HIGH: Severity.MEDIUM,
+    Severity.MEDIUM: Severity.LOW,
+    Severity.LOW: Severity.INFO,
+    Severity.INFO: Severity.INFO,
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Group:
+    """A group with its normalised rules and how many interfaces carry it (None: unknown).
+
+    Compared and hashed by identity: one object per group of the snapshot."""
+
+    group: SecurityGroup
+    ingress: list[NetRule]
+    egress: list[NetRule]
+    interfaces: int | None
+    default_vpc: bool | None
+    unknown_lists: dict[str, str] = field(default_factory=dict)
+    """Prefix list id -> why its entries are unknown, for the lists this group's rules name."""
+
+    @functools.cached_property
+    def resource(self) -> Resource:
+        """One record for the group's four findings."""
+        group = self.group
+        arn = f"arn:aws:ec2:{group.region}:{group.owner_id or ''}:security-group/{group.id}"
+        return Resource(type="AWS::EC2::SecurityGroup", id=group.id, arn=arn, name=group.name)
+
+    def severity(self, severity: Severity) -> Severity:
+        return _LOWER[severity] if self.interfaces == 0 else severity
+
+    def evidence(self, **extra: Any) -> dict[str, Any]:
+        return {
+            "vpc": self.group.vpc_id,
+            "default_vpc": self.default_vpc,
+            "interfaces": self.interfaces,
+            **extra,
+        }
+
+
+@dataclass(frozen=True)
+class Network:
+    """An account's groups, normalised for its four rules."""
+
+    groups: list[Group]
+    by_id: dict[str, Group]
+    interfaces: list[NetworkInterface]
+    failed_regions: dict[str, str]
+    """Region -> why its security groups could not be read."""
+    interface_failures: dict[str, str]
+    """Region -> why its network interfaces could not be read."""
+    designated: dict[SecurityGroupsConfig, frozenset[Group]] = field(default_factory=dict)
+    """The internet egress groups under each configuration seen (see `designated_groups`)."""
+
+
+def network_of(account: AccountSnapshot, context: RuleContext) -> Network | None:
+    """The account's groups normalised once for all four rules (None: no network data). Kept in
+    `context.per_account`, which the engine clears when it moves to the next account."""
+    return context.per_account(_Normalise(context.errors(account)), account)
+
+
+@dataclass(frozen=True)
+class _Normalise:
+    """Normalises an account's network, reading its failed calls from the account's error index.
+
+    Equal whenever the index is the same, so `per_account` finds the network again for the next rule."""
+
+    errors: ErrorIndex
+
+    def __call__(self, account: AccountSnapshot) -> Network | None:
+        ec2 = account.ec2
+        if ec2 is None:
+            return None
+        interface_failures = _failures(
+            account, self.errors.errors_for("ec2", "DescribeNetworkInterfaces"), "network interfaces"
+        )
+        default_vpcs = {vpc.id: vpc.is_default for vpc in ec2.vpcs}
+        counts: dict[str, int] = {}
+        for interface in ec2.network_interfaces:
+            for group_id in interface.group_ids:
+                counts[group_id] = counts.get(group_id, 0) + 1
+        entries: dict[str, dict[str, tuple[str, ...]]] = {}
+        for prefix_list in ec2.prefix_lists:
+            if prefix_list.entries is not None:
+                entries.setdefault(prefix_list.region, {})[prefix_list.id] = prefix_list.entries
+        why_unknown: dict[tuple[str, str], str] = {}  # once per list, however many groups name it
+        groups = []
+        for group in ec2.security_groups:
+            known = entries.get(group.region, {})
+            named = {pl for permission in (*group.ingress, *group.egress) for pl in permission.prefix_lists}
+            unknown_lists: dict[str, str] = {}
+            for list_id in sorted(named - known.keys()):
+                key = (group.region, list_id)
+                if key not in why_unknown:
+                    why_unknown[key] = self._unknown_list(ec2, *key)
+                unknown_lists[list_id] = why_unknown[key]
+            groups.append(
+                Group(
+                    group=group,
+                    ingress=rules_of(group.ingress, Direction.INGRESS, group.id, group.owner_id, known),
+                    egress=rules_of(group.egress, Direction.EGRESS, group.id, group.owner_id, known),
+                    interfaces=None if group.region in interface_failures else counts.get(group.id, 0),
+                    default_vpc=default_vpcs.get(group.vpc_id or ""),
+                    unknown_lists=unknown_lists,
+                )
+            )
+        return Network(
+            groups=groups,
+            by_id={group.group.id: group for group in groups},
+            interfaces=list(ec2.network_interfaces),
+            failed_regions=_failures(
+                account, self.errors.errors_for("ec2", "DescribeSecurityGroups"), "security groups"
+            ),
+            interface_failures=interface_failures,
+        )
+
+    def _unknown_list(self, ec2: Ec2Data, region: str, prefix_list: str) -> str:
+        """Why the entries of a prefix list that a rule names are unknown."""
+        if any(pl.id == prefix_list and pl.region == region for pl in ec2.prefix_lists):
+            errors = tuple(
+                e
+                for e in self.errors.errors_for("ec2", "GetManagedPrefixListEntries", resource=prefix_list)
+                if e.region == region
+            )
+            if not errors:
+                return f"the entries of prefix list {prefix_list} are missing from the snapshot"
+            return unknown_because(errors, f"the entries of prefix list {prefix_list}")
+        errors = tuple(
+            e for e in self.errors.errors_for("ec2", "DescribeManagedPrefixLists") if e.region == region
+        )
+        return unknown_because(errors, f"prefix list {prefix_list} of {region}")
+
+
+def _failures(account: AccountSnapshot, errors: tuple[ApiError, ...], what: str) -> dict[str, str]:
+    """Region -> why its `what` could not be read, for the scanned regions where a call failed."""
+    return {
+        region: unknown_because(tuple(e for e in errors if e.region == region), f"the {what} of {region}")
+        for region in account.regions
+        if any(e.region == region for e in errors)
+    }
+
+
+def designated_groups(network: Network, settings: SecurityGroupsConfig) -> frozenset[Group]:
+    """The groups that security_groups.internet_egress_groups designates, found once per account."""
+    designated = network.designated.get(settings)
+    if designated is None:
+        designated = frozenset(g for g in network.groups if is_internet_egress_group(g.group, settings))
+        network.designated[settings] = designated
+    return designated
+
+
+def is_internet_egress_group(group: SecurityGroup, settings: SecurityGroupsConfig) -> bool:
+    for entry in settings.internet_egress_groups:
+        if entry.startswith("tag:"):
+            key, _, value = entry[4:].partition("=")
+            if group.tags.get(key) == value:
+                return True
+        elif entry == group.id:
+            return True
+    return False
+
+
+def each_group(
+    account: AccountSnapshot, context: RuleContext, judge: Callable[[Group], Verdict]
+) -> Iterator[Verdict]:
+    """Run `judge` on every group; UNKNOWN for regions whose groups could not be read."""
+    network = network_of(account, context)
+    if network is None:
+        yield Verdict(
+            Status.UNKNOWN,
+            Resource(type="AWS::::Account", id=account.account_id, name=account.account_id),
+            "network data is missing from the snapshot",
+        )
+        return
+    if not account.regions:
+        yield Verdict(
+            Status.UNKNOWN,
+            Resource(type="AWS::::Account", id=account.account_id, name=account.account_id),
+            unknown_because(
+                context.errors(account).errors_for("ec2", "DescribeRegions"), "the account's regions"
+            ),
+        )
+        return
+    yield from region_unknowns(account, network.failed_regions)
+    for group in network.groups:
+        yield judge(group)
+
+
+def region_unknowns(account: AccountSnapshot, failures: dict[str, str]) -> Iterator[Verdict]:
+    """One UNKNOWN per region in `failures`, for the account's part in that region."""
+    for region, reason in failures.items():
+        resource = Resource(
+            type="AWS::::Account",
+            id=f"{account.account_id}/{region}",
+            name=f"{account.account_id} in {region}",
+        )
+        yield Verdict(Status.UNKNOWN, resource, reason, region=region)
+
+
+def unresolved(rules: list[NetRule]) -> list[NetRule]:
+    """The rules toward prefix lists whose entries are unknown."""
+    return [rule for rule in rules if rule.peer.entries_unknown]
+
+
+def unknown_reasons(groups: list[Group], rules: list[NetRule]) -> tuple[list[str], str]:
+    """The prefix lists of `rules` whose entries are unknown, and why, from the groups that name them."""
+    lists = sorted({rule.peer.value for rule in rules})
+    why = {pl: reason for group in groups for pl, reason in group.unknown_lists.items()}
+    return lists, "; ".join(why.get(pl, f"the entries of prefix list {pl} are unknown") for pl in lists)
+
+
+def unknown_verdict(group: Group, rules: list[NetRule], judged: str) -> Verdict:
+    """UNKNOWN: the group would pass, but rules toward prefix lists with unknown entries may allow more."""
+    lists, reasons = unknown_reasons([group], rules)
+    return Verdict(
+        Status.UNKNOWN,
+        group.resource,
+        f"{judged} cannot be judged: {reasons}",
+        region=group.group.region,
+        evidence=group.evidence(unknown_prefix_lists=lists, rules=[rule.describe() for rule in rules]),
+    )
+
+
+def fail_verdict(
+    group: Group, severity: Severity, message: str, offending: list[dict[str, str]], fix: str
+) -> Verdict:
+    return Verdict(
+        Status.FAIL,
+        group.resource,
+        message,
+        region=group.group.region,
+        evidence=group.evidence(offending_rules=offending),
+        severity=group.severity(severity),
+        remediation=fix,
+    )
+
+
+def pass_verdict(group: Group, message: str, **evidence: Any) -> Verdict:
+    return Verdict(
+        Status.PASS, group.resource, message, region=group.group.region, evidence=group.evidence(**evidence)
+    )
+
+
+def listed(rules: list[str], reasons: list[str] | None = None) -> str:
+    """The first three rules (their descriptions), with why each is wrong when `reasons` are given."""
+    shown = "; ".join(
+        rules[:3]
+        if reasons is None
+        else [f"{rule} ({why})" for rule, why in zip(rules[:3], reasons, strict=False)]
+    )
+    return shown + (f"; and {len(rules) - 3} more" if len(rules) > 3 else "")

@@ -1,0 +1,185 @@
+"""sg-minimal-inbound: inbound rules from address ranges open only the ports and sources that need them."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+
+from cloudwarden.config import SecurityGroupsConfig
+from cloudwarden.findings import Severity, Status
+from cloudwarden.ruledoc import Example
+from cloudwarden.rules.base import Rule, RuleContext, Verdict
+from cloudwarden.rules.security_group_network import (
+    NEEDS,
+    PERMISSIONS,
+    SECTION,
+    Group,
+    each_group,
+    fail_verdict,
+    listed,
+    pass_verdict,
+    unknown_reasons,
+    unknown_verdict,
+    unresolved,
+)
+from cloudwarden.semantics.network import ICMP, PORTED, NetRule, Peer, PeerKind
+from cloudwarden.snapshot import AccountSnapshot
+
+
+@functools.lru_cache(maxsize=65536)
+def _inbound_problem(rule: NetRule, settings: SecurityGroupsConfig) -> tuple[str, Severity] | None:
+    """Why an ingress rule from a CIDR is too broad, and how bad it is; None when it is fine.
+
+    Cached: groups share most of their address rules, and a large account has many groups. The keys
+    are small values (a rule and the settings), never a snapshot."""
+    world = rule.peer.world_open
+    if rule.all_traffic:
+        return "all traffic", Severity.CRITICAL if world else Severity.MEDIUM
+    if rule.protocol in ICMP:
+        return None
+    if rule.protocol not in PORTED:
+        return ("a whole protocol from the world", Severity.HIGH) if world else None
+    if rule.all_ports:
+        return "every port", Severity.CRITICAL if world else Severity.MEDIUM
+    span = rule.port_span or 0
+    if span > settings.max_port_range:
+        return (
+            f"{span} ports, more than {settings.max_port_range}",
+            Severity.HIGH if world else Severity.MEDIUM,
+        )
+    if world and rule.ports is not None:
+        extra = sorted(set(range(rule.ports[0], rule.ports[1] + 1)) - set(settings.public_ports))
+        if extra:
+            return "open to the world on a port that is not public", Severity.HIGH
+    return None
+
+
+def _too_broad_from_the_world(rule: NetRule, settings: SecurityGroupsConfig) -> bool:
+    """Whether a rule toward a prefix list whose entries are unknown would be too broad if the list
+    held 0.0.0.0/0 (ICMP, or a public port, is fine from anywhere)."""
+    world = NetRule(rule.direction, rule.protocol, rule.ports, rule.icmp, _WORLD)
+    return _inbound_problem(world, settings) is not None
+
+
+_WORLD = Peer(PeerKind.IPV4, "0.0.0.0/0", internet=True, world_open=True)
+
+
+def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    settings = context.config.security_groups
+    public_ports = ", ".join(map(str, settings.public_ports)) or "(none)"
+
+    def judge(group: Group) -> Verdict:
+        problems = []
+        for rule in group.ingress:
+            if rule.peer.kind in (PeerKind.IPV4, PeerKind.IPV6):
+                problem = _inbound_problem(rule, settings)
+                if problem:
+                    problems.append((rule, *problem))
+        if not problems:
+            unknown = [
+                rule for rule in unresolved(group.ingress) if _too_broad_from_the_world(rule, settings)
+            ]
+            if unknown:
+                return unknown_verdict(group, unknown, "inbound access from prefix lists")
+            return pass_verdict(group, "inbound access is limited to the ports and sources that need it")
+        problems.sort(key=lambda item: -item[2].rank)
+        described = [rule.describe() for rule, _, _ in problems]
+        reasons = [why for _, why, _ in problems]
+        offending = [
+            {"rule": text, "why": why, "severity": sev.value}
+            for text, (_, why, sev) in zip(described, problems, strict=True)
+        ]
+        fix = (
+            f"In {group.group.id} ({group.group.name}), remove or narrow: "
+            + "; ".join(described)
+            + f". Allow only the ports the service needs, from the sources that need them; "
+            f"keep world-open rules to ports {public_ports}."
+        )
+        message = f"inbound rules too broad: {listed(described, reasons)}"
+        unknown = [rule for rule in unresolved(group.ingress) if _too_broad_from_the_world(rule, settings)]
+        if unknown:
+            # The FAIL is certain; the severity may be higher than what the known rules show.
+            _, why = unknown_reasons([group], unknown)
+            message += f"; rules from prefix lists whose entries are unknown may allow more: {why}"
+            offending += [
+                {
+                    "rule": rule.describe(),
+                    "why": "its prefix list's entries are unknown",
+                    "severity": "unknown",
+                }
+                for rule in unknown
+            ]
+        return fail_verdict(group, problems[0][2], message, offending, fix)
+
+    yield from each_group(account, context, judge)
+
+
+SG_MINIMAL_INBOUND = Rule(
+    id="sg-minimal-inbound",
+    section=SECTION,
+    guideline="Disallow inbound network access by default",
+    audited_upstream=False,
+    severity=Severity.HIGH,
+    resource_type="AWS::EC2::SecurityGroup",
+    summary=(
+        "Judges every inbound rule of every security group whose source is address space: an IPv4 or "
+        "IPv6 CIDR, or a managed prefix list, each of whose entries is judged like a CIDR (a customer "
+        "list may hold 0.0.0.0/0). Sources that are security groups are `sg-no-internal-all-ports`' "
+        "business. A source is world-open when it is 0.0.0.0/0, ::/0, a public range wider than /8 "
+        "(IPv4) or /32 (IPv6), or an entry that is not a CIDR. One finding per group, at the severity "
+        "of its worst rule, one level lower for a group attached to no network interface; the evidence "
+        "names each offending rule in the console's words, why it is too broad, and its severity."
+    ),
+    passes=(
+        "A group none of whose inbound rules from address space is too broad: ICMP from anywhere; "
+        "ports listed in `security_groups.public_ports` (default 80 and 443) from the world; up to "
+        "`security_groups.max_port_range` ports (default 32) from any narrower source, including a "
+        "specific public range such as an office's; a whole protocol other than TCP, UDP and ICMP "
+        "from a source that is not world-open; a prefix list whose entries are all fine, or empty. "
+        "A group without inbound rules passes."
+    ),
+    fails=(
+        "A group with an inbound rule from address space that allows all traffic (critical from the "
+        "world, else medium), every TCP or UDP port (critical from the world, else medium), more ports "
+        "than `security_groups.max_port_range` (high from the world, else medium), a whole protocol "
+        "other than TCP, UDP and ICMP from the world (high), or, from the world, any port that is not "
+        "in `security_groups.public_ports` (high). The verdict is a FAIL even when a rule from a prefix "
+        "list of unknown entries might allow more; that rule is named with severity `unknown`."
+    ),
+    unknown=(
+        "A group with no certain problem but an inbound rule from a prefix list whose entries are "
+        "unknown, when that rule would be too broad if the list held 0.0.0.0/0 (the verdict names the "
+        "list and why: `ec2:GetManagedPrefixListEntries` failed for it, "
+        "`ec2:DescribeManagedPrefixLists` failed for its region, or the list or its entries are "
+        "missing from the snapshot). A region whose `ec2:DescribeSecurityGroups` failed: one UNKNOWN "
+        "for the account in that region, naming the failed call. An account whose regions could not "
+        "be read (`ec2:DescribeRegions`), or whose network data is missing from the snapshot: one "
+        "UNKNOWN for the account."
+    ),
+    examples=(
+        Example(Status.FAIL, "TCP 22 open to 0.0.0.0/0 (high)."),
+        Example(
+            Status.FAIL, "All traffic from 0.0.0.0/0 (critical); high if no interface carries the group."
+        ),
+        Example(Status.FAIL, "UDP 1000-1040 (41 ports, more than 32) from 10.0.0.0/16 (medium)."),
+        Example(
+            Status.FAIL, "TCP 22 from a customer prefix list that someone extended with 0.0.0.0/0 (high)."
+        ),
+        Example(Status.PASS, "HTTPS from 0.0.0.0/0 and ::/0 (public ports by default)."),
+        Example(
+            Status.UNKNOWN,
+            "TCP 22 from a prefix list whose entries could not be read (GetManagedPrefixListEntries denied).",
+        ),
+    ),
+    rationale=(
+        "Every port a group opens is attack surface: a service nobody meant to expose, or a port range "
+        "wider than the service needs, lets an attacker reach software that was never hardened for it."
+    ),
+    remediation=(
+        "Allow only the ports the service uses, from the sources that need them; open only the public "
+        "ports (security_groups.public_ports) to the whole internet."
+    ),
+    permissions=PERMISSIONS,
+    needs=NEEDS,
+    check=check_minimal_inbound,
+)
