@@ -433,10 +433,10 @@ def measure_scan(regions: tuple[str, ...]) -> Side:
     from cloudwarden.config import load_config
     from cloudwarden.engine import evaluate
     from cloudwarden.report import Format, render
-    from cloudwarden.rules import CONTRACT_RULE_IDS, RULES
+    from cloudwarden.rules import RULE_IDS, RULES
 
     started = time.perf_counter()
-    config = load_config(None, CONTRACT_RULE_IDS)
+    config = load_config(None, RULE_IDS)
     snapshot = collect(CollectOptions(regions=regions))
     report = evaluate(snapshot, config, RULES)
     Path(os.devnull).write_text(render(report, Format.JSON, RULES), encoding="utf-8")
@@ -645,7 +645,6 @@ class Floor:
             "get_bucket_acl",
             "get_public_access_block",
             "get_bucket_ownership_controls",
-            "get_bucket_tagging",
         ):
             self.call("s3", region, operation, Bucket=name)
 

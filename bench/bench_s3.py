@@ -30,7 +30,6 @@ PER_BUCKET_CALLS = (
     "get_bucket_acl",
     "get_public_access_block",
     "get_bucket_ownership_controls",
-    "get_bucket_tagging",
 )
 
 

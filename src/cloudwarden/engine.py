@@ -116,7 +116,13 @@ class Evaluation:
             accounts=tuple(account.account_id for account in snapshot.accounts),
             regions=tuple(regions),
             errors=tuple(msgspec.structs.asdict(error) for error in snapshot.errors),
-            stats={"operations": snapshot.stats, "accounts": _account_stats(snapshot)},
+            stats={
+                "operations": snapshot.stats,
+                "accounts": _account_stats(snapshot),
+                "collections": sorted(
+                    {str(collection) for account in snapshot.accounts for collection in account.collected}
+                ),
+            },
             warnings=tuple(self._warnings),
             unreachable_accounts={
                 account.account_id: account.unreachable
@@ -144,7 +150,8 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _account_stats(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
-    """Per account: wall time, calls, retries and failed calls, and the cluster worker that collected it."""
+    """Per account: wall time, calls, retries and failed calls, the cluster worker that collected it and
+    the parts of the account collected."""
     table: dict[str, dict[str, Any]] = {}
     for account in snapshot.accounts:
         if account.stats is None:
@@ -156,6 +163,7 @@ def _account_stats(snapshot: Snapshot) -> dict[str, dict[str, Any]]:
             "retries": sum(entry.retries for entry in operations),
             "errors": sum(entry.errors for entry in operations),
             "worker": account.stats.worker,
+            "collections": [str(collection) for collection in account.collected],
         }
     return table
 
@@ -168,6 +176,23 @@ def _run(rule: Rule, account: AccountSnapshot, context: RuleContext) -> list[Ver
                 account_resource(account.account_id),
                 f"the account could not be scanned: {account.unreachable}",
                 unknown_cause=UnknownCause.UNREACHABLE_ACCOUNT,
+            )
+        ]
+    missing = account.not_collected(rule.needs)
+    if missing:
+        # A part never read says nothing about the account: its empty value must not pass.
+        return [
+            Verdict(
+                Status.UNKNOWN,
+                account_resource(account.account_id),
+                f"not checked: the scan did not collect this account's {', '.join(missing)} data "
+                f"(it collected {', '.join(account.collected) or 'nothing'}); scan with --rule {rule.id}, "
+                "or without --rule, to check it",
+                evidence={
+                    "not_collected": [str(collection) for collection in missing],
+                    "collected": [str(collection) for collection in account.collected],
+                },
+                unknown_cause=UnknownCause.NOT_CHECKED,
             )
         ]
     try:

@@ -40,6 +40,9 @@ class Collection(enum.StrEnum):
 
 ALL_COLLECTIONS: frozenset[Collection] = frozenset(Collection)
 
+EVERY_COLLECTION: tuple[Collection, ...] = tuple(sorted(ALL_COLLECTIONS))
+"""`AccountSnapshot.collected` of a full scan, and of a snapshot written before scans could be partial."""
+
 
 class ApiError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One failed AWS call."""
@@ -166,6 +169,8 @@ class Bucket(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     public_access_block: PublicAccessBlock | None = None
     object_ownership: str | None = None
     tags: dict[str, str] | None = None
+    """No longer collected (no rule reads a bucket's tags, and they cost a call per bucket): None,
+    except in older snapshots, which still read."""
 
 
 class S3Data(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -423,11 +428,19 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """None when the network was not collected at all."""
     route53: Route53Data | None = None
     """None when DNS was not collected at all."""
+    collected: tuple[Collection, ...] = EVERY_COLLECTION
+    """The parts of the account this scan asked for, sorted (a `--rule` scan collects only what its
+    rules need). A part not listed was never read: its empty value says nothing about the account,
+    and a rule that needs it is not checked. Older snapshots, without the field, collected all."""
     errors: tuple[ApiError, ...] = ()
     unreachable: str | None = None
     """Why the account could not be entered (AssumeRole refused...): none of its data was read."""
     stats: AccountStats | None = None
     """Time and calls spent on this account; None in snapshots that predate per-account statistics."""
+
+    def not_collected(self, needs: frozenset[Collection]) -> tuple[Collection, ...]:
+        """The parts of `needs` this snapshot of the account does not hold, sorted."""
+        return tuple(sorted(needs.difference(self.collected)))
 
     def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:
         """The failed calls of `service` (restricted to `operations` and to `resource` when given).

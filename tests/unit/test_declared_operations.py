@@ -121,7 +121,6 @@ def test_the_policy_is_the_actions_of_the_declared_account_operations() -> None:
         "s3:GetBucketPolicy",
         "s3:GetBucketPolicyStatus",
         "s3:GetBucketPublicAccessBlock",
-        "s3:GetBucketTagging",
         "s3:ListAllMyBuckets",
         "s3:ListBucket",
         "sts:GetCallerIdentity",

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
@@ -18,15 +18,21 @@ from cloudwarden.collect.context import CALL_FAILURES, AccountContext, failure_d
 from cloudwarden.collect.ec2 import collect_ec2
 from cloudwarden.collect.iam import collect_iam
 from cloudwarden.collect.live import LiveChecker
+from cloudwarden.collect.operations import with_requirements
 from cloudwarden.collect.route53 import collect_route53
 from cloudwarden.collect.s3 import collect_s3
 from cloudwarden.collect.session import AwsSession, ReadOnlyViolation, is_declared
+from cloudwarden.config import Config
 from cloudwarden.interrupt import signals_blocked_in_new_threads
+from cloudwarden.ip_ranges import load_aws_ranges
 from cloudwarden.snapshot import (
+    ALL_COLLECTIONS,
     AccountSnapshot,
     AccountStats,
     ApiError,
+    Collection,
     IamData,
+    S3Data,
     ScanInfo,
     Snapshot,
     merge_operations,
@@ -109,6 +115,43 @@ class CollectOptions:
     max_parallel_accounts: int = 8
     cluster: str | None = None
     """A Dask scheduler's address (execution.cluster, --cluster): accounts are collected by its workers."""
+    collections: frozenset[Collection] = ALL_COLLECTIONS
+    """The parts of each account to collect (`rules.collections_needed` of the rules asked), with
+    what they are built from (`operations.REQUIRES`); the regions are always read."""
+
+    @classmethod
+    def from_config(
+        cls,
+        settings: Config,
+        *,
+        profile: str | None = None,
+        regions: Sequence[str] = (),
+        live: bool = False,
+        accounts: Sequence[str] = (),
+        organization: bool = False,
+        cluster: str | None = None,
+        collections: frozenset[Collection] = ALL_COLLECTIONS,
+    ) -> CollectOptions:
+        """The options of a scan configured by `settings`, with what the command line adds: `accounts`
+        beside the configured ones; `live`, `organization` and `cluster` over theirs. Reads
+        `route53.aws_ip_ranges_file` (`InputError` when it cannot be read or is not AWS's format)."""
+        return cls(
+            profile=profile,
+            regions=tuple(regions),
+            trusted_accounts=settings.cloudtrail.trusted_accounts,
+            dns_trusted_accounts=settings.route53.trusted_accounts,
+            aws_ranges=load_aws_ranges(settings.route53.aws_ip_ranges_file),
+            live=live or settings.route53.live_checks,
+            nameservers=settings.route53.nameservers,
+            accounts=(*settings.accounts.ids, *accounts),
+            organization=organization or settings.accounts.organization,
+            exclude=settings.accounts.exclude,
+            role_name=settings.accounts.role_name,
+            external_id=settings.accounts.external_id,
+            max_parallel_accounts=settings.accounts.max_parallel,
+            cluster=cluster or settings.execution.cluster,
+            collections=collections,
+        )
 
 
 def _now() -> str:
@@ -243,7 +286,7 @@ def _enter(session: AwsSession, account_id: str, role_arn: str, region: str) -> 
 def unreachable_account(account_id: str, reason: str, *errors: ApiError) -> AccountSnapshot:
     """An account none of whose data was read, with why: every rule says UNKNOWN for it."""
     return AccountSnapshot(
-        account_id=account_id, regions=(), iam=IamData(), errors=errors, unreachable=reason
+        account_id=account_id, regions=(), iam=IamData(), collected=(), errors=errors, unreachable=reason
     )
 
 
@@ -270,6 +313,9 @@ class _Prefixed:
 def _collect_one(
     session: AwsSession, account_id: str, options: CollectOptions, progress: Progress
 ) -> AccountSnapshot:
+    """The collections asked of one account. One not asked is left empty, as "not read" (`IamData()`,
+    `S3Data()` whose buckets are None, None for the others), and is missing from `collected`."""
+    wanted = with_requirements(options.collections)
     # Collectors run side by side and wait on their own calls; the calls run on a separate bounded
     # pool and never wait on anything, so no thread ever waits on a task queued behind it.
     with (
@@ -277,24 +323,27 @@ def _collect_one(
         ThreadPoolExecutor(max_workers=len(COLLECTORS) + 1, thread_name_prefix="collector") as collectors,
     ):
         context = AccountContext(session=session, account_id=account_id)
+
+        def run(collection: Collection, work: Callable[[], T], not_read: T) -> Future[T]:
+            if collection not in wanted:
+                skipped: Future[T] = Future()
+                skipped.set_result(not_read)
+                return skipped
+            return collectors.submit(_tracked, progress, collection.value, work)
+
         regions = collectors.submit(
             _tracked, progress, "regions", lambda: options.regions or _enabled_regions(context)
         )
-        iam = collectors.submit(_tracked, progress, "iam", lambda: collect_iam(context, calls))
-        s3 = collectors.submit(_tracked, progress, "s3", lambda: collect_s3(context, calls, progress))
-        trails = collectors.submit(
-            _tracked,
-            progress,
-            "cloudtrail",
+        iam = run(Collection.IAM, lambda: collect_iam(context, calls), IamData())
+        s3 = run(Collection.S3, lambda: collect_s3(context, calls, progress), S3Data())
+        trails = run(
+            Collection.CLOUDTRAIL,
             lambda: collect_cloudtrail(context, calls, regions.result(), options.trusted_accounts),
+            None,
         )
-        network = collectors.submit(
-            _tracked, progress, "ec2", lambda: collect_ec2(context, calls, regions.result())
-        )
-        dns = collectors.submit(
-            _tracked,
-            progress,
-            "route53",
+        network = run(Collection.EC2, lambda: collect_ec2(context, calls, regions.result()), None)
+        dns = run(
+            Collection.ROUTE53,
             lambda: collect_route53(
                 context,
                 calls,
@@ -305,6 +354,7 @@ def _collect_one(
                 options.dns_trusted_accounts,
                 s3.result,
             ),
+            None,
         )
         return AccountSnapshot(
             account_id=account_id,
@@ -314,6 +364,7 @@ def _collect_one(
             cloudtrail=trails.result(),
             ec2=network.result(),
             route53=dns.result(),
+            collected=tuple(sorted(wanted)),
             errors=context.errors,
         )
 

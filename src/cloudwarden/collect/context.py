@@ -40,14 +40,14 @@ def failure_details(error: CallFailure) -> tuple[str, str]:
     return type(error).__name__, str(error)
 
 
-def absent_when(codes: frozenset[str], read: Callable[[], T], absent: T | None = None) -> T | None:
+def absent_when(codes: frozenset[str], read: Callable[[], T]) -> T | None:
     """Run `read`; an error whose code means "there is none" (e.g. NoSuchBucketPolicy) is an answer:
-    `absent`. Every other error is raised for the caller to record."""
+    None. Every other error is raised for the caller to record."""
     try:
         return read()
     except ClientError as error:
         if error_code(error) in codes:
-            return absent
+            return None
         raise
 
 

@@ -44,7 +44,7 @@ def collect_route53(
     context: AccountContext,
     pool: Executor,
     regions: tuple[str, ...],
-    ec2: Callable[[], Ec2Data],
+    ec2: Callable[[], Ec2Data | None],
     aws_ranges: tuple[str, ...] | None,
     live: LiveChecker | None = None,
     trusted_accounts: tuple[str, ...] = (),
@@ -173,8 +173,9 @@ def _live_checks(
     return tuple(checker.run(checks))
 
 
-def _interface_ips(context: AccountContext, ec2: Ec2Data) -> tuple[str, ...] | None:
-    if any(error.operation == "DescribeNetworkInterfaces" for error in context.errors):
+def _interface_ips(context: AccountContext, ec2: Ec2Data | None) -> tuple[str, ...] | None:
+    """None when the interfaces are unknown: not collected, or a region's listing failed."""
+    if ec2 is None or any(error.operation == "DescribeNetworkInterfaces" for error in context.errors):
         return None
     return tuple(ip for interface in ec2.network_interfaces for ip in interface.public_ips)
 

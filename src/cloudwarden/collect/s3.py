@@ -1,10 +1,10 @@
 """S3: every bucket's access settings, and the account's Block Public Access.
 
 Buckets are read in parallel on the account's bounded pool, each in its own region. "No policy",
-"no Block Public Access", "no ownership controls" and "no tags" are answers (None or empty), not
-errors; any other failure (AccessDenied above all) is recorded against the bucket, and the rule
-then says UNKNOWN for it. `bucket_ownership` asks S3 who owns a bucket of another account (a trail's
-destination, a bucket a DNS record serves) without needing access to it.
+"no Block Public Access" and "no ownership controls" are answers (None), not errors; any other
+failure (AccessDenied above all) is recorded against the bucket, and the rule then says UNKNOWN for
+it. A bucket's tags are not read: no rule uses them. `bucket_ownership` asks S3 who owns a bucket of
+another account (a trail's destination, a bucket a DNS record serves) without needing access to it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ CONTROL_SERVICE = "s3control"
 NO_POLICY = frozenset({"NoSuchBucketPolicy"})
 NO_PUBLIC_ACCESS_BLOCK = frozenset({"NoSuchPublicAccessBlockConfiguration"})
 NO_OWNERSHIP_CONTROLS = frozenset({"OwnershipControlsNotFoundError"})
-NO_TAGS = frozenset({"NoSuchTagSet"})
 
 
 def collect_s3(context: AccountContext, pool: Executor, progress: Progress) -> S3Data:
@@ -122,11 +121,6 @@ def _bucket(context: AccountContext, name: str, created: str | None) -> Bucket:
         where,
         lambda: absent_when(NO_OWNERSHIP_CONTROLS, lambda: s3.get_bucket_ownership_controls(Bucket=name)),
     )
-    tags = attempt(
-        "GetBucketTagging",
-        where,
-        lambda: absent_when(NO_TAGS, lambda: s3.get_bucket_tagging(Bucket=name), absent={"TagSet": []}),
-    )
     return Bucket(
         name=name,
         created=created,
@@ -137,7 +131,6 @@ def _bucket(context: AccountContext, name: str, created: str | None) -> Bucket:
         acl_grants=None if acl is None else tuple(_grant(grant) for grant in acl.get("Grants", [])),
         public_access_block=None if block is None else _public_access_block(block),
         object_ownership=None if ownership is None else _ownership(ownership),
-        tags=None if tags is None else {str(tag["Key"]): str(tag.get("Value", "")) for tag in tags["TagSet"]},
     )
 
 

@@ -73,7 +73,6 @@ REST_XML_ROOTS = {
     "s3.GetBucketPolicyStatus": "PolicyStatus",
     "s3.GetPublicAccessBlock": "PublicAccessBlockConfiguration",
     "s3.GetBucketOwnershipControls": "OwnershipControls",
-    "s3.GetBucketTagging": "Tagging",
     "s3control.GetPublicAccessBlock": "PublicAccessBlockConfiguration",
     "route53.ListHostedZones": "ListHostedZonesResponse",
     "route53.GetHostedZone": "GetHostedZoneResponse",

@@ -5,9 +5,10 @@ any scanned account holds it, not only the account of its zone. The engine build
 once per snapshot, in one pass over its accounts, and hands it to every rule: lookups are then one
 dictionary access, and a 1,000-account organisation costs the sum of its accounts, not their square.
 
-An account whose inventory of a kind could not be read is remembered as unread for that kind: a
-target found nowhere else may be that account's, so rules must not call it dangling. Security groups
-are kept by id too: a rule may point at another account's group (a central NSM proxy).
+An account whose inventory of a kind could not be read, or was not collected (a scan of a few rules),
+is remembered as unread for that kind: a target found nowhere else may be that account's, so rules
+must not call it dangling. Security groups are kept by id too: a rule may point at another account's
+group (a central NSM proxy).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from cloudwarden.snapshot import AccountSnapshot, SecurityGroup
+from cloudwarden.snapshot import AccountSnapshot, Collection, SecurityGroup
 
 
 class Held(enum.StrEnum):
@@ -102,7 +103,7 @@ class OrganisationInventory:
         for account in accounts:
             scanned.add(account.account_id)
             _index(account, holders, unread, unread_zones)
-            if account.ec2 is not None:
+            if account.ec2 is not None and Collection.EC2 in account.collected:
                 security_groups.update((group.id, group) for group in account.ec2.security_groups)
         return cls(
             holders,
@@ -156,16 +157,19 @@ def _index(
             if key not in table:
                 table[key] = holder
 
-    buckets = account.s3.buckets
+    collected = account.collected
+    buckets = account.s3.buckets if Collection.S3 in collected else None
     if buckets is None:
         unread[Held.BUCKET].add(account_id)
     else:
         for bucket in buckets:
             hold(Held.BUCKET, (bucket.name,), bucket.region)
+    if Collection.EC2 not in collected:  # the public addresses of its interfaces are unknown
+        unread[Held.ADDRESS].add(account_id)
     # Interfaces first: they know their region, the Elastic IP list does not.
     for interface in account.ec2.network_interfaces if account.ec2 is not None else ():
         hold(Held.ADDRESS, (address_key(ip) for ip in interface.public_ips), interface.region)
-    data = account.route53
+    data = account.route53 if Collection.ROUTE53 in collected else None
     if data is None:
         for kind in (
             Held.ADDRESS,
