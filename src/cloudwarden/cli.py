@@ -8,34 +8,26 @@ import importlib.util
 import json
 import os
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated
 
-import msgspec
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from cloudwarden import __version__
 from cloudwarden.collect import CollectOptions, ScanAborted, collect
 from cloudwarden.config import Config, ConfigError, is_account_id, load_config
-from cloudwarden.demo import DEMO_REGIONS, demo_config
+from cloudwarden.demo import DemoScan, DemoUnavailable, demo_config
 from cloudwarden.engine import Evaluation
-from cloudwarden.files import check_writable, written_whole
-from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
-from cloudwarden.inputs import InputError, read_text
-from cloudwarden.interrupt import (
-    Interrupted,
-    leave,
-    raise_on_stopping_signals,
-    signals_blocked_in_new_threads,
-)
+from cloudwarden.findings import Severity
+from cloudwarden.inputs import InputError
+from cloudwarden.interrupt import Interrupted, leave, raise_on_stopping_signals
+from cloudwarden.outcome import EXIT_CANNOT_SCAN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Tally, exit_code
 from cloudwarden.permissions import required_actions
-from cloudwarden.report import STREAMED, Format, open_stream, render
+from cloudwarden.progress import progress_display
+from cloudwarden.report import Format
 from cloudwarden.report.diff import (
     ReportFileError,
     compare,
@@ -43,18 +35,18 @@ from cloudwarden.report.diff import (
     render_diff_json,
     render_diff_terminal,
 )
-from cloudwarden.report.stream import ReportStream, ScanHeader
-from cloudwarden.rules import CONTRACT_RULE_IDS, MANUAL_RULE_IDS, RULES, RULES_BY_ID, Rule
-from cloudwarden.semantics.dns import parse_ip_ranges
+from cloudwarden.report.reference import render_rules_json, render_rules_markdown, render_rules_terminal
+from cloudwarden.report.stream import ScanHeader
+from cloudwarden.report.writing import (
+    OutputError,
+    Targets,
+    report_targets,
+    standard_output,
+    writable,
+    write_reports,
+)
+from cloudwarden.rules import MANUAL_RULE_IDS, RULE_IDS, RULES, RULES_BY_ID, Rule, collections_needed
 from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_CANNOT_SCAN = 3
-
-_PROFILE_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN")
-"""Removed from the environment while the demo scans its emulator, so no real profile is read."""
 
 app = typer.Typer(
     add_completion=False,
@@ -109,15 +101,23 @@ FailOnOption = Annotated[
 ]
 
 
+def _debug_requested(context: typer.Context, value: bool) -> bool:
+    """`--debug` after the command's name, or before it (the app's own option)."""
+    before = context.parent is not None and context.parent.params.get("debug") is True
+    return value or before
+
+
+_DEBUG_HELP = "Print the traceback of an internal error."
+DebugOption = Annotated[bool, typer.Option("--debug", callback=_debug_requested, help=_DEBUG_HELP)]
+"""Every command takes it, and passes it to `_guarded` (the contract: `cloudwarden <any command> --debug`)."""
+
+
 # --- plumbing ---------------------------------------------------------------------------------------
 
 
 def _select_rules(rule_ids: Sequence[str] | None) -> tuple[Rule, ...]:
     if not rule_ids:
         return RULES
-    pending = [rule_id for rule_id in rule_ids if rule_id in CONTRACT_RULE_IDS - RULES_BY_ID.keys()]
-    if pending:
-        raise UsageProblem(f"rule(s) not available in this version yet: {', '.join(pending)}")
     unknown = [rule_id for rule_id in rule_ids if rule_id not in RULES_BY_ID]
     if unknown:
         raise UsageProblem(
@@ -128,7 +128,7 @@ def _select_rules(rule_ids: Sequence[str] | None) -> tuple[Rule, ...]:
 
 def _load_config(path: Path | None) -> Config:
     try:
-        return load_config(path, CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS)
+        return load_config(path, RULE_IDS, manual_rules=MANUAL_RULE_IDS)
     except ConfigError as error:
         raise UsageProblem(str(error)) from error
 
@@ -137,282 +137,15 @@ def _report(
     snapshot: Snapshot,
     settings: Config,
     rules: Sequence[Rule],
-    targets: dict[Format, Path | None],
+    targets: Targets,
     fail_on: Severity,
 ) -> int:
-    """Evaluate `snapshot`, write the reports to `targets` (from `_targets`), and give the exit code.
-
-    JSON, CSV, OCSF, ASFF and SARIF are streamed: findings go out as they are made and the whole
-    report is never in memory (only the snapshot and a batch of findings are), for any number of
-    them written to files, or one to standard output. The other formats need the whole report first.
-    """
+    """Evaluate `snapshot`, write the reports to `targets` (`report_targets`), and give the exit code."""
     evaluation = Evaluation(snapshot, settings, rules)
     header = ScanHeader(snapshot.scan.started_at, snapshot.scan.finished_at, __version__)
-    to_files = None not in targets.values()
-    if targets.keys() <= STREAMED and (to_files or len(targets) == 1):
-        return _stream(evaluation, header, rules, targets, fail_on)
-    report = Report(findings=tuple(evaluation), scan=evaluation.summary())
-    color = not to_files and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    for output_format, path in targets.items():
-        if path is None:
-            with _standard_output():
-                sys.stdout.write(render(report, output_format, rules, color=color))
-            continue
-        with _atomic(path) as target:
-            if output_format in STREAMED:
-                stream = open_stream(output_format, target, header, rules, spool_dir=path.parent)
-                for finding in report.findings:
-                    stream.add(finding)
-                stream.finish(report.scan)
-            else:
-                target.write(render(report, output_format, rules).encode())
-    tally = _Tally(fail_on)
-    tally.count(report.findings)
-    return _exit_code(tally, report.scan)
-
-
-def _stream(
-    evaluation: Evaluation,
-    header: ScanHeader,
-    rules: Sequence[Rule],
-    targets: dict[Format, Path | None],
-    fail_on: Severity,
-) -> int:
-    """Every report written as the findings are made, in one pass over the evaluation."""
-    tally = _Tally(fail_on)
-    streams: list[ReportStream] = []
-    with ExitStack() as files:
-        try:
-            for output_format, path in targets.items():
-                if path is None:
-                    files.enter_context(_standard_output())
-                    target: BinaryIO = sys.stdout.buffer
-                else:
-                    target = files.enter_context(_atomic(path))
-                spool = None if path is None else path.parent
-                streams.append(open_stream(output_format, target, header, rules, spool_dir=spool))
-            for finding in tally.watch(evaluation):
-                for stream in streams:
-                    stream.add(finding)
-            summary = evaluation.summary()
-            for stream in streams:
-                stream.finish(summary)
-        finally:
-            for stream in streams:
-                stream.close()
-    return _exit_code(tally, summary)
-
-
-def _targets(formats: Sequence[Format] | None, output: Path | None) -> dict[Format, Path | None]:
-    """Where each format goes: standard output, the `--output` file, or a file in the `--output`
-    directory (created here). Worked out before any AWS call, so that an output that cannot be
-    written fails at once, not after the whole collection."""
-    chosen = list(dict.fromkeys(formats or [Format.TERMINAL]))
-    if output is None:
-        return dict.fromkeys(chosen)
-    if output.is_symlink():  # a file or a directory: nothing is written through a link
-        raise UsageProblem(f"cannot write {output}: it is a symbolic link, not a regular file")
-    if len(chosen) == 1 and not output.is_dir():
-        return {chosen[0]: _writable(output)}
-    try:
-        output.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise UsageProblem(f"cannot create the directory {output}: {error.strerror}") from error
-    return {fmt: _writable(output / f"cloudwarden.{fmt.extension}") for fmt in chosen}
-
-
-def _writable(path: Path) -> Path:
-    """`path`, checked to be a file that can be written whole (`check_writable`)."""
-    try:
-        check_writable(path)
-    except OSError as error:
-        raise UsageProblem(f"cannot write {path}: {error.strerror}") from error
-    return path
-
-
-@contextmanager
-def _atomic(path: Path) -> Iterator[BinaryIO]:
-    """A report file written whole or not at all (`written_whole`), its failures a usage problem."""
-    try:
-        with written_whole(path) as target:
-            yield target
-    except OSError as error:
-        raise UsageProblem(f"cannot write {path}: {error.strerror}") from error
-
-
-@contextmanager
-def _standard_output() -> Iterator[None]:
-    """A block that writes to standard output: a closed pipe (`| head`) or a full disk there is a
-    report that could not be written (exit 2), not an internal error."""
-    try:
-        sys.stdout.flush()
-        yield
-        sys.stdout.flush()
-    except OSError as error:
-        _discard_standard_output()
-        raise UsageProblem(f"cannot write to standard output: {error.strerror}") from error
-
-
-def _discard_standard_output() -> None:
-    """Point standard output at /dev/null, so that what is still buffered for it cannot fail once more
-    when Python flushes it on exit ("Exception ignored ... BrokenPipeError")."""
-    try:
-        descriptor = sys.stdout.fileno()
-    except (OSError, ValueError):  # not a file (a test's capture): nothing of it is flushed on exit
-        return
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, descriptor)
-    os.close(devnull)
-
-
-class _Tally:
-    """Notes, as findings stream past, what decides the exit code: whether one FAIL is at or above
-    `--fail-on`, and how many findings could not be judged (UNKNOWN for a failed read, an unreachable
-    account or a rule error)."""
-
-    def __init__(self, fail_on: Severity) -> None:
-        self.fail_on = fail_on
-        self.failing = False
-        self.not_judged = 0
-
-    def watch(self, findings: Iterable[Finding]) -> Iterator[Finding]:
-        for finding in findings:
-            if finding.status is Status.UNKNOWN:
-                cause = finding.unknown_cause
-                self.not_judged += cause is msgspec.UNSET or cause.not_judged
-            elif not self.failing and _fails(finding, self.fail_on):
-                self.failing = True
-            yield finding
-
-    def count(self, findings: Iterable[Finding]) -> None:
-        for _finding in self.watch(findings):
-            pass
-
-
-def _fails(finding: Finding, fail_on: Severity) -> bool:
-    return finding.status is Status.FAIL and finding.severity.rank >= fail_on.rank
-
-
-def _exit_code(tally: _Tally, scan: ScanSummary) -> int:
-    """1 for a FAIL at or above `--fail-on`; else 3 when part of the scan could not be judged (an
-    account not entered, a failed read, no account at all), so that it is never a green run; else 0."""
-    if tally.failing:
-        return EXIT_FAILED
-    if not scan.accounts:
-        sys.stderr.write("cloudwarden: nothing was judged: the scan holds no account\n")
-        return EXIT_CANNOT_SCAN
-    if scan.unreachable_accounts:
-        return EXIT_CANNOT_SCAN
-    if tally.not_judged:
-        sys.stderr.write(
-            f"cloudwarden: {tally.not_judged} finding(s) could not be judged (UNKNOWN after a failed "
-            "call or a rule error): exit 3\n"
-        )
-        return EXIT_CANNOT_SCAN
-    return EXIT_OK
-
-
-class _RichProgress:
-    """Live collection progress on standard error (only when it is a terminal)."""
-
-    def __init__(self, progress: Progress) -> None:
-        self._progress = progress
-        self._tasks: dict[str, TaskID] = {}
-        self._lock = threading.Lock()
-
-    def step(self, name: str, total: int | None) -> None:
-        with self._lock:
-            task = self._tasks.get(name)
-            if task is None:
-                self._tasks[name] = self._progress.add_task(name, total=total)
-            else:
-                self._progress.update(task, total=total)
-
-    def advance(self, name: str) -> None:
-        self._progress.advance(self._tasks[name])
-
-    def done(self, name: str) -> None:
-        task = self._tasks[name]
-        total = self._progress.tasks[task].total or 1
-        self._progress.update(task, total=total, completed=total)
-
-    def status(self, name: str, text: str) -> None:
-        self._progress.update(self._tasks[name], description=f"{name} {text}")
-
-
-class _LogProgress:
-    """Progress of a cluster scan as plain lines on standard error, for logs (not a terminal).
-
-    Only the coordinator's account tally is logged, at most every `LOG_INTERVAL` seconds and when
-    it ends: a local scan's steps are too fine-grained for a log.
-    """
-
-    LOG_INTERVAL = 30.0
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._totals: dict[str, int] = {}
-        self._done: dict[str, int] = {}
-        self._last = 0.0
-
-    def step(self, name: str, total: int | None) -> None:
-        with self._lock:
-            self._totals[name] = total or 0
-            self._done[name] = 0
-
-    def advance(self, name: str) -> None:
-        with self._lock:
-            self._done[name] = self._done.get(name, 0) + 1
-
-    def done(self, name: str) -> None:
-        pass
-
-    def status(self, name: str, text: str) -> None:
-        now = time.monotonic()
-        with self._lock:
-            finished = self._done.get(name, 0) >= self._totals.get(name, 0)
-            if not finished and now - self._last < self.LOG_INTERVAL:
-                return
-            self._last = now
-            line = f"cloudwarden: {name} {self._done.get(name, 0)}/{self._totals.get(name, 0)} done {text}"
-        print(line, file=sys.stderr, flush=True)
-
-
-@contextmanager
-def _progress() -> Iterator[_RichProgress | _LogProgress]:
-    console = Console(stderr=True, highlight=False)
-    if not console.is_terminal:
-        yield _LogProgress()
-        return
-    progress = Progress(
-        TextColumn("collecting [bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
-    with signals_blocked_in_new_threads():  # the display's refresh thread leaves Ctrl-C to the main one
-        progress.start()
-    try:
-        yield _RichProgress(progress)
-    finally:
-        progress.stop()
-
-
-def _aws_ranges(settings: Config) -> tuple[str, ...] | None:
-    """AWS's address ranges from route53.aws_ip_ranges_file, read before any AWS call."""
-    path = settings.route53.aws_ip_ranges_file
-    if path is None:
-        return None
-    try:
-        return parse_ip_ranges(read_text(Path(path), "route53.aws_ip_ranges_file"))
-    except InputError as error:
-        raise UsageProblem(str(error)) from error
-    except (ValueError, KeyError, TypeError) as error:
-        raise UsageProblem(
-            f"route53.aws_ip_ranges_file {path} is not AWS's ip-ranges.json format: {error}"
-        ) from error
+    tally = Tally(fail_on)
+    summary = write_reports(evaluation, header, rules, targets, tally)
+    return exit_code(tally, summary)
 
 
 def _collect(
@@ -423,7 +156,9 @@ def _collect(
     accounts: Sequence[str] | None = None,
     organization: bool = False,
     cluster: str | None = None,
+    rules: Sequence[Rule] = RULES,
 ) -> Snapshot:
+    """Collect what `rules` read, with the command line's options over the configuration's."""
     bad = [account for account in accounts or () if not is_account_id(account)]
     if bad:
         raise UsageProblem(f"--account: {', '.join(bad)} is not a 12-digit AWS account id")
@@ -432,23 +167,20 @@ def _collect(
         raise UsageProblem(
             f"scanning on the cluster {cluster} needs Dask: pip install 'cloudwarden[distributed]'"
         )
-    options = CollectOptions(
-        profile=profile,
-        regions=tuple(regions or ()),
-        trusted_accounts=settings.cloudtrail.trusted_accounts,
-        dns_trusted_accounts=settings.route53.trusted_accounts,
-        aws_ranges=_aws_ranges(settings),
-        live=live or settings.route53.live_checks,
-        nameservers=settings.route53.nameservers,
-        accounts=(*settings.accounts.ids, *(accounts or ())),
-        organization=organization or settings.accounts.organization,
-        exclude=settings.accounts.exclude,
-        role_name=settings.accounts.role_name,
-        external_id=settings.accounts.external_id,
-        max_parallel_accounts=settings.accounts.max_parallel,
-        cluster=cluster,
-    )
-    with _progress() as progress:
+    try:
+        options = CollectOptions.from_config(
+            settings,
+            profile=profile,
+            regions=regions or (),
+            live=live,
+            accounts=accounts or (),
+            organization=organization,
+            cluster=cluster,
+            collections=collections_needed(rules),
+        )
+    except InputError as error:
+        raise UsageProblem(str(error)) from error
+    with progress_display() as progress:
         return collect(options, progress)
 
 
@@ -456,18 +188,28 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def _guarded(action: Callable[[], int]) -> int:
-    """Run a command body, mapping known problems to exit codes with one clear line."""
+_USAGE_PROBLEMS = (UsageProblem, OutputError, DemoUnavailable)
+"""Exit 2 with their message."""
+
+
+def _guarded(action: Callable[[], int], debug: bool) -> int:
+    """Run a command body, mapping known problems to exit codes with one clear line. An unexpected
+    error is one line too, unless `debug` asks for its traceback."""
     try:
         result = action()
-    except UsageProblem as error:
+    except _USAGE_PROBLEMS as error:
         sys.stderr.write(f"cloudwarden: error: {_one_line(str(error))}\n")
         return EXIT_USAGE
     except ScanAborted as error:
         sys.stderr.write(f"cloudwarden: cannot scan: {_one_line(str(error))}\n")
         return EXIT_CANNOT_SCAN
     except Exception as error:
-        sys.stderr.write(f"cloudwarden: internal error: {type(error).__name__}: {_one_line(str(error))}\n")
+        summary = f"cloudwarden: internal error: {type(error).__name__}: {_one_line(str(error))}"
+        if debug:
+            traceback.print_exception(error, file=sys.stderr)
+            sys.stderr.write(f"{summary}\n")
+        else:
+            sys.stderr.write(f"{summary} (run again with --debug for the traceback)\n")
         return EXIT_CANNOT_SCAN
     return result
 
@@ -488,17 +230,18 @@ def scan(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_on: FailOnOption = Severity.INFO,
+    debug: DebugOption = False,
 ) -> None:
     """Collect from AWS and evaluate (collect + evaluate)."""
 
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
-        targets = _targets(output_format, output)
-        snapshot = _collect(profile, region, settings, live, account, org, cluster)
+        targets = report_targets(output_format, output)
+        snapshot = _collect(profile, region, settings, live, account, org, cluster, rules)
         return _report(snapshot, settings, rules, targets, fail_on)
 
-    raise typer.Exit(_guarded(body))
+    raise typer.Exit(_guarded(body, debug))
 
 
 @app.command("collect")
@@ -511,12 +254,13 @@ def collect_command(
     org: OrgOption = False,
     cluster: ClusterOption = None,
     live: LiveOption = False,
+    debug: DebugOption = False,
 ) -> None:
     """Collect from AWS into a snapshot file, for `evaluate` later (offline)."""
 
     def body() -> int:
         settings = _load_config(config)
-        _writable(output)
+        writable(output)
         snapshot = _collect(profile, region, settings, live, account, org, cluster)
         try:
             dump_snapshot(snapshot, output)
@@ -524,7 +268,7 @@ def collect_command(
             raise UsageProblem(f"cannot write {output}: {error.strerror}") from error
         return EXIT_OK
 
-    raise typer.Exit(_guarded(body))
+    raise typer.Exit(_guarded(body, debug))
 
 
 @app.command("evaluate")
@@ -537,20 +281,21 @@ def evaluate_command(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_on: FailOnOption = Severity.INFO,
+    debug: DebugOption = False,
 ) -> None:
     """Evaluate a saved snapshot; no network call."""
 
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
-        targets = _targets(output_format, output)
+        targets = report_targets(output_format, output)
         try:
             snapshot = load_snapshot(snapshot_path)
         except SnapshotError as error:
             raise UsageProblem(str(error)) from error
         return _report(snapshot, settings, rules, targets, fail_on)
 
-    raise typer.Exit(_guarded(body))
+    raise typer.Exit(_guarded(body, debug))
 
 
 class DiffFormat(enum.StrEnum):
@@ -563,6 +308,7 @@ def diff_command(
     old: Annotated[Path, typer.Argument(metavar="OLD.json", help="The earlier report (--format json).")],
     new: Annotated[Path, typer.Argument(metavar="NEW.json", help="The later report (--format json).")],
     output_format: Annotated[DiffFormat, typer.Option("--format")] = DiffFormat.TERMINAL,
+    debug: DebugOption = False,
 ) -> None:
     """Compare two JSON reports by finding id: new, resolved, changed, unchanged; exit 1 on a new FAIL."""
 
@@ -571,7 +317,7 @@ def diff_command(
             changes = compare(load_report(old), load_report(new))
         except ReportFileError as error:
             raise UsageProblem(str(error)) from error
-        with _standard_output():
+        with standard_output():
             if output_format is DiffFormat.JSON:
                 sys.stdout.write(render_diff_json(changes))
             else:
@@ -579,88 +325,55 @@ def diff_command(
                 sys.stdout.write(render_diff_terminal(changes, color))
         return EXIT_FAILED if changes.new_fails else EXIT_OK
 
-    raise typer.Exit(_guarded(body))
+    raise typer.Exit(_guarded(body, debug))
 
 
 @app.command()
-def demo(output_format: FormatOption = None, output: OutputOption = None) -> None:
+def demo(output_format: FormatOption = None, output: OutputOption = None, debug: DebugOption = False) -> None:
     """Scan an embedded AWS emulator seeded with a sample organisation: no AWS account needed."""
 
     def body() -> int:
-        from cloudwarden_emulator import Emulator
-        from cloudwarden_emulator.seed import seed_demo
-
+        demo_scan = DemoScan()
         settings = demo_config(dt.datetime.now(dt.UTC).date())
-        targets = _targets(output_format, output)
-        sys.stderr.write("starting the embedded AWS emulator on 127.0.0.1 ...\n")
-        with Emulator() as emulator:
-            seed_demo(emulator)
-            saved = dict(os.environ)
-            # The emulator's environment is complete: nothing of the user's AWS settings may leak in
-            # (a service-specific endpoint variable would send calls to real AWS).
-            os.environ.clear()
-            os.environ.update(emulator.env())
-            for name in _PROFILE_VARIABLES:
-                os.environ.pop(name, None)
-            try:
-                snapshot = _collect(None, DEMO_REGIONS, settings)
-            finally:
-                os.environ.clear()
-                os.environ.update(saved)
-        _report(snapshot, settings, RULES, targets, Severity.INFO)
+        targets = report_targets(output_format, output)
+        _report(demo_scan.collect(settings), settings, RULES, targets, Severity.INFO)
         return EXIT_OK
 
-    raise typer.Exit(_guarded(body))
+    raise typer.Exit(_guarded(body, debug))
 
 
 @app.command("rules")
 def rules_command(
     output_format: Annotated[RulesFormat, typer.Option("--format")] = RulesFormat.TERMINAL,
+    debug: DebugOption = False,
 ) -> None:
-    """List the rules: guideline, severity, rationale, remediation, permissions."""
-    entries = [
-        {
-            "id": rule.id,
-            "section": rule.section,
-            "guideline": rule.guideline,
-            "audited_upstream": rule.audited_upstream,
-            "severity": rule.severity.value,
-            "resource_type": rule.resource_type,
-            "rationale": rule.rationale,
-            "remediation": rule.remediation,
-            "permissions": list(rule.permissions),
-        }
-        for rule in RULES
-    ]
+    """List the rules and their documentation (markdown: the reference in docs/rules.md)."""
     if output_format is RulesFormat.JSON:
-        sys.stdout.write(json.dumps(entries, indent=2) + "\n")
+        sys.stdout.write(render_rules_json(RULES))
     elif output_format is RulesFormat.MARKDOWN:
-        lines = ["| rule id | guideline | audited upstream | severity | resource |", "|---|---|---|---|---|"]
-        lines += [
-            f"| `{e['id']}` | {e['section']}: {e['guideline']} | {'yes' if e['audited_upstream'] else 'no'} "
-            f"| {e['severity']} | {e['resource_type']} |"
-            for e in entries
-        ]
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write(render_rules_markdown(RULES))
     else:
-        console = Console(highlight=False)
-        for entry in entries:
-            console.print(f"[bold]{entry['id']}[/bold]  ({entry['severity']})", highlight=False)
-            console.print(f"  {entry['section']}: {entry['guideline']}", markup=False)
-            console.print(f"  why: {entry['rationale']}", markup=False)
-            console.print(f"  fix: {entry['remediation']}", markup=False)
+        console = Console()
+        sys.stdout.write(render_rules_terminal(RULES, color=console.is_terminal, width=console.width))
 
 
 @app.command()
-def permissions() -> None:
-    """Print the least-privilege IAM policy the scanner needs."""
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Sid": "CloudwardenReadOnly", "Effect": "Allow", "Action": required_actions(), "Resource": "*"}
-        ],
-    }
-    sys.stdout.write(json.dumps(policy, indent=2) + "\n")
+def permissions(rule: RuleOption = None, debug: DebugOption = False) -> None:
+    """Print the least-privilege IAM policy the scanner needs (for a scan of these rules, with --rule)."""
+
+    def body() -> int:
+        actions = required_actions(_select_rules(rule) if rule else None)
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "CloudwardenReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}
+            ],
+        }
+        with standard_output():
+            sys.stdout.write(json.dumps(policy, indent=2) + "\n")
+        return EXIT_OK
+
+    raise typer.Exit(_guarded(body, debug))
 
 
 def _version_callback(value: bool) -> None:
@@ -674,6 +387,8 @@ def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Print the version.")
     ] = False,
+    # Given before the command's name, it is read there, by the command's own option (`DebugOption`).
+    debug: Annotated[bool, typer.Option("--debug", help=_DEBUG_HELP)] = False,
 ) -> None:
     """Audit AWS accounts against Mozilla's AWS Security guidelines."""
 

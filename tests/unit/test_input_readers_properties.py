@@ -21,7 +21,7 @@ from cloudwarden.config import ConfigError, load_config
 from cloudwarden.findings import FINDINGS_SCHEMA
 from cloudwarden.inputs import InputError, read_text
 from cloudwarden.report.diff import ReportFileError, load_report
-from cloudwarden.rules import CONTRACT_RULE_IDS, MANUAL_RULE_IDS
+from cloudwarden.rules import MANUAL_RULE_IDS, RULE_IDS
 from cloudwarden.semantics.dns import parse_ip_ranges
 from cloudwarden.snapshot import SNAPSHOT_SCHEMA, SnapshotError, load_snapshot
 
@@ -50,7 +50,7 @@ def _ip_ranges(path: Path) -> object:
 
 
 def _config(path: Path) -> object:
-    return load_config(path, CONTRACT_RULE_IDS, manual_rules=MANUAL_RULE_IDS)
+    return load_config(path, RULE_IDS, manual_rules=MANUAL_RULE_IDS)
 
 
 READERS: dict[str, tuple[Callable[[Path], object], tuple[type[Exception], ...]]] = {

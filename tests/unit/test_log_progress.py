@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from cloudwarden.cli import _LogProgress
+from cloudwarden.progress import LogProgress
 
 
 def test_the_tally_is_logged_at_the_start_then_at_most_every_interval_and_at_the_end(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    progress = _LogProgress()
+    progress = LogProgress()
     progress.step("accounts", 3)
     progress.status("accounts", "(3 running, 0 failed)")
     progress.advance("accounts")
@@ -26,7 +26,7 @@ def test_the_tally_is_logged_at_the_start_then_at_most_every_interval_and_at_the
 
 
 def test_a_local_scan_logs_nothing(capsys: pytest.CaptureFixture[str]) -> None:
-    progress = _LogProgress()
+    progress = LogProgress()
     progress.step("iam", None)
     progress.advance("iam")
     progress.done("iam")
