@@ -4,32 +4,48 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test test-fast lint bench
 
-$(BIN)/cloudwarden: pyproject.toml
+# One stamp per installed set, so that `make demo` then `make test` in the same venv adds only what the
+# tests need, and an edited pyproject.toml reinstalls. The stamps live in the venv: deleting it resets them.
+DEMO_INSTALLED := $(VENV)/.installed-demo
+DEV_INSTALLED := $(VENV)/.installed-dev
+
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+
+# The scanner and the emulator (moto), nothing else: no test or lint tool chain.
+$(DEMO_INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[demo]'
+	touch $@
+
+# Everything the tests and lint need (the dev extra includes demo and distributed).
+$(DEV_INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-demo: $(BIN)/cloudwarden
+demo: $(DEMO_INSTALLED)
 	$(BIN)/cloudwarden demo
 
-lint: $(BIN)/cloudwarden
+# Style, types, and the declared layers ([tool.importlinter] in pyproject.toml).
+lint: $(DEV_INSTALLED)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-logo --cache-dir $(VENV)/.import_linter_cache
 
 # Each test file runs whole on one worker (its module fixtures and the emulator it resets are its own).
 WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
+# Every tier: unit, emulator, e2e, live, browser, cluster, bench (markers applied in tests/conftest.py).
 test: lint
 	$(PYTEST)
 
-# The developer's loop: rules, semantics, engine, configuration, reports (no emulator, cluster or browser).
-test-fast: $(BIN)/cloudwarden
-	$(PYTEST) tests/unit tests/report
+# The developer's loop: the unit tier (rules, semantics, engine, configuration, reports), no emulator,
+# cluster or browser (the HTML report's rendering tests are unit; its browser test is not).
+test-fast: lint
+	$(PYTEST) -m unit tests/unit tests/report tests/report_html
 
-bench: $(BIN)/cloudwarden
+bench: $(DEV_INSTALLED)
 	$(BIN)/python bench/bench_s3.py 1000 20
 	$(BIN)/python bench/bench_security_groups.py 100000 2000
 	$(BIN)/python bench/bench_account.py 1.0

@@ -1,5 +1,6 @@
 """Shared fixtures: one emulator process per test session, reset before each test that uses it; the
-files a planted link aims at, for the tests of output files."""
+files a planted link aims at, for the tests of output files. The tiers: each test is marked after the
+directory it lives in (see `markers` in pyproject.toml), so `pytest -m unit` is the fast loop."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,6 +10,29 @@ import pytest
 from cloudwarden_emulator import Emulator
 
 from .planted import VICTIM_CONTENT
+
+TESTS = Path(__file__).parent
+TIER_OF_DIRECTORY = {
+    "unit": "unit",
+    "report": "unit",
+    "report_html": "unit",
+    "emulator": "emulator",
+    "e2e": "e2e",
+    "live": "live",
+    "cluster": "cluster",
+    "bench": "bench",
+}
+TIER_OF_FILE = {"report_html/test_browser.py": "browser"}
+"""Files whose tier is not their directory's: the HTML report's browser test starts Chromium."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.relative_to(TESTS)
+        tier = TIER_OF_FILE.get(where.as_posix()) or TIER_OF_DIRECTORY.get(where.parts[0])
+        if tier is None:
+            raise pytest.UsageError(f"{where}: no test tier for it (TIER_OF_DIRECTORY in tests/conftest.py)")
+        item.add_marker(tier)
 
 
 @pytest.fixture(scope="session")
