@@ -11,7 +11,7 @@ Run: `.venv/bin/python bench/bench_cluster.py [N] [LATENCY_MS] [WORKERS,...]` (d
 2,4). The latency models an AWS round trip. Every side talks to the one emulator process, whose
 CPU (one core, a few milliseconds per call) caps the calls per second of all of them together; on
 real AWS each account has rate limits of its own, so more workers keep paying off long after they
-stop paying off here. The README's cluster section extrapolates from these numbers.
+stop paying off here. docs/organisations.md extrapolates from these numbers.
 """
 
 from __future__ import annotations

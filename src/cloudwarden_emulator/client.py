@@ -29,6 +29,7 @@ from cloudwarden_emulator.state import (
     FaultKind,
     Faults,
     MalformedBody,
+    PageSize,
     ReservedCname,
     RootState,
     TrailDeliveryError,
@@ -170,7 +171,8 @@ class Emulator:
             raise EmulatorError(f"{method} /_cloudwarden/{path} failed: {detail}") from error
 
     def reset(self) -> None:
-        """Forget all resources, root states, delivery errors, reserved CNAMEs, error rules and faults.
+        """Forget all resources, root states, delivery errors, reserved CNAMEs, error rules, faults and
+        page sizes.
 
         Every account is reset, and latency goes back to 0.
         """
@@ -261,6 +263,14 @@ class Emulator:
         Control calls are never faulted. Faults stay until `reset()` or a share of 0.
         """
         self._control("PUT", "faults", Faults(share=share, kinds=tuple(kinds), seed=seed))
+
+    def set_page_size(self, service: str, operation: str, size: int) -> None:
+        """Answer `operation` of `service` (botocore's names) `size` items a page, until `reset()`.
+
+        Moto answers most listings whole, which leaves a client's pagination loop untested; with a
+        page size, each page but the last names the next (0: whole again). See `PageSize`.
+        """
+        self._control("PUT", "page-sizes", PageSize(service=service, operation=operation, size=size))
 
     def set_latency(self, milliseconds: float) -> None:
         """Delay every AWS answer, as a real round trip does (benchmarks); `reset()` sets it back to 0."""

@@ -17,11 +17,13 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from cloudwarden_emulator import patches
+from cloudwarden_emulator.pagination import Pager
 from cloudwarden_emulator.state import (
     ACCOUNT_ID,
     READY_PREFIX,
     ErrorRule,
     Faults,
+    PageSize,
     ReservedCname,
     RootState,
     TrailDeliveryError,
@@ -47,11 +49,13 @@ class QuietRequestHandler(MotoRequestHandler):
 
 
 class EmulatorApp:
-    """Serves the control API, injected errors and faults itself, and everything else through moto."""
+    """Serves the control API, injected errors and faults itself, and everything else through moto,
+    in pages of the sizes set (`Pager`)."""
 
     def __init__(self, moto: WSGIApplication, state: patches.EmulatorState) -> None:
         self._moto = moto
         self._state = state
+        self._pager = Pager()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         response: Response | None
@@ -64,7 +68,7 @@ class EmulatorApp:
             if response is None:
                 injection = patches.find_injection(self._state, environ)
                 if injection is None:
-                    return self._moto(environ, start_response)
+                    return self._pager(self._moto, environ, start_response)
                 response = patches.error_response(injection)
         return response(environ, start_response)
 
@@ -90,11 +94,14 @@ class EmulatorApp:
                     self._state.clear_injections()
                 case "PUT", ["faults"]:
                     self._state.set_faults(msgspec.json.decode(request.get_data(), type=Faults))
+                case "PUT", ["page-sizes"]:
+                    self._pager.set(msgspec.json.decode(request.get_data(), type=PageSize))
                 case "PUT", ["latency", milliseconds]:
                     self._state.latency = max(0.0, float(milliseconds)) / 1000
                 case "POST", ["reset"]:
                     moto_api_backend.reset()
                     self._state.reset()
+                    self._pager.reset()
                 case _:
                     return _json({"error": f"no control endpoint {request.method} {request.path}"}, 404)
         except ValueError as error:

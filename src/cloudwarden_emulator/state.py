@@ -143,6 +143,23 @@ class Faults(msgspec.Struct, frozen=True, kw_only=True):
             raise ValueError("kinds must name at least one fault")
 
 
+class PageSize(msgspec.Struct, frozen=True, kw_only=True):
+    """Answer a paginated listing `size` items a page, each page naming the next, as AWS pages a long one.
+
+    `service` is botocore's service name (`elbv2`, `apigatewayv2`, not the signing name) and
+    `operation` one it paginates; the page size holds in every account and region until `reset()`,
+    and a `size` of 0 answers the listing whole again, as moto does.
+    """
+
+    service: str
+    operation: str
+    size: int
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            raise ValueError(f"size {self.size} is negative")
+
+
 class TrailDeliveryError(msgspec.Struct, frozen=True, kw_only=True):
     """What went wrong when CloudTrail last delivered a trail's log files to its S3 bucket.
 

@@ -14,8 +14,10 @@ from cloudwarden.engine import Evaluation, EvaluationNotFinished, evaluate
 from cloudwarden.findings import FINDINGS_SCHEMA, Finding, Report, Resource, Severity, Status, UnknownCause
 from cloudwarden.rules import RULES
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource
-from cloudwarden.rules.iam_users import IAM_USER_MFA
-from cloudwarden.rules.root import ROOT_MFA, ROOT_NOT_USED, ROOT_STRONG_PASSWORD
+from cloudwarden.rules.iam_user_mfa import IAM_USER_MFA
+from cloudwarden.rules.root_mfa import ROOT_MFA
+from cloudwarden.rules.root_not_used import ROOT_NOT_USED
+from cloudwarden.rules.root_strong_password import ROOT_STRONG_PASSWORD
 from cloudwarden.semantics.inventory import OrganisationInventory
 from cloudwarden.snapshot import AccountSnapshot, OperationStats
 
@@ -220,6 +222,69 @@ def test_rule_that_raises_midway_yields_a_single_unknown_for_the_account() -> No
     )
     assert _statuses(report, "half") == {(Status.UNKNOWN, ACCOUNT_ID)}
     assert len(report.findings) == 1
+
+
+def _unreachable(account_id: str = OTHER_ACCOUNT_ID) -> AccountSnapshot:
+    """An account that could not be entered, holding data that would judge cleanly if it were read: the
+    data must never speak for it."""
+    return msgspec.structs.replace(
+        _users_account(account_id), unreachable="AssumeRole: AccessDenied: not allowed to assume"
+    )
+
+
+def test_unreachable_account_is_one_unknown_per_rule_beside_a_reachable_accounts_findings() -> None:
+    alone = evaluate(snapshot(_users_account()), Config(), today=TODAY)
+    report = evaluate(snapshot(_users_account(), _unreachable()), Config(), today=TODAY)
+
+    reachable = {(f.account, f.rule, f.status, f.resource.id) for f in alone.findings}
+    assert {(f.account, f.rule, f.status, f.resource.id) for f in report.findings} == reachable | {
+        (OTHER_ACCOUNT_ID, rule.id, Status.UNKNOWN, OTHER_ACCOUNT_ID) for rule in RULES
+    }
+    unreachable = [f for f in report.findings if f.account == OTHER_ACCOUNT_ID]
+    assert len(unreachable) == len(RULES)
+    assert {f.unknown_cause for f in unreachable} == {UnknownCause.UNREACHABLE_ACCOUNT}
+    assert all("AssumeRole: AccessDenied: not allowed to assume" in f.message for f in unreachable)
+    assert report.scan.unreachable_accounts == {
+        OTHER_ACCOUNT_ID: "AssumeRole: AccessDenied: not allowed to assume"
+    }
+    assert report.scan.accounts == (ACCOUNT_ID, OTHER_ACCOUNT_ID)
+
+
+def test_unreachable_account_is_never_handed_to_a_rule() -> None:
+    """A rule that passes whatever it is given never sees the account: nothing was read there."""
+    seen: list[str] = []
+
+    def always_passes(target: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+        seen.append(target.account_id)
+        yield Verdict(Status.PASS, account_resource(target.account_id), "fine")
+
+    report = evaluate(
+        snapshot(_unreachable(ACCOUNT_ID), _users_account(OTHER_ACCOUNT_ID)),
+        Config(),
+        rules=(make_rule("lenient", always_passes),),
+        today=TODAY,
+    )
+
+    assert seen == [OTHER_ACCOUNT_ID]
+    assert {(f.account, f.status, f.unknown_cause) for f in report.findings} == {
+        (ACCOUNT_ID, Status.UNKNOWN, UnknownCause.UNREACHABLE_ACCOUNT),
+        (OTHER_ACCOUNT_ID, Status.PASS, msgspec.UNSET),
+    }
+
+
+def test_attestation_and_suppression_leave_an_unreachable_account_unknown() -> None:
+    """An attested MANUAL rule and a suppression matching the account still say UNKNOWN there."""
+    config = Config(
+        attestations=(_attest(dt.date(2026, 1, 1), account_id=OTHER_ACCOUNT_ID),),
+        suppressions=(_suppress(OTHER_ACCOUNT_ID, dt.date(2026, 1, 1), rule="root-mfa"),),
+    )
+
+    report = evaluate(snapshot(_unreachable()), config, rules=(ROOT_STRONG_PASSWORD, ROOT_MFA), today=TODAY)
+
+    assert {(f.rule, f.status, f.unknown_cause) for f in report.findings} == {
+        ("root-strong-password", Status.UNKNOWN, UnknownCause.UNREACHABLE_ACCOUNT),
+        ("root-mfa", Status.UNKNOWN, UnknownCause.UNREACHABLE_ACCOUNT),
+    }
 
 
 # --- attestations ---------------------------------------------------------------------------------

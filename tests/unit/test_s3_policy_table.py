@@ -817,6 +817,135 @@ TABLE = [
         ),
         False,
     ),
+    # --- condition keys with an empty set of values: never a limit (see the module's docstring) ---------
+    row(
+        "empty-source-account-list-limits-nothing",
+        policy(allow(condition={"StringEquals": {"aws:SourceAccount": []}})),
+        True,
+        (0,),
+    ),
+    row(
+        "empty-source-ip-list-limits-nothing",
+        policy(allow(condition={"IpAddress": {"aws:SourceIp": []}})),
+        True,
+        (0,),
+    ),
+    row(
+        "empty-principal-org-list-limits-nothing",
+        policy(allow(condition={"StringEquals": {"aws:PrincipalOrgID": []}})),
+        True,
+        (0,),
+    ),
+    row(
+        "empty-vpce-list-for-any-value-limits-nothing",
+        policy(allow(condition={"ForAnyValue:StringEquals": {"aws:SourceVpce": []}})),
+        True,
+        (0,),
+    ),
+    row(
+        "empty-string-in-a-source-account-list-limits-nothing",
+        policy(allow(condition={"StringEquals": {"aws:SourceAccount": [""]}})),
+        True,
+        (0,),
+    ),
+    row(
+        "empty-list-beside-a-limiting-key-of-the-same-operator-limits",
+        policy(allow(condition={"StringEquals": {"aws:SourceAccount": [], "aws:SourceVpce": VPCE}})),
+        False,
+    ),
+    row(
+        "empty-list-beside-a-limiting-operator-limits",
+        policy(allow(condition={"StringEquals": {"aws:SourceAccount": []}, **source_ip("192.0.2.0/24")})),
+        False,
+    ),
+    row(
+        "empty-list-with-a-fixed-principal-is-not-public",
+        policy(allow({"AWS": ACCOUNT}, condition={"StringEquals": {"aws:SourceAccount": []}})),
+        False,
+    ),
+    row(
+        "empty-list-in-a-deny-does-not-offset-an-open-allow",
+        policy(allow(), deny(condition={"StringNotEquals": {"aws:SourceVpce": []}})),
+        True,
+        (0,),
+    ),
+    # --- principals and values of other partitions (aws-cn, aws-us-gov...) ------------------------------
+    row(
+        "principal-every-china-account-is-open",
+        policy(allow({"AWS": "arn:aws-cn:iam::*:root"})),
+        True,
+        (0,),
+    ),
+    row(
+        "principal-every-govcloud-account-is-open",
+        policy(allow({"AWS": "arn:aws-us-gov:iam::*:root"})),
+        True,
+        (0,),
+    ),
+    row(
+        "principal-every-iso-b-account-is-open",
+        policy(allow({"AWS": "arn:aws-iso-b:iam::*:root"})),
+        True,
+        (0,),
+    ),
+    row(
+        "principal-every-china-account-in-upper-case-is-open",
+        policy(allow({"AWS": "arn:AWS-CN:iam::*:root"})),
+        True,
+        (0,),
+    ),
+    row(
+        "principal-one-china-account-is-fixed",
+        policy(allow({"AWS": f"arn:aws-cn:iam::{ACCOUNT}:root"})),
+        False,
+    ),
+    row(
+        "principal-one-govcloud-role-is-fixed",
+        policy(allow({"AWS": f"arn:aws-us-gov:iam::{OTHER_ACCOUNT}:role/auditor"})),
+        False,
+    ),
+    row(
+        "principal-list-of-one-china-account-and-every-govcloud-account-is-open",
+        policy(allow({"AWS": [f"arn:aws-cn:iam::{ACCOUNT}:root", "arn:aws-us-gov:iam::*:root"]})),
+        True,
+        (0,),
+    ),
+    row(
+        "principal-every-china-account-limited-by-principal-account",
+        policy(
+            allow(
+                {"AWS": "arn:aws-cn:iam::*:root"},
+                condition={"StringEquals": {"aws:PrincipalAccount": ACCOUNT}},
+            )
+        ),
+        False,
+    ),
+    row(
+        "condition-principal-arn-of-another-partition-limits",
+        policy(
+            allow(condition={"ArnEquals": {"aws:PrincipalArn": f"arn:aws-cn:iam::{ACCOUNT}:role/reader"}})
+        ),
+        False,
+    ),
+    row(
+        "condition-source-arn-of-another-partition-with-wildcards-is-public",
+        policy(allow(condition={"ArnLike": {"aws:SourceArn": "arn:aws-us-gov:cloudtrail:*:*:trail/*"}})),
+        True,
+        (0,),
+    ),
+    row(
+        "condition-access-point-of-another-partition-limits",
+        policy(
+            allow(
+                condition={
+                    "StringEquals": {
+                        "s3:DataAccessPointArn": f"arn:aws-cn:s3:cn-north-1:{ACCOUNT}:accesspoint/reader"
+                    }
+                }
+            )
+        ),
+        False,
+    ),
 ]
 
 
@@ -931,6 +1060,29 @@ def test_capabilities_come_only_from_public_statements_in_fixed_order() -> None:
         ("list", "write"),
         ("read", "write"),
     ]
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringEquals": {"aws:SourceAccount": []}},
+        {"IpAddress": {"aws:SourceIp": []}},
+        {"ForAnyValue:StringEquals": {"aws:SourceVpce": []}},
+    ],
+    ids=["source-account", "source-ip", "for-any-value-vpce"],
+)
+def test_an_empty_value_set_is_named_as_the_reason_it_does_not_limit(condition: dict[str, Any]) -> None:
+    (statement,) = analyze(policy(allow(condition=condition))).public_statements
+
+    (reason,) = statement.why_not_limited
+    assert reason.endswith("the key has no value")
+
+
+@pytest.mark.parametrize("partition", ["aws-cn", "aws-us-gov"])
+def test_every_account_of_another_partition_is_named_as_the_open_principal(partition: str) -> None:
+    (statement,) = analyze(policy(allow({"AWS": f"arn:{partition}:iam::*:root"}))).public_statements
+
+    assert statement.principal == f'{{"AWS": "arn:{partition}:iam::*:root"}}'
 
 
 def test_statement_without_action_grants_no_capability() -> None:

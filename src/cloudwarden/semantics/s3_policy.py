@@ -12,6 +12,22 @@ This module reproduces that judgement as a pure function of the policy text:
 - any shape a stored policy can take (a Statement object or list, strings or lists, any key case,
   unknown keys) is read; text that is not a policy gives an analysis with `error` set, never an
   exception.
+
+Two readings are decisions, each taken on the side that never passes a public bucket:
+
+- A condition key with an empty set of values (`"aws:SourceAccount": []`, `"aws:SourceIp": []`,
+  `ForAnyValue:StringEquals` with `[]`) never limits the statement. IAM documents no meaning for an
+  empty value set: evaluated literally, nothing matches it and the statement grants nothing, but were
+  AWS to ignore the key instead, calling it a limit would pass a public bucket. At worst this FAILs a
+  statement that grants nothing, which deleting the meaningless condition fixes. ANDed with a key that
+  does limit, the statement stays limited.
+- Partitions are isolated: a policy grants nothing to principals of another partition. The policy is
+  judged without knowing the bucket's partition, so an open principal of any partition
+  (`arn:aws-cn:iam::*:root`, `arn:aws-us-gov:iam::*:root`) is open: it makes a bucket of its own
+  partition public and grants nothing elsewhere, so the worst case is a FAIL for a bucket in `aws`
+  that nobody can reach that way, never a PASS for a public bucket. A fixed principal of another
+  partition (`arn:aws-cn:iam::123456789012:root`) is fixed, as in its own partition, and a condition
+  value naming an ARN of another partition is a fixed value that limits: both can only narrow access.
 """
 
 from __future__ import annotations
