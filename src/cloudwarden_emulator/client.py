@@ -6,6 +6,7 @@ import selectors
 import subprocess
 import sys
 import tempfile
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -61,10 +62,12 @@ class EmulatorError(RuntimeError):
     """The emulator did not start, or refused a control request."""
 
 
-def _isolated_session(
-    access_key: str, secret_key: str, session_token: str | None, region: str
-) -> boto3.session.Session:
-    """A session blind to the developer's AWS profile and config files, which could redirect it."""
+def _isolated_session() -> boto3.session.Session:
+    """A session blind to the developer's AWS profile and config files, which could redirect it.
+
+    One per emulator: a botocore session loads and caches the service models, so a client made
+    from a fresh session costs about half a second, and one from a shared session a few
+    milliseconds. Credentials are given to each client, never set on the shared session."""
     botocore_session = botocore.session.Session(
         session_vars={
             "profile": (None, None, None, None),
@@ -72,13 +75,7 @@ def _isolated_session(
             "credentials_file": (None, None, os.devnull, None),
         }
     )
-    return boto3.session.Session(
-        aws_access_key_id=access_key,
-        aws_secret_access_key=secret_key,
-        aws_session_token=session_token,
-        region_name=region,
-        botocore_session=botocore_session,
-    )
+    return boto3.session.Session(botocore_session=botocore_session)
 
 
 class Emulator:
@@ -87,6 +84,8 @@ class Emulator:
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
         self._endpoint: str | None = None
+        self._session: boto3.session.Session | None = None
+        self._sessions = threading.Lock()
         # Owns the process and its stderr file from start() to stop().
         self._resources = contextlib.ExitStack()
 
@@ -118,6 +117,9 @@ class Emulator:
         pythonpath = os.pathsep.join(filter(None, [str(IMPORT_ROOT), os.environ.get("PYTHONPATH")]))
         # MOTO_ACCOUNT_ID would override moto's mapping of access keys to accounts.
         environment = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}
+        # Moto loads a catalogue of public AMIs into every EC2 region it creates, again after each
+        # reset: about 0.1 s a region, and nothing here reads images.
+        environment["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"
         self._process = self._resources.enter_context(
             subprocess.Popen(
                 [sys.executable, "-m", "cloudwarden_emulator", "--port", "0"],
@@ -307,20 +309,25 @@ class Emulator:
         OrganizationAccountAccessRole; moto then serves the role's access key from that account.
         `config` is the client's botocore configuration, such as its retries.
         """
-        if account_id is None or account_id == DEFAULT_ACCOUNT:
-            session = _isolated_session(ACCESS_KEY, SECRET_KEY, None, region)
-        else:
+        keys: tuple[str, str, str | None] = (ACCESS_KEY, SECRET_KEY, None)
+        if account_id is not None and account_id != DEFAULT_ACCOUNT:
             credentials = self.client("sts").assume_role(
                 RoleArn=f"arn:aws:iam::{account_id}:role/{ENTRY_ROLE}",
                 RoleSessionName="cloudwarden-emulator",
             )["Credentials"]
-            session = _isolated_session(
-                credentials["AccessKeyId"],
-                credentials["SecretAccessKey"],
-                credentials["SessionToken"],
-                region,
+            keys = (credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+        with self._sessions:  # a botocore session is not safe to share between threads
+            if self._session is None:
+                self._session = _isolated_session()
+            client = self._session.client(  # type: ignore[call-overload]
+                service,
+                region_name=region,
+                endpoint_url=self.endpoint,
+                aws_access_key_id=keys[0],
+                aws_secret_access_key=keys[1],
+                aws_session_token=keys[2],
+                config=config,
             )
-        client = session.client(service, endpoint_url=self.endpoint, config=config)  # type: ignore[call-overload]
         if service == "s3control":
             client.meta.events.register("before-sign.s3-control", _drop_account_host_label)
         return client

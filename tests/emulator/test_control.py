@@ -7,6 +7,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -138,3 +139,19 @@ def test_latency_delays_aws_answers_until_reset(emulator: Emulator) -> None:
     started = time.perf_counter()
     sts.get_caller_identity()
     assert time.perf_counter() - started < 0.3
+
+
+def test_ec2_regions_start_without_moto_s_catalogue_of_public_images(emulator: Emulator) -> None:
+    """Loading it costs every region after every reset; nothing of cloudwarden reads images."""
+    assert emulator.client("ec2", "eu-west-1").describe_images(Owners=["amazon"])["Images"] == []
+
+
+def test_clients_of_several_accounts_made_at_once_keep_their_own_credentials(emulator: Emulator) -> None:
+    """Clients share one botocore session (its model cache); credentials belong to each client."""
+    accounts = [DEFAULT_ACCOUNT, OTHER_ACCOUNT, "222222222222", "333333333333"] * 3
+
+    def identity(account: str) -> str:
+        return str(emulator.client("sts", account_id=account).get_caller_identity()["Account"])
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(identity, accounts)) == accounts
