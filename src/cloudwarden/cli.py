@@ -1,4 +1,4 @@
-"""The command line (see the README and the contract for commands, flags and exit codes)."""
+"""The command line (see docs/usage.md and the contract for commands, flags and exit codes)."""
 
 from __future__ import annotations
 

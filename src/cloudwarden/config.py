@@ -203,8 +203,8 @@ def parse_config(
 
 
 def _is_internet_egress_group(entry: str) -> bool:
-    """A group id, or `tag:KEY=VALUE` as `rules.security_groups` matches it (KEY ends at the first `=`;
-    VALUE may be empty, as an AWS tag's value may)."""
+    """A group id, or `tag:KEY=VALUE` as `rules.security_group_network` matches it (KEY ends at the
+    first `=`; VALUE may be empty, as an AWS tag's value may)."""
     if entry.startswith("tag:"):
         key, equals, _value = entry.removeprefix("tag:").partition("=")
         return bool(key and equals)

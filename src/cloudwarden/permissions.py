@@ -35,6 +35,6 @@ def iam_action(operation: str) -> str:
 def required_actions(rules: Iterable[RuleDoc] | None = None) -> list[str]:
     """What a scanned account's role must allow for a scan of `rules` (every rule when None): the
     actions of the collections they need. Entering other accounts (sts:AssumeRole,
-    organizations:ListAccounts) is the scanning identity's own need, listed in the README."""
+    organizations:ListAccounts) is the scanning identity's own need, listed in docs/usage.md."""
     collections = ALL_COLLECTIONS if rules is None else collections_needed(rules)
     return sorted({iam_action(operation) for operation in operations_of(collections)})

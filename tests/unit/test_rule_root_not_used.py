@@ -122,6 +122,19 @@ def test_garbage_root_last_use_is_unknown_even_beside_an_old_use() -> None:
     assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
 
 
+def test_a_recent_root_use_fails_even_beside_an_unreadable_column() -> None:
+    verdicts = run(ROOT_NOT_USED, _root_used(password=days_before(3), key_2="last tuesday"))
+    assert outcomes(verdicts) == {(Status.FAIL, ACCOUNT_ID)}
+    assert "password" in single(verdicts).message
+
+
+def test_every_unreadable_root_last_use_column_is_named() -> None:
+    verdicts = run(ROOT_NOT_USED, _root_used(key_1="soon", key_2="last tuesday"))
+    assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}
+    assert "soon" in single(verdicts).message
+    assert "last tuesday" in single(verdicts).message
+
+
 def test_missing_root_last_use_column_is_unknown() -> None:
     verdicts = run(ROOT_NOT_USED, _root_used(key_1=None))
     assert outcomes(verdicts) == {(Status.UNKNOWN, ACCOUNT_ID)}

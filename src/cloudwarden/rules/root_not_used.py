@@ -26,17 +26,12 @@ def check_root_not_used(account: AccountSnapshot, context: RuleContext) -> Itera
         "access_key_2": row.access_key_2_last_used_date,
     }
     uses: dict[str, LastUse] = {}
+    unreadable: dict[str, str] = {}
     for credential, value in columns.items():
         try:
             uses[credential] = parse_last_use(value)
         except UnreadableValueError as error:
-            yield Verdict(
-                Status.UNKNOWN,
-                resource,
-                f"the root user's last {credential} use is unreadable: {error}",
-                evidence={"last_used": columns},
-            )
-            return
+            unreadable[credential] = str(error)
     window_days = context.config.root.recent_use_days
     since = context.collected_at - timedelta(days=window_days)
     evidence: dict[str, Any] = {"last_used": columns, "recent_use_days": window_days}
@@ -44,7 +39,7 @@ def check_root_not_used(account: AccountSnapshot, context: RuleContext) -> Itera
         ((use.when, credential) for credential, use in uses.items() if use.when and use.when > since),
         reverse=True,
     )
-    if recent:
+    if recent:  # a readable recent use decides, whatever an unreadable column says
         when, credential = recent[0]
         yield Verdict(
             Status.FAIL,
@@ -52,6 +47,17 @@ def check_root_not_used(account: AccountSnapshot, context: RuleContext) -> Itera
             f"the root user's {credential.replace('_', ' ')} was used on {when.date().isoformat()}, "
             f"within the last {window_days} days",
             evidence=evidence,
+        )
+        return
+    if unreadable:
+        yield Verdict(
+            Status.UNKNOWN,
+            resource,
+            "; ".join(
+                f"the root user's last {credential} use is unreadable: {why}"
+                for credential, why in unreadable.items()
+            ),
+            evidence={"last_used": columns},
         )
         return
     used = [use.when for use in uses.values() if use.when]
@@ -90,7 +96,7 @@ ROOT_NOT_USED = Rule(
         "`GenerateCredentialReport` or `GetCredentialReport` call, or says the report is missing from "
         "the snapshot) or has no `<root_account>` row; or one of the root's last-use columns "
         "(`password_last_used`, `access_key_1_last_used_date`, `access_key_2_last_used_date`) is missing "
-        "or is neither a timestamp nor an AWS placeholder, even beside an older readable use."
+        "or is neither a timestamp nor an AWS placeholder, unless another column shows a recent use (FAIL)."
     ),
     rationale=(
         "Every root sign-in or root key call is a chance for malware on the operator's machine to "
