@@ -33,7 +33,8 @@ lint: $(DEV_INSTALLED)
 	$(BIN)/lint-imports --no-logo --cache-dir $(VENV)/.import_linter_cache
 
 # Each test file runs whole on one worker (its module fixtures and the emulator it resets are its own).
-WORKERS ?= 2
+# Three workers on two cores: a worker often waits on its emulator process, which then has the core.
+WORKERS ?= 3
 PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 # Every tier: unit, emulator, e2e, live, browser, cluster, bench (markers applied in tests/conftest.py).

@@ -167,19 +167,16 @@ def _collect(
         raise UsageProblem(
             f"scanning on the cluster {cluster} needs Dask: pip install 'cloudwarden[distributed]'"
         )
-    try:
-        options = CollectOptions.from_config(
-            settings,
-            profile=profile,
-            regions=regions or (),
-            live=live,
-            accounts=accounts or (),
-            organization=organization,
-            cluster=cluster,
-            collections=collections_needed(rules),
-        )
-    except InputError as error:
-        raise UsageProblem(str(error)) from error
+    options = CollectOptions.from_config(  # an unreadable ip-ranges file is an InputError: exit 2
+        settings,
+        profile=profile,
+        regions=regions or (),
+        live=live,
+        accounts=accounts or (),
+        organization=organization,
+        cluster=cluster,
+        collections=collections_needed(rules),
+    )
     with progress_display() as progress:
         return collect(options, progress)
 
@@ -188,8 +185,9 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-_USAGE_PROBLEMS = (UsageProblem, OutputError, DemoUnavailable)
-"""Exit 2 with their message."""
+_USAGE_PROBLEMS = (UsageProblem, OutputError, DemoUnavailable, InputError)
+"""Exit 2 with their message: bad usage, an output that cannot be written, a missing extra, an input
+file that cannot be read."""
 
 
 def _guarded(action: Callable[[], int], debug: bool) -> int:
@@ -348,13 +346,21 @@ def rules_command(
     debug: DebugOption = False,
 ) -> None:
     """List the rules and their documentation (markdown: the reference in docs/rules.md)."""
-    if output_format is RulesFormat.JSON:
-        sys.stdout.write(render_rules_json(RULES))
-    elif output_format is RulesFormat.MARKDOWN:
-        sys.stdout.write(render_rules_markdown(RULES))
-    else:
-        console = Console()
-        sys.stdout.write(render_rules_terminal(RULES, color=console.is_terminal, width=console.width))
+
+    def body() -> int:
+        if output_format is RulesFormat.JSON:
+            text = render_rules_json(RULES)
+        elif output_format is RulesFormat.MARKDOWN:
+            text = render_rules_markdown(RULES)
+        else:
+            console = Console()  # NO_COLOR and a standard output that is no terminal mean no colour
+            color = console.is_terminal and not console.no_color
+            text = render_rules_terminal(RULES, color=color, width=console.width)
+        with standard_output():
+            sys.stdout.write(text)
+        return EXIT_OK
+
+    raise typer.Exit(_guarded(body, debug))
 
 
 @app.command()

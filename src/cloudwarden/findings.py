@@ -33,7 +33,8 @@ class UnknownCause(enum.StrEnum):
     RULE_ERROR = "rule-error"
     """The rule could not judge the data it was given."""
     NOT_CHECKED = "not-checked"
-    """The scan was set up not to find out: live checks off, no AWS ip-ranges file."""
+    """The scan was set up not to find out: live checks off, no AWS ip-ranges file, an account that is
+    ours but not scanned, a part of the account the snapshot did not collect."""
     UNDECIDABLE = "undecidable"
     """The data was read but cannot decide it (a record with no value, a service not inventoried)."""
 

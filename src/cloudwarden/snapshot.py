@@ -41,7 +41,17 @@ class Collection(enum.StrEnum):
 ALL_COLLECTIONS: frozenset[Collection] = frozenset(Collection)
 
 EVERY_COLLECTION: tuple[Collection, ...] = tuple(sorted(ALL_COLLECTIONS))
-"""`AccountSnapshot.collected` of a full scan, and of a snapshot written before scans could be partial."""
+"""`AccountSnapshot.collected` of a full scan."""
+
+_COLLECTED_BEFORE_PARTIAL_SCANS = (
+    Collection.CLOUDTRAIL,
+    Collection.EC2,
+    Collection.IAM,
+    Collection.ROUTE53,
+    Collection.S3,
+)
+"""What a snapshot without `collected` holds: written before scans could be partial, it collected
+these five. Spelled out, not derived from `Collection`: a collection added later was not in it."""
 
 
 class ApiError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -428,7 +438,7 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """None when the network was not collected at all."""
     route53: Route53Data | None = None
     """None when DNS was not collected at all."""
-    collected: tuple[Collection, ...] = EVERY_COLLECTION
+    collected: tuple[Collection, ...] = _COLLECTED_BEFORE_PARTIAL_SCANS
     """The parts of the account this scan asked for, sorted (a `--rule` scan collects only what its
     rules need). A part not listed was never read: its empty value says nothing about the account,
     and a rule that needs it is not checked. Older snapshots, without the field, collected all."""

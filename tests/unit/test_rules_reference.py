@@ -233,7 +233,7 @@ def test_every_section_has_the_fixed_headings_in_order() -> None:
 def test_a_documented_rule_renders_every_field() -> None:
     markdown = render_rules_markdown((DOCUMENTED,))
     assert (
-        "| [`documented-rule`](#documented-rule) | Section: A rule \\| with a pipe in its title | high "
+        "| [`documented-rule`](#documented-rule) | Section: A rule \\| with a pipe in its title | yes | high "
         in markdown
     )
     for text in (

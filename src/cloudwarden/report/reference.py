@@ -84,12 +84,13 @@ def render_rules_markdown(rules: Sequence[RuleDoc]) -> str:
         "guidelines' order. Each rule yields PASS, FAIL, UNKNOWN (the data it needs could not be read: "
         "never a silent PASS) or, when no API can decide, MANUAL.",
         "",
-        "| rule id | guideline | severity | resource type | audited upstream |",
+        # The columns of the table this command printed before it rendered the whole reference.
+        "| rule id | guideline | audited upstream | severity | resource |",
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| [`{rule.id}`](#{anchor(rule)}) | {_cell(rule.title)} | {rule.severity.value} "
-        f"| {_cell(rule.resource_type)} | {'yes' if rule.audited_upstream else 'no'} |"
+        f"| [`{rule.id}`](#{anchor(rule)}) | {_cell(rule.title)} | {'yes' if rule.audited_upstream else 'no'} "
+        f"| {rule.severity.value} | {_cell(rule.resource_type)} |"
         for rule in rules
     ]
     for rule in rules:

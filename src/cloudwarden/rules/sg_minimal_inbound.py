@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 
 from cloudwarden.config import SecurityGroupsConfig
@@ -26,12 +25,18 @@ from cloudwarden.semantics.network import ICMP, PORTED, NetRule, Peer, PeerKind
 from cloudwarden.snapshot import AccountSnapshot
 
 
-@functools.lru_cache(maxsize=65536)
-def _inbound_problem(rule: NetRule, settings: SecurityGroupsConfig) -> tuple[str, Severity] | None:
+def _inbound_problem(
+    context: RuleContext, rule: NetRule, settings: SecurityGroupsConfig
+) -> tuple[str, Severity] | None:
     """Why an ingress rule from a CIDR is too broad, and how bad it is; None when it is fine.
 
-    Cached: groups share most of their address rules, and a large account has many groups. The keys
-    are small values (a rule and the settings), never a snapshot."""
+    Worked out once per account for each distinct rule and settings: groups share most of their
+    address rules, and a large account has many groups."""
+    return context.per_account.by_value(_judge_inbound, (rule, settings))
+
+
+def _judge_inbound(key: tuple[NetRule, SecurityGroupsConfig]) -> tuple[str, Severity] | None:
+    rule, settings = key
     world = rule.peer.world_open
     if rule.all_traffic:
         return "all traffic", Severity.CRITICAL if world else Severity.MEDIUM
@@ -54,11 +59,11 @@ def _inbound_problem(rule: NetRule, settings: SecurityGroupsConfig) -> tuple[str
     return None
 
 
-def _too_broad_from_the_world(rule: NetRule, settings: SecurityGroupsConfig) -> bool:
+def _too_broad_from_the_world(context: RuleContext, rule: NetRule, settings: SecurityGroupsConfig) -> bool:
     """Whether a rule toward a prefix list whose entries are unknown would be too broad if the list
     held 0.0.0.0/0 (ICMP, or a public port, is fine from anywhere)."""
     world = NetRule(rule.direction, rule.protocol, rule.ports, rule.icmp, _WORLD)
-    return _inbound_problem(world, settings) is not None
+    return _inbound_problem(context, world, settings) is not None
 
 
 _WORLD = Peer(PeerKind.IPV4, "0.0.0.0/0", internet=True, world_open=True)
@@ -68,17 +73,18 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
     settings = context.config.security_groups
     public_ports = ", ".join(map(str, settings.public_ports)) or "(none)"
 
+    def too_broad_from_the_world(rule: NetRule) -> bool:
+        return _too_broad_from_the_world(context, rule, settings)
+
     def judge(group: Group) -> Verdict:
         problems = []
         for rule in group.ingress:
             if rule.peer.kind in (PeerKind.IPV4, PeerKind.IPV6):
-                problem = _inbound_problem(rule, settings)
+                problem = _inbound_problem(context, rule, settings)
                 if problem:
                     problems.append((rule, *problem))
         if not problems:
-            unknown = [
-                rule for rule in unresolved(group.ingress) if _too_broad_from_the_world(rule, settings)
-            ]
+            unknown = [rule for rule in unresolved(group.ingress) if too_broad_from_the_world(rule)]
             if unknown:
                 return unknown_verdict(group, unknown, "inbound access from prefix lists")
             return pass_verdict(group, "inbound access is limited to the ports and sources that need it")
@@ -96,7 +102,7 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
             f"keep world-open rules to ports {public_ports}."
         )
         message = f"inbound rules too broad: {listed(described, reasons)}"
-        unknown = [rule for rule in unresolved(group.ingress) if _too_broad_from_the_world(rule, settings)]
+        unknown = [rule for rule in unresolved(group.ingress) if too_broad_from_the_world(rule)]
         if unknown:
             # The FAIL is certain; the severity may be higher than what the known rules show.
             _, why = unknown_reasons([group], unknown)
