@@ -84,6 +84,16 @@ class Suppression(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     status_underneath: Status
 
 
+class ComplianceRef(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A framework control a finding's rule assesses (see `cloudwarden.compliance`)."""
+
+    framework: str
+    """`cis-aws-foundations-3.0.0`, `cis-aws-foundations-5.0.0` or `aws-fsbp`."""
+    control: str
+    relationship: str
+    """`equivalent` (the rule's PASS/FAIL answers the control) or `partial`."""
+
+
 class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One rule's verdict on one resource. Findings, their resources and suppressions hold no reference
     cycles, so the cyclic garbage collector does not track them (`gc=False`): millions of them cost
@@ -104,6 +114,8 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     remediation: str = ""
     suppression: Suppression | None = None
     unknown_cause: UnknownCause | msgspec.UnsetType = msgspec.UNSET
+    compliance: tuple[ComplianceRef, ...] = ()
+    """The framework controls the rule assesses (shared by every finding of the rule)."""
 
 
 def finding_id(rule: str, account: str, resource_id: str) -> str:
