@@ -89,8 +89,9 @@ def render_rules_markdown(rules: Sequence[RuleDoc]) -> str:
         "|---|---|---|---|---|",
     ]
     lines += [
-        f"| [`{rule.id}`](#{anchor(rule)}) | {_cell(rule.title)} | {'yes' if rule.audited_upstream else 'no'} "
-        f"| {rule.severity.value} | {_cell(rule.resource_type)} |"
+        f"| [`{rule.id}`](#{anchor(rule)}) | {_cell(rule.title)} "
+        f"| {'yes' if rule.audited_upstream else 'no'} | {rule.severity.value} "
+        f"| {_cell(rule.resource_type)} |"
         for rule in rules
     ]
     for rule in rules:
