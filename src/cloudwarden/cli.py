@@ -18,10 +18,11 @@ from rich.console import Console
 
 from cloudwarden import __version__
 from cloudwarden.collect import CollectOptions, ScanAborted, collect
+from cloudwarden.compliance import CATALOGUE
 from cloudwarden.config import Config, ConfigError, is_account_id, load_config
 from cloudwarden.demo import DemoScan, DemoUnavailable, demo_config
 from cloudwarden.engine import Evaluation
-from cloudwarden.findings import Severity
+from cloudwarden.findings import ScanSummary, Severity
 from cloudwarden.inputs import InputError
 from cloudwarden.interrupt import Interrupted, leave, raise_on_stopping_signals
 from cloudwarden.outcome import EXIT_CANNOT_SCAN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Tally, exit_code
@@ -35,11 +36,24 @@ from cloudwarden.report.diff import (
     render_diff_json,
     render_diff_terminal,
 )
+from cloudwarden.report.framework import (
+    FrameworkView,
+    UnknownFramework,
+    framework_of,
+    framework_view,
+    render_framework_html,
+    render_framework_json,
+    render_framework_rules_json,
+    render_framework_rules_markdown,
+    render_framework_rules_terminal,
+    render_framework_terminal,
+)
 from cloudwarden.report.reference import render_rules_json, render_rules_markdown, render_rules_terminal
 from cloudwarden.report.stream import ScanHeader
 from cloudwarden.report.writing import (
     OutputError,
     Targets,
+    atomic_report_file,
     report_targets,
     standard_output,
     writable,
@@ -99,6 +113,18 @@ LiveOption = Annotated[
 FailOnOption = Annotated[
     Severity, typer.Option("--fail-on", help="Exit 1 only for FAILs at or above this severity.")
 ]
+FrameworkOption = Annotated[
+    str | None,
+    typer.Option(
+        "--framework",
+        metavar="ID",
+        help=f"Report per control of this compliance framework ({', '.join(CATALOGUE.frameworks)}); "
+        "terminal, json and html formats.",
+    ),
+]
+
+FRAMEWORK_FORMATS = (Format.TERMINAL, Format.JSON, Format.HTML)
+"""The formats of the framework view; the others are one entry per finding, with no place for a control."""
 
 
 def _debug_requested(context: typer.Context, value: bool) -> bool:
@@ -133,19 +159,64 @@ def _load_config(path: Path | None) -> Config:
         raise UsageProblem(str(error)) from error
 
 
+def _check_framework(framework: str | None, formats: Sequence[Format] | None) -> None:
+    """A known framework and formats that can show it, checked before any output or AWS call."""
+    if framework is None:
+        return
+    try:
+        framework_of(framework)
+    except UnknownFramework as error:
+        raise UsageProblem(str(error)) from error
+    others = [fmt.value for fmt in dict.fromkeys(formats or ()) if fmt not in FRAMEWORK_FORMATS]
+    if others:
+        raise UsageProblem(
+            f"--framework: the framework view exists in terminal, json and html only, not in "
+            f"{', '.join(others)} (their findings carry their controls without --framework)"
+        )
+
+
 def _report(
     snapshot: Snapshot,
     settings: Config,
     rules: Sequence[Rule],
     targets: Targets,
     fail_on: Severity,
+    framework: str | None = None,
 ) -> int:
-    """Evaluate `snapshot`, write the reports to `targets` (`report_targets`), and give the exit code."""
+    """Evaluate `snapshot`, write the reports to `targets` (`report_targets`), per control of
+    `framework` when one is given, and give the exit code (the same with or without a framework)."""
     evaluation = Evaluation(snapshot, settings, rules)
-    header = ScanHeader(snapshot.scan.started_at, snapshot.scan.finished_at, __version__)
     tally = Tally(fail_on)
+    if framework is not None:
+        findings = tuple(tally.watch(evaluation))
+        summary = evaluation.summary()
+        _write_framework_view(
+            framework_view(findings, [rule.id for rule in rules], framework), summary, targets
+        )
+        return exit_code(tally, summary)
+    header = ScanHeader(snapshot.scan.started_at, snapshot.scan.finished_at, __version__)
     summary = write_reports(evaluation, header, rules, targets, tally)
     return exit_code(tally, summary)
+
+
+def _write_framework_view(view: FrameworkView, summary: ScanSummary, targets: Targets) -> None:
+    """The framework view in each format of `targets` (`FRAMEWORK_FORMATS`), as `write_reports` writes
+    reports: to standard output, or to files written whole or not at all."""
+    to_files = None not in targets.values()
+    color = not to_files and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    for output_format, path in targets.items():
+        if output_format is Format.JSON:
+            text = render_framework_json(view, summary)
+        elif output_format is Format.HTML:
+            text = render_framework_html(view, summary)
+        else:
+            text = render_framework_terminal(view, summary, color=color and path is None)
+        if path is None:
+            with standard_output():
+                sys.stdout.write(text)
+        else:
+            with atomic_report_file(path) as target:
+                target.write(text.encode())
 
 
 def _collect(
@@ -228,6 +299,7 @@ def scan(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_on: FailOnOption = Severity.INFO,
+    framework: FrameworkOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Collect from AWS and evaluate (collect + evaluate)."""
@@ -235,9 +307,10 @@ def scan(
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
+        _check_framework(framework, output_format)
         targets = report_targets(output_format, output)
         snapshot = _collect(profile, region, settings, live, account, org, cluster, rules)
-        return _report(snapshot, settings, rules, targets, fail_on)
+        return _report(snapshot, settings, rules, targets, fail_on, framework)
 
     raise typer.Exit(_guarded(body, debug))
 
@@ -279,6 +352,7 @@ def evaluate_command(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_on: FailOnOption = Severity.INFO,
+    framework: FrameworkOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Evaluate a saved snapshot; no network call."""
@@ -286,12 +360,13 @@ def evaluate_command(
     def body() -> int:
         settings = _load_config(config)
         rules = _select_rules(rule)
+        _check_framework(framework, output_format)
         targets = report_targets(output_format, output)
         try:
             snapshot = load_snapshot(snapshot_path)
         except SnapshotError as error:
             raise UsageProblem(str(error)) from error
-        return _report(snapshot, settings, rules, targets, fail_on)
+        return _report(snapshot, settings, rules, targets, fail_on, framework)
 
     raise typer.Exit(_guarded(body, debug))
 
@@ -327,14 +402,20 @@ def diff_command(
 
 
 @app.command()
-def demo(output_format: FormatOption = None, output: OutputOption = None, debug: DebugOption = False) -> None:
+def demo(
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    framework: FrameworkOption = None,
+    debug: DebugOption = False,
+) -> None:
     """Scan an embedded AWS emulator seeded with a sample organisation: no AWS account needed."""
 
     def body() -> int:
+        _check_framework(framework, output_format)
+        targets = report_targets(output_format, output)
         demo_scan = DemoScan()
         settings = demo_config(dt.datetime.now(dt.UTC).date())
-        targets = report_targets(output_format, output)
-        _report(demo_scan.collect(settings), settings, RULES, targets, Severity.INFO)
+        _report(demo_scan.collect(settings), settings, RULES, targets, Severity.INFO, framework)
         return EXIT_OK
 
     raise typer.Exit(_guarded(body, debug))
@@ -343,12 +424,24 @@ def demo(output_format: FormatOption = None, output: OutputOption = None, debug:
 @app.command("rules")
 def rules_command(
     output_format: Annotated[RulesFormat, typer.Option("--format")] = RulesFormat.TERMINAL,
+    framework: Annotated[
+        str | None,
+        typer.Option(
+            "--framework",
+            metavar="ID",
+            help=f"List this framework's controls ({', '.join(CATALOGUE.frameworks)}), the rules that "
+            "assess each, and those not assessed.",
+        ),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
     """List the rules and their documentation (markdown: the reference in docs/rules.md)."""
 
     def body() -> int:
-        if output_format is RulesFormat.JSON:
+        if framework is not None:
+            _check_framework(framework, None)
+            text = _framework_rules(framework, output_format)
+        elif output_format is RulesFormat.JSON:
             text = render_rules_json(RULES)
         elif output_format is RulesFormat.MARKDOWN:
             text = render_rules_markdown(RULES)
@@ -361,6 +454,17 @@ def rules_command(
         return EXIT_OK
 
     raise typer.Exit(_guarded(body, debug))
+
+
+def _framework_rules(framework: str, output_format: RulesFormat) -> str:
+    """`rules --framework`: the framework's controls, each with the rules mapped to it."""
+    if output_format is RulesFormat.JSON:
+        return render_framework_rules_json(framework, RULES)
+    if output_format is RulesFormat.MARKDOWN:
+        return render_framework_rules_markdown(framework, RULES)
+    console = Console()
+    color = console.is_terminal and not console.no_color
+    return render_framework_rules_terminal(framework, RULES, color=color, width=console.width)
 
 
 @app.command()

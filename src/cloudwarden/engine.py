@@ -19,8 +19,10 @@ from typing import Any
 import msgspec
 
 from cloudwarden import __version__
+from cloudwarden.compliance import CATALOGUE
 from cloudwarden.config import AttestationConfig, Config, SuppressionConfig
 from cloudwarden.findings import (
+    ComplianceRef,
     Finding,
     Report,
     ScanSummary,
@@ -94,11 +96,14 @@ class Evaluation:
         )
         attest = _Attestations(config.attestations, today, self._warnings)
         suppress = _Suppressions(config.suppressions, today, self._warnings)
+        # Looked up once per rule: every finding of a rule shares the catalogue's tuple.
+        compliance = {rule.id: CATALOGUE.compliance_of(rule.id) for rule in self._rules}
         with _collector_paused():
             for account in snapshot.accounts:
                 for rule in self._rules:
+                    controls = compliance[rule.id]
                     for verdict in _run(rule, account, context):
-                        yield suppress(attest(_to_finding(rule, account.account_id, verdict)))
+                        yield suppress(attest(_to_finding(rule, account.account_id, verdict, controls)))
                 context.per_account.clear()  # what was worked out for this account goes with it
         suppress.finish()
         self._finished = True
@@ -208,7 +213,9 @@ def _run(rule: Rule, account: AccountSnapshot, context: RuleContext) -> list[Ver
         ]
 
 
-def _to_finding(rule: Rule, account_id: str, verdict: Verdict) -> Finding:
+def _to_finding(
+    rule: Rule, account_id: str, verdict: Verdict, compliance: tuple[ComplianceRef, ...]
+) -> Finding:
     return Finding(
         id=finding_id(rule.id, account_id, verdict.resource.id),
         rule=rule.id,
@@ -224,6 +231,7 @@ def _to_finding(rule: Rule, account_id: str, verdict: Verdict) -> Finding:
         remediation=verdict.remediation or rule.remediation,
         suppression=None,
         unknown_cause=verdict.unknown_cause if verdict.status is Status.UNKNOWN else msgspec.UNSET,
+        compliance=compliance,
     )
 
 

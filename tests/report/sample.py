@@ -1,12 +1,15 @@
 """A fixed report for every reporter: two accounts, every status, and one finding full of hostile text.
 
 The rules' documentation is fixed here too, so that editing a rule's wording does not change the golden
-files (reporters read a rule's documentation only: no check is needed)."""
+files (reporters read a rule's documentation only: no check is needed). So is the compliance catalogue:
+its frameworks and the sample rules' controls are the sample's own, not `compliance/mapping.json`'s."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 
+from cloudwarden.compliance import load_catalogue
 from cloudwarden.findings import (
     Finding,
     Report,
@@ -91,6 +94,88 @@ RULES: tuple[RuleDoc, ...] = (
 )
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 
+CIS_3 = "cis-aws-foundations-3.0.0"
+CIS_5 = "cis-aws-foundations-5.0.0"
+FSBP = "aws-fsbp"
+
+
+def _framework(framework_id: str, name: str, version: str, controls: dict[str, str]) -> dict[str, object]:
+    return {
+        "id": framework_id,
+        "name": name,
+        "version": version,
+        "requirement_prefix": f"{name} v{version}",
+        "sources": [f"https://example.org/{framework_id}"],
+        "controls": [{"id": control, "title": title} for control, title in controls.items()],
+    }
+
+
+def _controls(*refs: tuple[str, str, str]) -> dict[str, object]:
+    return {
+        "controls": [
+            {"framework": framework, "control": control, "relationship": relationship}
+            for framework, control, relationship in refs
+        ]
+    }
+
+
+CATALOGUE = load_catalogue(
+    json.dumps(
+        {
+            "frameworks": [
+                _framework(
+                    CIS_3,
+                    "CIS AWS Foundations Benchmark",
+                    "3.0.0",
+                    {
+                        "1.5": "Ensure MFA is enabled for the 'root' user account",
+                        "1.10": "Ensure MFA is enabled for all IAM users that have a console password",
+                        "2.1.4": "Ensure that S3 Buckets are configured with 'Block public access'",
+                        "5.2": "Ensure no security groups allow ingress from 0.0.0.0/0 to remote admin ports",
+                        "5.3": "Ensure no security groups allow ingress from ::/0 to remote admin ports",
+                    },
+                ),
+                _framework(
+                    CIS_5,
+                    "CIS AWS Foundations Benchmark",
+                    "5.0.0",
+                    {
+                        "1.4": "Ensure MFA is enabled for the 'root' user account",
+                        "1.9": "Ensure MFA is enabled for all IAM users that have a console password",
+                    },
+                ),
+                _framework(
+                    FSBP,
+                    "AWS Foundational Security Best Practices",
+                    "1.0.0",
+                    {
+                        "IAM.5": "MFA should be enabled for all IAM users that have a console password",
+                        "IAM.6": "Hardware MFA should be enabled for the root user",
+                        "S3.8": "S3 general purpose buckets should block public access",
+                        "EC2.19": "Security groups should not allow unrestricted access to high-risk ports",
+                    },
+                ),
+            ],
+            "rules": {
+                "root-strong-password": {
+                    "unmapped": {CIS_3: "no control on the root password's strength"},
+                },
+                "root-mfa": _controls(
+                    (CIS_3, "1.5", "equivalent"), (CIS_5, "1.4", "equivalent"), (FSBP, "IAM.6", "partial")
+                ),
+                "iam-user-mfa": _controls(
+                    (CIS_3, "1.10", "partial"), (CIS_5, "1.9", "partial"), (FSBP, "IAM.5", "partial")
+                ),
+                "s3-no-public-access": _controls((CIS_3, "2.1.4", "partial"), (FSBP, "S3.8", "partial")),
+                "sg-minimal-inbound": _controls(
+                    (CIS_3, "5.2", "partial"), (CIS_3, "5.3", "partial"), (FSBP, "EC2.19", "partial")
+                ),
+            },
+        }
+    )
+)
+"""The sample's catalogue: three frameworks, some of whose controls the sample rules assess."""
+
 
 def _account(account_id: str) -> Resource:
     return Resource(
@@ -123,6 +208,7 @@ def _finding(
         evidence=evidence or {},
         remediation=rule.remediation,
         suppression=suppression,
+        compliance=CATALOGUE.compliance_of(rule_id),
     )
 
 
@@ -260,9 +346,10 @@ def sample_report(findings: tuple[Finding, ...] = FINDINGS) -> Report:
 
 
 RENDERERS: dict[str, Callable[[Report, Sequence[RuleDoc]], str]] = {
-    "sarif": render_sarif,
-    "ocsf": render_ocsf,
-    "asff": render_asff,
+    "sarif": lambda report, rules: render_sarif(report, rules, CATALOGUE),
+    "ocsf": lambda report, rules: render_ocsf(report, rules, CATALOGUE),
+    "asff": lambda report, rules: render_asff(report, rules, CATALOGUE),
     "junit": render_junit,
     "csv": render_csv,
 }
+"""Each format's renderer, with the sample's catalogue."""

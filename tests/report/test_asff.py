@@ -14,16 +14,19 @@ import pytest
 from botocore.model import ListShape, MapShape, ServiceModel, Shape, StringShape, StructureShape
 from botocore.validate import ParamValidator
 
-from cloudwarden.findings import Report, Severity
+from cloudwarden.compliance import Catalogue
+from cloudwarden.findings import ComplianceRef, Report, Severity
 from cloudwarden.report.asff import render_asff
 from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.rules import RULES as REAL_RULES
 
-from .sample import ACCOUNT_A, ACCOUNT_B, HOSTILE, sample_report
+from .sample import ACCOUNT_A, ACCOUNT_B, CATALOGUE, CIS_3, HOSTILE, sample_report
 
 LIMITS = {"Id": 512, "GeneratorId": 512, "Title": 256, "Description": 1024}
 """Security Hub's limits on a finding's text (AWS Security Finding Format, required attributes)."""
 RECOMMENDATION_LIMIT = 512
+RELATED_REQUIREMENTS_LIMIT = 32
+"""`Compliance.RelatedRequirements`: at most 32 items (Security Hub's API reference, `Compliance`)."""
 PRODUCT_FIELDS_LIMIT = 50
 PRODUCT_FIELD_KEY_LIMIT = 128
 PRODUCT_FIELD_VALUE_LIMIT = 2048
@@ -82,6 +85,9 @@ def _validate(findings: list[dict[str, Any]]) -> None:
             assert len(finding[field]) <= limit, field
         if "Remediation" in finding:
             assert len(finding["Remediation"]["Recommendation"]["Text"]) <= RECOMMENDATION_LIMIT
+        related = finding["Compliance"].get("RelatedRequirements", [])
+        assert len(related) <= RELATED_REQUIREMENTS_LIMIT
+        assert len(set(related)) == len(related)
         fields = finding["ProductFields"]
         assert len(fields) <= PRODUCT_FIELDS_LIMIT
         assert all(len(key) <= PRODUCT_FIELD_KEY_LIMIT for key in fields)
@@ -92,8 +98,10 @@ def _validate(findings: list[dict[str, Any]]) -> None:
         assert len(msgspec.json.encode(finding)) < 240 * 1024
 
 
-def _findings(report: Report, rules: tuple[RuleDoc, ...]) -> list[dict[str, Any]]:
-    findings: list[dict[str, Any]] = json.loads(render_asff(report, rules))
+def _findings(
+    report: Report, rules: tuple[RuleDoc, ...], catalogue: Catalogue = CATALOGUE
+) -> list[dict[str, Any]]:
+    findings: list[dict[str, Any]] = json.loads(render_asff(report, rules, catalogue))
     return findings
 
 
@@ -104,7 +112,8 @@ def test_the_sample_report_is_valid_for_batch_import(report: Report, rules: tupl
 
 
 def test_findings_with_the_real_rules_are_valid() -> None:
-    _validate(_findings(sample_report(), REAL_RULES))
+    """With the real catalogue too (`compliance/mapping.json`)."""
+    _validate(json.loads(render_asff(sample_report(), REAL_RULES)))
 
 
 @pytest.mark.parametrize(
@@ -275,3 +284,56 @@ def test_partitions_and_home_regions(
         == f"arn:{partition}:securityhub:{product_region}:{ACCOUNT_A}:product/{ACCOUNT_A}/default"
     )
     assert (asff["Resources"][0]["Partition"], asff["Resources"][0]["Region"]) == (partition, product_region)
+
+
+def test_controls_are_related_requirements_as_security_hub_names_them(
+    report: Report, rules: tuple[RuleDoc, ...]
+) -> None:
+    related = {
+        (finding["GeneratorId"], finding["ProductFields"]["cloudwarden/status"]): finding["Compliance"].get(
+            "RelatedRequirements"
+        )
+        for finding in _findings(report, rules)
+    }
+    assert related[("root-mfa", "FAIL")] == [
+        "CIS AWS Foundations Benchmark v3.0.0/1.5",
+        "CIS AWS Foundations Benchmark v5.0.0/1.4",
+        "AWS Foundational Security Best Practices v1.0.0/IAM.6",
+    ]
+    assert related[("root-mfa", "PASS")] == related[("root-mfa", "FAIL")]
+    assert related[("sg-minimal-inbound", "FAIL")] == [
+        "CIS AWS Foundations Benchmark v3.0.0/5.2",
+        "CIS AWS Foundations Benchmark v3.0.0/5.3",
+        "AWS Foundational Security Best Practices v1.0.0/EC2.19",
+    ]
+    assert related[("route53-no-dangling-records", "FAIL")] is None
+    assert related[("root-strong-password", "MANUAL")] is None
+
+
+def test_a_framework_the_catalogue_lacks_is_named_by_its_id(rules: tuple[RuleDoc, ...]) -> None:
+    finding = msgspec.structs.replace(
+        HOSTILE,
+        compliance=(ComplianceRef(framework="retired-framework", control="7", relationship="partial"),),
+    )
+    (asff,) = _findings(sample_report((finding,)), rules)
+    _validate([asff])
+    assert asff["Compliance"]["RelatedRequirements"] == ["retired-framework/7"]
+
+
+def test_related_requirements_are_cut_to_security_hubs_limit(rules: tuple[RuleDoc, ...]) -> None:
+    controls = tuple(
+        ComplianceRef(framework=CIS_3, control=f"9.{number}", relationship="partial") for number in range(40)
+    )
+    finding = msgspec.structs.replace(HOSTILE, compliance=(*controls, controls[0]))
+    (asff,) = _findings(sample_report((finding,)), rules)
+    _validate([asff])
+    assert asff["Compliance"]["RelatedRequirements"] == [
+        f"CIS AWS Foundations Benchmark v3.0.0/9.{number}" for number in range(32)
+    ]
+
+
+def test_the_check_rejects_too_many_related_requirements(report: Report, rules: tuple[RuleDoc, ...]) -> None:
+    finding = _findings(report, rules)[0]
+    finding["Compliance"]["RelatedRequirements"] = [f"CIS/{number}" for number in range(33)]
+    with pytest.raises(AssertionError):
+        _validate([finding])

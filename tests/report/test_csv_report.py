@@ -8,7 +8,7 @@ import io
 import msgspec
 import pytest
 
-from cloudwarden.findings import Report
+from cloudwarden.findings import ComplianceRef, Report
 from cloudwarden.report.csv_report import COLUMNS, neutralise, render_csv
 from cloudwarden.ruledoc import RuleDoc
 
@@ -67,6 +67,7 @@ def test_a_row_holds_the_finding(report: Report, rules: tuple[RuleDoc, ...]) -> 
         "remediation": "How to fix iam-user-mfa: 1. do this 2. then that",
         "suppression_reason": "CI users move to OIDC roles in Q1",
         "suppression_expires": "2027-03-31",
+        "compliance": "cis-aws-foundations-3.0.0/1.10; cis-aws-foundations-5.0.0/1.9; aws-fsbp/IAM.5",
     }
 
 
@@ -76,11 +77,38 @@ def test_missing_values_are_empty_cells(report: Report, rules: tuple[RuleDoc, ..
         record_set["resource_arn"],
         record_set["suppression_reason"],
         record_set["suppression_expires"],
-    ) == (
-        "",
-        "",
-        "",
+        record_set["compliance"],
+    ) == ("", "", "", "")
+
+
+def test_new_columns_come_after_the_first_ones() -> None:
+    """A spreadsheet that reads columns by position keeps working: columns are only ever appended."""
+    assert COLUMNS[:14] == (
+        "id",
+        "rule",
+        "status",
+        "severity",
+        "account",
+        "region",
+        "resource_type",
+        "resource_id",
+        "resource_arn",
+        "resource_name",
+        "message",
+        "remediation",
+        "suppression_reason",
+        "suppression_expires",
     )
+    assert COLUMNS[14:] == ("compliance",)
+
+
+def test_a_control_that_would_start_a_formula_is_inert(rules: tuple[RuleDoc, ...]) -> None:
+    finding = msgspec.structs.replace(
+        HOSTILE,
+        compliance=(ComplianceRef(framework="=cmd|' /C calc'!A0", control="1", relationship="partial"),),
+    )
+    rows = _rows(render_csv(sample_report((finding,)), rules))
+    assert rows[1][COLUMNS.index("compliance")] == "'=cmd|' /C calc'!A0/1"
 
 
 def test_lines_end_with_crlf(report: Report, rules: tuple[RuleDoc, ...]) -> None:

@@ -18,12 +18,12 @@ from py_ocsf_models.events.findings.compliance_finding import (  # type: ignore[
 from py_ocsf_models.objects.cloud import Cloud  # type: ignore[import-untyped]
 from pydantic import BaseModel
 
-from cloudwarden.findings import Report, Status
+from cloudwarden.findings import ComplianceRef, Report, Status
 from cloudwarden.report.ocsf import OCSF_VERSION, render_ocsf
 from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.rules import RULES as REAL_RULES
 
-from .sample import ACCOUNT_A, HOSTILE, sample_report
+from .sample import ACCOUNT_A, CATALOGUE, HOSTILE, sample_report
 
 UNMODELLED = {"cloud", "compliance.status", "compliance.status_code", "compliance.status_details"}
 """OCSF 1.5.0 attributes py-ocsf-models 0.10 has no field for: the cloud profile's `cloud` on a
@@ -31,7 +31,7 @@ Compliance Finding, and the compliance object's status caption, code and details
 
 
 def _events(report: Report, rules: tuple[RuleDoc, ...]) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = json.loads(render_ocsf(report, rules))
+    events: list[dict[str, Any]] = json.loads(render_ocsf(report, rules, CATALOGUE))
     return events
 
 
@@ -84,7 +84,8 @@ def test_every_event_is_a_valid_compliance_finding(report: Report, rules: tuple[
 
 
 def test_events_with_the_real_rules_are_valid() -> None:
-    for event in _events(sample_report(), REAL_RULES):
+    """With the real catalogue too (`compliance/mapping.json`)."""
+    for event in json.loads(render_ocsf(sample_report(), REAL_RULES)):
         _check(event)
 
 
@@ -169,10 +170,19 @@ def test_the_finding_its_rule_and_its_resource(report: Report, rules: tuple[Rule
         "types": ["Software and Configuration Checks/AWS Security Best Practices"],
     }
     assert event["compliance"] == {
-        "standards": ["Mozilla AWS Security Guidelines"],
+        "standards": [
+            "Mozilla AWS Security Guidelines",
+            "CIS AWS Foundations Benchmark v3.0.0",
+            "AWS Foundational Security Best Practices v1.0.0",
+        ],
         "category": "Security Groups",
         "control": "Minimal inbound access",
-        "requirements": ["sg-minimal-inbound"],
+        "requirements": [
+            "sg-minimal-inbound",
+            "CIS AWS Foundations Benchmark v3.0.0/5.2",
+            "CIS AWS Foundations Benchmark v3.0.0/5.3",
+            "AWS Foundational Security Best Practices v1.0.0/EC2.19",
+        ],
         "status_id": 3,
         "status": "Fail",
         "status_code": "FAIL",
@@ -215,8 +225,49 @@ def test_a_china_region_is_in_the_china_partition(rules: tuple[RuleDoc, ...]) ->
 
 
 def test_a_finding_of_a_rule_not_given_has_no_control(rules: tuple[RuleDoc, ...]) -> None:
-    finding = msgspec.structs.replace(HOSTILE, rule="retired-rule")
+    finding = msgspec.structs.replace(HOSTILE, rule="retired-rule", compliance=())
     (event,) = _events(sample_report((finding,)), rules)
     _check(event)
     assert "control" not in event["compliance"]
     assert event["compliance"]["requirements"] == ["retired-rule"]
+
+
+def test_standards_and_requirements_name_each_framework_and_control(
+    report: Report, rules: tuple[RuleDoc, ...]
+) -> None:
+    compliance = {
+        (event["metadata"]["event_code"], event["status_code"]): (
+            event["compliance"]["standards"],
+            event["compliance"]["requirements"],
+        )
+        for event in _events(report, rules)
+    }
+    assert compliance[("root-mfa", "FAIL")] == (
+        [
+            "Mozilla AWS Security Guidelines",
+            "CIS AWS Foundations Benchmark v3.0.0",
+            "CIS AWS Foundations Benchmark v5.0.0",
+            "AWS Foundational Security Best Practices v1.0.0",
+        ],
+        [
+            "root-mfa",
+            "CIS AWS Foundations Benchmark v3.0.0/1.5",
+            "CIS AWS Foundations Benchmark v5.0.0/1.4",
+            "AWS Foundational Security Best Practices v1.0.0/IAM.6",
+        ],
+    )
+    assert compliance[("route53-no-dangling-records", "FAIL")] == (
+        ["Mozilla AWS Security Guidelines"],
+        ["route53-no-dangling-records"],
+    )
+
+
+def test_a_framework_the_catalogue_lacks_is_named_by_its_id(rules: tuple[RuleDoc, ...]) -> None:
+    finding = msgspec.structs.replace(
+        HOSTILE,
+        compliance=(ComplianceRef(framework="retired-framework", control="7", relationship="partial"),),
+    )
+    (event,) = _events(sample_report((finding,)), rules)
+    _check(event)
+    assert event["compliance"]["standards"] == ["Mozilla AWS Security Guidelines", "retired-framework"]
+    assert event["compliance"]["requirements"] == [HOSTILE.rule, "retired-framework/7"]

@@ -17,7 +17,7 @@ from cloudwarden.report.sarif import FINGERPRINT, SARIF_SCHEMA, render_sarif
 from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.rules import RULES as REAL_RULES
 
-from .sample import ACCOUNT_A, HOSTILE, sample_report
+from .sample import ACCOUNT_A, CATALOGUE, HOSTILE, sample_report
 
 OASIS_SCHEMA_ID = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 
@@ -38,7 +38,7 @@ def _validate(document: dict[str, Any]) -> None:
 
 
 def _sarif(report: Report, rules: tuple[RuleDoc, ...]) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(render_sarif(report, rules))
+    document: dict[str, Any] = json.loads(render_sarif(report, rules, CATALOGUE))
     return document
 
 
@@ -59,7 +59,8 @@ def test_the_sample_report_is_valid_sarif(report: Report, rules: tuple[RuleDoc, 
 
 
 def test_a_report_with_the_real_rules_is_valid_sarif() -> None:
-    document = _sarif(sample_report(), REAL_RULES)
+    """With the real catalogue too (`compliance/mapping.json`)."""
+    document = json.loads(render_sarif(sample_report(), REAL_RULES))
     _validate(document)
     assert [rule["id"] for rule in document["runs"][0]["tool"]["driver"]["rules"]] == [
         rule.id for rule in REAL_RULES
@@ -90,7 +91,17 @@ def test_the_tool_and_one_descriptor_per_rule(report: Report, rules: tuple[RuleD
         "auditedUpstream": True,
         "severity": "critical",
         "security-severity": "9.5",
-        "tags": ["security"],
+        "tags": [
+            "security",
+            "cis-aws-foundations-3.0.0/1.5",
+            "cis-aws-foundations-5.0.0/1.4",
+            "aws-fsbp/IAM.6",
+        ],
+        "compliance": [
+            {"framework": "cis-aws-foundations-3.0.0", "control": "1.5", "relationship": "equivalent"},
+            {"framework": "cis-aws-foundations-5.0.0", "control": "1.4", "relationship": "equivalent"},
+            {"framework": "aws-fsbp", "control": "IAM.6", "relationship": "partial"},
+        ],
     }
     assert {
         rule_id: descriptor["properties"]["security-severity"] for rule_id, descriptor in descriptors.items()
@@ -204,3 +215,44 @@ def test_a_finding_of_a_rule_not_given_has_no_rule_index(status: Status, rules: 
     (result,) = document["runs"][0]["results"]
     assert result["ruleId"] == "retired-rule"
     assert "ruleIndex" not in result
+
+
+def test_each_rule_is_tagged_with_its_controls(report: Report, rules: tuple[RuleDoc, ...]) -> None:
+    descriptors = _sarif(report, rules)["runs"][0]["tool"]["driver"]["rules"]
+    tags = {descriptor["id"]: descriptor["properties"]["tags"] for descriptor in descriptors}
+    assert tags == {
+        "root-strong-password": ["security"],
+        "root-mfa": [
+            "security",
+            "cis-aws-foundations-3.0.0/1.5",
+            "cis-aws-foundations-5.0.0/1.4",
+            "aws-fsbp/IAM.6",
+        ],
+        "iam-user-mfa": [
+            "security",
+            "cis-aws-foundations-3.0.0/1.10",
+            "cis-aws-foundations-5.0.0/1.9",
+            "aws-fsbp/IAM.5",
+        ],
+        "cloudtrail-segregated-storage": ["security"],
+        "route53-no-dangling-records": ["security"],
+        "s3-no-public-access": ["security", "cis-aws-foundations-3.0.0/2.1.4", "aws-fsbp/S3.8"],
+        "sg-inbound-rules-only": ["security"],
+        "sg-minimal-inbound": [
+            "security",
+            "cis-aws-foundations-3.0.0/5.2",
+            "cis-aws-foundations-3.0.0/5.3",
+            "aws-fsbp/EC2.19",
+        ],
+        "sg-egress-via-nsm-only": ["security"],
+    }
+    unmapped = {
+        descriptor["id"] for descriptor in descriptors if "compliance" not in descriptor["properties"]
+    }
+    assert unmapped == {
+        "root-strong-password",
+        "cloudtrail-segregated-storage",
+        "route53-no-dangling-records",
+        "sg-inbound-rules-only",
+        "sg-egress-via-nsm-only",
+    }

@@ -15,8 +15,8 @@ import msgspec
 import pytest
 
 from cloudwarden.findings import Finding, Report, ScanSummary, Status
-from cloudwarden.report import asff, csv_report, ocsf, sarif, stream
-from cloudwarden.report._common import GUIDELINES_URL, iso_utc, utc
+from cloudwarden.report import Format, asff, csv_report, ocsf, render, sarif, stream
+from cloudwarden.report._common import GUIDELINES_URL, ControlNames, iso_utc, utc
 from cloudwarden.report.asff import render_asff
 from cloudwarden.report.csv_report import render_csv
 from cloudwarden.report.ocsf import render_ocsf
@@ -24,7 +24,7 @@ from cloudwarden.report.sarif import render_sarif
 from cloudwarden.report.stream import JsonReportStream, ReportStream, header_of, write_json
 from cloudwarden.ruledoc import RuleDoc
 
-from .sample import FINDINGS, sample_report
+from .sample import CATALOGUE, FINDINGS, sample_report
 
 
 def _whole(report: Report) -> bytes:
@@ -65,6 +65,25 @@ def test_a_spool_moved_to_disk_gives_the_same_bytes_and_is_removed(
     report = sample_report(_many(25))
     assert _streamed(report, spool_dir=tmp_path) == _whole(report)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_findings_carry_their_controls_streamed_as_held() -> None:
+    """`compliance` as the contract gives it, the same whether the report is streamed or held whole."""
+    report = sample_report()
+    streamed = msgspec.json.decode(_streamed(report))
+    assert streamed["findings"][0]["compliance"] == [
+        {"framework": "cis-aws-foundations-3.0.0", "control": "1.5", "relationship": "equivalent"},
+        {"framework": "cis-aws-foundations-5.0.0", "control": "1.4", "relationship": "equivalent"},
+        {"framework": "aws-fsbp", "control": "IAM.6", "relationship": "partial"},
+    ]
+    assert [finding["compliance"] for finding in streamed["findings"]] == [
+        list(msgspec.to_builtins(finding.compliance)) for finding in report.findings
+    ]
+    assert streamed == msgspec.json.decode(render(report, Format.JSON, ()))
+    unmapped = [
+        finding for finding in streamed["findings"] if finding["rule"] == "route53-no-dangling-records"
+    ]
+    assert [finding["compliance"] for finding in unmapped] == [[]]
 
 
 def test_the_summary_is_asked_for_only_after_the_last_finding() -> None:
@@ -144,12 +163,19 @@ def test_ocsf_asff_and_csv_streams_are_the_whole_documents(
     header = header_of(report)
     rules_by_id = {rule.id: rule for rule in rules}
     time = int(utc(report.scan.finished_at).timestamp() * 1000)
-    events = [ocsf._event(f, rules_by_id.get(f.rule), "1.2.3", time) for f in report.findings]
+    events = [
+        ocsf._event(f, rules_by_id.get(f.rule), "1.2.3", time, ControlNames(CATALOGUE))
+        for f in report.findings
+    ]
     created, updated = iso_utc(report.scan.started_at), iso_utc(report.scan.finished_at)
-    asff_findings = [asff._finding(f, created, updated) for f in report.findings]
+    asff_findings = [asff._finding(f, created, updated, ControlNames(CATALOGUE)) for f in report.findings]
 
-    assert _through(report, lambda target: ocsf.ocsf_stream(target, header, rules)) == _whole_array(events)
-    assert _through(report, lambda target: asff.asff_stream(target, header)) == _whole_array(asff_findings)
+    assert _through(
+        report, lambda target: ocsf.ocsf_stream(target, header, rules, CATALOGUE)
+    ) == _whole_array(events)
+    assert _through(report, lambda target: asff.asff_stream(target, header, CATALOGUE)) == _whole_array(
+        asff_findings
+    )
     assert _through(report, csv_report.CsvStream) == _whole_csv(report)
 
 
@@ -158,11 +184,14 @@ def test_the_renderers_give_the_whole_documents(rules: tuple[RuleDoc, ...]) -> N
     report = sample_report()
     rules_by_id = {rule.id: rule for rule in rules}
     time = int(utc(report.scan.finished_at).timestamp() * 1000)
-    events = [ocsf._event(f, rules_by_id.get(f.rule), "1.2.3", time) for f in report.findings]
+    events = [
+        ocsf._event(f, rules_by_id.get(f.rule), "1.2.3", time, ControlNames(CATALOGUE))
+        for f in report.findings
+    ]
     created, updated = iso_utc(report.scan.started_at), iso_utc(report.scan.finished_at)
-    assert render_ocsf(report, rules).encode() == _whole_array(events)
-    assert render_asff(report, rules).encode() == _whole_array(
-        [asff._finding(f, created, updated) for f in report.findings]
+    assert render_ocsf(report, rules, CATALOGUE).encode() == _whole_array(events)
+    assert render_asff(report, rules, CATALOGUE).encode() == _whole_array(
+        [asff._finding(f, created, updated, ControlNames(CATALOGUE)) for f in report.findings]
     )
     assert render_csv(report, rules).encode() == _whole_csv(report)
 
@@ -176,7 +205,7 @@ def _whole_sarif(report: Report, rules: Sequence[RuleDoc]) -> bytes:
                 "name": "cloudwarden",
                 "version": report.scan.tool.version,
                 "informationUri": GUIDELINES_URL,
-                "rules": [sarif._descriptor(rule) for rule in rules],
+                "rules": [sarif._descriptor(rule, CATALOGUE.compliance_of(rule.id)) for rule in rules],
             }
         },
         "invocations": [
@@ -203,16 +232,16 @@ def test_the_sarif_stream_is_the_whole_document(
     """PASS findings give no result: batches fill with the others only."""
     monkeypatch.setattr(stream, "BATCH", 3)
     report = sample_report(_many(count))
-    streamed = _through(report, lambda target: sarif.SarifStream(target, header_of(report), rules))
+    streamed = _through(report, lambda target: sarif.SarifStream(target, header_of(report), rules, CATALOGUE))
     assert streamed == _whole_sarif(report, rules)
-    assert render_sarif(report, rules).encode() == streamed
+    assert render_sarif(report, rules, CATALOGUE).encode() == streamed
 
 
 def test_a_sarif_stream_of_passes_only_has_no_result(rules: tuple[RuleDoc, ...]) -> None:
     passes = tuple(f for f in FINDINGS if f.status is Status.PASS)
     assert passes
     report = sample_report(passes * 3)
-    streamed = _through(report, lambda target: sarif.SarifStream(target, header_of(report), rules))
+    streamed = _through(report, lambda target: sarif.SarifStream(target, header_of(report), rules, CATALOGUE))
     assert streamed == _whole_sarif(report, rules)
     assert msgspec.json.decode(streamed)["runs"][0]["results"] == []
 

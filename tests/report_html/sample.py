@@ -1,4 +1,6 @@
-"""A fixed report for the HTML report's tests: two accounts, every status, and hostile AWS data."""
+"""A fixed report for the HTML report's tests: two accounts, every status, and hostile AWS data.
+
+The findings carry the controls of the report tests' sample catalogue (`CATALOGUE`), not the real one."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from cloudwarden.findings import (
     Suppression,
     ToolInfo,
 )
+from tests.report.sample import CATALOGUE
 
 PRODUCTION = "111122223333"
 STAGING = "444455556666"
@@ -56,6 +59,7 @@ def _finding(
         evidence=evidence or {},
         remediation=remediation,
         suppression=suppression,
+        compliance=CATALOGUE.compliance_of(rule),
     )
 
 

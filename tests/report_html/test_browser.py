@@ -18,6 +18,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Dialog, Locator,
 
 from cloudwarden.report.html import render_html
 from cloudwarden.rules import RULES
+from tests.report.sample import CATALOGUE, CIS_3, CIS_5
 
 from .sample import (
     FINDINGS,
@@ -30,6 +31,7 @@ from .sample import (
     SSH_OPEN_TO_THE_WORLD,
     STAGING,
     STAGING_ROOT_WITHOUT_MFA,
+    USER_WITHOUT_MFA,
 )
 
 CHROMIUM_ARGS = [
@@ -67,7 +69,7 @@ def browser() -> Iterator[BrowserContext]:
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("report") / "report.html"
-    path.write_text(render_html(REPORT, RULES), encoding="utf-8")
+    path.write_text(render_html(REPORT, RULES, CATALOGUE), encoding="utf-8")
     return path
 
 
@@ -201,6 +203,68 @@ def test_the_account_rule_and_region_filters(watched: Watched) -> None:
     page.click("#filter-reset")
     page.select_option("#filter-account", PUBLIC_BUCKET.account)
     assert {row.get_attribute("data-account") for row in _visible_rows(page).all()} == {PUBLIC_BUCKET.account}
+    watched.assert_quiet()
+
+
+def _carrying(framework: str, control: str | None = None) -> list[str]:
+    """The ids of the findings with a control of `framework` (that control, if given)."""
+    return sorted(
+        finding.id
+        for finding in FINDINGS
+        if any(ref.framework == framework and control in {None, ref.control} for ref in finding.compliance)
+    )
+
+
+def _offered_controls(page: Page) -> list[str]:
+    options = page.locator("#filter-control option:not([hidden])").all()
+    return [option.get_attribute("value") or "" for option in options]
+
+
+def test_the_framework_and_control_filters_show_exactly_the_findings_carrying_them(watched: Watched) -> None:
+    page = watched.page
+    assert page.locator("#filter-control").is_disabled()
+    page.select_option("#filter-framework", CIS_3)
+    assert sorted(_visible_ids(page)) == _carrying(CIS_3)
+    assert len(_carrying(CIS_3)) == 7
+    assert _offered_controls(page) == [
+        "",
+        *(f"{CIS_3}/{control}" for control in ("1.5", "1.10", "2.1.4", "5.2", "5.3")),
+    ]
+
+    page.select_option("#filter-control", f"{CIS_3}/1.10")
+    assert sorted(_visible_ids(page)) == _carrying(CIS_3, "1.10")
+    assert len(_carrying(CIS_3, "1.10")) == 2
+    assert page.locator("#shown-count").text_content() == "2"
+    page.select_option("#filter-status", "FAIL")
+    assert _visible_ids(page) == [USER_WITHOUT_MFA.id]
+
+    page.select_option("#filter-status", "")
+    page.select_option("#filter-framework", CIS_5)  # 1.10 is not CIS 5's: the control filter lets go
+    assert page.locator("#filter-control").input_value() == ""
+    assert _offered_controls(page) == ["", f"{CIS_5}/1.4", f"{CIS_5}/1.9"]
+    assert sorted(_visible_ids(page)) == _carrying(CIS_5)
+    page.select_option("#filter-control", f"{CIS_5}/1.4")
+    assert sorted(_visible_ids(page)) == _carrying(CIS_5, "1.4")
+
+    page.click("#filter-reset")
+    assert page.locator("#filter-framework").input_value() == ""
+    assert page.locator("#filter-control").is_disabled()
+    assert _visible_rows(page).count() == len(FINDINGS)
+    watched.assert_quiet()
+
+
+def test_expanding_a_finding_shows_its_controls(watched: Watched) -> None:
+    page = watched.page
+    row = page.locator(f'#findings-table tr[data-finding="{USER_WITHOUT_MFA.id}"]')
+    controls = row.locator("ul.controls li")
+    assert not controls.first.is_visible()
+    row.locator("summary").click()
+    assert controls.first.is_visible()
+    assert controls.evaluate_all("items => items.map(item => item.dataset.control)") == [
+        f"{CIS_3}/1.10",
+        f"{CIS_5}/1.9",
+        "aws-fsbp/IAM.5",
+    ]
     watched.assert_quiet()
 
 

@@ -12,6 +12,7 @@ import pytest
 from cloudwarden.findings import Finding, Report, Resource, Severity, Status
 from cloudwarden.report.html import BAR_LENGTH, render_html
 from cloudwarden.rules import RULES, RULES_BY_ID
+from tests.report.sample import CATALOGUE
 
 from .page import Element, parse
 from .sample import (
@@ -24,17 +25,19 @@ from .sample import (
     PRODUCTION,
     PUBLIC_BUCKET,
     REPORT,
+    ROOT_PASSWORD_TO_ATTEST,
     SCAN,
     SSH_OPEN_TO_THE_WORLD,
     STAGING,
     STAGING_ROOT_WITHOUT_MFA,
+    TRAIL_UNREADABLE,
     USER_WITHOUT_MFA,
 )
 
 
 @pytest.fixture(scope="module")
 def html() -> str:
-    return render_html(REPORT, RULES)
+    return render_html(REPORT, RULES, CATALOGUE)
 
 
 @pytest.fixture(scope="module")
@@ -210,10 +213,12 @@ def test_a_row_carries_what_the_filters_match(page: Element) -> None:
         "data-rule": "sg-minimal-inbound",
         "data-account": PRODUCTION,
         "data-region": "eu-west-1",
+        "data-compliance": "cis-aws-foundations-3.0.0/5.2 cis-aws-foundations-3.0.0/5.3 aws-fsbp/EC2.19",
     }
     options = {
         select.attrs["data-filter"]: [option.attrs["value"] for option in select.find_all("option")]
         for select in page.by_id("filters").find_all("select")
+        if "data-filter" in select.attrs
     }
     assert options == {
         "status": ["", "FAIL", "UNKNOWN", "MANUAL", "SUPPRESSED", "PASS"],
@@ -360,3 +365,83 @@ def test_every_status_and_severity_renders(status: Status, severity: Severity) -
     finding = msgspec.structs.replace(PRIVATE_BUCKET, status=status, severity=severity)
     row = _finding_rows(parse(render_html(Report(scan=SCAN, findings=(finding,)), RULES)))[0]
     assert (row.attrs["data-status"], row.attrs["data-severity"]) == (status.value, severity.value)
+
+
+def test_the_compliance_filters_offer_the_frameworks_and_controls_of_the_findings(page: Element) -> None:
+    frameworks = page.by_id("filter-framework").find_all("option")
+    assert [(option.attrs["value"], option.text()) for option in frameworks] == [
+        ("", "all"),
+        ("cis-aws-foundations-3.0.0", "CIS AWS Foundations Benchmark v3.0.0"),
+        ("cis-aws-foundations-5.0.0", "CIS AWS Foundations Benchmark v5.0.0"),
+        ("aws-fsbp", "AWS Foundational Security Best Practices v1.0.0"),
+    ]
+    controls = page.by_id("filter-control").find_all("option")
+    assert [(option.attrs["value"], option.attrs.get("data-framework")) for option in controls] == [
+        ("", None),
+        ("cis-aws-foundations-3.0.0/1.5", "cis-aws-foundations-3.0.0"),
+        ("cis-aws-foundations-3.0.0/1.10", "cis-aws-foundations-3.0.0"),
+        ("cis-aws-foundations-3.0.0/2.1.4", "cis-aws-foundations-3.0.0"),
+        ("cis-aws-foundations-3.0.0/5.2", "cis-aws-foundations-3.0.0"),
+        ("cis-aws-foundations-3.0.0/5.3", "cis-aws-foundations-3.0.0"),
+        ("cis-aws-foundations-5.0.0/1.4", "cis-aws-foundations-5.0.0"),
+        ("cis-aws-foundations-5.0.0/1.9", "cis-aws-foundations-5.0.0"),
+        ("aws-fsbp/IAM.5", "aws-fsbp"),
+        ("aws-fsbp/IAM.6", "aws-fsbp"),
+        ("aws-fsbp/S3.8", "aws-fsbp"),
+        ("aws-fsbp/EC2.19", "aws-fsbp"),
+    ]
+    assert controls[1].text() == "1.5 Ensure MFA is enabled for the 'root' user account"
+
+
+def test_a_finding_expands_to_its_controls(page: Element) -> None:
+    details = _row_of(page, USER_WITHOUT_MFA).find("details", "finding")
+    lines = details.find("ul", "controls").find_all("li")
+    assert [(line.attrs["data-control"], line.text()) for line in lines] == [
+        (
+            "cis-aws-foundations-3.0.0/1.10",
+            "CIS AWS Foundations Benchmark v3.0.0 1.10 Ensure MFA is enabled for all IAM users that have a "
+            "console password (partial)",
+        ),
+        (
+            "cis-aws-foundations-5.0.0/1.9",
+            "CIS AWS Foundations Benchmark v5.0.0 1.9 Ensure MFA is enabled for all IAM users that have a "
+            "console password (partial)",
+        ),
+        (
+            "aws-fsbp/IAM.5",
+            "AWS Foundational Security Best Practices v1.0.0 IAM.5 MFA should be enabled for all IAM users "
+            "that have a console password (partial)",
+        ),
+    ]
+
+
+def test_an_equivalent_control_is_not_marked_partial(page: Element) -> None:
+    details = _row_of(page, STAGING_ROOT_WITHOUT_MFA).find("details", "finding")
+    first = details.find("ul", "controls").find_all("li")[0]
+    assert (
+        first.text()
+        == "CIS AWS Foundations Benchmark v3.0.0 1.5 Ensure MFA is enabled for the 'root' user account"
+    )
+
+
+def test_a_guideline_beyond_a_framework_says_so(page: Element) -> None:
+    details = _row_of(page, ROOT_PASSWORD_TO_ATTEST).find("details", "finding")
+    (note,) = details.find("ul", "controls").find_all("li")
+    assert note.attrs["class"] == "beyond muted"
+    assert (
+        note.text()
+        == "Not in CIS AWS Foundations Benchmark v3.0.0: no control on the root password's strength"
+    )
+
+
+def test_a_finding_without_controls_lists_none() -> None:
+    report = Report(scan=SCAN, findings=(msgspec.structs.replace(TRAIL_UNREADABLE, compliance=()),))
+    page = parse(render_html(report, RULES, CATALOGUE))
+    (row,) = _finding_rows(page)
+    assert "data-compliance" not in row.attrs
+    assert row.find_all("ul", "controls") == []
+    assert not [
+        element
+        for element in page.iter()
+        if element.attrs.get("id") in {"filter-framework", "filter-control"}
+    ]

@@ -59,7 +59,9 @@ KEPT_JSON_KEYS = frozenset(
     }
 )
 """What `rules --format json` has always given: scripts read these."""
-ADDED_JSON_KEYS = frozenset({"summary", "passes", "fails", "unknown", "needs", "examples", "can_be_manual"})
+ADDED_JSON_KEYS = frozenset(
+    {"summary", "passes", "fails", "unknown", "needs", "examples", "can_be_manual", "compliance"}
+)
 
 HEADINGS = (
     "What it checks",
@@ -72,6 +74,7 @@ HEADINGS = (
     "Permissions",
     "Collects",
     "Examples",
+    "Compliance",
 )
 
 UNDOCUMENTED = RuleDoc(
@@ -258,7 +261,7 @@ def test_a_documented_rule_renders_every_field() -> None:
 def test_an_undocumented_rule_renders_in_every_format() -> None:
     """A rule whose documentation is not written yet shows the gap instead of failing the command."""
     markdown = render_rules_markdown((UNDOCUMENTED,))
-    assert markdown.count(NOT_DOCUMENTED) == len(HEADINGS) - 2  # all but severity and collects
+    assert markdown.count(NOT_DOCUMENTED) == len(HEADINGS) - 3  # all but severity, collects, compliance
     assert json.loads(render_rules_json((UNDOCUMENTED,)))[0]["examples"] == []
     assert render_rules_terminal((UNDOCUMENTED,), color=False).splitlines()[0] == "undocumented-rule  (low)"
 
@@ -296,6 +299,7 @@ def test_a_json_entry_holds_the_rules_documentation() -> None:
                 {"status": "UNKNOWN", "situation": "GetBucketPolicy denied"},
             ],
             "can_be_manual": False,
+            "compliance": [],
         }
     ]
 

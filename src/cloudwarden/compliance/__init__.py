@@ -28,6 +28,12 @@ class Relationship(enum.StrEnum):
 class Control:
     id: str
     title: str
+    security_hub_controls: tuple[str, ...] = ()
+    """For a CIS requirement: the Security Hub controls that assess it (`IAM.9` for v3.0.0's 1.5)."""
+    manual: bool = False
+    """A requirement Security Hub does not assess (CIS calls it manual), listed because a rule answers it."""
+    source: str = ""
+    """Where a control outside the framework's own sources is confirmed."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,15 @@ class Framework:
     """Where the control ids and titles come from (public AWS documentation)."""
     controls: tuple[Control, ...]
     """The framework's catalogue, in its own order."""
+    catalogue: str = ""
+    """What the catalogue holds (all of the framework's controls, or which part)."""
+    standards_id: str = ""
+    """The standard as Security Hub names it in `Compliance.AssociatedStandards`."""
+    requirement_prefix_note: str = ""
+    """Where Security Hub does not write the framework in `RelatedRequirements`, what it does instead."""
+
+    def control(self, control_id: str) -> Control | None:
+        return next((control for control in self.controls if control.id == control_id), None)
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,8 @@ class RuleMapping:
     controls: tuple[ComplianceRef, ...]
     unmapped: Mapping[str, str]
     """Framework id -> why no control of it corresponds (coverage beyond the framework)."""
+    note: str = ""
+    """Why each relationship is what it is."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +94,18 @@ def load_catalogue(text: str | None = None) -> Catalogue:
             requirement_prefix=entry["requirement_prefix"],
             sources=tuple(entry["sources"]),
             controls=tuple(
-                Control(id=control["id"], title=control["title"]) for control in entry["controls"]
+                Control(
+                    id=control["id"],
+                    title=control["title"],
+                    security_hub_controls=tuple(control.get("security_hub_controls", ())),
+                    manual=control.get("manual", False),
+                    source=control.get("source", ""),
+                )
+                for control in entry["controls"]
             ),
+            catalogue=entry.get("catalogue", ""),
+            standards_id=entry.get("standards_id", ""),
+            requirement_prefix_note=entry.get("requirement_prefix_note", ""),
         )
         for entry in raw["frameworks"]
     }
@@ -94,6 +121,7 @@ def load_catalogue(text: str | None = None) -> Catalogue:
                 for ref in entry.get("controls", [])
             ),
             unmapped=dict(entry.get("unmapped", {})),
+            note=entry.get("note", ""),
         )
         for rule_id, entry in raw["rules"].items()
     }

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cloudwarden.findings import GLOBAL_REGION, Finding, Report, Suppression
+from cloudwarden.compliance import Catalogue
+from cloudwarden.findings import GLOBAL_REGION, ComplianceRef, Finding, Report, Suppression
 from cloudwarden.semantics.credentials import parse_timestamp
 
 GUIDELINES_URL = "https://infosec.mozilla.org/guidelines/aws_security"
@@ -54,3 +55,41 @@ def collection_cost(report: Report, account: str) -> str:
         return ""
     calls = cost["calls"]
     return f"{cost['seconds']:.1f} s, {calls} call{'' if calls == 1 else 's'}"
+
+
+def requirement(ref: ComplianceRef, catalogue: Catalogue) -> str:
+    """A control as AWS Security Hub names it in `Compliance.RelatedRequirements`
+    (`CIS AWS Foundations Benchmark v3.0.0/1.5`); a framework the catalogue lacks keeps its id."""
+    framework = catalogue.frameworks.get(ref.framework)
+    return f"{framework.requirement_prefix if framework else ref.framework}/{ref.control}"
+
+
+class ControlNames:
+    """A finding's controls as requirements (`requirement`) and their frameworks as standards
+    (`standard`), each once, in the finding's order. Made once per set of controls: every finding of a
+    rule has its rule's, and naming them anew for each finding made an OCSF event cost 21 µs, not 15."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+        self._made: dict[tuple[ComplianceRef, ...], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+    def requirements(self, finding: Finding) -> tuple[str, ...]:
+        return self._names(finding.compliance)[0]
+
+    def standards(self, finding: Finding) -> tuple[str, ...]:
+        return self._names(finding.compliance)[1]
+
+    def _names(self, compliance: tuple[ComplianceRef, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        names = self._made.get(compliance)
+        if names is None:
+            names = self._made[compliance] = (
+                tuple(dict.fromkeys(requirement(ref, self._catalogue) for ref in compliance)),
+                tuple(dict.fromkeys(standard(ref.framework, self._catalogue) for ref in compliance)),
+            )
+        return names
+
+
+def standard(framework_id: str, catalogue: Catalogue) -> str:
+    """A framework's name with its version (`CIS AWS Foundations Benchmark v3.0.0`); else its id."""
+    framework = catalogue.frameworks.get(framework_id)
+    return f"{framework.name} v{framework.version}" if framework else framework_id

@@ -8,8 +8,9 @@ account they belong to, so a caller groups the array by `ProductArn` before send
 Security Hub's conventions for its own controls are followed: a passed check is INFORMATIONAL (its
 rule's severity stays in `Severity.Original`) and, when first imported, RESOLVED (Security Hub leaves
 the workflow of an existing finding to its users); UNKNOWN is NOT_AVAILABLE (the check could not
-run: an API error or a denial) and MANUAL is WARNING, each with a status reason. Text is cut to
-Security Hub's limits.
+run: an API error or a denial) and MANUAL is WARNING, each with a status reason. The framework
+controls the rule assesses are `Compliance.RelatedRequirements`, named as Security Hub names them
+(`CIS AWS Foundations Benchmark v3.0.0/1.5`). Text and lists are cut to Security Hub's limits.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import IO, Any
 
+from cloudwarden.compliance import CATALOGUE, Catalogue
 from cloudwarden.findings import Finding, Report, Severity, Status
-from cloudwarden.report._common import GUIDELINES_URL, concrete_region, iso_utc, partition
+from cloudwarden.report._common import GUIDELINES_URL, ControlNames, concrete_region, iso_utc, partition
 from cloudwarden.report.stream import JsonArrayStream, ScanHeader, header_of, rendered
 from cloudwarden.ruledoc import RuleDoc
 
@@ -29,6 +31,9 @@ TITLE_LIMIT = 256
 DESCRIPTION_LIMIT = 1024
 RECOMMENDATION_LIMIT = 512
 PRODUCT_FIELD_LIMIT = 2048
+RELATED_REQUIREMENTS_LIMIT = 32
+"""`Compliance.RelatedRequirements` holds at most 32 items (Security Hub's API reference; botocore's
+model does not carry the limit)."""
 
 RESOURCE_TYPE = {
     "AWS::::Account": "AwsAccount",
@@ -61,19 +66,21 @@ _STATUS_REASON = {
 _WORKFLOW_STATUS = {Status.PASS: "RESOLVED", Status.SUPPRESSED: "SUPPRESSED"}
 
 
-def render_asff(report: Report, rules: Sequence[RuleDoc]) -> str:
-    """`rules` is accepted like every reporter's; each finding carries all ASFF needs."""
-    return rendered(report, lambda target: asff_stream(target, header_of(report)))
+def render_asff(report: Report, rules: Sequence[RuleDoc], catalogue: Catalogue = CATALOGUE) -> str:
+    """`rules` is accepted like every reporter's; each finding carries all ASFF needs, and `catalogue`
+    names its frameworks."""
+    return rendered(report, lambda target: asff_stream(target, header_of(report), catalogue))
 
 
-def asff_stream(target: IO[bytes], header: ScanHeader) -> JsonArrayStream:
+def asff_stream(target: IO[bytes], header: ScanHeader, catalogue: Catalogue = CATALOGUE) -> JsonArrayStream:
     """The ASFF findings written as the findings arrive (a JSON array)."""
     created_at = iso_utc(header.started_at)
     updated_at = iso_utc(header.finished_at)
-    return JsonArrayStream(target, lambda finding: _finding(finding, created_at, updated_at))
+    names = ControlNames(catalogue)
+    return JsonArrayStream(target, lambda finding: _finding(finding, created_at, updated_at, names))
 
 
-def _finding(finding: Finding, created_at: str, updated_at: str) -> dict[str, Any]:
+def _finding(finding: Finding, created_at: str, updated_at: str, names: ControlNames) -> dict[str, Any]:
     aws_partition = partition(finding)
     region = concrete_region(finding)
     label = "INFORMATIONAL" if finding.status is Status.PASS else SEVERITY_LABEL[finding.severity]
@@ -106,6 +113,9 @@ def _finding(finding: Finding, created_at: str, updated_at: str) -> dict[str, An
     asff["ProductFields"] = _product_fields(finding)
     asff["Resources"] = [_resource(finding, aws_partition, region)]
     compliance: dict[str, Any] = {"Status": COMPLIANCE_STATUS[finding.status]}
+    related = names.requirements(finding)[:RELATED_REQUIREMENTS_LIMIT]
+    if related:
+        compliance["RelatedRequirements"] = related
     if finding.status in _STATUS_REASON:
         reason = {"ReasonCode": _STATUS_REASON[finding.status]}
         if finding.message.strip():

@@ -4,6 +4,10 @@ AWS names are attacker-controlled, and a spreadsheet runs a cell that starts wit
 or `@` as a formula (`=cmd|' /C calc'!A0`). Every cell is first stripped of control characters and
 escape sequences (tabs and line breaks become spaces), then a cell that would start a formula is
 prefixed with a single quote, which spreadsheets show as text.
+
+Columns are only ever appended, so that a spreadsheet reading columns by position keeps working.
+`compliance` holds the framework controls the rule assesses, `<framework>/<control>` joined by `; `
+(`cis-aws-foundations-3.0.0/1.5; aws-fsbp/IAM.6`).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ COLUMNS = (
     "remediation",
     "suppression_reason",
     "suppression_expires",
+    "compliance",
 )
 _FORMULA_START = ("=", "+", "-", "@")
 """OWASP's list also has tab and carriage return: `clean` has made them spaces, and leading spaces
@@ -99,4 +104,5 @@ def _row(finding: Finding) -> tuple[str, ...]:
         finding.remediation,
         suppression.reason if suppression else "",
         suppression.expires if suppression else "",
+        "; ".join(dict.fromkeys(f"{ref.framework}/{ref.control}" for ref in finding.compliance)),
     )

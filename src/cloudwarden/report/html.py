@@ -5,6 +5,9 @@ Jinja2 with autoescaping on, so that text only ever becomes escaped element text
 values: the findings are rendered rows, and the page's script only reads them back from the DOM (it never
 parses data into code or markup). The Content-Security-Policy lets nothing load from anywhere and runs
 only the page's own inline style and script, pinned by their SHA-256 hashes.
+
+Each finding lists, when expanded, the framework controls its rule assesses (and the frameworks its
+guideline goes beyond), and the findings filter by framework, then by one of its controls.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from dataclasses import dataclass
 import jinja2
 import msgspec
 
-from cloudwarden.findings import Finding, Report, Severity, Status
-from cloudwarden.report._common import collection_cost
+from cloudwarden.compliance import CATALOGUE, Catalogue
+from cloudwarden.findings import ComplianceRef, Finding, Report, Severity, Status
+from cloudwarden.report._common import collection_cost, standard
 from cloudwarden.ruledoc import RuleDoc
 
 SUMMARY_STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
@@ -73,6 +77,26 @@ class AccountSummary:
 
 
 @dataclass(frozen=True)
+class ControlLine:
+    """A framework control a finding's rule assesses, as its expanded row lists it."""
+
+    key: str
+    """`<framework>/<control>`, what the control filter matches."""
+    framework: str
+    control: str
+    title: str
+    partial: bool
+
+
+@dataclass(frozen=True)
+class ControlOption:
+    key: str
+    framework: str
+    """The framework's id: the control filter offers only the chosen framework's controls."""
+    label: str
+
+
+@dataclass(frozen=True)
 class FindingRow:
     order: int
     id: str
@@ -92,9 +116,15 @@ class FindingRow:
     evidence: str
     remediation: str
     suppression: str | None
+    compliance: str
+    """The keys of its controls, separated by spaces (control ids hold none)."""
+    controls: tuple[ControlLine, ...]
+    beyond: tuple[str, ...]
+    """The frameworks with no control for the finding's guideline, and why."""
 
 
-def render_html(report: Report, rules: Sequence[RuleDoc]) -> str:
+def render_html(report: Report, rules: Sequence[RuleDoc], catalogue: Catalogue = CATALOGUE) -> str:
+    """`catalogue` names the frameworks and controls of the findings' `compliance`."""
     rules_by_id = {rule.id: rule for rule in rules}
     rule_order = {rule.id: index for index, rule in enumerate(rules)}
     findings = sorted(
@@ -110,6 +140,8 @@ def render_html(report: Report, rules: Sequence[RuleDoc]) -> str:
     )
     guidelines = _guideline_summaries(report.findings, rules)
     accounts = _account_summaries(report)
+    controls = _Controls(catalogue)
+    present = controls.ordered(ref for finding in findings for ref in finding.compliance)
     scan = report.scan
     return _template().render(
         started_at=_inert(scan.started_at),
@@ -123,8 +155,10 @@ def render_html(report: Report, rules: Sequence[RuleDoc]) -> str:
         total=_tally(report.findings, _largest_fail_count([report.findings])),
         guidelines=guidelines,
         account_summaries=accounts if len(accounts) > 1 else [],
-        rows=[_row(index, finding, rules_by_id) for index, finding in enumerate(findings)],
+        rows=[_row(index, finding, rules_by_id, controls) for index, finding in enumerate(findings)],
         filters=_filter_options(findings, rule_order),
+        frameworks=controls.framework_options(present),
+        controls=controls.control_options(present),
         bar_length=BAR_LENGTH,
     )
 
@@ -226,8 +260,9 @@ def _account_summaries(report: Report) -> list[AccountSummary]:
     return summaries
 
 
-def _row(order: int, finding: Finding, rules_by_id: dict[str, RuleDoc]) -> FindingRow:
+def _row(order: int, finding: Finding, rules_by_id: dict[str, RuleDoc], controls: _Controls) -> FindingRow:
     rule = rules_by_id.get(finding.rule)
+    refs = controls.ordered(finding.compliance)
     resource = finding.resource
     suppression = None
     if finding.suppression:
@@ -254,7 +289,78 @@ def _row(order: int, finding: Finding, rules_by_id: dict[str, RuleDoc]) -> Findi
         evidence=_inert(msgspec.json.format(msgspec.json.encode(finding.evidence), indent=2).decode()),
         remediation=_inert(finding.remediation or (rule.remediation if rule else "")),
         suppression=_inert(suppression) if suppression else None,
+        compliance=" ".join(_key(ref) for ref in refs),
+        controls=tuple(controls.line(ref) for ref in refs),
+        beyond=controls.beyond(finding.rule),
     )
+
+
+class _Controls:
+    """The catalogue as the page shows it: names, titles, and the frameworks' own order, found once."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self._catalogue = catalogue
+        self._titles = {
+            (framework.id, control.id): control.title
+            for framework in catalogue.frameworks.values()
+            for control in framework.controls
+        }
+        self._rank = {
+            key: (framework_rank, control_rank)
+            for framework_rank, framework in enumerate(catalogue.frameworks.values())
+            for control_rank, key in enumerate((framework.id, control.id) for control in framework.controls)
+        }
+        self._unknown = (len(catalogue.frameworks), 0)
+
+    def ordered(self, refs: Iterable[ComplianceRef]) -> list[ComplianceRef]:
+        """Each control once, by framework in the catalogue's order, then in its framework's order."""
+        unique = {(ref.framework, ref.control): ref for ref in refs}
+        return [
+            unique[key] for key in sorted(unique, key=lambda key: (self._rank.get(key, self._unknown), key))
+        ]
+
+    def framework_name(self, framework_id: str) -> str:
+        return _inert(standard(framework_id, self._catalogue))
+
+    def title(self, ref: ComplianceRef) -> str:
+        return _inert(self._titles.get((ref.framework, ref.control), ""))
+
+    def line(self, ref: ComplianceRef) -> ControlLine:
+        return ControlLine(
+            key=_key(ref),
+            framework=self.framework_name(ref.framework),
+            control=_inert(ref.control),
+            title=self.title(ref),
+            partial=ref.relationship == "partial",
+        )
+
+    def beyond(self, rule_id: str) -> tuple[str, ...]:
+        """Why the rule has no control in a framework, for each framework that says so."""
+        mapping = self._catalogue.rules.get(rule_id)
+        if mapping is None:
+            return ()
+        return tuple(
+            _inert(f"Not in {self.framework_name(framework_id)}: {reason}")
+            for framework_id, reason in mapping.unmapped.items()
+        )
+
+    def framework_options(self, present: Sequence[ComplianceRef]) -> list[tuple[str, str]]:
+        """(id, name) of each framework of `present` (ordered), in the catalogue's order."""
+        framework_ids = dict.fromkeys(ref.framework for ref in present)
+        return [(_inert(framework_id), self.framework_name(framework_id)) for framework_id in framework_ids]
+
+    def control_options(self, present: Sequence[ComplianceRef]) -> list[ControlOption]:
+        options = []
+        for ref in present:
+            title = self.title(ref)
+            label = f"{_inert(ref.control)} {title}" if title else _inert(ref.control)
+            options.append(ControlOption(key=_key(ref), framework=_inert(ref.framework), label=label))
+        return options
+
+
+def _key(ref: ComplianceRef) -> str:
+    """`<framework>/<control>`: what a row's `data-compliance` lists and the control filter matches."""
+    return _inert(f"{ref.framework}/{ref.control}")
 
 
 def _filter_options(findings: Sequence[Finding], rule_order: dict[str, int]) -> dict[str, list[str]]:

@@ -8,6 +8,11 @@ One event per finding (activity Create), with the cloud profile. The compliance 
 the check found (Pass, Warning for UNKNOWN and MANUAL: no result for lack of information, Fail, also
 for a suppressed FAIL); the finding status says what a person did with it (New, or Suppressed).
 cloudwarden's own status is kept in `status_code`; the evidence goes to `unmapped`.
+
+`compliance.standards` names Mozilla's guidelines, then each framework of the rule's controls with its
+version (`CIS AWS Foundations Benchmark v3.0.0`); `compliance.requirements` names the rule, then each
+control as the ASFF report's `Compliance.RelatedRequirements` names it
+(`CIS AWS Foundations Benchmark v3.0.0/1.5`).
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from typing import IO, Any
 
 import msgspec
 
+from cloudwarden.compliance import CATALOGUE, Catalogue
 from cloudwarden.findings import Finding, Report, Severity, Status
-from cloudwarden.report._common import partition, suppression_note, utc
+from cloudwarden.report._common import ControlNames, partition, suppression_note, utc
 from cloudwarden.report.stream import JsonArrayStream, ScanHeader, header_of, rendered
 from cloudwarden.ruledoc import RuleDoc
 
@@ -48,30 +54,36 @@ _NEW = (1, "New")
 _SUPPRESSED = (3, "Suppressed")
 
 
-def render_ocsf(report: Report, rules: Sequence[RuleDoc]) -> str:
-    return rendered(report, lambda target: ocsf_stream(target, header_of(report), rules))
+def render_ocsf(report: Report, rules: Sequence[RuleDoc], catalogue: Catalogue = CATALOGUE) -> str:
+    return rendered(report, lambda target: ocsf_stream(target, header_of(report), rules, catalogue))
 
 
-def ocsf_stream(target: IO[bytes], header: ScanHeader, rules: Sequence[RuleDoc]) -> JsonArrayStream:
-    """The events written as the findings arrive (a JSON array, one event per finding)."""
+def ocsf_stream(
+    target: IO[bytes], header: ScanHeader, rules: Sequence[RuleDoc], catalogue: Catalogue = CATALOGUE
+) -> JsonArrayStream:
+    """The events written as the findings arrive (a JSON array, one event per finding); `catalogue`
+    names the frameworks of the findings' controls."""
     rules_by_id = {rule.id: rule for rule in rules}
     time = int(utc(header.finished_at).timestamp() * 1000)
     version = header.version
+    names = ControlNames(catalogue)
     return JsonArrayStream(
-        target, lambda finding: _event(finding, rules_by_id.get(finding.rule), version, time)
+        target, lambda finding: _event(finding, rules_by_id.get(finding.rule), version, time, names)
     )
 
 
-def _event(finding: Finding, rule: RuleDoc | None, version: str, time: int) -> dict[str, Any]:
+def _event(
+    finding: Finding, rule: RuleDoc | None, version: str, time: int, names: ControlNames
+) -> dict[str, Any]:
     severity_id, severity = SEVERITY_ID[finding.severity]
     status_id, status = _SUPPRESSED if finding.status is Status.SUPPRESSED else _NEW
     compliance_status_id, compliance_status = COMPLIANCE_STATUS_ID[finding.status]
     resource = finding.resource
-    compliance: dict[str, Any] = {"standards": [STANDARD]}
+    compliance: dict[str, Any] = {"standards": [STANDARD, *names.standards(finding)]}
     if rule is not None:
         compliance |= {"category": rule.section, "control": rule.guideline}
     compliance |= {
-        "requirements": [finding.rule],
+        "requirements": [finding.rule, *names.requirements(finding)],
         "status_id": compliance_status_id,
         "status": compliance_status,
         "status_code": finding.status.value,

@@ -8,6 +8,10 @@ alert. GitHub takes an alert's severity from the rule's `security-severity`.
 
 Resources are not files: each result names its resource as a logical location, and as an
 `aws://<account>/<region>/<type>/<id>` artifact because code scanning needs a physical location.
+
+A rule's descriptor carries the framework controls it assesses: one tag per control
+(`cis-aws-foundations-3.0.0/1.5`, which code scanning lets users filter by) and, with each control's
+relationship, `properties.compliance`.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from urllib.parse import quote
 
 import msgspec
 
+from cloudwarden.compliance import CATALOGUE, Catalogue
 from cloudwarden.files import formatted_elements
-from cloudwarden.findings import Finding, Report, ScanSummary, Severity, Status
+from cloudwarden.findings import ComplianceRef, Finding, Report, ScanSummary, Severity, Status
 from cloudwarden.report import stream
 from cloudwarden.report._common import GUIDELINES_URL, iso_utc
 from cloudwarden.report.stream import ScanHeader, c1_escaped, header_of, rendered
@@ -47,8 +52,8 @@ LEVEL = {
 _REPORTED = (Status.FAIL, Status.SUPPRESSED, Status.UNKNOWN, Status.MANUAL)
 
 
-def render_sarif(report: Report, rules: Sequence[RuleDoc]) -> str:
-    return rendered(report, lambda target: SarifStream(target, header_of(report), rules))
+def render_sarif(report: Report, rules: Sequence[RuleDoc], catalogue: Catalogue = CATALOGUE) -> str:
+    return rendered(report, lambda target: SarifStream(target, header_of(report), rules, catalogue))
 
 
 _RESULTS = b'"results": []'
@@ -58,9 +63,16 @@ _BATCH_TAIL = b"\n      ]\n    }\n  ]\n}"
 
 class SarifStream:
     """The SARIF document written as the findings arrive: everything before the results is known from
-    the rules and the scan's times, and the results come one per finding that needs attention."""
+    the rules and the scan's times, and the results come one per finding that needs attention.
+    `catalogue` gives each rule's controls."""
 
-    def __init__(self, target: IO[bytes], header: ScanHeader, rules: Sequence[RuleDoc]) -> None:
+    def __init__(
+        self,
+        target: IO[bytes],
+        header: ScanHeader,
+        rules: Sequence[RuleDoc],
+        catalogue: Catalogue = CATALOGUE,
+    ) -> None:
         self._target = target
         self._rule_index = {rule.id: index for index, rule in enumerate(rules)}
         self._encoder = msgspec.json.Encoder()
@@ -70,7 +82,7 @@ class SarifStream:
                     "name": "cloudwarden",
                     "version": header.version,
                     "informationUri": GUIDELINES_URL,
-                    "rules": [_descriptor(rule) for rule in rules],
+                    "rules": [_descriptor(rule, catalogue.compliance_of(rule.id)) for rule in rules],
                 }
             },
             "invocations": [
@@ -117,7 +129,16 @@ class SarifStream:
         self._batch = []
 
 
-def _descriptor(rule: RuleDoc) -> dict[str, Any]:
+def _descriptor(rule: RuleDoc, compliance: Sequence[ComplianceRef]) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "section": rule.section,
+        "auditedUpstream": rule.audited_upstream,
+        "severity": rule.severity.value,
+        "security-severity": SECURITY_SEVERITY[rule.severity],
+        "tags": ["security", *dict.fromkeys(f"{ref.framework}/{ref.control}" for ref in compliance)],
+    }
+    if compliance:
+        properties["compliance"] = [msgspec.to_builtins(ref) for ref in compliance]
     return {
         "id": rule.id,
         "name": rule.id,
@@ -126,13 +147,7 @@ def _descriptor(rule: RuleDoc) -> dict[str, Any]:
         "help": {"text": rule.remediation, "markdown": rule.remediation},
         "helpUri": GUIDELINES_URL,
         "defaultConfiguration": {"level": LEVEL[rule.severity]},
-        "properties": {
-            "section": rule.section,
-            "auditedUpstream": rule.audited_upstream,
-            "severity": rule.severity.value,
-            "security-severity": SECURITY_SEVERITY[rule.severity],
-            "tags": ["security"],
-        },
+        "properties": properties,
     }
 
 

@@ -1,4 +1,5 @@
-"""The terminal report: one block per guideline, readable in ten seconds.
+"""The terminal report: one block per guideline, readable in ten seconds. A guideline that FAILs ends
+its block with the framework controls that FAIL with it (`controls: cis-aws-foundations-3.0.0/1.5, ...`).
 
 AWS data (names, tags, messages quoting them) is attacker-controlled: it is stripped of control
 characters and escape sequences and always printed as plain text, never as rich markup.
@@ -121,6 +122,12 @@ def _print_rule(console: Console, rule: RuleDoc, findings: list[Finding]) -> Non
         console.print(
             Text(f"  ... and {len(shown) - MAX_LINES_PER_RULE} more (see --format json)", style="dim")
         )
+    failing = [finding for finding in findings if finding.status is Status.FAIL]
+    controls = dict.fromkeys(
+        f"{ref.framework}/{ref.control}" for finding in failing for ref in finding.compliance
+    )
+    if controls:
+        console.print(Text(clean(f"  controls: {', '.join(controls)}"), style="dim"))
 
 
 def _print_totals(console: Console, report: Report) -> None:

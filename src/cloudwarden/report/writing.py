@@ -88,7 +88,7 @@ def write_reports(
             with standard_output():
                 sys.stdout.write(render(report, output_format, rules, color=color))
             continue
-        with _atomic(path) as target:
+        with atomic_report_file(path) as target:
             if output_format in STREAMED:
                 stream = open_stream(output_format, target, header, rules, spool_dir=path.parent)
                 for finding in report.findings:
@@ -115,7 +115,7 @@ def _stream(
                     files.enter_context(standard_output())
                     target: BinaryIO = sys.stdout.buffer
                 else:
-                    target = files.enter_context(_atomic(path))
+                    target = files.enter_context(atomic_report_file(path))
                 spool = None if path is None else path.parent
                 streams.append(open_stream(output_format, target, header, rules, spool_dir=spool))
             for finding in tally.watch(evaluation):
@@ -131,7 +131,7 @@ def _stream(
 
 
 @contextmanager
-def _atomic(path: Path) -> Iterator[BinaryIO]:
+def atomic_report_file(path: Path) -> Iterator[BinaryIO]:
     """A report file written whole or not at all (`written_whole`), its failures an `OutputError`."""
     try:
         with written_whole(path) as target:
