@@ -22,7 +22,7 @@ from cloudwarden.compliance import CATALOGUE
 from cloudwarden.config import Config, ConfigError, is_account_id, load_config
 from cloudwarden.demo import DemoScan, DemoUnavailable, demo_config
 from cloudwarden.engine import Evaluation
-from cloudwarden.findings import ScanSummary, Severity
+from cloudwarden.findings import Severity
 from cloudwarden.inputs import InputError
 from cloudwarden.interrupt import Interrupted, leave, raise_on_stopping_signals
 from cloudwarden.outcome import EXIT_CANNOT_SCAN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Tally, exit_code
@@ -37,26 +37,22 @@ from cloudwarden.report.diff import (
     render_diff_terminal,
 )
 from cloudwarden.report.framework import (
-    FrameworkView,
     UnknownFramework,
     framework_of,
     framework_view,
-    render_framework_html,
-    render_framework_json,
     render_framework_rules_json,
     render_framework_rules_markdown,
     render_framework_rules_terminal,
-    render_framework_terminal,
 )
 from cloudwarden.report.reference import render_rules_json, render_rules_markdown, render_rules_terminal
 from cloudwarden.report.stream import ScanHeader
 from cloudwarden.report.writing import (
     OutputError,
     Targets,
-    atomic_report_file,
     report_targets,
     standard_output,
     writable,
+    write_framework_view,
     write_reports,
 )
 from cloudwarden.rules import MANUAL_RULE_IDS, RULE_IDS, RULES, RULES_BY_ID, Rule, collections_needed
@@ -190,33 +186,13 @@ def _report(
     if framework is not None:
         findings = tuple(tally.watch(evaluation))
         summary = evaluation.summary()
-        _write_framework_view(
+        write_framework_view(
             framework_view(findings, [rule.id for rule in rules], framework), summary, targets
         )
         return exit_code(tally, summary)
     header = ScanHeader(snapshot.scan.started_at, snapshot.scan.finished_at, __version__)
     summary = write_reports(evaluation, header, rules, targets, tally)
     return exit_code(tally, summary)
-
-
-def _write_framework_view(view: FrameworkView, summary: ScanSummary, targets: Targets) -> None:
-    """The framework view in each format of `targets` (`FRAMEWORK_FORMATS`), as `write_reports` writes
-    reports: to standard output, or to files written whole or not at all."""
-    to_files = None not in targets.values()
-    color = not to_files and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    for output_format, path in targets.items():
-        if output_format is Format.JSON:
-            text = render_framework_json(view, summary)
-        elif output_format is Format.HTML:
-            text = render_framework_html(view, summary)
-        else:
-            text = render_framework_terminal(view, summary, color=color and path is None)
-        if path is None:
-            with standard_output():
-                sys.stdout.write(text)
-        else:
-            with atomic_report_file(path) as target:
-                target.write(text.encode())
 
 
 def _collect(

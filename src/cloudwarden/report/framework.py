@@ -430,7 +430,7 @@ def _print_control(console: Console, control: ControlView) -> None:
     header.append(f"  {clean(control.control.id)}  ", style="bold")
     header.append(clean(control.control.title))
     if control.coverage == Relationship.PARTIAL:
-        header.append("  (partial: our rules cover part of the control)", style="dim")
+        header.append("  (partial: our rules cover part of the control, or more)", style="dim")
     console.print(header)
     for outcome in control.rules:
         line = Text(f"  {clean(outcome.rule)} ({outcome.relationship})  ")

@@ -17,6 +17,12 @@ from cloudwarden.files import check_writable, written_whole
 from cloudwarden.findings import Finding, Report, ScanSummary
 from cloudwarden.outcome import Tally
 from cloudwarden.report import STREAMED, Format, open_stream, render
+from cloudwarden.report.framework import (
+    FrameworkView,
+    render_framework_html,
+    render_framework_json,
+    render_framework_terminal,
+)
 from cloudwarden.report.stream import ReportStream, ScanHeader
 from cloudwarden.ruledoc import RuleDoc
 
@@ -163,3 +169,23 @@ def _discard_standard_output() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, descriptor)
     os.close(devnull)
+
+
+def write_framework_view(view: FrameworkView, summary: ScanSummary, targets: Targets) -> None:
+    """The framework view in each format of `targets` (terminal, json or html), as `write_reports`
+    writes reports: to standard output, or to files written whole or not at all."""
+    to_files = None not in targets.values()
+    color = not to_files and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    for output_format, path in targets.items():
+        if output_format is Format.JSON:
+            text = render_framework_json(view, summary)
+        elif output_format is Format.HTML:
+            text = render_framework_html(view, summary)
+        else:
+            text = render_framework_terminal(view, summary, color=color and path is None)
+        if path is None:
+            with standard_output():
+                sys.stdout.write(text)
+        else:
+            with atomic_report_file(path) as target:
+                target.write(text.encode())
