@@ -27,6 +27,13 @@ LIMITS = {"Id": 512, "GeneratorId": 512, "Title": 256, "Description": 1024}
 RECOMMENDATION_LIMIT = 512
 RELATED_REQUIREMENTS_LIMIT = 32
 """`Compliance.RelatedRequirements`: at most 32 items (Security Hub's API reference, `Compliance`)."""
+_REQUIREMENT = {
+    "cis-aws-foundations-3.0.0": "CIS AWS Foundations Benchmark v3.0.0",
+    "cis-aws-foundations-5.0.0": "CIS AWS Foundations Benchmark v5.0.0",
+    "aws-fsbp": "AWS Foundational Security Best Practices v1.0.0",
+}
+"""How the sample catalogue's frameworks are named in requirements."""
+
 PRODUCT_FIELDS_LIMIT = 50
 PRODUCT_FIELD_KEY_LIMIT = 128
 PRODUCT_FIELD_VALUE_LIMIT = 2048
@@ -224,8 +231,14 @@ def test_resources_and_their_types(report: Report, rules: tuple[RuleDoc, ...]) -
 
 def test_product_fields_keep_what_asff_has_no_field_for(report: Report, rules: tuple[RuleDoc, ...]) -> None:
     suppressed = _findings(report, rules)[4]
+    suppressed_compliance = "; ".join(
+        f"{_REQUIREMENT[ref.framework]}/{ref.control} ({ref.relationship})"
+        for ref in report.findings[4].compliance
+    )
+    assert suppressed_compliance
     assert suppressed["ProductFields"] == {
         "cloudwarden/status": "SUPPRESSED",
+        "cloudwarden/compliance": suppressed_compliance,
         "cloudwarden/region": "global",
         "cloudwarden/resource/type": "AWS::IAM::User",
         "cloudwarden/resource/id": "ci-deploy",
@@ -286,34 +299,41 @@ def test_partitions_and_home_regions(
     assert (asff["Resources"][0]["Partition"], asff["Resources"][0]["Region"]) == (partition, product_region)
 
 
-def test_controls_are_related_requirements_as_security_hub_names_them(
+def test_related_requirements_are_the_equivalent_controls_as_security_hub_names_them(
     report: Report, rules: tuple[RuleDoc, ...]
 ) -> None:
-    related = {
-        (finding["GeneratorId"], finding["ProductFields"]["cloudwarden/status"]): finding["Compliance"].get(
-            "RelatedRequirements"
-        )
+    """Security Hub reads a PASSED finding as passing each related requirement: only the controls the
+    rule is `equivalent` to are there; every control, with its relationship, is in ProductFields."""
+    findings = {
+        (finding["GeneratorId"], finding["ProductFields"]["cloudwarden/status"]): finding
         for finding in _findings(report, rules)
     }
+    related = {key: finding["Compliance"].get("RelatedRequirements") for key, finding in findings.items()}
     assert related[("root-mfa", "FAIL")] == [
         "CIS AWS Foundations Benchmark v3.0.0/1.5",
         "CIS AWS Foundations Benchmark v5.0.0/1.4",
-        "AWS Foundational Security Best Practices v1.0.0/IAM.6",
     ]
     assert related[("root-mfa", "PASS")] == related[("root-mfa", "FAIL")]
-    assert related[("sg-minimal-inbound", "FAIL")] == [
-        "CIS AWS Foundations Benchmark v3.0.0/5.2",
-        "CIS AWS Foundations Benchmark v3.0.0/5.3",
-        "AWS Foundational Security Best Practices v1.0.0/EC2.19",
-    ]
+    assert findings[("root-mfa", "PASS")]["ProductFields"]["cloudwarden/compliance"] == (
+        "CIS AWS Foundations Benchmark v3.0.0/1.5 (equivalent); "
+        "CIS AWS Foundations Benchmark v5.0.0/1.4 (equivalent); "
+        "AWS Foundational Security Best Practices v1.0.0/IAM.6 (partial)"
+    )
+    assert related[("sg-minimal-inbound", "FAIL")] is None  # partial only
+    assert findings[("sg-minimal-inbound", "FAIL")]["ProductFields"]["cloudwarden/compliance"] == (
+        "CIS AWS Foundations Benchmark v3.0.0/5.2 (partial); "
+        "CIS AWS Foundations Benchmark v3.0.0/5.3 (partial); "
+        "AWS Foundational Security Best Practices v1.0.0/EC2.19 (partial)"
+    )
     assert related[("route53-no-dangling-records", "FAIL")] is None
+    assert "cloudwarden/compliance" not in findings[("route53-no-dangling-records", "FAIL")]["ProductFields"]
     assert related[("root-strong-password", "MANUAL")] is None
 
 
 def test_a_framework_the_catalogue_lacks_is_named_by_its_id(rules: tuple[RuleDoc, ...]) -> None:
     finding = msgspec.structs.replace(
         HOSTILE,
-        compliance=(ComplianceRef(framework="retired-framework", control="7", relationship="partial"),),
+        compliance=(ComplianceRef(framework="retired-framework", control="7", relationship="equivalent"),),
     )
     (asff,) = _findings(sample_report((finding,)), rules)
     _validate([asff])
@@ -322,7 +342,8 @@ def test_a_framework_the_catalogue_lacks_is_named_by_its_id(rules: tuple[RuleDoc
 
 def test_related_requirements_are_cut_to_security_hubs_limit(rules: tuple[RuleDoc, ...]) -> None:
     controls = tuple(
-        ComplianceRef(framework=CIS_3, control=f"9.{number}", relationship="partial") for number in range(40)
+        ComplianceRef(framework=CIS_3, control=f"9.{number}", relationship="equivalent")
+        for number in range(40)
     )
     finding = msgspec.structs.replace(HOSTILE, compliance=(*controls, controls[0]))
     (asff,) = _findings(sample_report((finding,)), rules)

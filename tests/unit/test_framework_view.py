@@ -46,6 +46,7 @@ SUPPRESSED = ControlStatus.SUPPRESSED
 NOT_ASSESSED = ControlStatus.NOT_ASSESSED
 PASS = ControlStatus.PASS
 NO_RESOURCES = ControlStatus.NO_RESOURCES
+PARTIALLY_ASSESSED = ControlStatus.PARTIALLY_ASSESSED
 
 SCAN = ScanSummary(
     started_at="2025-06-15T12:00:00+00:00",
@@ -79,7 +80,7 @@ def test_each_control_takes_the_worst_status_of_its_rules_findings() -> None:
         "1.3": NOT_ASSESSED,  # no rule maps to it
         "1.4": MANUAL,  # an unattested manual rule
         "1.5": NO_RESOURCES,  # its rule ran and judged nothing
-        "2.1": PASS,  # partial coverage, still PASS (labelled partial)
+        "2.1": PARTIALLY_ASSESSED,  # every finding passes, but its only rule is partial: not proven
         "3.1": UNKNOWN,  # UNKNOWN only
         "4.1": PASS,  # two rules, both pass
         "4.2": SUPPRESSED,  # an accepted risk is not a PASS
@@ -218,7 +219,8 @@ def test_the_summary_counts_controls_per_status() -> None:
         "MANUAL": 1,
         "SUPPRESSED": 2,
         "NOT_ASSESSED": 1,
-        "PASS": 3,
+        "PARTIALLY_ASSESSED": 1,
+        "PASS": 2,
         "NO_RESOURCES": 1,
     }
 
@@ -302,9 +304,9 @@ def test_the_terminal_view_gives_each_control_its_status_counts_and_failing_reso
         f"Test Benchmark 1.0.0 [{FRAMEWORK}]",
         "Controls listed: every control of the benchmark",
     ]
-    block = lines[lines.index("FAIL          1.1  Root has MFA") :][:3]
+    block = lines[lines.index("FAIL                1.1  Root has MFA") :][:3]
     assert block == [
-        "FAIL          1.1  Root has MFA",
+        "FAIL                1.1  Root has MFA",
         "  root-mfa (equivalent)  PASS 1   FAIL 1   UNKNOWN 0   MANUAL 0",
         f"    FAIL       critical {STAGING}: root-mfa on {STAGING}: FAIL",
     ]
@@ -312,13 +314,13 @@ def test_the_terminal_view_gives_each_control_its_status_counts_and_failing_reso
     assert lines[unassessed - 1 : unassessed + 3] == [
         "",
         "Not assessed: no cloudwarden rule maps to these controls",
-        "  NOT ASSESSED  1.3  Maintain contact details",
+        "  NOT ASSESSED        1.3  Maintain contact details",
         "",
     ]
-    assert "NO RESOURCES  1.5  Root has no access keys" in lines
+    assert "NO RESOURCES        1.5  Root has no access keys" in lines
     assert "  root-no-access-keys (equivalent)  no resources to judge" in lines
     assert (
-        "PASS          2.1  Buckets are not public  "
+        "PARTIALLY ASSESSED  2.1  Buckets are not public  "
         "(partial: our rules cover part of the control, or more)" in lines
     )
     assert (
@@ -326,18 +328,19 @@ def test_the_terminal_view_gives_each_control_its_status_counts_and_failing_reso
         "[suppressed until 2027-06-30: accepted by secops]"
     ) in lines
     assert (
-        "  FAIL          route53-no-dangling-records: no control covers dangling DNS records  "
+        "  FAIL                route53-no-dangling-records: no control covers dangling DNS records  "
         "PASS 0   FAIL 1   UNKNOWN 0   MANUAL 0"
     ) in lines
     assert (
-        "Controls  FAIL 1   UNKNOWN 1   MANUAL 1   SUPPRESSED 2   NOT ASSESSED 1   PASS 3   NO RESOURCES 1"
+        "Controls  FAIL 1   UNKNOWN 1   MANUAL 1   SUPPRESSED 2   NOT ASSESSED 1   PARTIALLY ASSESSED 1   "
+        "PASS 2   NO RESOURCES 1"
     ) in lines
 
 
 def test_the_terminal_view_says_which_rules_were_left_out() -> None:
     passing = (finding("sg-minimal-inbound", Status.PASS, "sg-1"),)
     lines = render_framework_terminal(view(passing, ("sg-minimal-inbound",)), SCAN, color=False).splitlines()
-    assert "NOT ASSESSED  4.1  No open inbound access" in lines
+    assert "NOT ASSESSED        4.1  No open inbound access" in lines
     assert "  sg-no-internal-all-ports (partial)  not run (left out with --rule)" in lines
 
 

@@ -76,6 +76,18 @@ class ControlNames:
     def requirements(self, finding: Finding) -> tuple[str, ...]:
         return self._names(finding.compliance)[0]
 
+    def answered_requirements(self, finding: Finding) -> tuple[str, ...]:
+        """The requirements the finding's status answers: those of `equivalent` controls only. A
+        `partial` rule's PASS does not pass its control, nor its FAIL always fail it."""
+        equivalent = tuple(ref for ref in finding.compliance if ref.relationship == "equivalent")
+        return self._names(equivalent)[0]
+
+    def described(self, finding: Finding) -> str:
+        """Every control with its relationship: `CIS ... v3.0.0/1.6 (partial); ...`."""
+        return "; ".join(
+            f"{requirement(ref, self._catalogue)} ({ref.relationship})" for ref in finding.compliance
+        )
+
     def standards(self, finding: Finding) -> tuple[str, ...]:
         return self._names(finding.compliance)[1]
 

@@ -9,8 +9,11 @@ Security Hub's conventions for its own controls are followed: a passed check is 
 rule's severity stays in `Severity.Original`) and, when first imported, RESOLVED (Security Hub leaves
 the workflow of an existing finding to its users); UNKNOWN is NOT_AVAILABLE (the check could not
 run: an API error or a denial) and MANUAL is WARNING, each with a status reason. The framework
-controls the rule assesses are `Compliance.RelatedRequirements`, named as Security Hub names them
-(`CIS AWS Foundations Benchmark v3.0.0/1.5`). Text and lists are cut to Security Hub's limits.
+controls the finding's status answers (those `equivalent` to its rule) are
+`Compliance.RelatedRequirements`, named as Security Hub names them (`CIS AWS Foundations Benchmark
+v3.0.0/1.5`): Security Hub reads a PASSED finding as passing each of them, which a `partial` rule's
+PASS does not prove. Every control, with its relationship, is in `ProductFields`
+(`cloudwarden/compliance`). Text and lists are cut to Security Hub's limits.
 """
 
 from __future__ import annotations
@@ -110,10 +113,10 @@ def _finding(finding: Finding, created_at: str, updated_at: str, names: ControlN
                 "Url": GUIDELINES_URL,
             }
         }
-    asff["ProductFields"] = _product_fields(finding)
+    asff["ProductFields"] = _product_fields(finding, names)
     asff["Resources"] = [_resource(finding, aws_partition, region)]
     compliance: dict[str, Any] = {"Status": COMPLIANCE_STATUS[finding.status]}
-    related = names.requirements(finding)[:RELATED_REQUIREMENTS_LIMIT]
+    related = names.answered_requirements(finding)[:RELATED_REQUIREMENTS_LIMIT]
     if related:
         compliance["RelatedRequirements"] = related
     if finding.status in _STATUS_REASON:
@@ -140,10 +143,11 @@ def _resource(finding: Finding, aws_partition: str, region: str) -> dict[str, An
     }
 
 
-def _product_fields(finding: Finding) -> dict[str, str]:
+def _product_fields(finding: Finding, names: ControlNames) -> dict[str, str]:
     """cloudwarden's own words for what ASFF has no field for (non-empty values, as ASFF requires)."""
     fields = {
         "cloudwarden/status": finding.status.value,
+        "cloudwarden/compliance": names.described(finding),
         "cloudwarden/region": finding.region,
         "cloudwarden/resource/type": finding.resource.type,
         "cloudwarden/resource/id": finding.resource.id,

@@ -10,13 +10,17 @@ Each control of the framework gets a status rolled up over the findings of the r
   so it is never shown as PASS;
 - NOT_ASSESSED: no cloudwarden rule maps to the control, or one of its rules was left out of this run
   (`--rule`): what was not judged cannot pass;
-- PASS: every finding of every mapped rule passes, and there is at least one;
+- PARTIALLY_ASSESSED: every finding of every mapped rule passes, but every one of those rules is
+  `partial` (it checks part of the control, or something near it): not proven, so not a PASS;
+- PASS: every finding of every mapped rule passes, there is at least one, and a rule `equivalent`
+  to the control answers it;
 - NO_RESOURCES: the mapped rules ran and had nothing to judge (no bucket at all means no public
   bucket, but it is not evidence that a control holds, so it is not shown as PASS either).
 
-A control whose mapped rules are all `partial` has partial coverage: its PASS does not prove the
-whole control, and every output says so. The rules that ran but map to no control of the framework
-are coverage beyond it, listed with the catalogue's reason.
+A control whose mapped rules are all `partial` has partial coverage: it is never PASS (at best
+PARTIALLY_ASSESSED), and its FAIL names what the rules found, which may be more than the control
+asks. The rules that ran but map to no control of the framework are coverage beyond it, listed with
+the catalogue's reason.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ class ControlStatus(enum.StrEnum):
     MANUAL = "MANUAL"
     SUPPRESSED = "SUPPRESSED"
     NOT_ASSESSED = "NOT_ASSESSED"
+    PARTIALLY_ASSESSED = "PARTIALLY_ASSESSED"
     PASS = "PASS"
     NO_RESOURCES = "NO_RESOURCES"
 
@@ -186,10 +191,15 @@ def framework_view(
             for rule, relationship in rules
         )
         control_findings = [finding for rule, _ in rules for finding in by_rule.get(rule, [])]
+        status = _worst(outcome.status for outcome in rule_outcomes)
+        if status is ControlStatus.PASS and not any(
+            outcome.relationship == Relationship.EQUIVALENT for outcome in rule_outcomes
+        ):
+            status = ControlStatus.PARTIALLY_ASSESSED  # rules that only cover part of it prove nothing
         controls.append(
             ControlView(
                 control=control,
-                status=_worst(outcome.status for outcome in rule_outcomes),
+                status=status,
                 rules=rule_outcomes,
                 findings=_worst_first(control_findings, order),
                 counts=_counts(control_findings),
@@ -326,6 +336,7 @@ _STYLE = {
     ControlStatus.MANUAL: "cyan",
     ControlStatus.SUPPRESSED: "dim",
     ControlStatus.NOT_ASSESSED: "magenta",
+    ControlStatus.PARTIALLY_ASSESSED: "blue",
     ControlStatus.PASS: "green",
     ControlStatus.NO_RESOURCES: "dim",
 }

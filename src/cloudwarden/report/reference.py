@@ -32,8 +32,9 @@ NOT_DOCUMENTED = "Not documented yet."
 NOT_MAPPED = "Not in the compliance catalogue yet."
 """A rule `compliance/mapping.json` lacks (the catalogue's tests name it)."""
 
-BEYOND = "none (beyond the framework)"
-"""A framework none of whose controls a rule answers: the rule's coverage goes beyond it."""
+BEYOND = "no control mapped"
+"""A framework none of whose controls the rule is mapped to; the catalogue's reason follows (most
+often: no control of the framework judges it, so the rule's coverage goes beyond the framework)."""
 
 COMPLIANCE_REGENERATE = "python -m cloudwarden.docs > docs/compliance.md"
 """The command that writes the committed compliance table again (from the repository's root)."""

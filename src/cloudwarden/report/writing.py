@@ -94,7 +94,7 @@ def write_reports(
             with standard_output():
                 sys.stdout.write(render(report, output_format, rules, color=color))
             continue
-        with atomic_report_file(path) as target:
+        with _atomic(path) as target:
             if output_format in STREAMED:
                 stream = open_stream(output_format, target, header, rules, spool_dir=path.parent)
                 for finding in report.findings:
@@ -121,7 +121,7 @@ def _stream(
                     files.enter_context(standard_output())
                     target: BinaryIO = sys.stdout.buffer
                 else:
-                    target = files.enter_context(atomic_report_file(path))
+                    target = files.enter_context(_atomic(path))
                 spool = None if path is None else path.parent
                 streams.append(open_stream(output_format, target, header, rules, spool_dir=spool))
             for finding in tally.watch(evaluation):
@@ -137,7 +137,7 @@ def _stream(
 
 
 @contextmanager
-def atomic_report_file(path: Path) -> Iterator[BinaryIO]:
+def _atomic(path: Path) -> Iterator[BinaryIO]:
     """A report file written whole or not at all (`written_whole`), its failures an `OutputError`."""
     try:
         with written_whole(path) as target:
@@ -181,11 +181,13 @@ def write_framework_view(view: FrameworkView, summary: ScanSummary, targets: Tar
             text = render_framework_json(view, summary)
         elif output_format is Format.HTML:
             text = render_framework_html(view, summary)
-        else:
+        elif output_format is Format.TERMINAL:
             text = render_framework_terminal(view, summary, color=color and path is None)
+        else:  # the command refuses other formats before any AWS call
+            raise OutputError(f"the framework view has no {output_format.value} format")
         if path is None:
             with standard_output():
                 sys.stdout.write(text)
         else:
-            with atomic_report_file(path) as target:
+            with _atomic(path) as target:
                 target.write(text.encode())
