@@ -454,14 +454,9 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     def errors_for(self, service: str, *operations: str, resource: str | None = None) -> tuple[ApiError, ...]:
         """The failed calls of `service` (restricted to `operations` and to `resource` when given).
-        A scan of the account's errors: a rule that asks once per resource uses `ErrorIndex`."""
-        return tuple(
-            error
-            for error in self.errors
-            if error.service == service
-            and (resource is None or error.resource == resource)
-            and (not operations or error.operation in operations)
-        )
+        Indexes the account's errors for this one question: a rule that asks once per resource keeps
+        the `ErrorIndex` (`RuleContext.errors`)."""
+        return ErrorIndex(self).errors_for(service, *operations, resource=resource)
 
 
 class ErrorIndex:

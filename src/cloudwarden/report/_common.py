@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 from cloudwarden.compliance import Catalogue
 from cloudwarden.findings import GLOBAL_REGION, ComplianceRef, Finding, Report, Suppression
@@ -105,3 +107,13 @@ def standard(framework_id: str, catalogue: Catalogue) -> str:
     """A framework's name with its version (`CIS AWS Foundations Benchmark v3.0.0`); else its id."""
     framework = catalogue.frameworks.get(framework_id)
     return f"{framework.name} v{framework.version}" if framework else framework_id
+
+
+def describe_error(error: Mapping[str, Any]) -> str:
+    """A failed call of `scan.errors` in one line (`ApiError.describe`'s words, with its account); a
+    report read back may lack a field, which shows as `?`. Raw text: each format escapes it."""
+    about = f" for {error['resource']}" if error.get("resource") else ""
+    return (
+        f"{error.get('account', '?')} {error.get('service', '?')}:{error.get('operation', '?')}{about} in "
+        f"{error.get('region', '?')}: {error.get('code', '?')}: {error.get('message', '')}"
+    )

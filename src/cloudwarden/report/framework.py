@@ -41,9 +41,10 @@ from rich.text import Text
 
 from cloudwarden.compliance import CATALOGUE, Catalogue, Control, Framework, Relationship
 from cloudwarden.findings import Finding, ScanSummary, Status
+from cloudwarden.report._common import describe_error
 from cloudwarden.report.html import sha256_base64
 from cloudwarden.report.stream import c1_escaped
-from cloudwarden.report.terminal import clean
+from cloudwarden.report.terminal import clean, finding_line, text_console
 from cloudwarden.ruledoc import RuleDoc
 
 FRAMEWORK_SCHEMA = "cloudwarden.framework/1"
@@ -174,11 +175,7 @@ def framework_view(
     evaluated = {*rule_order, *by_rule}
     outcomes = {rule: _outcome(by_rule.get(rule, []), evaluated=True) for rule in evaluated}
 
-    mapped: dict[str, list[tuple[str, str]]] = {}
-    for rule, mapping in catalogue.rules.items():
-        for ref in mapping.controls:
-            if ref.framework == framework.id:
-                mapped.setdefault(ref.control, []).append((rule, ref.relationship))
+    mapped = _mapped_controls(catalogue, framework.id, catalogue.rules)
 
     def order(rule: str) -> tuple[int, str]:
         return (rule_order.get(rule, len(rule_order)), rule)
@@ -344,19 +341,6 @@ _FINDING_STYLE = {status: _STYLE[_OF_FINDING[status]] for status in FINDING_STAT
 _LABEL_WIDTH = max(len(status.label) for status in ControlStatus)
 
 
-def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
-    return Console(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        color_system="standard" if color else None,
-        width=width,
-        highlight=False,
-        emoji=False,
-        soft_wrap=True,
-    )
-
-
 def _counts_text(counts: dict[str, int]) -> Text:
     text = Text()
     for status in FINDING_STATUSES:
@@ -375,7 +359,7 @@ def _framework_title(framework: Framework) -> str:
 def render_framework_terminal(view: FrameworkView, scan: ScanSummary, color: bool, width: int = 110) -> str:
     """One block per assessed control in the framework's order, then the controls no rule maps to."""
     buffer = io.StringIO()
-    console = _console(buffer, color, width)
+    console = text_console(buffer, color, width)
     console.print(
         Text.assemble(
             ("cloudwarden ", "bold"),
@@ -420,13 +404,9 @@ def render_framework_terminal(view: FrameworkView, scan: ScanSummary, color: boo
     findings.append_text(_counts_text(_counts(view.findings)))
     console.print(findings)
     for error in scan.errors:
-        about = f" for {error.get('resource')}" if error.get("resource") else ""
         console.print(
             Text(
-                clean(
-                    f"error: {error.get('account')} {error.get('service')}:{error.get('operation')}{about} "
-                    f"in {error.get('region')}: {error.get('code')}: {error.get('message')}"
-                ),
+                clean(f"error: {describe_error(error)}"),
                 style="yellow",
             )
         )
@@ -454,21 +434,7 @@ def _print_control(console: Console, control: ControlView) -> None:
         console.print(line)
     shown = [finding for finding in control.findings if finding.status is not Status.PASS]
     for finding in shown[:MAX_LINES_PER_CONTROL]:
-        line = Text("    ")
-        line.append(f"{finding.status.value:<10}", style=_FINDING_STYLE[finding.status])
-        line.append(f" {finding.severity.value:<8} ")
-        where = f"{finding.account} {finding.resource.id}"
-        if finding.resource.id == finding.account:
-            where = finding.account
-        if finding.region != "global":
-            where = f"{where} ({finding.region})"
-        line.append(clean(where), style="bold")
-        line.append(": " + clean(finding.message))
-        if finding.suppression:
-            line.append(
-                clean(f" [suppressed until {finding.suppression.expires}: {finding.suppression.reason}]"),
-                style="dim",
-            )
+        line = finding_line(finding, indent=4, style=_FINDING_STYLE[finding.status])
         console.print(line)
     if len(shown) > MAX_LINES_PER_CONTROL:
         console.print(
@@ -511,11 +477,7 @@ def render_framework_html(view: FrameworkView, scan: ScanSummary) -> str:
 
 
 def _error_line(error: dict[str, Any]) -> str:
-    about = f" for {error['resource']}" if error.get("resource") else ""
-    return clean(
-        f"{error.get('account', '?')} {error.get('service', '?')}:{error.get('operation', '?')}{about} in "
-        f"{error.get('region', '?')}: {error.get('code', '?')}: {error.get('message', '')}"
-    )
+    return clean(describe_error(error))
 
 
 # --- the `rules --framework` listing ----------------------------------------------------------------
@@ -528,16 +490,24 @@ class ControlRules:
     """(rule id, relationship), in the rules' order; empty: not assessed."""
 
 
+def _mapped_controls(
+    catalogue: Catalogue, framework_id: str, rule_ids: Iterable[str]
+) -> dict[str, list[tuple[str, str]]]:
+    """Control id -> the (rule, relationship) pairs of `rule_ids` mapped to it in `framework_id`."""
+    mapped: dict[str, list[tuple[str, str]]] = {}
+    for rule_id in rule_ids:
+        for ref in catalogue.compliance_of(rule_id):
+            if ref.framework == framework_id:
+                mapped.setdefault(ref.control, []).append((rule_id, ref.relationship))
+    return mapped
+
+
 def controls_with_rules(
     framework_id: str, rules: Sequence[RuleDoc], catalogue: Catalogue = CATALOGUE
 ) -> tuple[Framework, tuple[ControlRules, ...], tuple[tuple[str, str], ...]]:
     """The framework, each control with the rules mapped to it, and the rules beyond it (with why)."""
     framework = framework_of(framework_id, catalogue)
-    mapped: dict[str, list[tuple[str, str]]] = {}
-    for rule in rules:
-        for ref in catalogue.compliance_of(rule.id):
-            if ref.framework == framework.id:
-                mapped.setdefault(ref.control, []).append((rule.id, ref.relationship))
+    mapped = _mapped_controls(catalogue, framework.id, [rule.id for rule in rules])
     controls = tuple(
         ControlRules(control=control, rules=tuple(mapped.get(control.id, ())))
         for control in framework.controls
@@ -607,7 +577,7 @@ def render_framework_rules_terminal(
 ) -> str:
     framework, controls, beyond = controls_with_rules(framework_id, rules, catalogue)
     buffer = io.StringIO()
-    console = _console(buffer, color, width)
+    console = text_console(buffer, color, width)
     console.print(Text(_framework_title(framework), style="bold"))
     if framework.catalogue:
         console.print(Text(f"Controls listed: {clean(framework.catalogue)}", style="dim"))

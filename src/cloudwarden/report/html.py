@@ -25,7 +25,7 @@ import msgspec
 
 from cloudwarden.compliance import CATALOGUE, Catalogue
 from cloudwarden.findings import ComplianceRef, Finding, Report, Severity, Status
-from cloudwarden.report._common import collection_cost, standard
+from cloudwarden.report._common import collection_cost, describe_error, standard
 from cloudwarden.ruledoc import RuleDoc
 
 SUMMARY_STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
@@ -380,8 +380,4 @@ def _filter_options(findings: Sequence[Finding], rule_order: dict[str, int]) -> 
 
 
 def _error_line(error: dict[str, object]) -> str:
-    about = f" for {error['resource']}" if error.get("resource") else ""
-    return _inert(
-        f"{error.get('account', '?')} {error.get('service', '?')}:{error.get('operation', '?')}{about} in "
-        f"{error.get('region', '?')}: {error.get('code', '?')}: {error.get('message', '')}"
-    )
+    return _inert(describe_error(error))

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.text import Text
 
-from cloudwarden.findings import Finding, Report, Status
-from cloudwarden.report._common import collection_cost
+from cloudwarden.findings import GLOBAL_REGION, Finding, Report, Status
+from cloudwarden.report._common import collection_cost, describe_error
 from cloudwarden.ruledoc import RuleDoc
 
 _CONTROL = re.compile(
@@ -42,9 +42,9 @@ def clean(text: str) -> str:
     return _CONTROL.sub(lambda match: " " if match.group(0) in "\t\n\r" else "", text)
 
 
-def render_terminal(report: Report, rules: Sequence[RuleDoc], color: bool, width: int = 110) -> str:
-    buffer = io.StringIO()
-    console = Console(
+def text_console(buffer: io.StringIO, color: bool, width: int) -> Console:
+    """The console the text reports print to: colour only when asked, no markup guessed from AWS data."""
+    return Console(
         file=buffer,
         force_terminal=color,
         no_color=not color,
@@ -54,6 +54,37 @@ def render_terminal(report: Report, rules: Sequence[RuleDoc], color: bool, width
         emoji=False,
         soft_wrap=True,
     )
+
+
+def finding_line(finding: Finding, indent: int, style: str) -> Text:
+    """One finding on one line: status, severity, where (account, resource and its name, region),
+    message and suppression, every piece from AWS cleaned of control characters."""
+    line = Text(" " * indent)
+    line.append(f"{finding.status.value:<10}", style=style)
+    line.append(f" {finding.severity.value:<8} ")
+    resource = finding.resource.id
+    if (
+        finding.resource.name
+        and finding.resource.name not in resource
+        and finding.resource.name != finding.account
+    ):
+        resource = f"{resource} [{finding.resource.name}]"
+    where = finding.account if resource == finding.account else f"{finding.account} {resource}"
+    if finding.region != GLOBAL_REGION:
+        where = f"{where} ({finding.region})"
+    line.append(clean(where), style="bold")
+    line.append(": " + clean(finding.message))
+    if finding.suppression:
+        line.append(
+            clean(f" [suppressed until {finding.suppression.expires}: {finding.suppression.reason}]"),
+            style="dim",
+        )
+    return line
+
+
+def render_terminal(report: Report, rules: Sequence[RuleDoc], color: bool, width: int = 110) -> str:
+    buffer = io.StringIO()
+    console = text_console(buffer, color, width)
     scan = report.scan
     console.print(
         Text.assemble(
@@ -97,26 +128,7 @@ def _print_rule(console: Console, rule: RuleDoc, findings: list[Finding]) -> Non
         key=lambda f: (_SHOWN.index(f.status), -f.severity.rank, f.account, f.resource.id),
     )
     for finding in shown[:MAX_LINES_PER_RULE]:
-        line = Text("  ")
-        line.append(f"{finding.status.value:<10}", style=_STATUS_STYLE[finding.status])
-        line.append(f" {finding.severity.value:<8} ")
-        resource = finding.resource.id
-        if (
-            finding.resource.name
-            and finding.resource.name not in resource
-            and finding.resource.name != finding.account
-        ):
-            resource = f"{resource} [{finding.resource.name}]"
-        where = finding.account if resource == finding.account else f"{finding.account} {resource}"
-        if finding.region != "global":
-            where = f"{where} ({finding.region})"
-        line.append(clean(where), style="bold")
-        line.append(": " + clean(finding.message))
-        if finding.suppression:
-            line.append(
-                clean(f" [suppressed until {finding.suppression.expires}: {finding.suppression.reason}]"),
-                style="dim",
-            )
+        line = finding_line(finding, indent=2, style=_STATUS_STYLE[finding.status])
         console.print(line)
     if len(shown) > MAX_LINES_PER_RULE:
         console.print(
@@ -150,13 +162,9 @@ def _print_totals(console: Console, report: Report) -> None:
     total.append_text(_counts(report.findings))
     console.print(total)
     for error in report.scan.errors:
-        about = f" for {error['resource']}" if error.get("resource") else ""
         console.print(
             Text(
-                clean(
-                    f"error: {error['account']} {error['service']}:{error['operation']}{about} in "
-                    f"{error['region']}: {error['code']}: {error['message']}"
-                ),
+                clean(f"error: {describe_error(error)}"),
                 style="yellow",
             )
         )
