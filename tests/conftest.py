@@ -16,6 +16,7 @@ TIER_OF_DIRECTORY = {
     "unit": "unit",
     "report": "unit",
     "report_html": "unit",
+    "iac": "unit",
     "emulator": "emulator",
     "e2e": "e2e",
     "live": "live",

@@ -37,6 +37,9 @@ class UnknownCause(enum.StrEnum):
     ours but not scanned, a part of the account the snapshot did not collect."""
     UNDECIDABLE = "undecidable"
     """The data was read but cannot decide it (a record with no value, a service not inventoried)."""
+    KNOWN_AFTER_APPLY = "known-after-apply"
+    """`iac`: the verdict needs a value that a plan or template leaves to deployment (an attribute
+    known only after apply, a parameter without default, a condition that depends on one)."""
 
     @property
     def not_judged(self) -> bool:
@@ -94,6 +97,14 @@ class ComplianceRef(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """`equivalent` (the rule's PASS/FAIL answers the control) or `partial`."""
 
 
+class Location(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Where `iac` found the resource a finding judges: the plan or template, and for a template the
+    line of the resource's logical id (a plan's JSON says nothing of the configuration's lines)."""
+
+    file: str
+    line: int | None = None
+
+
 class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One rule's verdict on one resource. Findings, their resources and suppressions hold no reference
     cycles, so the cyclic garbage collector does not track them (`gc=False`): millions of them cost
@@ -116,6 +127,8 @@ class Finding(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     unknown_cause: UnknownCause | msgspec.UnsetType = msgspec.UNSET
     compliance: tuple[ComplianceRef, ...] = ()
     """The framework controls the rule assesses (shared by every finding of the rule)."""
+    location: Location | msgspec.UnsetType = msgspec.UNSET
+    """`iac` findings only: the file (and line) that defines the judged resource."""
 
 
 def finding_id(rule: str, account: str, resource_id: str) -> str:

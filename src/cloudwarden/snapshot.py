@@ -54,8 +54,14 @@ _COLLECTED_BEFORE_PARTIAL_SCANS = (
 these five. Spelled out, not derived from `Collection`: a collection added later was not in it."""
 
 
+KNOWN_AFTER_APPLY = "KnownAfterApply"
+"""The `code` of an `ApiError` that is no failed call: `iac` found the value left to deployment (an
+attribute known only after apply, a parameter without default). Its `message` names the attribute;
+rules turn it into UNKNOWN with the cause `known-after-apply`."""
+
+
 class ApiError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """One failed AWS call."""
+    """One failed AWS call (or, from `iac`, a value known only after apply: `KNOWN_AFTER_APPLY`)."""
 
     account: str
     service: str
@@ -66,7 +72,14 @@ class ApiError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     resource: str | None = None
     """The resource the call was about (a bucket name), when it was about one."""
 
+    @property
+    def after_apply(self) -> bool:
+        """Not a failed call: a value a plan or template leaves to deployment."""
+        return self.code == KNOWN_AFTER_APPLY
+
     def describe(self) -> str:
+        if self.after_apply:
+            return self.message
         about = f" for {self.resource}" if self.resource else ""
         return f"{self.service}:{self.operation}{about} in {self.region} failed: {self.code}: {self.message}"
 
@@ -293,6 +306,9 @@ class IpPermission(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     ipv6_ranges: tuple[str, ...] = ()
     groups: tuple[GroupPair, ...] = ()
     prefix_lists: tuple[str, ...] = ()
+    unknown_peers: tuple[str, ...] = ()
+    """`iac` only: peers a plan or template leaves to deployment, each named by the attribute that
+    holds it (`aws_security_group_rule.web.cidr_blocks`). Rules judge them as any address could be."""
 
 
 class SecurityGroup(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -447,6 +463,10 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """Why the account could not be entered (AssumeRole refused...): none of its data was read."""
     stats: AccountStats | None = None
     """Time and calls spent on this account; None in snapshots that predate per-account statistics."""
+    partial: bool = False
+    """The snapshot holds some of the account's resources, not all: those of an infrastructure plan or
+    template (`iac`). Rules judge what it holds and conclude nothing from what is absent (a record
+    target it does not hold is not dangling, a region without a trail in it is not uncovered)."""
 
     def not_collected(self, needs: frozenset[Collection]) -> tuple[Collection, ...]:
         """The parts of `needs` this snapshot of the account does not hold, sorted."""

@@ -672,7 +672,7 @@ def test_certain_inbound_problem_fails_even_beside_a_prefix_list_of_unknown_entr
     assert [item["rule"] for item in verdict.evidence["offending_rules"]] == [shown, unknown]
     assert verdict.evidence["offending_rules"][-1]["severity"] == "unknown"
     assert verdict.message.endswith(
-        f"; rules from prefix lists whose entries are unknown may allow more: {UNREAD_REASON}"
+        f"; rules toward unknown peers may allow more: {UNREAD_REASON}"
     )
 
 

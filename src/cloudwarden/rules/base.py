@@ -133,7 +133,19 @@ def account_resource(account_id: str) -> Resource:
 
 
 def unknown_because(errors: tuple[ApiError, ...], what: str) -> str:
-    """The one-line reason for an UNKNOWN verdict: the failed calls, or that the data is absent."""
+    """The one-line reason for an UNKNOWN verdict: the failed calls, or that the data is absent
+    (or, from `iac`, the attributes known only after apply)."""
+    if errors and all(error.after_apply for error in errors):
+        return f"{what} is known only after apply: " + "; ".join(error.describe() for error in errors)
     if errors:
         return f"{what} could not be read: " + "; ".join(error.describe() for error in errors)
     return f"{what} is missing from the snapshot"
+
+
+def cause_of(*errors: tuple[ApiError, ...]) -> UnknownCause:
+    """The cause of an UNKNOWN verdict drawn from `errors`: `known-after-apply` when every one is a
+    value a plan leaves to deployment, a failed call otherwise (a missing value included)."""
+    flat = [error for group in errors for error in group]
+    if flat and all(error.after_apply for error in flat):
+        return UnknownCause.KNOWN_AFTER_APPLY
+    return UnknownCause.FAILED_CALL

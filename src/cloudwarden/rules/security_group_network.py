@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudwarden.config import SecurityGroupsConfig
-from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.findings import Resource, Severity, Status, UnknownCause
 from cloudwarden.rules.base import RuleContext, Verdict, unknown_because
-from cloudwarden.semantics.network import Direction, NetRule, rules_of
+from cloudwarden.semantics.network import Direction, NetRule, PeerKind, rules_of
 from cloudwarden.snapshot import (
     AccountSnapshot,
     ApiError,
@@ -140,7 +140,9 @@ class _Normalise:
                     group=group,
                     ingress=rules_of(group.ingress, Direction.INGRESS, group.id, group.owner_id, known),
                     egress=rules_of(group.egress, Direction.EGRESS, group.id, group.owner_id, known),
-                    interfaces=None if group.region in interface_failures else counts.get(group.id, 0),
+                    interfaces=None
+                    if account.partial or group.region in interface_failures
+                    else counts.get(group.id, 0),
                     default_vpc=default_vpcs.get(group.vpc_id or ""),
                     unknown_lists=unknown_lists,
                 )
@@ -239,26 +241,47 @@ def region_unknowns(account: AccountSnapshot, failures: dict[str, str]) -> Itera
 
 
 def unresolved(rules: list[NetRule]) -> list[NetRule]:
-    """The rules toward prefix lists whose entries are unknown."""
+    """The rules toward prefix lists whose entries are unknown, or toward peers known only after
+    apply (`iac`)."""
     return [rule for rule in rules if rule.peer.entries_unknown]
 
 
+def after_apply(rules: list[NetRule]) -> list[str]:
+    """The attributes, known only after apply, that name the peers of `rules` (`iac`)."""
+    return sorted({rule.peer.value for rule in rules if rule.peer.kind is PeerKind.UNRESOLVED})
+
+
+def unknown_cause(rules: list[NetRule]) -> UnknownCause:
+    """A failed read when a prefix list's entries are unknown; else the plan left the peers to apply."""
+    if all(rule.peer.kind is PeerKind.UNRESOLVED for rule in rules):
+        return UnknownCause.KNOWN_AFTER_APPLY
+    return UnknownCause.FAILED_CALL
+
+
 def unknown_reasons(groups: list[Group], rules: list[NetRule]) -> tuple[list[str], str]:
-    """The prefix lists of `rules` whose entries are unknown, and why, from the groups that name them."""
-    lists = sorted({rule.peer.value for rule in rules})
+    """The prefix lists of `rules` whose entries are unknown, and why (from the groups that name
+    them), then the peers known only after apply."""
+    lists = sorted({rule.peer.value for rule in rules if rule.peer.kind is PeerKind.PREFIX_LIST})
     why = {pl: reason for group in groups for pl, reason in group.unknown_lists.items()}
-    return lists, "; ".join(why.get(pl, f"the entries of prefix list {pl} are unknown") for pl in lists)
+    reasons = [why.get(pl, f"the entries of prefix list {pl} are unknown") for pl in lists]
+    reasons += [f"{name} is known only after apply" for name in after_apply(rules)]
+    return lists, "; ".join(reasons)
 
 
 def unknown_verdict(group: Group, rules: list[NetRule], judged: str) -> Verdict:
-    """UNKNOWN: the group would pass, but rules toward prefix lists with unknown entries may allow more."""
+    """UNKNOWN: the group would pass, but rules toward prefix lists with unknown entries (or peers
+    known only after apply) may allow more."""
     lists, reasons = unknown_reasons([group], rules)
+    extra: dict[str, Any] = {"unknown_prefix_lists": lists}
+    if later := after_apply(rules):
+        extra["known_after_apply"] = later
     return Verdict(
         Status.UNKNOWN,
         group.resource,
         f"{judged} cannot be judged: {reasons}",
         region=group.group.region,
-        evidence=group.evidence(unknown_prefix_lists=lists, rules=[rule.describe() for rule in rules]),
+        evidence=group.evidence(**extra, rules=[rule.describe() for rule in rules]),
+        unknown_cause=unknown_cause(rules),
     )
 
 

@@ -25,6 +25,7 @@ from cloudwarden.rules.security_group_network import (
     network_of,
     pass_verdict,
     region_unknowns,
+    unknown_cause,
     unknown_reasons,
     unknown_verdict,
     unresolved,
@@ -52,13 +53,17 @@ class _EgressGroups:
         return group is not None and is_internet_egress_group(group, self.settings)
 
 
+_UNCERTAIN = (PeerKind.PREFIX_LIST, PeerKind.UNRESOLVED)
+"""Peers that may or may not govern access (an empty list, unknown entries, known only after apply)."""
+
+
 def _governs(rule: NetRule, egress_groups: Container[str]) -> bool:
     """An egress rule governs access when it limits protocol or ports toward a non-internet destination.
 
     A rule toward an internet egress group (the NSM proxy) is the guideline's own pattern for reaching
     the internet: it controls internet access, it does not govern internal access.
     """
-    if rule.all_traffic or rule.peer.internet or rule.peer.kind is PeerKind.PREFIX_LIST:
+    if rule.all_traffic or rule.peer.internet or rule.peer.kind in _UNCERTAIN:
         # An empty prefix list allows nothing; one whose entries are unknown may or may not govern
         # access: see `unresolved`.
         return False
@@ -117,6 +122,7 @@ def _interfaces(
                 f"whether its groups' outbound rules govern access cannot be judged: {reasons}",
                 region=interface.region,
                 evidence=evidence | {"unknown_prefix_lists": lists},
+                unknown_cause=unknown_cause(unknown),
             )
             continue
         if inbound and governing:

@@ -106,11 +106,11 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
         if unknown:
             # The FAIL is certain; the severity may be higher than what the known rules show.
             _, why = unknown_reasons([group], unknown)
-            message += f"; rules from prefix lists whose entries are unknown may allow more: {why}"
+            message += f"; rules toward unknown peers may allow more: {why}"
             offending += [
                 {
                     "rule": rule.describe(),
-                    "why": "its prefix list's entries are unknown",
+                    "why": "its peers are unknown",
                     "severity": "unknown",
                 }
                 for rule in unknown

@@ -16,6 +16,8 @@ from cloudwarden.rules.security_group_network import (
     fail_verdict,
     listed,
     pass_verdict,
+    unknown_verdict,
+    unresolved,
 )
 from cloudwarden.semantics.network import PORTED, NetRule, PeerKind
 from cloudwarden.snapshot import AccountSnapshot
@@ -36,6 +38,15 @@ def check_no_internal_all_ports(account: AccountSnapshot, context: RuleContext) 
             and group.group.name != "default"
         ]
         if not problems:
+            # A peer known only after apply may be a group: every port toward it is undecided.
+            unknown = [
+                rule
+                for rule in unresolved(group.ingress)
+                if rule.peer.kind is PeerKind.UNRESOLVED
+                and (rule.all_traffic or (rule.protocol in PORTED and rule.all_ports))
+            ]
+            if unknown:
+                return unknown_verdict(group, unknown, "whether its inbound rules open every port to groups")
             return pass_verdict(group, "no inbound rule opens every port to other resources")
         described = [rule.describe() for rule, _, _ in problems]
         reasons = [why for _, why, _ in problems]

@@ -8,7 +8,9 @@ is the CIDRs it holds: each entry becomes a rule of its own, classified like any
 customer-managed list may hold 0.0.0.0/0). A prefix list whose entries are not known stays one rule
 with a `PREFIX_LIST` peer marked `entries_unknown`, which the rules judge as UNKNOWN rather than
 guess; an empty list stays one rule with a `PREFIX_LIST` peer too, which allows nothing but is still
-an inbound rule (the default group must have none).
+an inbound rule (the default group must have none). A peer that an infrastructure plan leaves to
+deployment (`IpPermission.unknown_peers`) is an `UNRESOLVED` peer, also `entries_unknown`: it may be
+any address or group, and the rules judge it as they judge a prefix list of unknown entries.
 
 Protocols follow EC2: `-1` is all traffic (no ports); tcp/udp carry a port range; icmp/icmpv6 carry
 a type and code, not ports; any other protocol number allows the whole protocol, whatever the ports
@@ -70,6 +72,8 @@ class PeerKind(enum.StrEnum):
     IPV6 = "ipv6"
     GROUP = "group"
     PREFIX_LIST = "prefix_list"
+    UNRESOLVED = "unresolved"
+    """Known only after apply (`iac`): `value` names the attribute that will hold it."""
 
 
 class Direction(enum.StrEnum):
@@ -100,6 +104,8 @@ class Peer(msgspec.Struct, frozen=True, gc=False):
             extra = [f"account {self.other_account}"] if self.other_account else []
             extra += [f"peered via {self.peering}"] if self.peering else []
             return f"{self.value}" + (f" ({', '.join(extra)})" if extra else "")
+        if self.kind is PeerKind.UNRESOLVED:
+            return f"{self.value} (known only after apply)"
         if self.kind is PeerKind.PREFIX_LIST:
             return f"prefix list {self.value} ({'entries unknown' if self.entries_unknown else 'empty'})"
         if self.prefix_list is not None:
@@ -248,6 +254,7 @@ def _normalised(
         peers.extend(
             _cidr_peer(PeerKind.IPV6 if ":" in cidr else PeerKind.IPV4, cidr, prefix_list) for cidr in entries
         )
+    peers.extend(Peer(PeerKind.UNRESOLVED, name, entries_unknown=True) for name in permission.unknown_peers)
     return [NetRule(direction, protocol, ports, icmp, peer) for peer in peers]
 
 
@@ -281,7 +288,7 @@ def rules_of(
     """The rules of a group's permissions; `prefix_lists` holds the entries of the lists of its region."""
     rules: list[NetRule] = []
     for permission in permissions:
-        if permission.groups or permission.prefix_lists:
+        if permission.groups or permission.prefix_lists or permission.unknown_peers:
             rules.extend(_normalised(permission, direction, group_id, owner_id, prefix_lists))
         else:
             rules.extend(_address_rules(permission, direction))

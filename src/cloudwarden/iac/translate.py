@@ -1,0 +1,178 @@
+"""Documents into snapshot records: one partial `AccountSnapshot` per document.
+
+Each family of resources has its translator (`iac.s3`, `iac.network`, `iac.trail`, `iac.dns`,
+`iac.users`), a function `translate(graph, draft)` that reads the document's resources through the
+`Graph` (which follows `Ref`s) and adds records, errors and annotations to the `Draft`. Unknown
+values become `ApiError`s with the code `KNOWN_AFTER_APPLY` (for data the rules read through
+errors: a bucket policy, a trail's status) or `IpPermission.unknown_peers`; the rules then say
+UNKNOWN naming the attribute, never PASS.
+
+The judged resource's snapshot id (a bucket's name, a group's id) is what its findings carry; the
+annotation of that id gives the address, the file and line, the resources attached to it and the
+defaults of AWS that were assumed, and `iac.findings` puts them on the findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudwarden.findings import Location
+from cloudwarden.iac.model import IacDocument, IacResource, Ref, Unknown
+from cloudwarden.snapshot import (
+    EVERY_COLLECTION,
+    KNOWN_AFTER_APPLY,
+    AccountSnapshot,
+    ApiError,
+    Bucket,
+    BucketOwnership,
+    CloudTrailData,
+    CredentialReport,
+    CredentialReportRow,
+    Ec2Data,
+    HostedZone,
+    IamData,
+    PublicAccessBlock,
+    RecordSet,
+    Route53Data,
+    S3Data,
+    SecurityGroup,
+    Trail,
+)
+
+UNKNOWN_REGION = "unknown"
+"""The region of resources whose document does not say (a template, a plan without a region)."""
+
+
+@dataclass
+class Annotation:
+    """What a finding on a translated resource must say about the code."""
+
+    address: str
+    location: Location
+    attached: list[str] = field(default_factory=list)
+    """Addresses of the resources that configure it (a bucket's policy, a group's rules)."""
+    assumed: list[str] = field(default_factory=list)
+    """AWS's defaults applied where the configuration is silent, in words."""
+
+    def evidence(self) -> dict[str, Any]:
+        return {"address": self.address, "attached": list(self.attached), "assumed": list(self.assumed)}
+
+
+class Graph:
+    """A document's resources by address, and the links between them."""
+
+    def __init__(self, document: IacDocument) -> None:
+        self.document = document
+        self.by_address: dict[str, IacResource] = {r.address: r for r in document.resources}
+
+    def of_type(self, *types: str) -> Iterator[IacResource]:
+        """The resources of `types` that deployment leaves in place (not those it deletes)."""
+        return (r for r in self.document.resources if r.type in types and r.action != "delete")
+
+    def target(self, value: object) -> IacResource | None:
+        """The resource a `Ref` links to (None for anything else, or a link out of the document)."""
+        if isinstance(value, Ref):
+            found = self.by_address.get(value.address)
+            return found if found is not None and found.action != "delete" else None
+        return None
+
+
+@dataclass
+class Draft:
+    """The records of one document's account, filled by the translators."""
+
+    account_id: str
+    regions: set[str] = field(default_factory=set)
+    errors: list[ApiError] = field(default_factory=list)
+    annotations: dict[tuple[str, str], Annotation] = field(default_factory=dict)
+    """(finding resource type, snapshot id) -> annotation: `("AWS::S3::Bucket", "logs-bucket")`."""
+    warnings: list[str] = field(default_factory=list)
+
+    buckets: list[Bucket] = field(default_factory=list)
+    account_public_access_block: PublicAccessBlock | None = None
+    account_block_known: bool = True
+    """False when the account-level block the plan manages has a setting known only after apply (an
+    error `s3control:GetPublicAccessBlock` with `KNOWN_AFTER_APPLY` says which)."""
+
+    security_groups: list[SecurityGroup] = field(default_factory=list)
+
+    trails: list[Trail] = field(default_factory=list)
+    trail_regions: dict[str, list[str]] = field(default_factory=dict)
+    bucket_ownership: list[BucketOwnership] = field(default_factory=list)
+
+    zones: list[HostedZone] = field(default_factory=list)
+    records: list[RecordSet] = field(default_factory=list)
+    route53: dict[str, Any] = field(default_factory=dict)
+    """Route53Data's inventory fields (`distributions`, `load_balancers`...) the plan holds."""
+
+    users: list[CredentialReportRow] = field(default_factory=list)
+
+    def unknown(self, service: str, operation: str, region: str, value: Unknown | Ref, resource: str) -> None:
+        """Record that `resource`'s data read by `service:operation` is known only after apply."""
+        unknown = value.unknown() if isinstance(value, Ref) else value
+        self.errors.append(
+            ApiError(
+                account=self.account_id,
+                service=service,
+                operation=operation,
+                region=region,
+                code=KNOWN_AFTER_APPLY,
+                message=unknown.describe(),
+                resource=resource,
+            )
+        )
+
+    def annotate(self, resource_type: str, snapshot_id: str, resource: IacResource) -> Annotation:
+        annotation = Annotation(resource.address, resource.location)
+        self.annotations[(resource_type, snapshot_id)] = annotation
+        return annotation
+
+    def account(self) -> AccountSnapshot:
+        regions = tuple(sorted(self.regions)) or (UNKNOWN_REGION,)
+        return AccountSnapshot(
+            account_id=self.account_id,
+            regions=regions,
+            iam=IamData(
+                credential_report=CredentialReport(generated_time=None, rows=tuple(self.users))
+                if self.users
+                else None
+            ),
+            s3=S3Data(
+                buckets=tuple(self.buckets), account_public_access_block=self.account_public_access_block
+            ),
+            cloudtrail=CloudTrailData(
+                trails=tuple(self.trails),
+                regions={region: tuple(arns) for region, arns in self.trail_regions.items()},
+                bucket_ownership=tuple(self.bucket_ownership),
+            ),
+            ec2=Ec2Data(security_groups=tuple(self.security_groups)),
+            route53=Route53Data(zones=tuple(self.zones), records=tuple(self.records), **self.route53),
+            collected=EVERY_COLLECTION,  # the document's whole part of the account (`partial`)
+            errors=tuple(self.errors),
+            partial=True,
+        )
+
+
+Translator = Callable[[Graph, Draft], None]
+
+
+def translators() -> tuple[Translator, ...]:
+    """Every family's translator, in the order they run (buckets before what refers to them)."""
+    from cloudwarden.iac import dns, network, s3, trail, users  # families import this module
+
+    return (s3.translate, network.translate, trail.translate, dns.translate, users.translate)
+
+
+def translate(document: IacDocument, account_id: str | None = None) -> tuple[AccountSnapshot, Draft]:
+    """The document as a partial account (its id: the document's path unless given)."""
+    draft = Draft(account_id=account_id or document.path)
+    graph = Graph(document)
+    for resource in document.resources:
+        if resource.region:
+            draft.regions.add(resource.region)
+    for family in translators():
+        family(graph, draft)
+    draft.warnings.extend(document.notes)
+    return draft.account(), draft
