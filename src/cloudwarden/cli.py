@@ -22,7 +22,9 @@ from cloudwarden.compliance import CATALOGUE
 from cloudwarden.config import Config, ConfigError, is_account_id, load_config
 from cloudwarden.demo import DemoScan, DemoUnavailable, demo_config
 from cloudwarden.engine import Evaluation
-from cloudwarden.findings import Severity
+from cloudwarden.findings import Finding, Severity
+from cloudwarden.iac.build import build
+from cloudwarden.iac.sources import read_documents
 from cloudwarden.inputs import InputError
 from cloudwarden.interrupt import Interrupted, leave, raise_on_stopping_signals
 from cloudwarden.outcome import EXIT_CANNOT_SCAN, EXIT_FAILED, EXIT_OK, EXIT_USAGE, Tally, exit_code
@@ -178,10 +180,14 @@ def _report(
     targets: Targets,
     fail_on: Severity,
     framework: str | None = None,
+    *,
+    prepare: Callable[[Finding], Finding | None] | None = None,
+    warnings: Sequence[str] = (),
 ) -> int:
     """Evaluate `snapshot`, write the reports to `targets` (`report_targets`), per control of
-    `framework` when one is given, and give the exit code (the same with or without a framework)."""
-    evaluation = Evaluation(snapshot, settings, rules)
+    `framework` when one is given, and give the exit code (the same with or without a framework).
+    `prepare` and `warnings` are the engine's (`iac` points findings at the code)."""
+    evaluation = Evaluation(snapshot, settings, rules, prepare=prepare, warnings=warnings)
     tally = Tally(fail_on)
     if framework is not None:
         findings = tuple(tally.watch(evaluation))
@@ -345,6 +351,60 @@ def evaluate_command(
         return _report(snapshot, settings, rules, targets, fail_on, framework)
 
     raise typer.Exit(_guarded(body, debug))
+
+
+@app.command("iac")
+def iac_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH...",
+            help="Terraform plans in JSON (`terraform show -json PLAN`), CloudFormation templates (YAML or "
+            "JSON), or directories holding them.",
+        ),
+    ],
+    config: ConfigOption = None,
+    rule: RuleOption = None,
+    output_format: FormatOption = None,
+    output: OutputOption = None,
+    fail_on: FailOnOption = Severity.INFO,
+    framework: FrameworkOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Judge Terraform plans and CloudFormation templates with the same rules, before deployment; no
+    AWS call, no credentials."""
+
+    def body() -> int:
+        settings = _load_config(config)
+        rules = _iac_rules(rule)
+        _check_framework(framework, output_format)
+        targets = report_targets(output_format, output)
+        built = build(read_documents(paths))
+        return _report(
+            built.snapshot,
+            settings,
+            rules,
+            targets,
+            fail_on,
+            framework,
+            prepare=built.relabel,
+            warnings=built.warnings,
+        )
+
+    raise typer.Exit(_guarded(body, debug))
+
+
+def _iac_rules(rule_ids: Sequence[str] | None) -> tuple[Rule, ...]:
+    """The rules `iac` runs: those with something to judge in a plan or template (`RuleDoc.iac`)."""
+    rules = _select_rules(rule_ids)
+    if rule_ids:
+        idle = [rule.id for rule in rules if rule.iac is None]
+        if idle:
+            raise UsageProblem(
+                f"nothing to judge in a plan or template for {', '.join(idle)} "
+                "(no infrastructure code configures the root user): see `cloudwarden rules`"
+            )
+    return tuple(rule for rule in rules if rule.iac is not None)
 
 
 class DiffFormat(enum.StrEnum):

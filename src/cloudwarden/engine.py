@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -72,12 +72,19 @@ class Evaluation:
         config: Config,
         rules: Sequence[Rule] = RULES,
         today: dt.date | None = None,
+        *,
+        prepare: Callable[[Finding], Finding | None] | None = None,
+        warnings: Sequence[str] = (),
     ) -> None:
+        """`prepare` sees each finding before attestations and suppressions do, and may rewrite it or
+        drop it (None): `iac` names resources by their address there. `warnings` are the input's own
+        (a plan's skipped constructs), reported first."""
         self._snapshot = snapshot
         self._config = config
         self._rules = tuple(rules)
         self._today = today or dt.datetime.now(dt.UTC).date()
-        self._warnings: list[str] = []
+        self._prepare = prepare
+        self._warnings: list[str] = list(warnings)
         self._started = False
         self._finished = False
 
@@ -103,7 +110,13 @@ class Evaluation:
                 for rule in self._rules:
                     controls = compliance[rule.id]
                     for verdict in _run(rule, account, context):
-                        yield suppress(attest(_to_finding(rule, account.account_id, verdict, controls)))
+                        finding = _to_finding(rule, account.account_id, verdict, controls)
+                        if self._prepare is not None:
+                            prepared = self._prepare(finding)
+                            if prepared is None:
+                                continue
+                            finding = prepared
+                        yield suppress(attest(finding))
                 context.per_account.clear()  # what was worked out for this account goes with it
         suppress.finish()
         self._finished = True

@@ -48,6 +48,9 @@ class RuleDoc:
     examples: tuple[Example, ...] = ()
     can_be_manual: bool = False
     """The rule may yield MANUAL (no API can decide): only such a rule can be attested."""
+    iac: str | None = None
+    """What `cloudwarden iac` judges with the rule in a Terraform plan or CloudFormation template; None
+    when no plan or template holds what it judges (the root user): `iac` does not run it."""
 
     @functools.cached_property
     def title(self) -> str:

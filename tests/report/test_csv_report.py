@@ -68,6 +68,7 @@ def test_a_row_holds_the_finding(report: Report, rules: tuple[RuleDoc, ...]) -> 
         "suppression_reason": "CI users move to OIDC roles in Q1",
         "suppression_expires": "2027-03-31",
         "compliance": "cis-aws-foundations-3.0.0/1.10; cis-aws-foundations-5.0.0/1.9; aws-fsbp/IAM.5",
+        "location": "",
     }
 
 
@@ -78,7 +79,8 @@ def test_missing_values_are_empty_cells(report: Report, rules: tuple[RuleDoc, ..
         record_set["suppression_reason"],
         record_set["suppression_expires"],
         record_set["compliance"],
-    ) == ("", "", "", "")
+        record_set["location"],
+    ) == ("", "", "", "", "")
 
 
 def test_new_columns_come_after_the_first_ones() -> None:
@@ -99,7 +101,7 @@ def test_new_columns_come_after_the_first_ones() -> None:
         "suppression_reason",
         "suppression_expires",
     )
-    assert COLUMNS[14:] == ("compliance",)
+    assert COLUMNS[14:] == ("compliance", "location")
 
 
 def test_a_control_that_would_start_a_formula_is_inert(rules: tuple[RuleDoc, ...]) -> None:

@@ -60,7 +60,7 @@ KEPT_JSON_KEYS = frozenset(
 )
 """What `rules --format json` has always given: scripts read these."""
 ADDED_JSON_KEYS = frozenset(
-    {"summary", "passes", "fails", "unknown", "needs", "examples", "can_be_manual", "compliance"}
+    {"summary", "passes", "fails", "unknown", "needs", "examples", "can_be_manual", "iac", "compliance"}
 )
 
 HEADINGS = (
@@ -74,6 +74,7 @@ HEADINGS = (
     "Permissions",
     "Collects",
     "Examples",
+    "In plans and templates",
     "Compliance",
 )
 
@@ -261,7 +262,8 @@ def test_a_documented_rule_renders_every_field() -> None:
 def test_an_undocumented_rule_renders_in_every_format() -> None:
     """A rule whose documentation is not written yet shows the gap instead of failing the command."""
     markdown = render_rules_markdown((UNDOCUMENTED,))
-    assert markdown.count(NOT_DOCUMENTED) == len(HEADINGS) - 3  # all but severity, collects, compliance
+    # all but severity, collects, compliance, and plans and templates (None: nothing to judge there)
+    assert markdown.count(NOT_DOCUMENTED) == len(HEADINGS) - 4
     assert json.loads(render_rules_json((UNDOCUMENTED,)))[0]["examples"] == []
     assert render_rules_terminal((UNDOCUMENTED,), color=False).splitlines()[0] == "undocumented-rule  (low)"
 
@@ -299,6 +301,7 @@ def test_a_json_entry_holds_the_rules_documentation() -> None:
                 {"status": "UNKNOWN", "situation": "GetBucketPolicy denied"},
             ],
             "can_be_manual": False,
+            "iac": None,
             "compliance": [],
         }
     ]

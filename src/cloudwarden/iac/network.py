@@ -1,9 +1,488 @@
-"""Translator of the network family (being written)."""
+"""Translator of the network family: security groups with their inline rules and the rule resources
+attached to them, as each tool deploys them.
+
+Resources read:
+- Terraform: `aws_security_group` (`name`, `vpc_id`, `tags_all` or `tags`, inline `ingress` and
+  `egress` blocks of {from_port, to_port, protocol, cidr_blocks, ipv6_cidr_blocks, prefix_list_ids,
+  security_groups, self}); `aws_security_group_rule` (`type`, `security_group_id`,
+  `source_security_group_id`, `self`, `cidr_blocks`, `ipv6_cidr_blocks`, `prefix_list_ids`, `protocol`,
+  `from_port`, `to_port`); `aws_vpc_security_group_ingress_rule` and `_egress_rule`
+  (`security_group_id`, `cidr_ipv4`, `cidr_ipv6`, `prefix_list_id`, `referenced_security_group_id`,
+  `ip_protocol`, `from_port`, `to_port`).
+- CloudFormation: `AWS::EC2::SecurityGroup` (`GroupName`, `GroupDescription`, `VpcId`, `Tags`,
+  `SecurityGroupIngress` and `SecurityGroupEgress` of {IpProtocol, FromPort, ToPort, CidrIp, CidrIpv6,
+  SourceSecurityGroupId, SourceSecurityGroupOwnerId, SourcePrefixListId, DestinationSecurityGroupId,
+  DestinationPrefixListId}); `AWS::EC2::SecurityGroupIngress` and `Egress` (`GroupId`: `!Ref X` or
+  `!GetAtt X.GroupId`, and the fields of one rule).
+
+AWS adds an outbound rule allowing all traffic to 0.0.0.0/0 to every new VPC group (and ::/0 when the
+VPC has IPv6). The tools differ:
+- Terraform's AWS provider revokes it when it creates a group ("Terraform will remove this default
+  rule", `aws_security_group` documentation; `resourceSecurityGroupCreate` calls
+  RevokeSecurityGroupEgress): a group's egress is exactly its inline `egress` plus its egress rule
+  resources. `ingress` and `egress` are optional and computed (attributes as blocks), so a plan marks
+  the whole list unknown when the configuration does not set it: such a list is read as no inline rule,
+  and `assumed` says so.
+- CloudFormation keeps it unless the group's own `SecurityGroupEgress` names egress rules ("if you do
+  not add egress rules, we add egress rules that allow all outbound IPv4 and IPv6 traffic",
+  `AWS::EC2::SecurityGroup` reference); separate `AWS::EC2::SecurityGroupEgress` resources do not
+  remove it. The kept rule (all traffic to 0.0.0.0/0) is added and `assumed` says so.
+
+A group's snapshot id is its address (its real id, which a plan knows only for groups that exist, is
+not used, so every group of a document is named alike). A peer that links to a group of the document,
+or is a literal id equal to the known `id` of a group of the plan, is that group's address; `self` is
+the group itself; other literal ids stay. A rule resource whose group is not in the document is not
+judged: a warning names it.
+
+What is left to deployment is never guessed: a CIDR, prefix list or source group that is unknown, or a
+link to anything but a group of the document, is an unknown peer (`IpPermission.unknown_peers`, named
+by its attribute), which the rules judge as any address or group could be. When the protocol or the
+ports of a rule are unknown, nothing about it is known: its known peers are dropped and it becomes
+rules toward unknown peers only (with unknown ports, its protocol over every port; with an unknown
+protocol, both all traffic and TCP over every port, so that each rule meets the case that would decide
+it: all traffic is the widest, and a single ported protocol is what makes an outbound rule govern
+access). Ports are ignored, as EC2 ignores them, for all traffic and protocols other than TCP, UDP,
+ICMP and ICMPv6.
+"""
 
 from __future__ import annotations
 
-from cloudwarden.iac.translate import Draft, Graph
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudwarden.iac.model import IacResource, Ref, Unknown
+from cloudwarden.iac.translate import UNKNOWN_REGION, Draft, Graph
+from cloudwarden.inputs import quoted
+from cloudwarden.snapshot import GroupPair, IpPermission, SecurityGroup
+
+GROUP_TYPE = "AWS::EC2::SecurityGroup"
+"""The finding resource type of the security-group rules, and CloudFormation's group type."""
+
+TF_GROUP = "aws_security_group"
+TF_RULE = "aws_security_group_rule"
+TF_INGRESS = "aws_vpc_security_group_ingress_rule"
+TF_EGRESS = "aws_vpc_security_group_egress_rule"
+CFN_INGRESS = "AWS::EC2::SecurityGroupIngress"
+CFN_EGRESS = "AWS::EC2::SecurityGroupEgress"
+
+INGRESS = "ingress"
+EGRESS = "egress"
+
+AWS_DEFAULT_EGRESS = IpPermission(protocol="-1", ipv4_ranges=("0.0.0.0/0",))
+CFN_DEFAULT_EGRESS = (
+    "egress: the group's SecurityGroupEgress names no rule, so CloudFormation keeps AWS's default rule, "
+    "all traffic to 0.0.0.0/0 (and ::/0 when the VPC has IPv6)"
+)
+PORTED = frozenset({"tcp", "udp", "icmp", "icmpv6", "6", "17", "1", "58"})
+"""Protocols whose ports (ICMP type and code) EC2 reads; it ignores them for all others."""
+GROUP_LINKS = frozenset({None, "id", "GroupId"})
+"""What of a group a rule may name it by: its id (`aws_security_group.x.id`, `!Ref X`,
+`!GetAtt X.GroupId`)."""
+
+
+@dataclass
+class _Group:
+    """A group of the document, with the permissions gathered for it."""
+
+    resource: IacResource
+    ingress: list[IpPermission] = field(default_factory=list)
+    egress: list[IpPermission] = field(default_factory=list)
+    attached: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)
+
+    @property
+    def cloudformation(self) -> bool:
+        return self.resource.type == GROUP_TYPE
+
+    def add(self, direction: str, permissions: Iterable[IpPermission]) -> None:
+        """Add permissions, once each (a group's state may repeat what a rule resource adds)."""
+        target = self.ingress if direction == INGRESS else self.egress
+        for permission in permissions:
+            if permission not in target:
+                target.append(permission)
+
+
+@dataclass(frozen=True)
+class _Groups:
+    """The document's groups, by address and by the real id a plan knows for those that exist."""
+
+    graph: Graph
+    by_address: Mapping[str, _Group]
+    by_id: Mapping[str, str]
+
+    def linked(self, value: object) -> str | None:
+        """The address of the group of the document that `value` names (a link or a known id)."""
+        if isinstance(value, Ref):
+            target = self.graph.target(value)
+            if target is not None and target.address in self.by_address and value.attribute in GROUP_LINKS:
+                return target.address
+            return None
+        if isinstance(value, str):
+            return self.by_id.get(value)
+        return None
+
+
+@dataclass
+class _Peers:
+    """The peers of one rule: known ones by kind, and the attributes of those left to deployment."""
+
+    ipv4: list[str] = field(default_factory=list)
+    ipv6: list[str] = field(default_factory=list)
+    groups: list[GroupPair] = field(default_factory=list)
+    prefix_lists: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.ipv4 or self.ipv6 or self.groups or self.prefix_lists or self.unknown)
 
 
 def translate(graph: Graph, draft: Draft) -> None:
-    """Adds nothing yet."""
+    """Add the document's security groups, with their inline and attached rules, to the draft."""
+    groups = [_Group(resource) for resource in graph.of_type(TF_GROUP, GROUP_TYPE)]
+    known_ids = {
+        resource_id: group.resource.address
+        for group in groups
+        if isinstance(resource_id := group.resource.values.get("id"), str) and resource_id
+    }
+    index = _Groups(graph, {group.resource.address: group for group in groups}, known_ids)
+    for group in groups:
+        _inline(index, group)
+    for resource in graph.of_type(TF_RULE, TF_INGRESS, TF_EGRESS, CFN_INGRESS, CFN_EGRESS):
+        _separate(index, draft, resource)
+    for group in groups:
+        draft.security_groups.append(_record(group))
+        annotation = draft.annotate(GROUP_TYPE, group.resource.address, group.resource)
+        annotation.attached.extend(group.attached)
+        annotation.assumed.extend(group.assumed)
+
+
+def _record(group: _Group) -> SecurityGroup:
+    resource = group.resource
+    values = resource.values
+    name = values.get("GroupName" if group.cloudformation else "name")
+    vpc = values.get("VpcId" if group.cloudformation else "vpc_id")
+    description = values.get("GroupDescription" if group.cloudformation else "description")
+    return SecurityGroup(
+        id=resource.address,
+        name=name if isinstance(name, str) and name else resource.address,
+        region=resource.region or UNKNOWN_REGION,
+        vpc_id=vpc if isinstance(vpc, str) else None,
+        description=description if isinstance(description, str) else None,
+        tags=_tags(group),
+        ingress=tuple(group.ingress),
+        egress=tuple(group.egress),
+    )
+
+
+def _tags(group: _Group) -> dict[str, str]:
+    """The group's known tags (those that decide `internet_egress_groups` by `tag:KEY=VALUE`)."""
+    values = group.resource.values
+    if group.cloudformation:
+        raw = values.get("Tags")
+        pairs = (
+            [(tag.get("Key"), tag.get("Value")) for tag in raw if isinstance(tag, Mapping)]
+            if isinstance(raw, list)
+            else []
+        )
+    else:
+        every = values.get("tags_all")
+        chosen = every if isinstance(every, Mapping) else values.get("tags")
+        pairs = list(chosen.items()) if isinstance(chosen, Mapping) else []
+    return {key: value for key, value in pairs if isinstance(key, str) and isinstance(value, str)}
+
+
+# --- inline rules -----------------------------------------------------------------------------------------
+
+
+def _inline(index: _Groups, group: _Group) -> None:
+    resource = group.resource
+    if group.cloudformation:
+        for key, direction in (("SecurityGroupIngress", INGRESS), ("SecurityGroupEgress", EGRESS)):
+            _inline_list(index, group, direction, key, resource.values.get(key))
+        egress = resource.values.get("SecurityGroupEgress")
+        if egress is None or egress == []:
+            group.add(EGRESS, [AWS_DEFAULT_EGRESS])
+            group.assumed.append(CFN_DEFAULT_EGRESS)
+        return
+    for direction in (INGRESS, EGRESS):
+        value = resource.values.get(direction)
+        if isinstance(value, Unknown):
+            # Optional and computed: unset in the configuration, the plan leaves the list to apply. (A
+            # list the configuration links to another resource is a `Ref`: unknown rules, below.)
+            group.assumed.append(
+                f"{direction}: {_name(value)} is known only after apply (no inline {direction} block in "
+                f"the configuration): no inline {direction} rule"
+            )
+            continue
+        _inline_list(index, group, direction, direction, value)
+
+
+def _inline_list(index: _Groups, group: _Group, direction: str, key: str, value: object) -> None:
+    where = f"{group.resource.address}.{key}"
+    if value is None:
+        return
+    if isinstance(value, Unknown | Ref):
+        group.add(direction, _unknown_permission([_name(value)]))
+        return
+    if not isinstance(value, list):
+        group.add(direction, _unknown_permission([f"{where} ({quoted(str(value))} is not a list)"]))
+        return
+    for position, rule in enumerate(value):
+        at = f"{where}[{position}]"
+        if not isinstance(rule, Mapping):
+            name = _name(rule) if isinstance(rule, Unknown | Ref) else f"{at} ({quoted(str(rule))})"
+            group.add(direction, _unknown_permission([name]))
+            continue
+        fields = _cfn_fields(direction) if group.cloudformation else _TF_INLINE
+        group.add(direction, _permissions(index, group.resource.address, rule, at, fields))
+
+
+# --- separate rule resources --------------------------------------------------------------------------------
+
+
+def _separate(index: _Groups, draft: Draft, resource: IacResource) -> None:
+    """Attach a rule resource to its group, or warn that its group is not in the document."""
+    values = resource.values
+    cloudformation = resource.type in (CFN_INGRESS, CFN_EGRESS)
+    link = values.get("GroupId" if cloudformation else "security_group_id")
+    address = index.linked(link)
+    group = index.by_address.get(address) if address else None
+    if group is None:
+        draft.warnings.append(
+            f"{resource.address}: its group ({_describe(link)}) is not a security group of "
+            f"{index.graph.document.path}; not judged (give --snapshot to judge it with the live group)"
+        )
+        return
+    group.attached.append(resource.address)
+    for direction in _directions(resource):
+        fields = _fields_of(resource.type, direction)
+        group.add(direction, _permissions(index, group.resource.address, values, resource.address, fields))
+
+
+def _directions(resource: IacResource) -> tuple[str, ...]:
+    """Which way the rule goes; an `aws_security_group_rule` whose `type` is unknown goes both ways."""
+    if resource.type in (TF_INGRESS, CFN_INGRESS):
+        return (INGRESS,)
+    if resource.type in (TF_EGRESS, CFN_EGRESS):
+        return (EGRESS,)
+    kind = resource.values.get("type")
+    return (kind,) if kind in (INGRESS, EGRESS) else (INGRESS, EGRESS)
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """Where one tool's rule keeps its protocol, ports and peers."""
+
+    protocol: str
+    from_port: str
+    to_port: str
+    ipv4: tuple[str, ...] = ()
+    ipv6: tuple[str, ...] = ()
+    prefix_lists: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    self_key: str | None = None
+    owner: str | None = None
+
+
+_TF_INLINE = _Fields(
+    "protocol",
+    "from_port",
+    "to_port",
+    ipv4=("cidr_blocks",),
+    ipv6=("ipv6_cidr_blocks",),
+    prefix_lists=("prefix_list_ids",),
+    groups=("security_groups",),
+    self_key="self",
+)
+_TF_RULE = _Fields(
+    "protocol",
+    "from_port",
+    "to_port",
+    ipv4=("cidr_blocks",),
+    ipv6=("ipv6_cidr_blocks",),
+    prefix_lists=("prefix_list_ids",),
+    groups=("source_security_group_id",),
+    self_key="self",
+)
+_TF_VPC_RULE = _Fields(
+    "ip_protocol",
+    "from_port",
+    "to_port",
+    ipv4=("cidr_ipv4",),
+    ipv6=("cidr_ipv6",),
+    prefix_lists=("prefix_list_id",),
+    groups=("referenced_security_group_id",),
+)
+
+
+def _cfn_fields(direction: str) -> _Fields:
+    if direction == INGRESS:
+        return _Fields(
+            "IpProtocol",
+            "FromPort",
+            "ToPort",
+            ipv4=("CidrIp",),
+            ipv6=("CidrIpv6",),
+            prefix_lists=("SourcePrefixListId",),
+            groups=("SourceSecurityGroupId",),
+            owner="SourceSecurityGroupOwnerId",
+        )
+    return _Fields(
+        "IpProtocol",
+        "FromPort",
+        "ToPort",
+        ipv4=("CidrIp",),
+        ipv6=("CidrIpv6",),
+        prefix_lists=("DestinationPrefixListId",),
+        groups=("DestinationSecurityGroupId",),
+    )
+
+
+def _fields_of(resource_type: str, direction: str) -> _Fields:
+    if resource_type == TF_RULE:
+        return _TF_RULE
+    if resource_type in (TF_INGRESS, TF_EGRESS):
+        return _TF_VPC_RULE
+    return _cfn_fields(direction)
+
+
+# --- one rule -----------------------------------------------------------------------------------------------
+
+
+def _permissions(
+    index: _Groups, own: str, rule: Mapping[str, Any], where: str, fields: _Fields
+) -> list[IpPermission]:
+    """One rule's permission (none when it names no peer: EC2 adds nothing), or the permissions that
+    stand for it when its protocol or ports are unknown."""
+    peers = _peers(index, own, rule, where, fields)
+    if not peers.any:
+        return []
+    protocol = rule.get(fields.protocol)
+    if (
+        isinstance(protocol, Unknown | Ref)
+        or not isinstance(protocol, str | int)
+        or isinstance(protocol, bool)
+    ):
+        name = _name(protocol) if isinstance(protocol, Unknown | Ref) else f"{where}.{fields.protocol}"
+        return _unknown_permission([name, *peers.unknown])
+    text = str(protocol).strip().lower()
+    text = "-1" if text == "all" else text
+    if text not in PORTED:
+        return [_known(text, None, None, peers)]
+    low, high = rule.get(fields.from_port), rule.get(fields.to_port)
+    unknown_ports = [
+        _name(value) if isinstance(value, Unknown | Ref) else f"{where}.{key} ({quoted(str(value))})"
+        for key, value in ((fields.from_port, low), (fields.to_port, high))
+        if value is not None and _port(value) is None
+    ]
+    if unknown_ports:
+        return [
+            IpPermission(protocol=text, unknown_peers=tuple(dict.fromkeys([*unknown_ports, *peers.unknown])))
+        ]
+    return [_known(text, _port(low), _port(high), peers)]
+
+
+def _known(protocol: str, low: int | None, high: int | None, peers: _Peers) -> IpPermission:
+    return IpPermission(
+        protocol=protocol,
+        from_port=low,
+        to_port=high,
+        ipv4_ranges=tuple(peers.ipv4),
+        ipv6_ranges=tuple(peers.ipv6),
+        groups=tuple(peers.groups),
+        prefix_lists=tuple(peers.prefix_lists),
+        unknown_peers=tuple(dict.fromkeys(peers.unknown)),
+    )
+
+
+def _unknown_permission(names: list[str]) -> list[IpPermission]:
+    """Stand-ins for a rule of which nothing is known: all traffic, and TCP over every port."""
+    unknown = tuple(dict.fromkeys(names))
+    return [
+        IpPermission(protocol="-1", unknown_peers=unknown),
+        IpPermission(protocol="tcp", unknown_peers=unknown),
+    ]
+
+
+def _port(value: object) -> int | None:
+    """A port (or ICMP type or code) as a plan (a number) or a template (a number or its text) writes it."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _peers(index: _Groups, own: str, rule: Mapping[str, Any], where: str, fields: _Fields) -> _Peers:
+    """The rule's peers: literal ones by kind, links to groups of the document as those groups, and
+    every other value (unknown, a link to anything else, not text) as an unknown peer."""
+    peers = _Peers()
+    for keys, known in (
+        (fields.ipv4, peers.ipv4),
+        (fields.ipv6, peers.ipv6),
+        (fields.prefix_lists, peers.prefix_lists),
+    ):
+        for key in keys:
+            for item in _items(rule.get(key)):
+                if isinstance(item, str):
+                    known.append(item)
+                else:
+                    peers.unknown.append(_unknown_name(item, f"{where}.{key}"))
+    owner = rule.get(fields.owner) if fields.owner else None
+    for key in fields.groups:
+        for item in _items(rule.get(key)):
+            address = index.linked(item)
+            if address is not None:
+                peers.groups.append(GroupPair(group_id=address))
+            elif isinstance(item, str):
+                peers.groups.append(
+                    GroupPair(group_id=item, user_id=owner if isinstance(owner, str) else None)
+                )
+            else:
+                peers.unknown.append(_unknown_name(item, f"{where}.{key}"))
+    if fields.self_key:
+        itself = rule.get(fields.self_key)
+        if itself is True:
+            peers.groups.append(GroupPair(group_id=own))
+        elif itself not in (None, False):
+            peers.unknown.append(_unknown_name(itself, f"{where}.{fields.self_key}"))
+    return peers
+
+
+def _items(value: object) -> list[object]:
+    """A field's values: a single value or a list (an empty text is no value)."""
+    if value is None:
+        return []
+    items = list(value) if isinstance(value, list | tuple) else [value]
+    return [item for item in items if item != ""]
+
+
+def _unknown_name(value: object, where: str) -> str:
+    """The attribute naming a peer left to deployment (or, for a value that is not one, where it is)."""
+    if isinstance(value, Unknown | Ref):
+        return _name(value)
+    return f"{where} ({quoted(str(value))})"
+
+
+def _name(value: object) -> str:
+    """The attribute an unknown value stands in."""
+    if isinstance(value, Ref):
+        return value.at
+    if isinstance(value, Unknown):
+        return value.attribute
+    return quoted(str(value))
+
+
+def _describe(link: object) -> str:
+    if isinstance(link, Ref):
+        return f"{link.address}.{link.attribute}" if link.attribute else link.address
+    if isinstance(link, Unknown):
+        return link.describe()
+    return quoted(link) if isinstance(link, str) else "not given"

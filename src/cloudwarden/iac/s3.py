@@ -1,9 +1,622 @@
-"""Translator of the s3 family (being written)."""
+"""Translator of the s3 family: buckets with the policy, ACL, Block Public Access and Object Ownership
+that a plan or template gives them, and the account-level Block Public Access a plan manages.
+
+Resources read:
+- Terraform: `aws_s3_bucket` (its name is `bucket` when known; unknown, or drawn from `bucket_prefix`,
+  the resource's address stands for it), with the legacy inline `policy`, `acl` and `grant` arguments;
+  `aws_s3_bucket_policy` (`bucket`, `policy`), `aws_s3_bucket_acl` (`bucket`, `acl` or
+  `access_control_policy`), `aws_s3_bucket_public_access_block` (`bucket`, four booleans, absent =
+  false), `aws_s3_bucket_ownership_controls` (`bucket`, `rule[0].object_ownership`);
+  `aws_s3_account_public_access_block` (the account level).
+- CloudFormation: `AWS::S3::Bucket` (`BucketName`, `PublicAccessBlockConfiguration` whose omitted keys
+  are false, `OwnershipControls.Rules[0].ObjectOwnership`, the canned `AccessControl`) and
+  `AWS::S3::BucketPolicy` (`Bucket`, `PolicyDocument`, an object or JSON text).
+
+A policy, ACL, block or ownership resource attaches to its bucket through a link (`aws_s3_bucket.x.id`
+or `.bucket`, `!Ref X`) or a literal name equal to the name of a bucket of the document. One that
+attaches to no bucket of the document is not judged: a warning names it (a `--snapshot` overlay attaches
+it to the live bucket). A separate resource wins over the bucket's legacy inline argument of the same
+kind (which the AWS provider computes from what the separate resource sets); two separate resources
+of one kind on one bucket overwrite each other, so that setting is unknown, naming both.
+
+Where the configuration is silent, AWS's defaults apply and the annotation says so (`assumed`):
+- a bucket the document creates (Terraform create or replace, every CloudFormation bucket) has all
+  four Block Public Access settings on and Object Ownership BucketOwnerEnforced (ACLs disabled), S3's
+  defaults for new buckets since April 2023, and a private ACL (the owner only);
+- a bucket the plan updates or leaves unchanged exists already, and may predate those defaults: its
+  Block Public Access and Object Ownership that the configuration does not manage are not in the plan,
+  so they are unknown (a `--snapshot` overlay gives the live ones);
+- the account-level block is the document's `aws_s3_account_public_access_block` when it has one, else
+  none configured (AWS's default for an account); the account's own setting is not in the document.
+
+Canned ACLs become the grants S3 writes for them (S3's canned ACL table): the owner's FULL_CONTROL
+(its canonical id is not in a plan), `public-read` AllUsers READ, `public-read-write` AllUsers READ and
+WRITE, `authenticated-read` AuthenticatedUsers READ, `log-delivery-write` LogDelivery WRITE and
+READ_ACP, `aws-exec-read` READ to Amazon EC2's canonical user; `bucket-owner-read` and
+`bucket-owner-full-control` are object ACLs that S3 ignores on a bucket (private).
+
+Values known only after apply that a verdict needs become `KNOWN_AFTER_APPLY` errors of the call that
+reads them live (`s3:GetBucketPolicy`, `GetBucketAcl`, `GetPublicAccessBlock`,
+`GetBucketOwnershipControls`, `s3control:GetPublicAccessBlock`). A policy whose unknown leaves sit only
+where publicness does not depend on them (a statement's `Resource`, `NotResource`, `Sid`; anything but
+the `Effect` and principal of a statement whose principal is fixed or which denies) is judged with
+placeholders there, and `assumed` says so (`semantics.s3_policy` reads neither `Resource` nor `Sid`).
+"""
 
 from __future__ import annotations
 
-from cloudwarden.iac.translate import Draft, Graph
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
+from cloudwarden.iac.translate import UNKNOWN_REGION, Annotation, Draft, Graph
+from cloudwarden.inputs import quoted
+from cloudwarden.semantics.s3_policy import analyze_policy
+from cloudwarden.snapshot import AclGrant, Bucket, PublicAccessBlock
+
+BUCKET_TYPE = "AWS::S3::Bucket"
+"""The finding resource type of `s3-no-public-access`, and CloudFormation's bucket type."""
+
+TF_BUCKET = "aws_s3_bucket"
+TF_POLICY = "aws_s3_bucket_policy"
+TF_ACL = "aws_s3_bucket_acl"
+TF_BLOCK = "aws_s3_bucket_public_access_block"
+TF_OWNERSHIP = "aws_s3_bucket_ownership_controls"
+TF_ACCOUNT_BLOCK = "aws_s3_account_public_access_block"
+CFN_POLICY = "AWS::S3::BucketPolicy"
+
+ENFORCED = "BucketOwnerEnforced"
+OWNERSHIPS = frozenset({"BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"})
+
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
+
+_OWNER = AclGrant(grantee_type="CanonicalUser", grantee=None, permission="FULL_CONTROL")
+"""The bucket owner's grant; its canonical id is not in a plan or template."""
+
+
+def _group(uri: str, permission: str) -> AclGrant:
+    return AclGrant(grantee_type="Group", grantee=uri, permission=permission)
+
+
+CANNED_ACLS: Mapping[str, tuple[AclGrant, ...]] = {
+    "private": (_OWNER,),
+    "public-read": (_OWNER, _group(ALL_USERS, "READ")),
+    "public-read-write": (_OWNER, _group(ALL_USERS, "READ"), _group(ALL_USERS, "WRITE")),
+    "authenticated-read": (_OWNER, _group(AUTHENTICATED_USERS, "READ")),
+    "log-delivery-write": (_OWNER, _group(LOG_DELIVERY, "WRITE"), _group(LOG_DELIVERY, "READ_ACP")),
+    "aws-exec-read": (_OWNER, AclGrant(grantee_type="CanonicalUser", grantee=None, permission="READ")),
+    "bucket-owner-read": (_OWNER,),
+    "bucket-owner-full-control": (_OWNER,),
+}
+"""The grants S3 writes for each canned ACL on a bucket."""
+
+CFN_ACCESS_CONTROL = {
+    "Private": "private",
+    "PublicRead": "public-read",
+    "PublicReadWrite": "public-read-write",
+    "AuthenticatedRead": "authenticated-read",
+    "LogDeliveryWrite": "log-delivery-write",
+    "BucketOwnerRead": "bucket-owner-read",
+    "BucketOwnerFullControl": "bucket-owner-full-control",
+    "AwsExecRead": "aws-exec-read",
+}
+"""CloudFormation's `AccessControl` values and the canned ACLs they stand for."""
+
+BLOCK_SETTINGS = {
+    "block_public_acls": "BlockPublicAcls",
+    "ignore_public_acls": "IgnorePublicAcls",
+    "block_public_policy": "BlockPublicPolicy",
+    "restrict_public_buckets": "RestrictPublicBuckets",
+}
+"""Terraform's argument -> CloudFormation's key, for the four Block Public Access settings."""
+
+ALL_ON = PublicAccessBlock(
+    block_public_acls=True, ignore_public_acls=True, block_public_policy=True, restrict_public_buckets=True
+)
+
+NEW_BUCKET_BLOCK = (
+    "Block Public Access: none in the configuration, so all four settings on "
+    "(S3's default for new buckets since April 2023)"
+)
+NEW_BUCKET_OWNERSHIP = (
+    "Object Ownership: none in the configuration, so BucketOwnerEnforced, ACLs disabled "
+    "(S3's default for new buckets since April 2023)"
+)
+NEW_BUCKET_ACL = "ACL: none in the configuration, so private (the owner only)"
+LIVE_SETTINGS = (
+    "the bucket exists already: its live settings that the configuration does not manage are not in the "
+    "plan (give --snapshot to use them)"
+)
+ACCOUNT_NOT_IN_DOCUMENT = (
+    "account-level Block Public Access: not in the document, so none configured (AWS's default for an "
+    "account); the account's own setting is not in the document (give --snapshot to use it)"
+)
+NOT_IN_PLAN = "not in the plan (a setting of the live bucket that the configuration does not manage)"
+
+_MISSING = object()
+"""A value the resource does not give (no key), apart from an explicit null."""
+
+
+@dataclass(frozen=True)
+class _Known:
+    """A setting of a bucket: its value, or the unknown value that hides it."""
+
+    value: Any = None
+    unknown: Unknown | Ref | None = None
+
+
+@dataclass
+class _Bucket:
+    """A bucket of the document and what attaches to it."""
+
+    resource: IacResource
+    name: str
+    policies: list[IacResource] = field(default_factory=list)
+    acls: list[IacResource] = field(default_factory=list)
+    blocks: list[IacResource] = field(default_factory=list)
+    ownerships: list[IacResource] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)
+
+    @property
+    def cloudformation(self) -> bool:
+        return self.resource.type == BUCKET_TYPE
+
+    @property
+    def created(self) -> bool:
+        """Whether deploying creates it (so S3's defaults for new buckets apply)."""
+        return self.resource.action in (Action.CREATE, Action.REPLACE)
+
+    @property
+    def region(self) -> str:
+        return self.resource.region or UNKNOWN_REGION
 
 
 def translate(graph: Graph, draft: Draft) -> None:
-    """Adds nothing yet."""
+    """Add the document's buckets, and its account-level block, to the draft."""
+    account_block = _account_block(graph, draft)
+    buckets = [_bucket(resource) for resource in graph.of_type(TF_BUCKET, BUCKET_TYPE)]
+    _attach(graph, draft, buckets)
+    for bucket in buckets:
+        draft.buckets.append(_judged(draft, bucket, account_block))
+
+
+# --- buckets and what attaches to them ------------------------------------------------------------------
+
+
+def _bucket(resource: IacResource) -> _Bucket:
+    """The bucket with its name: the one configured, else its address stands for it."""
+    key = "BucketName" if resource.type == BUCKET_TYPE else "bucket"
+    name = resource.values.get(key)
+    return _Bucket(resource, name if isinstance(name, str) and name else resource.address)
+
+
+_ATTACHED: Mapping[str, Callable[[_Bucket], list[IacResource]]] = {
+    TF_POLICY: lambda bucket: bucket.policies,
+    CFN_POLICY: lambda bucket: bucket.policies,
+    TF_ACL: lambda bucket: bucket.acls,
+    TF_BLOCK: lambda bucket: bucket.blocks,
+    TF_OWNERSHIP: lambda bucket: bucket.ownerships,
+}
+"""Where each kind of separate resource goes on its bucket."""
+
+
+def _attach(graph: Graph, draft: Draft, buckets: list[_Bucket]) -> None:
+    """Attach each policy, ACL, block and ownership resource to its bucket, or warn."""
+    by_address = {bucket.resource.address: bucket for bucket in buckets}
+    by_name = {bucket.name: bucket for bucket in buckets if bucket.name != bucket.resource.address}
+    for resource in graph.of_type(*_ATTACHED):
+        key = "Bucket" if resource.type == CFN_POLICY else "bucket"
+        link = resource.values.get(key)
+        bucket = _linked(graph, link, by_address, by_name)
+        if bucket is None:
+            draft.warnings.append(
+                f"{resource.address}: its bucket ({_describe_link(link)}) is not a bucket of "
+                f"{graph.document.path}; not judged (give --snapshot to judge it with the live bucket)"
+            )
+            continue
+        _ATTACHED[resource.type](bucket).append(resource)
+
+
+def _linked(
+    graph: Graph, link: object, by_address: Mapping[str, _Bucket], by_name: Mapping[str, _Bucket]
+) -> _Bucket | None:
+    """The bucket a `bucket`/`Bucket` value names: a link to a bucket resource (its name or id), or a
+    literal name equal to a bucket's configured name."""
+    if isinstance(link, Ref):
+        target = graph.target(link)
+        if target is None or link.attribute not in (None, "id", "bucket"):
+            return None
+        return by_address.get(target.address)
+    if isinstance(link, str):
+        return by_name.get(link)
+    return None
+
+
+def _describe_link(link: object) -> str:
+    if isinstance(link, Ref):
+        return f"{link.address}.{link.attribute}" if link.attribute else link.address
+    if isinstance(link, Unknown):
+        return link.describe()
+    return quoted(link) if isinstance(link, str) else "not given"
+
+
+# --- one bucket -------------------------------------------------------------------------------------------
+
+
+def _judged(draft: Draft, bucket: _Bucket, account_block: IacResource | None) -> Bucket:
+    """The bucket as a snapshot record; its unknown settings as errors; its annotation."""
+    policy = _policy(bucket)
+    acl = _acl(bucket)
+    block = _block(bucket)
+    ownership = _ownership(bucket)
+    name, region = bucket.name, bucket.region
+    for setting, operation in (
+        (policy, "GetBucketPolicy"),
+        (acl, "GetBucketAcl"),
+        (block, "GetPublicAccessBlock"),
+        (ownership, "GetBucketOwnershipControls"),
+    ):
+        if setting.unknown is not None:
+            draft.unknown("s3", operation, region, setting.unknown, resource=name)
+    annotation = draft.annotate(BUCKET_TYPE, name, bucket.resource)
+    _annotate(annotation, bucket, account_block)
+    return Bucket(
+        name=name,
+        region=region,
+        policy=policy.value,
+        acl_grants=acl.value,
+        public_access_block=block.value,
+        object_ownership=ownership.value,
+    )
+
+
+def _annotate(annotation: Annotation, bucket: _Bucket, account_block: IacResource | None) -> None:
+    attached = [*bucket.policies, *bucket.acls, *bucket.blocks, *bucket.ownerships]
+    annotation.attached.extend(resource.address for resource in attached)
+    if account_block is not None:
+        annotation.attached.append(account_block.address)
+    else:
+        annotation.assumed.append(ACCOUNT_NOT_IN_DOCUMENT)
+    annotation.assumed.extend(bucket.assumed)
+    if not bucket.created:
+        annotation.assumed.append(LIVE_SETTINGS)
+
+
+def _only(bucket: _Bucket, resources: list[IacResource], what: str) -> _Known | None:
+    """Unknown when several resources set the same thing on one bucket (the last applied wins)."""
+    if len(resources) < 2:
+        return None
+    names = " and ".join(resource.address for resource in resources)
+    return _Known(
+        unknown=Unknown(
+            f"the {what} of {bucket.name}",
+            f"set by both {names}, which overwrite each other (whichever applies last wins)",
+        )
+    )
+
+
+def _not_in_plan(bucket: _Bucket, what: str) -> _Known:
+    return _Known(unknown=Unknown(f"the {what} of {bucket.name}", NOT_IN_PLAN))
+
+
+def _policy(bucket: _Bucket) -> _Known:
+    """The bucket policy's JSON text (None: no policy)."""
+    if conflict := _only(bucket, bucket.policies, "bucket policy"):
+        return conflict
+    if bucket.policies:
+        resource = bucket.policies[0]
+        key = "PolicyDocument" if resource.type == CFN_POLICY else "policy"
+        return _policy_text(resource, key, bucket)
+    if bucket.cloudformation:
+        return _Known()  # a template's bucket has a policy only through an AWS::S3::BucketPolicy
+    return _policy_text(bucket.resource, "policy", bucket)
+
+
+def _policy_text(resource: IacResource, key: str, bucket: _Bucket) -> _Known:
+    value = resource.values.get(key)
+    if value is None or value == "":
+        return _Known()
+    if isinstance(value, Unknown | Ref):
+        return _Known(unknown=value)
+    if isinstance(value, str):
+        return _Known(value)
+    if isinstance(value, Mapping):
+        return _policy_document(value, f"{resource.address}.{key}", bucket)
+    return _Known(unknown=Unknown(f"{resource.address}.{key}", f"not a policy document ({quoted(value)})"))
+
+
+# --- policies with unknown leaves ---------------------------------------------------------------------------
+
+_IGNORED_KEYS = frozenset({"resource", "notresource", "sid"})
+"""Statement keys whose values never decide whether a policy is public."""
+_DECIDING_KEYS = frozenset({"effect", "principal", "notprincipal"})
+
+
+def _unknowns(value: object) -> Iterator[Unknown | Ref]:
+    if isinstance(value, Unknown | Ref):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _unknowns(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _unknowns(item)
+
+
+def _filled(value: object) -> object:
+    """`value` with each unknown leaf replaced by a placeholder naming its attribute."""
+    if isinstance(value, Unknown | Ref):
+        unknown = value.unknown() if isinstance(value, Ref) else value
+        return f"<{unknown.attribute}: {unknown.why}>"
+    if isinstance(value, Mapping):
+        return {key: _filled(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_filled(item) for item in value]
+    return value
+
+
+def _policy_document(document: Mapping[str, Any], where: str, bucket: _Bucket) -> _Known:
+    """A policy given as a structure (a template's `PolicyDocument`), possibly with unknown leaves."""
+    if not any(True for _ in _unknowns(document)):
+        return _Known(json.dumps(document))
+    statements = _get_lower(document, "statement")
+    outside = {key: item for key, item in document.items() if str(key).lower() != "statement"}
+    if first := next(_unknowns(outside), None):
+        return _Known(unknown=first)
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return _Known(unknown=next(_unknowns(statements)))
+    for statement in statements:
+        if deciding := _deciding_unknown(statement):
+            return _Known(unknown=deciding)
+    for unknown in _unknowns(statements):
+        attribute = unknown.unknown().attribute if isinstance(unknown, Ref) else unknown.attribute
+        bucket.assumed.append(
+            f"{where}: {attribute} is known only after apply, but whether the policy is public does not "
+            "depend on it (it was judged with a placeholder there)"
+        )
+    return _Known(json.dumps(_filled(document)))
+
+
+def _get_lower(mapping: Mapping[str, Any], key: str) -> Any:
+    return next((item for name, item in mapping.items() if str(name).lower() == key), _MISSING)
+
+
+def _deciding_unknown(statement: object) -> Unknown | Ref | None:
+    """The first unknown leaf of a statement on which the policy's publicness may depend."""
+    if not isinstance(statement, Mapping):
+        return next(_unknowns(statement), None)
+    relevant = {key: item for key, item in statement.items() if str(key).lower() not in _IGNORED_KEYS}
+    first = next(_unknowns(relevant), None)
+    if first is None:
+        return None
+    deciding = {key: item for key, item in relevant.items() if str(key).lower() in _DECIDING_KEYS}
+    if any(True for _ in _unknowns(deciding)):
+        return first
+    if str(_get_lower(statement, "effect")).lower() == "deny":
+        return None  # a Deny never makes a policy public
+    analysis = analyze_policy(json.dumps({"Statement": [_filled(statement)]}))
+    if analysis.error is None and not analysis.open_statements:
+        return None  # an Allow to fixed principals is not public, whatever it allows and when
+    return first
+
+
+# --- ACLs ------------------------------------------------------------------------------------------------
+
+
+def _acl(bucket: _Bucket) -> _Known:
+    """The bucket's grants."""
+    if conflict := _only(bucket, bucket.acls, "bucket ACL"):
+        return conflict
+    if bucket.acls:
+        return _acl_resource(bucket.acls[0])
+    if bucket.cloudformation:
+        value = bucket.resource.values.get("AccessControl")
+        if value is None:
+            bucket.assumed.append(NEW_BUCKET_ACL)
+            return _Known(CANNED_ACLS["private"])
+        if isinstance(value, Unknown | Ref):
+            return _Known(unknown=value)
+        canned = CFN_ACCESS_CONTROL.get(value) if isinstance(value, str) else None
+        if canned is None:
+            return _Known(unknown=_malformed(bucket.resource, "AccessControl", value, "a canned ACL"))
+        return _Known(CANNED_ACLS[canned])
+    return _legacy_acl(bucket)
+
+
+def _legacy_acl(bucket: _Bucket) -> _Known:
+    """A Terraform bucket's inline `grant` or `acl` (the live grants, for a bucket that exists)."""
+    resource = bucket.resource
+    grants = resource.values.get("grant")
+    acl = resource.values.get("acl")
+    if isinstance(grants, list) and grants:
+        return _grants(resource, "grant", grants, legacy=True)
+    for value in (grants, acl):
+        if isinstance(value, Unknown | Ref):
+            return _Known(unknown=value)
+    if isinstance(acl, str) and acl:
+        return _canned(resource, "acl", acl)
+    if not bucket.created:
+        return _not_in_plan(bucket, "bucket ACL")
+    bucket.assumed.append(NEW_BUCKET_ACL)
+    return _Known(CANNED_ACLS["private"])
+
+
+def _canned(resource: IacResource, key: str, value: str) -> _Known:
+    grants = CANNED_ACLS.get(value)
+    if grants is None:
+        return _Known(unknown=_malformed(resource, key, value, "a canned ACL"))
+    return _Known(grants)
+
+
+def _acl_resource(resource: IacResource) -> _Known:
+    """An `aws_s3_bucket_acl`: its canned `acl`, or its `access_control_policy` grants."""
+    acl = resource.values.get("acl")
+    policy = _single(resource.values.get("access_control_policy"))
+    if isinstance(acl, Unknown | Ref):
+        return _Known(unknown=acl)
+    if isinstance(acl, str) and acl:
+        return _canned(resource, "acl", acl)
+    if isinstance(policy, Unknown | Ref):
+        return _Known(unknown=policy)
+    if isinstance(policy, Mapping):
+        grants = policy.get("grant")
+        if isinstance(grants, Unknown | Ref):
+            return _Known(unknown=grants)
+        return _grants(resource, "access_control_policy.grant", grants if isinstance(grants, list) else [])
+    return _Known(unknown=Unknown(f"{resource.address}.acl", "not given, nor access_control_policy"))
+
+
+def _single(value: object) -> object:
+    """A nested block of at most one item, as a plan writes it (a list of one) or as an object."""
+    if isinstance(value, list):
+        return value[0] if value else None
+    return value
+
+
+def _grants(resource: IacResource, key: str, raw: list[Any], legacy: bool = False) -> _Known:
+    """Grants as S3 lists them: legacy `grant` blocks ({type, uri, id, permissions}) or
+    `access_control_policy` grants ({grantee {type, uri, id, email_address}, permission})."""
+    grants: list[AclGrant] = []
+    for index, item in enumerate(raw):
+        where = f"{key}[{index}]"
+        grantee = item if legacy else _single(item.get("grantee")) if isinstance(item, Mapping) else None
+        if not isinstance(grantee, Mapping) or not isinstance(item, Mapping):
+            return _Known(unknown=next(_unknowns(item), None) or _malformed(resource, where, item, "a grant"))
+        permissions = item.get("permissions") if legacy else [item.get("permission")]
+        kind, uri = grantee.get("type"), grantee.get("uri")
+        for value in (kind, uri, permissions, *(permissions if isinstance(permissions, list) else [])):
+            if isinstance(value, Unknown | Ref):
+                return _Known(unknown=value)  # who is granted, or what, decides: unknown
+        if not isinstance(kind, str) or not isinstance(permissions, list):
+            return _Known(unknown=_malformed(resource, where, item, "a grant"))
+        identity = uri if kind == "Group" else grantee.get("id") or grantee.get("email_address")
+        grants.extend(
+            AclGrant(
+                grantee_type=kind,
+                grantee=identity if isinstance(identity, str) else None,
+                permission=str(permission),
+            )
+            for permission in permissions
+        )
+    return _Known(tuple(grants))
+
+
+def _malformed(resource: IacResource, key: str, value: object, what: str) -> Unknown:
+    return Unknown(f"{resource.address}.{key}", f"not {what} ({quoted(str(value))})")
+
+
+# --- Block Public Access and Object Ownership ---------------------------------------------------------------
+
+
+def _block(bucket: _Bucket) -> _Known:
+    if conflict := _only(bucket, bucket.blocks, "Block Public Access"):
+        return conflict
+    if bucket.blocks:
+        return _settings(bucket.blocks[0], terraform=True)
+    if bucket.cloudformation:
+        configuration = bucket.resource.values.get("PublicAccessBlockConfiguration")
+        if isinstance(configuration, Unknown | Ref):
+            return _Known(unknown=configuration)
+        if isinstance(configuration, Mapping):
+            return _settings(bucket.resource, terraform=False, values=configuration)
+    if not bucket.created:
+        return _not_in_plan(bucket, "Block Public Access")
+    bucket.assumed.append(NEW_BUCKET_BLOCK)
+    return _Known(ALL_ON)
+
+
+def _settings(resource: IacResource, terraform: bool, values: Mapping[str, Any] | None = None) -> _Known:
+    """The four settings of a block resource or property: an absent one is off."""
+    given = resource.values if values is None else values
+    flags: dict[str, bool] = {}
+    for setting, cfn_key in BLOCK_SETTINGS.items():
+        key = setting if terraform else cfn_key
+        value = given.get(key)
+        where = key if terraform else f"PublicAccessBlockConfiguration.{key}"
+        flag = _flag(value)
+        if flag is None:
+            unknown = (
+                value if isinstance(value, Unknown | Ref) else _malformed(resource, where, value, "a boolean")
+            )
+            return _Known(unknown=unknown)
+        flags[setting] = flag
+    return _Known(PublicAccessBlock(**flags))
+
+
+def _flag(value: object) -> bool | None:
+    """A boolean as a plan (true/false) or a template ("true"/"false" too) writes it; absent is off."""
+    if value is None:
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _ownership(bucket: _Bucket) -> _Known:
+    if conflict := _only(bucket, bucket.ownerships, "Object Ownership"):
+        return conflict
+    if bucket.ownerships:
+        resource = bucket.ownerships[0]
+        rule = _single(resource.values.get("rule"))
+        value = rule.get("object_ownership") if isinstance(rule, Mapping) else rule
+        return _ownership_value(resource, "rule[0].object_ownership", value)
+    if bucket.cloudformation:
+        controls = bucket.resource.values.get("OwnershipControls")
+        if isinstance(controls, Unknown | Ref):
+            return _Known(unknown=controls)
+        if isinstance(controls, Mapping):
+            rules = controls.get("Rules")
+            rule = rules[0] if isinstance(rules, list) and rules else rules
+            value = rule.get("ObjectOwnership") if isinstance(rule, Mapping) else rule
+            return _ownership_value(bucket.resource, "OwnershipControls.Rules[0].ObjectOwnership", value)
+    if not bucket.created:
+        return _not_in_plan(bucket, "Object Ownership")
+    bucket.assumed.append(NEW_BUCKET_OWNERSHIP)
+    return _Known(ENFORCED)
+
+
+def _ownership_value(resource: IacResource, key: str, value: object) -> _Known:
+    if isinstance(value, Unknown | Ref):
+        return _Known(unknown=value)
+    if value not in OWNERSHIPS:
+        return _Known(unknown=_malformed(resource, key, value, "an Object Ownership setting"))
+    return _Known(value)
+
+
+# --- the account level --------------------------------------------------------------------------------------
+
+
+def _account_block(graph: Graph, draft: Draft) -> IacResource | None:
+    """The account-level block the plan manages (None: the document has none)."""
+    resources = list(graph.of_type(TF_ACCOUNT_BLOCK))
+    if not resources:
+        return None
+    first = resources[0]
+    region = first.region or UNKNOWN_REGION
+    if len(resources) > 1:
+        names = " and ".join(resource.address for resource in resources)
+        unknown = Unknown(
+            "the account's Block Public Access",
+            f"set by both {names}, which overwrite each other (whichever applies last wins)",
+        )
+        _account_unknown(draft, region, unknown)
+        return first
+    settings = _settings(first, terraform=True)
+    if settings.unknown is not None:
+        _account_unknown(draft, region, settings.unknown)
+    else:
+        draft.account_public_access_block = settings.value
+    return first
+
+
+def _account_unknown(draft: Draft, region: str, unknown: Unknown | Ref) -> None:
+    draft.account_block_known = False
+    draft.unknown("s3control", "GetPublicAccessBlock", region, unknown, resource=None)

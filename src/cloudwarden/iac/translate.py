@@ -109,8 +109,11 @@ class Draft:
 
     users: list[CredentialReportRow] = field(default_factory=list)
 
-    def unknown(self, service: str, operation: str, region: str, value: Unknown | Ref, resource: str) -> None:
-        """Record that `resource`'s data read by `service:operation` is known only after apply."""
+    def unknown(
+        self, service: str, operation: str, region: str, value: Unknown | Ref, resource: str | None
+    ) -> None:
+        """Record that `resource`'s data read by `service:operation` is known only after apply (None: the
+        account's own data, as the account-level Block Public Access)."""
         unknown = value.unknown() if isinstance(value, Ref) else value
         self.errors.append(
             ApiError(

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cloudwarden.compliance import Catalogue
-from cloudwarden.findings import GLOBAL_REGION, ComplianceRef, Finding, Report, Suppression
+from cloudwarden.findings import GLOBAL_REGION, ComplianceRef, Finding, Location, Report, Suppression
 from cloudwarden.semantics.credentials import parse_timestamp
 
 GUIDELINES_URL = "https://infosec.mozilla.org/guidelines/aws_security"
@@ -48,6 +48,31 @@ def concrete_region(finding: Finding) -> str:
 def suppression_note(suppression: Suppression) -> str:
     """One line on why a FAIL is hidden, and until when."""
     return f"suppressed until {suppression.expires}: {suppression.reason}"
+
+
+def located(finding: Finding) -> Location | None:
+    """Where `iac` found the finding's resource; None for a finding of a live scan (no `location`) and
+    for a location that names no file, which no format could point at."""
+    location = finding.location
+    if not isinstance(location, Location) or not location.file.strip():
+        return None
+    return location
+
+
+def known_line(location: Location) -> int | None:
+    """The location's line, if it is one: lines count from 1 (SARIF's `startLine`, editors), so a
+    line below 1 says nothing and is left out rather than shown."""
+    return location.line if location.line is not None and location.line >= 1 else None
+
+
+def location_text(finding: Finding) -> str:
+    """`file:line`, or `file` when the line is not known (a plan); empty for a finding of a live scan.
+    Raw text: each format escapes it."""
+    location = located(finding)
+    if location is None:
+        return ""
+    line = known_line(location)
+    return location.file if line is None else f"{location.file}:{line}"
 
 
 def collection_cost(report: Report, account: str) -> str:

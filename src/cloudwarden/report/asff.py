@@ -13,7 +13,9 @@ controls the finding's status answers (those `equivalent` to its rule) are
 `Compliance.RelatedRequirements`, named as Security Hub names them (`CIS AWS Foundations Benchmark
 v3.0.0/1.5`): Security Hub reads a PASSED finding as passing each of them, which a `partial` rule's
 PASS does not prove. Every control, with its relationship, is in `ProductFields`
-(`cloudwarden/compliance`). Text and lists are cut to Security Hub's limits.
+(`cloudwarden/compliance`). A finding of `iac` also has its file and line there
+(`cloudwarden/location`: `file:line`, or `file` for a plan). Text and lists are cut to Security Hub's
+limits.
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ from typing import IO, Any
 
 from cloudwarden.compliance import CATALOGUE, Catalogue
 from cloudwarden.findings import Finding, Report, Severity, Status
-from cloudwarden.report._common import GUIDELINES_URL, ControlNames, concrete_region, iso_utc, partition
+from cloudwarden.report._common import (
+    GUIDELINES_URL,
+    ControlNames,
+    concrete_region,
+    iso_utc,
+    location_text,
+    partition,
+)
 from cloudwarden.report.stream import JsonArrayStream, ScanHeader, header_of, rendered
 from cloudwarden.ruledoc import RuleDoc
 
@@ -152,6 +161,7 @@ def _product_fields(finding: Finding, names: ControlNames) -> dict[str, str]:
         "cloudwarden/resource/type": finding.resource.type,
         "cloudwarden/resource/id": finding.resource.id,
         "cloudwarden/resource/name": finding.resource.name or "",
+        "cloudwarden/location": location_text(finding),
     }
     if finding.suppression is not None:
         fields["cloudwarden/suppression/reason"] = finding.suppression.reason

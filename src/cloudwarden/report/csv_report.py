@@ -7,7 +7,8 @@ prefixed with a single quote, which spreadsheets show as text.
 
 Columns are only ever appended, so that a spreadsheet reading columns by position keeps working.
 `compliance` holds the framework controls the rule assesses, `<framework>/<control>` joined by `; `
-(`cis-aws-foundations-3.0.0/1.5; aws-fsbp/IAM.6`).
+(`cis-aws-foundations-3.0.0/1.5; aws-fsbp/IAM.6`). `location` is where `iac` found the resource
+(`file:line`, or `file` for a plan), empty for the findings of a live scan.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import IO
 
 from cloudwarden.findings import Finding, Report, ScanSummary
 from cloudwarden.report import stream
+from cloudwarden.report._common import location_text
 from cloudwarden.report.stream import rendered
 from cloudwarden.report.terminal import clean
 from cloudwarden.ruledoc import RuleDoc
@@ -39,6 +41,7 @@ COLUMNS = (
     "suppression_reason",
     "suppression_expires",
     "compliance",
+    "location",
 )
 _FORMULA_START = ("=", "+", "-", "@")
 """OWASP's list also has tab and carriage return: `clean` has made them spaces, and leading spaces
@@ -105,4 +108,5 @@ def _row(finding: Finding) -> tuple[str, ...]:
         suppression.reason if suppression else "",
         suppression.expires if suppression else "",
         "; ".join(dict.fromkeys(f"{ref.framework}/{ref.control}" for ref in finding.compliance)),
+        location_text(finding),
     )

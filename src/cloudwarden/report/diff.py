@@ -3,6 +3,10 @@
 A finding is *new* when its id is only in the newer report, *resolved* when it is only in the older
 one, *changed* when its status differs, *unchanged* otherwise. A *new FAIL* is a FAIL of the newer
 report that was not a FAIL before (new, or changed into FAIL): teams gate a change on it.
+
+A finding's `location` (`iac`) is no part of its identity: moving a resource to another file or line
+changes no id. Where the output names a finding's resource it names its location too (JSON:
+`location`, only for located findings; terminal: `at file:line`).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from rich.text import Text
 
 from cloudwarden.findings import FINDINGS_SCHEMA, Finding, Report, Status
 from cloudwarden.inputs import InputError, decoded, quoted
+from cloudwarden.report._common import known_line, located, location_text
 from cloudwarden.report.stream import c1_escaped
 from cloudwarden.report.terminal import clean
 
@@ -125,7 +130,21 @@ def _brief(finding: Finding) -> dict[str, Any]:
         "region": finding.region,
         "resource": finding.resource.id,
         "message": finding.message,
-    }
+    } | _location(finding)
+
+
+def _location(finding: Finding) -> dict[str, Any]:
+    """`{"location": {"file", "line"}}` for a finding of `iac` (the line when known), else nothing."""
+    location = located(finding)
+    if location is None:
+        return {}
+    return {"location": {"file": location.file, "line": known_line(location)}}
+
+
+def _where(finding: Finding) -> str:
+    """The finding's resource, and for `iac` the file and line that define it."""
+    location = location_text(finding)
+    return f"{finding.resource.id} at {location}" if location else finding.resource.id
 
 
 def render_diff_json(diff: Diff) -> str:
@@ -158,9 +177,7 @@ def render_diff_terminal(diff: Diff, color: bool) -> str:
         for finding in findings:
             line = Text(f"  {title:<9}", style=style)
             line.append(
-                clean(
-                    f" {finding.severity.value:<8} {finding.rule} {finding.account} {finding.resource.id}: "
-                )
+                clean(f" {finding.severity.value:<8} {finding.rule} {finding.account} {_where(finding)}: ")
             )
             line.append(clean(finding.message))
             console.print(line)
@@ -172,7 +189,7 @@ def render_diff_terminal(diff: Diff, color: bool) -> str:
         line.append(
             clean(
                 f" {change.old.status.value} -> {change.new.status.value} {change.new.rule} "
-                f"{change.new.account} {change.new.resource.id}: {change.new.message}"
+                f"{change.new.account} {_where(change.new)}: {change.new.message}"
             )
         )
         console.print(line)

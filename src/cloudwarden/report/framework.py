@@ -41,7 +41,7 @@ from rich.text import Text
 
 from cloudwarden.compliance import CATALOGUE, Catalogue, Control, Framework, Relationship
 from cloudwarden.findings import Finding, ScanSummary, Status
-from cloudwarden.report._common import describe_error
+from cloudwarden.report._common import describe_error, location_text
 from cloudwarden.report.html import sha256_base64
 from cloudwarden.report.stream import c1_escaped
 from cloudwarden.report.terminal import clean, finding_line, text_console
@@ -456,6 +456,7 @@ def _template() -> jinja2.Template:
     )
     environment.filters["sha256"] = sha256_base64
     environment.filters["inert"] = clean
+    environment.filters["location"] = location_text
     return environment.get_template("framework.html.j2")
 
 

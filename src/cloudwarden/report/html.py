@@ -8,6 +8,9 @@ only the page's own inline style and script, pinned by their SHA-256 hashes.
 
 Each finding lists, when expanded, the framework controls its rule assesses (and the frameworks its
 guideline goes beyond), and the findings filter by framework, then by one of its controls.
+
+A finding of `iac` shows the file (and line) that defines its resource under the resource, where the
+free-text filter searches it, and again in its expanded details.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import msgspec
 
 from cloudwarden.compliance import CATALOGUE, Catalogue
 from cloudwarden.findings import ComplianceRef, Finding, Report, Severity, Status
-from cloudwarden.report._common import collection_cost, describe_error, standard
+from cloudwarden.report._common import collection_cost, describe_error, location_text, standard
 from cloudwarden.ruledoc import RuleDoc
 
 SUMMARY_STATUSES = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
@@ -112,6 +115,8 @@ class FindingRow:
     resource_id: str
     resource_name: str | None
     resource_arn: str | None
+    location: str | None
+    """`file:line` (or `file`) where `iac` found the resource; None for a live scan's finding."""
     message: str
     evidence: str
     remediation: str
@@ -285,6 +290,7 @@ def _row(order: int, finding: Finding, rules_by_id: dict[str, RuleDoc], controls
         resource_id=_inert(resource.id),
         resource_name=_inert(resource.name) if resource.name and resource.name != resource.id else None,
         resource_arn=_inert(resource.arn) if resource.arn else None,
+        location=_inert(location_text(finding)) or None,
         message=_inert(finding.message),
         evidence=_inert(msgspec.json.format(msgspec.json.encode(finding.evidence), indent=2).decode()),
         remediation=_inert(finding.remediation or (rule.remediation if rule else "")),

@@ -4,6 +4,10 @@ FAIL is a failure (typed by its severity), UNKNOWN an error (the check could not
 SUPPRESSED are skipped, PASS passes. AWS text is stripped of the characters XML 1.0 cannot carry
 (most C0 controls, lone surrogates, U+FFFE/U+FFFF) and of terminal escape sequences; ElementTree
 escapes the rest.
+
+A finding of `iac` gives its test case the `file` (and `line`) attributes of the common JUnit XML
+format (as pytest's xunit1 and the format's reference at github.com/testmoapp/junitxml write them;
+GitLab, for one, reads `file`), and its details a `location:` line.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from collections.abc import Sequence
 import msgspec
 
 from cloudwarden.findings import Finding, Report, Status
-from cloudwarden.report._common import suppression_note, utc
+from cloudwarden.report._common import known_line, located, location_text, suppression_note, utc
 from cloudwarden.report.terminal import clean
 from cloudwarden.ruledoc import RuleDoc
 
@@ -61,6 +65,12 @@ def _set_counts(element: ET.Element, tests: int, counts: Counter[str]) -> None:
 def _test_case(suite: ET.Element, finding: Finding) -> None:
     name = f"{finding.account} {finding.region} {finding.resource.id}"
     case = ET.SubElement(suite, "testcase", classname=_text(finding.rule), name=_text(name))
+    location = located(finding)
+    if location is not None:
+        case.set("file", _text(location.file))
+        line = known_line(location)
+        if line is not None:
+            case.set("line", str(line))
     outcome = _OUTCOME.get(finding.status)
     if outcome is None:
         return
@@ -80,6 +90,9 @@ def _details(finding: Finding) -> str:
         f"message: {finding.message}",
         f"resource: {resource.type} {resource.id}",
     ]
+    location = location_text(finding)
+    if location:
+        lines.append(f"location: {location}")
     if resource.arn:
         lines.append(f"arn: {resource.arn}")
     if resource.name and resource.name != resource.id:

@@ -9,6 +9,11 @@ the check found (Pass, Warning for UNKNOWN and MANUAL: no result for lack of inf
 for a suppressed FAIL); the finding status says what a person did with it (New, or Suppressed).
 cloudwarden's own status is kept in `status_code`; the evidence goes to `unmapped`.
 
+A finding of `iac` has its file and line in `unmapped.location` (`{"file", "line"}`, the line left
+out when not known): OCSF 1.5.0 has a code location with lines only in a vulnerability's
+`affected_code` (Vulnerability Finding), and a Compliance Finding's `evidences[].file` is a file
+object with no line (py-ocsf-models 0.10 does not model it either).
+
 `compliance.standards` names Mozilla's guidelines, then each framework of the rule's controls with its
 version (`CIS AWS Foundations Benchmark v3.0.0`); `compliance.requirements` names the rule, then each
 control as the ASFF report's `Compliance.RelatedRequirements` names it
@@ -24,7 +29,7 @@ import msgspec
 
 from cloudwarden.compliance import CATALOGUE, Catalogue
 from cloudwarden.findings import Finding, Report, Severity, Status
-from cloudwarden.report._common import ControlNames, partition, suppression_note, utc
+from cloudwarden.report._common import ControlNames, known_line, located, partition, suppression_note, utc
 from cloudwarden.report.stream import JsonArrayStream, ScanHeader, header_of, rendered
 from cloudwarden.ruledoc import RuleDoc
 
@@ -146,4 +151,8 @@ def _event(
         event["unmapped"]["suppression"] = msgspec.to_builtins(finding.suppression)
     if finding.remediation:
         event["remediation"] = {"desc": finding.remediation}
+    location = located(finding)
+    if location is not None:
+        line = known_line(location)
+        event["unmapped"]["location"] = {"file": location.file} | ({} if line is None else {"line": line})
     return event

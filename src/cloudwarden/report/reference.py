@@ -71,6 +71,7 @@ def rules_entries(rules: Sequence[RuleDoc], catalogue: Catalogue = CATALOGUE) ->
                 {"status": example.status.value, "situation": example.situation} for example in rule.examples
             ],
             "can_be_manual": rule.can_be_manual,
+            "iac": rule.iac,
             "compliance": [_ref_json(ref) for ref in catalogue.compliance_of(rule.id)],
         }
         for rule in rules
@@ -118,6 +119,9 @@ def render_rules_markdown(rules: Sequence[RuleDoc], catalogue: Catalogue = CATAL
     return "\n".join(lines) + "\n"
 
 
+_NOT_IN_IAC = "_Nothing to judge: no plan or template holds it; `cloudwarden iac` does not run this rule._"
+
+
 def _markdown_section(rule: RuleDoc, catalogue: Catalogue) -> list[str]:
     fields = (
         ("What it checks", _text(rule.summary)),
@@ -130,6 +134,7 @@ def _markdown_section(rule: RuleDoc, catalogue: Catalogue) -> list[str]:
         ("Permissions", _code_list(rule.permissions)),
         ("Collects", _code_list(sorted(rule.needs))),
         ("Examples", _examples(rule)),
+        ("In plans and templates", _text(rule.iac) if rule.iac else _NOT_IN_IAC),
         ("Compliance", _compliance_markdown(rule.id, catalogue)),
     )
     facts = [

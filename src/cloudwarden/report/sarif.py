@@ -9,6 +9,16 @@ alert. GitHub takes an alert's severity from the rule's `security-severity`.
 Resources are not files: each result names its resource as a logical location, and as an
 `aws://<account>/<region>/<type>/<id>` artifact because code scanning needs a physical location.
 
+A finding of `iac` has a real file (its `location`): its physical location is that file, with the
+line as `region.startLine` when a line is known (templates; a plan's JSON has no lines of the
+configuration), and the logical location stays. GitHub code scanning reads relative artifact URIs
+as relative to the repository's root and annotates a pull request at that file and line; so a
+relative path becomes a relative URI reference (forward slashes, percent-encoded) with uriBaseId
+`%SRCROOT%`, as GitHub's examples write it. An absolute path becomes a `file://` URI without a base
+id (SARIF allows `uriBaseId` on relative references only), which GitHub makes relative to the
+checkout it was given. The run declares no `originalUriBaseIds`: the header is written before the
+first finding, and live scans' documents must not change.
+
 A rule's descriptor carries the framework controls it assesses: one tag per control
 (`cis-aws-foundations-3.0.0/1.5`, which code scanning lets users filter by) and, with each control's
 relationship, `properties.compliance`.
@@ -17,6 +27,7 @@ relationship, `properties.compliance`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import PurePath
 from typing import IO, Any
 from urllib.parse import quote
 
@@ -26,7 +37,7 @@ from cloudwarden.compliance import CATALOGUE, Catalogue
 from cloudwarden.files import formatted_elements
 from cloudwarden.findings import ComplianceRef, Finding, Report, ScanSummary, Severity, Status
 from cloudwarden.report import stream
-from cloudwarden.report._common import GUIDELINES_URL, iso_utc
+from cloudwarden.report._common import GUIDELINES_URL, iso_utc, known_line, located
 from cloudwarden.report.stream import ScanHeader, c1_escaped, header_of, rendered
 from cloudwarden.ruledoc import RuleDoc
 
@@ -163,7 +174,7 @@ def _result(finding: Finding, rule_index: int | None) -> dict[str, Any]:
         "message": {"text": finding.message or finding.title},
         "locations": [
             {
-                "physicalLocation": {"artifactLocation": {"uri": _resource_uri(finding)}},
+                "physicalLocation": _physical_location(finding),
                 "logicalLocations": [
                     {
                         "name": resource.id,
@@ -193,6 +204,33 @@ def _result(finding: Finding, rule_index: int | None) -> dict[str, Any]:
         "evidence": finding.evidence,
     }
     return result
+
+
+def _physical_location(finding: Finding) -> dict[str, Any]:
+    """The file (and line) `iac` found the resource in; else the resource as an `aws://` artifact."""
+    location = located(finding)
+    if location is None:
+        return {"artifactLocation": {"uri": _resource_uri(finding)}}
+    physical: dict[str, Any] = {"artifactLocation": file_artifact(location.file)}
+    line = known_line(location)
+    if line is not None:
+        physical["region"] = {"startLine": line}
+    return physical
+
+
+SOURCE_ROOT = "%SRCROOT%"
+"""The base id of relative file URIs: the root of the sources (of the repository, for GitHub)."""
+
+
+def file_artifact(path: str) -> dict[str, str]:
+    """The SARIF artifact location of a file path: a `file://` URI when absolute, else a relative URI
+    reference with forward slashes, every character outside RFC 3986's unreserved set percent-encoded
+    (`:` too, so that a first segment never reads as a scheme), based on `%SRCROOT%`. A name that is
+    not UTF-8 (decoded with surrogate escapes) is encoded byte for byte."""
+    pure = PurePath(path)
+    if pure.is_absolute():
+        return {"uri": pure.as_uri()}
+    return {"uri": quote(pure.as_posix(), safe="/", errors="surrogateescape"), "uriBaseId": SOURCE_ROOT}
 
 
 def _resource_uri(finding: Finding) -> str:

@@ -1,5 +1,6 @@
 """The terminal report: one block per guideline, readable in ten seconds. A guideline that FAILs ends
 its block with the framework controls that FAIL with it (`controls: cis-aws-foundations-3.0.0/1.5, ...`).
+A finding of `iac` names, after its resource, the file (and line) that defines it: `at main.yaml:12`.
 
 AWS data (names, tags, messages quoting them) is attacker-controlled: it is stripped of control
 characters and escape sequences and always printed as plain text, never as rich markup.
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.text import Text
 
 from cloudwarden.findings import GLOBAL_REGION, Finding, Report, Status
-from cloudwarden.report._common import collection_cost, describe_error
+from cloudwarden.report._common import collection_cost, describe_error, location_text
 from cloudwarden.ruledoc import RuleDoc
 
 _CONTROL = re.compile(
@@ -57,8 +58,9 @@ def text_console(buffer: io.StringIO, color: bool, width: int) -> Console:
 
 
 def finding_line(finding: Finding, indent: int, style: str) -> Text:
-    """One finding on one line: status, severity, where (account, resource and its name, region),
-    message and suppression, every piece from AWS cleaned of control characters."""
+    """One finding on one line: status, severity, where (account, resource and its name, region, and
+    for `iac` the file and line), message and suppression, every piece from AWS or a file cleaned of
+    control characters."""
     line = Text(" " * indent)
     line.append(f"{finding.status.value:<10}", style=style)
     line.append(f" {finding.severity.value:<8} ")
@@ -73,6 +75,9 @@ def finding_line(finding: Finding, indent: int, style: str) -> Text:
     if finding.region != GLOBAL_REGION:
         where = f"{where} ({finding.region})"
     line.append(clean(where), style="bold")
+    location = location_text(finding)
+    if location:
+        line.append(clean(f" at {location}"))
     line.append(": " + clean(finding.message))
     if finding.suppression:
         line.append(

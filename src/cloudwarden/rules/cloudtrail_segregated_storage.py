@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudwarden.findings import Severity, Status, UnknownCause
+from cloudwarden.findings import Resource, Severity, Status, UnknownCause
 from cloudwarden.ruledoc import Example
 from cloudwarden.rules.base import (
     Rule,
@@ -16,13 +16,25 @@ from cloudwarden.rules.base import (
     Tristate,
     Verdict,
     account_resource,
+    cause_of,
     tri_and,
     tri_or,
     unknown_because,
 )
-from cloudwarden.semantics.cloudtrail import management_write_coverage
+from cloudwarden.semantics.cloudtrail import PlannedField, management_write_coverage, planned_operation
 from cloudwarden.semantics.inventory import Held
-from cloudwarden.snapshot import AccountSnapshot, BucketOwnership, CloudTrailData, Collection, Trail
+from cloudwarden.snapshot import (
+    AccountSnapshot,
+    ApiError,
+    BucketOwnership,
+    CloudTrailData,
+    Collection,
+    ErrorIndex,
+    Trail,
+)
+
+PLANNED_TRAIL_TYPE = "AWS::CloudTrail::Trail"
+"""The resource of a finding on a trail of a plan or template (a partial snapshot): the trail itself."""
 
 
 @dataclass
@@ -122,7 +134,15 @@ def _judge_trail(
     account: AccountSnapshot, trail: Trail, data: CloudTrailData, context: RuleContext
 ) -> _Judgement:
     judgement = _Judgement(trail)
-    errors = context.errors(account)
+    _judge_recording(judgement, context.errors(account))
+    ownership = next((entry for entry in data.bucket_ownership if entry.bucket == trail.s3_bucket), None)
+    _judge_destination(judgement, account, ownership, context)
+    return judgement
+
+
+def _judge_recording(judgement: _Judgement, errors: ErrorIndex) -> None:
+    """Whether the trail logs, without delivery error, and records management write events."""
+    trail = judgement.trail
     status_errors = errors.errors_for("cloudtrail", "GetTrailStatus", resource=trail.arn)
     if trail.status is None:
         judgement.unknowns.append(unknown_because(status_errors, f"the status of {trail.name}"))
@@ -138,9 +158,6 @@ def _judge_trail(
         coverage = management_write_coverage(trail.selectors)
         if not coverage.records_management_writes:
             judgement.misses.append(f"no management write events ({coverage.explanation})")
-    ownership = next((entry for entry in data.bucket_ownership if entry.bucket == trail.s3_bucket), None)
-    _judge_destination(judgement, account, ownership, context)
-    return judgement
 
 
 def _why_not_applying(trail: Trail, region: str, data: CloudTrailData, account_id: str) -> str | None:
@@ -226,11 +243,112 @@ def _region(
     return result
 
 
+def _planned_fact(
+    judgement: _Judgement, errors: ErrorIndex, field: PlannedField, what: str, found: list[ApiError]
+) -> bool:
+    """Whether the trail's `field` is known; when it is not, its unknown is noted."""
+    unknown = errors.errors_for("cloudtrail", planned_operation(field), resource=judgement.trail.arn)
+    if unknown:
+        judgement.unknowns.append(unknown_because(unknown, what))
+        found.extend(unknown)
+    return not unknown
+
+
+def _judge_planned_destination(
+    judgement: _Judgement, account: AccountSnapshot, context: RuleContext, found: list[ApiError]
+) -> None:
+    """The destination seen from a document: a bucket it creates is this account's; any other bucket
+    is trusted only by name (its owner cannot be asked of S3 without the live account)."""
+    trail, settings = judgement.trail, context.config.cloudtrail
+    known = _planned_fact(
+        judgement, context.errors(account), PlannedField.BUCKET, f"the bucket {trail.name} delivers to", found
+    )
+    bucket = trail.s3_bucket
+    if not known or not bucket:
+        if known:
+            judgement.misses.append("no S3 destination")
+        return
+    own = _own_buckets(account) or frozenset()
+    if bucket in own:
+        judgement.misses.append(
+            f"own bucket: delivers to {bucket}, a bucket the same document creates (this account)"
+        )
+        judgement.destination = f"{bucket} (created by this document)"
+        return
+    if any(fnmatch.fnmatchcase(bucket, pattern) for pattern in settings.trusted_buckets):
+        judgement.destination = f"{bucket} (cloudtrail.trusted_buckets)"
+        return
+    accounts = (
+        "; cloudtrail.trusted_accounts cannot be confirmed to own it without AWS"
+        if settings.trusted_accounts
+        else ""
+    )
+    judgement.unknowns.append(
+        f"cannot tell whether {bucket} is outside this account: the live account is not visible; list it in "
+        f"cloudtrail.trusted_buckets or give --snapshot{accounts}"
+    )
+    judgement.unchecked += 1
+
+
+def _judge_planned_trail(account: AccountSnapshot, trail: Trail, context: RuleContext) -> Verdict:
+    """One trail of a plan or template, on its own: would it satisfy the guideline for the account?"""
+    errors = context.errors(account)
+    judgement = _Judgement(trail)
+    found: list[ApiError] = []
+    multi_region = _planned_fact(
+        judgement, errors, PlannedField.MULTI_REGION, f"whether {trail.name} is multi-region", found
+    )
+    if multi_region and not trail.is_multi_region:
+        judgement.misses.append(f"single-region trail of {trail.home_region}: other regions are not covered")
+    global_events = _planned_fact(
+        judgement,
+        errors,
+        PlannedField.GLOBAL_EVENTS,
+        f"whether {trail.name} includes global service events",
+        found,
+    )
+    if global_events and not trail.include_global_service_events:
+        judgement.misses.append("no global service events (IAM, STS, CloudFront)")
+    _judge_recording(judgement, errors)
+    found += errors.errors_for("cloudtrail", "GetTrailStatus", "GetEventSelectors", resource=trail.arn)
+    _judge_planned_destination(judgement, account, context, found)
+    resource = Resource(
+        type=PLANNED_TRAIL_TYPE, id=trail.arn, arn=trail.arn if trail.account_id else None, name=trail.name
+    )
+    evidence = _trail_evidence(judgement) | {
+        "trusted_buckets": list(context.config.cloudtrail.trusted_buckets),
+        "trusted_accounts": list(context.config.cloudtrail.trusted_accounts),
+    }
+    region = trail.home_region
+    if judgement.misses:
+        message = f"{trail.name}: " + "; ".join(judgement.misses)
+        return Verdict(Status.FAIL, resource, message, region=region, evidence=evidence)
+    if judgement.unknowns:
+        return Verdict(
+            Status.UNKNOWN,
+            resource,
+            f"{trail.name}: " + "; ".join(judgement.unknowns),
+            region=region,
+            evidence=evidence,
+            unknown_cause=cause_of(tuple(found)) if found else UnknownCause.NOT_CHECKED,
+        )
+    message = (
+        f"{trail.name} is multi-region, logging, records management write events and global service "
+        f"events, and delivers to {judgement.destination}"
+    )
+    return Verdict(Status.PASS, resource, message, region=region, evidence=evidence)
+
+
 def check_segregated_storage(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
     resource = account_resource(account.account_id)
     data = account.cloudtrail
     if data is None:
         yield Verdict(Status.UNKNOWN, resource, "CloudTrail data is missing from the snapshot")
+        return
+    if account.partial:
+        # Other trails may cover the account outside the document: each of its trails is judged alone.
+        for trail in data.trails:
+            yield _judge_planned_trail(account, trail, context)
         return
     if not account.regions:
         errors = context.errors(account).errors_for("ec2", "DescribeRegions")
@@ -375,6 +493,31 @@ CLOUDTRAIL_SEGREGATED_STORAGE = Rule(
         Example(Status.FAIL, "The only trail delivers to `app-assets`, a bucket of this account (high)."),
         Example(Status.FAIL, "A single-region trail of us-east-1 leaves eu-west-1 uncovered (critical)."),
         Example(Status.UNKNOWN, "`GetTrailStatus` was denied (AccessDeniedException) for the only trail."),
+        Example(
+            Status.FAIL,
+            "A Terraform plan's multi-region `aws_cloudtrail.main` delivers to `aws_s3_bucket.logs`, a "
+            "bucket the same plan creates, so in the account it logs.",
+        ),
+        Example(
+            Status.UNKNOWN,
+            "A template's trail delivers to `org-cloudtrail-archive`, which is not in the template and not "
+            "in `cloudtrail.trusted_buckets` (not checked: the live account is not visible).",
+        ),
+    ),
+    iac=(
+        "Each `aws_cloudtrail` and `AWS::CloudTrail::Trail` on its own, one finding per trail "
+        "(`resource.type` `AWS::CloudTrail::Trail`): other trails may cover the account outside the "
+        "document, so its coverage is not judged, and a document without a trail gives no finding. PASS "
+        "when the trail would satisfy the guideline alone: multi-region, logging, recording management "
+        "write events, including global service events, and delivering to a bucket matched by "
+        "`cloudtrail.trusted_buckets`. FAIL naming what it misses: single-region, not logging, no "
+        "management write events, no global service events, or a destination bucket the same document "
+        "creates (the account's own). UNKNOWN (`known-after-apply`) naming the attribute when one of these "
+        "is left to deployment; UNKNOWN (`not-checked`) when the bucket is neither in the document nor "
+        "trusted by name: the live account is not visible (list it in `cloudtrail.trusted_buckets` or give "
+        "`--snapshot`; `cloudtrail.trusted_accounts` cannot be confirmed without AWS). Defaults where the "
+        "configuration is silent: logging on (Terraform; `IsLogging` is required in CloudFormation), "
+        "global service events on, single-region, and all management events when there is no selector."
     ),
     check=check_segregated_storage,
 )

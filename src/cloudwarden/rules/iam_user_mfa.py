@@ -6,9 +6,15 @@ from collections.abc import Iterator
 
 from cloudwarden.findings import Resource, Severity, Status
 from cloudwarden.ruledoc import Example
-from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
+from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, cause_of, unknown_because
 from cloudwarden.semantics.credentials import ROOT_USER, Flag, parse_flag
-from cloudwarden.snapshot import AccountSnapshot, Collection, CredentialReport, CredentialReportRow
+from cloudwarden.snapshot import (
+    AccountSnapshot,
+    Collection,
+    CredentialReport,
+    CredentialReportRow,
+    ErrorIndex,
+)
 
 
 def _user_resource(account_id: str, row: CredentialReportRow) -> Resource:
@@ -79,8 +85,55 @@ def _judge_user(account_id: str, row: CredentialReportRow) -> Verdict:
     )
 
 
+def _planned_credentials(row: CredentialReportRow) -> tuple[str, Severity] | None:
+    """What a plan or template gives the user that MFA must protect, and how severe its lack is; None
+    when the document gives it no credential (its other credentials are not in view)."""
+    if parse_flag(row.password_enabled) is Flag.YES:
+        return "a console password", Severity.HIGH
+    if Flag.YES in (parse_flag(row.access_key_1_active), parse_flag(row.access_key_2_active)):
+        return "active access keys, which work without a second factor,", Severity.MEDIUM
+    return None
+
+
+def _check_planned_users(report: CredentialReport, errors: ErrorIndex) -> Iterator[Verdict]:
+    """The users a plan or template gives a credential: MANUAL, since no document can enrol MFA."""
+    for row in report.rows:
+        resource = Resource(type="AWS::IAM::User", id=row.user, arn=row.arn, name=row.user)
+        unknown = errors.errors_for("iam", resource=row.user)
+        evidence = {
+            "password_enabled": row.password_enabled,
+            "access_key_1_active": row.access_key_1_active,
+            "access_key_2_active": row.access_key_2_active,
+            "unknown": [error.describe() for error in unknown],
+        }
+        credentials = _planned_credentials(row)
+        if credentials is not None:
+            what, severity = credentials
+            yield Verdict(
+                Status.MANUAL,
+                resource,
+                f"the document gives {row.user} {what} and no plan or template can enrol an MFA device: "
+                f"enrol an MFA device for {row.user} after apply, then scan the live account to confirm it",
+                evidence=evidence,
+                severity=severity,
+            )
+        elif unknown:
+            yield Verdict(
+                Status.UNKNOWN,
+                resource,
+                unknown_because(unknown, f"whether the document gives {row.user} a credential"),
+                evidence=evidence,
+                unknown_cause=cause_of(unknown),
+            )
+
+
 def check_user_mfa(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
     report = account.iam.credential_report
+    if account.partial:
+        # A document holds some users: none is judged by what it does not say.
+        if report is not None:
+            yield from _check_planned_users(report, context.errors(account))
+        return
     if report is None:
         yield Verdict(
             Status.UNKNOWN,
@@ -140,12 +193,13 @@ IAM_USER_MFA = Rule(
     ),
     passes=(
         "The user has MFA (`mfa_active` true), whatever its credentials; or it has no console password "
-        "and no active access key (inactive keys do not count), whatever its `mfa_active` says."
+        "and no active access key (inactive keys do not count), whatever its `mfa_active` says. Never in a "
+        "plan or template."
     ),
     fails=(
         "The user has no MFA and can sign in to the console with a password (HIGH); or it has no MFA and "
         "holds an active access key but no password (MEDIUM; also when its `password_enabled` column is "
-        "unreadable, which the message notes)."
+        "unreadable, which the message notes). Never in a plan or template."
     ),
     unknown=(
         "For the account (`resource.id` is the account id): the credential report could not be read "
@@ -154,7 +208,11 @@ IAM_USER_MFA = Rule(
         "summary counts more IAM users than the report lists (users created after the report; the "
         "listed users are still judged). For a user that holds or may hold a credential: its "
         "`mfa_active` column is missing or unreadable, or, with `mfa_active` false and no active key, "
-        "its `password_enabled` or an access key column is (the message names the columns)."
+        "its `password_enabled` or an access key column is (the message names the columns). In a plan or "
+        "template: MANUAL (HIGH for a console password, MEDIUM for access keys only) for each user the "
+        "document gives a credential, asking to enrol an MFA device after apply and scan the live account; "
+        "UNKNOWN (known after apply) for a user whose only possible credential is left to deployment (an "
+        "access key's status, a `LoginProfile` under an unresolved condition), naming the attribute."
     ),
     rationale=(
         "A stolen password or access key is enough to act as a user who has no MFA; with MFA the "
@@ -179,6 +237,23 @@ IAM_USER_MFA = Rule(
             "The account summary counts 5 IAM users and the credential report, generated three hours "
             "before the scan, lists 2: one finding for the account, beside the two users' own.",
         ),
+        Example(
+            Status.MANUAL,
+            "A Terraform plan creates `aws_iam_user_login_profile.alice` for user `alice`: enrol an MFA "
+            "device for her after apply (HIGH).",
+        ),
+    ),
+    can_be_manual=True,
+    iac=(
+        "The users the document gives a credential: a console password (`aws_iam_user_login_profile`, an "
+        "`AWS::IAM::User` with a `LoginProfile`) or an active access key (`aws_iam_access_key`, "
+        "`AWS::IAM::AccessKey`; `Active` unless `Inactive`), linked to a user of the document or naming one. "
+        "No plan or template can enrol an MFA device (`EnableMFADevice` needs two consecutive codes from the "
+        "device), so each such user is MANUAL, never PASS or FAIL: enrol the device after apply and scan "
+        "the live account (HIGH for a password, MEDIUM for access keys only, as the live verdicts). A "
+        "credential left to deployment (an access key's `status`, a `LoginProfile` under an unresolved "
+        "condition) is UNKNOWN (`known-after-apply`) naming the attribute. A user the document gives no "
+        "credential, and a document without users, give no finding: other credentials are not in view."
     ),
     check=check_user_mfa,
 )

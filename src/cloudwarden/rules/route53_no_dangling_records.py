@@ -9,8 +9,15 @@ from typing import Any
 
 from cloudwarden.findings import Resource, Severity, Status, UnknownCause
 from cloudwarden.ruledoc import Example
-from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, unknown_because
-from cloudwarden.semantics.dns import AwsRanges, Target, TargetKind, classify_target, is_private_or_reserved
+from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, cause_of, unknown_because
+from cloudwarden.semantics.dns import (
+    AwsRanges,
+    Target,
+    TargetKind,
+    classify_target,
+    is_placeholder,
+    is_private_or_reserved,
+)
 from cloudwarden.semantics.inventory import Held, Holder, address_key, zone_key
 from cloudwarden.semantics.takeover import match_service
 from cloudwarden.snapshot import AccountSnapshot, Collection, HostedZone, RecordSet, Route53Data
@@ -50,6 +57,31 @@ def _undecidable(message: str, **evidence: Any) -> _Outcome:
     return _Outcome(Status.UNKNOWN, message, evidence=evidence, unknown_cause=UnknownCause.UNDECIDABLE)
 
 
+def _not_in_document(what: str, evidence: dict[str, Any]) -> _Outcome:
+    """A plan or template that does not hold the target: the live account might (never a FAIL)."""
+    return _unchecked(
+        f"{what} is not in this document and the live account is not visible (give --snapshot)", **evidence
+    )
+
+
+_PLANNED_KINDS = (
+    ("load_balancers", "a load balancer"),
+    ("beanstalk_cnames", "an Elastic Beanstalk environment"),
+    ("api_ids", "an API Gateway API or domain name"),
+    ("elastic_ips", "an Elastic IP"),
+)
+
+
+def _planned_holdings(data: Route53Data) -> dict[str, str]:
+    """What a plan or template holds, by name (or by the expression that will give it at apply)."""
+    held: dict[str, str] = {}
+    for field, what in _PLANNED_KINDS:
+        held.update((name, what) for name in getattr(data, field) or ())
+    distributions = data.distributions or ()
+    held.update((distribution.domain_name, "a CloudFront distribution") for distribution in distributions)
+    return held
+
+
 def _accounts(accounts: tuple[str, ...]) -> str:
     named = ", ".join(accounts[:5])
     return named + (f" and {len(accounts) - 5} more" if len(accounts) > 5 else "")
@@ -85,6 +117,7 @@ class _Judge:
                 self.zones_by_name.setdefault(zone.name, []).append(zone)
         self.zone_ids = frozenset(zone.id for zone in data.zones)
         self.live = {check.record: check for check in data.live} if data.live is not None else None
+        self.planned = _planned_holdings(data) if account.partial else {}
 
     def _missing(self, what: str, calls: tuple[tuple[str, str | None], ...]) -> str:
         """Why `what` is unknown: the failed calls among `calls` (service, operation or None for any)."""
@@ -146,6 +179,105 @@ class _Judge:
                 "the record has no value (a traffic policy record?): its targets are not known"
             )
         return self.addresses(record.values)
+
+    # --- a plan or template (a partial snapshot): what the document holds, else not decided here ------
+
+    def planned_record(self, record: RecordSet, zone: HostedZone) -> _Outcome | None:
+        """A record of a plan or template: passes when the document holds its target; UNKNOWN (not
+        checked) when the target is not in the document; never FAIL, since the rest of the account is
+        not in view. Judgements that need no inventory (third-party services, private addresses) are
+        the live ones."""
+        unknown = self.errors.errors_for("route53", resource=record.record_id)
+        if record.type not in JUDGED_TYPES and not unknown:
+            return None
+        if unknown:
+            return _Outcome(
+                Status.UNKNOWN,
+                unknown_because(unknown, f"the record {record.name}"),
+                evidence={"unknown": [error.describe() for error in unknown]},
+                unknown_cause=cause_of(unknown),
+            )
+        if record.type == "NS":
+            return None if record.name == zone.name else self.planned_delegation(record)
+        if record.alias_target:
+            if record.alias_zone in self.zone_ids:
+                return _pass(
+                    "alias to a record of a hosted zone of this document", target=record.alias_target
+                )
+            return self.planned_name(record, record.alias_target)
+        if record.type == "CNAME":
+            if not record.values:
+                return _undecidable("the CNAME has no value")
+            return self.planned_name(record, record.values[0])
+        if not record.values:
+            return _undecidable(
+                "the record has no value (a traffic policy record?): its targets are not known"
+            )
+        return self.planned_addresses(record.values)
+
+    def planned_name(self, record: RecordSet, name: str) -> _Outcome:
+        held = self.planned.get(name)
+        if held is not None:
+            return _pass(f"points at {held} this document creates", target=name)
+        if is_placeholder(name):  # a resource of the document that holds no name for the record
+            return _not_in_document("the target", {"target": name})
+        target = classify_target(name)
+        evidence = {"target": target.name, "target_kind": target.kind.value}
+        match target.kind:
+            case TargetKind.S3_WEBSITE | TargetKind.S3_REST:
+                evidence["bucket_served"] = record.name
+                if self.buckets is not None and record.name in self.buckets:
+                    return _pass(
+                        f"S3 serves the bucket named {record.name}, which this document creates", **evidence
+                    )
+                return _not_in_document(f"S3 serves the bucket named {record.name}, which", evidence)
+            case (
+                TargetKind.LOAD_BALANCER
+                | TargetKind.CLOUDFRONT
+                | TargetKind.BEANSTALK
+                | TargetKind.API_GATEWAY
+            ):
+                key = target.detail if target.kind is TargetKind.API_GATEWAY else target.name
+                held = self.planned.get((key or "").removeprefix("dualstack."))
+                if held is not None:
+                    return _pass(f"points at {held} this document creates", **evidence)
+                return _not_in_document("the target", evidence)
+            case TargetKind.EC2_HOST:
+                return self.planned_addresses((target.detail or "",), evidence)
+            case TargetKind.OTHER_AWS:
+                return self.name(record, name)  # undecidable from the record alone, as in a live scan
+        return self.third_party(record, target, evidence)
+
+    def planned_addresses(self, values: tuple[str, ...], evidence: dict[str, Any] | None = None) -> _Outcome:
+        evidence = dict(evidence or {})
+        evidence["addresses"] = list(values)
+        for value in values:
+            if value in self.planned or address_key(value) in self.planned:
+                continue
+            if is_placeholder(value):
+                return _not_in_document(f"the address {value}", evidence)
+            private = is_private_or_reserved(value)
+            if private:
+                continue
+            if private is not None and self.ranges is not None and not self.ranges.contains(value):
+                continue
+            return _not_in_document(f"the address {value}", evidence)
+        return _pass(
+            "every address is private, reserved, outside AWS, or an Elastic IP this document creates",
+            **evidence,
+        )
+
+    def planned_delegation(self, record: RecordSet) -> _Outcome:
+        servers = sorted(record.values)
+        zones = self.zones_by_name.get(record.name, [])
+        if any(zone.name_servers is not None and sorted(zone.name_servers) == servers for zone in zones):
+            return _pass(
+                "delegated to a hosted zone this document creates, with its name servers",
+                name_servers=servers,
+            )
+        if any("awsdns" in server or is_placeholder(server) for server in servers):
+            return _not_in_document("the delegated zone", {"name_servers": servers})
+        return self.delegation(record)  # third-party name servers: the live checks decide, as in a scan
 
     def name(self, record: RecordSet, name: str) -> _Outcome:
         target = classify_target(name)
@@ -496,7 +628,7 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
         zone = zones.get(record.zone_id)
         if zone is None:
             continue
-        outcome = judge.record(record, zone)
+        outcome = judge.planned_record(record, zone) if account.partial else judge.record(record, zone)
         if outcome is None:
             continue
         resource = Resource(type="AWS::Route53::RecordSet", id=record.record_id, name=record.name)
@@ -624,6 +756,31 @@ ROUTE53_NO_DANGLING_RECORDS = Rule(
             Status.UNKNOWN,
             "A CNAME to S3 while the account's buckets could not be listed (`ListBuckets` denied).",
         ),
+        Example(
+            Status.PASS,
+            "A plan's `aws_route53_record.www` aliases `aws_lb.web.dns_name`, a load balancer the same plan "
+            "creates.",
+        ),
+        Example(
+            Status.UNKNOWN,
+            "A template's CNAME points at `legacy.example.net.s3-website-us-east-1.amazonaws.com` and the "
+            "template creates no bucket of the record's name (not checked: give --snapshot).",
+        ),
+    ),
+    iac=(
+        "The record sets of `aws_route53_record`, `AWS::Route53::RecordSet` and "
+        "`AWS::Route53::RecordSetGroup` in public zones (a zone of the document with `vpc` / `VPCs` is "
+        "private; a zone outside it is taken as public), with the rule's record id (`<zone id>/<name>/"
+        "<type>`, the zone id being the zone's address when the document creates it). The document "
+        "decides only where it holds the target: a link to a load balancer, CloudFront distribution, "
+        "Elastic Beanstalk environment, API Gateway API or domain name, Elastic IP or delegated hosted "
+        "zone of the document, a known name of one, an alias to a record of a zone of the document, or an "
+        "S3 endpoint serving a bucket of the document named like the record, passes. Judgements that "
+        "need no inventory are the live ones (private or reserved addresses, names neither AWS's nor a "
+        "takeover-prone service's, live checks off). Anything else is UNKNOWN (`not-checked`): the "
+        "target is not in the document and the live account is not visible (give `--snapshot`); never "
+        "FAIL. A name, type or value left to deployment (not a link) is UNKNOWN (`known-after-apply`) "
+        "naming the attribute."
     ),
     check=check_dangling_records,
 )

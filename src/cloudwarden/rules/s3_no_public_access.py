@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cloudwarden.findings import Resource, Severity, Status
+from cloudwarden.findings import Resource, Severity, Status, UnknownCause
 from cloudwarden.ruledoc import Example
 from cloudwarden.rules.base import (
     Rule,
@@ -16,6 +16,7 @@ from cloudwarden.rules.base import (
     Tristate,
     Verdict,
     account_resource,
+    cause_of,
     tri_and,
     tri_not,
     tri_or,
@@ -182,13 +183,19 @@ def _judge_bucket(errors: ErrorIndex, bucket: Bucket, levels: _Levels, declared:
     acls_disabled: Tristate = None if ownership_failures else bucket.object_ownership == BUCKET_OWNER_ENFORCED
 
     unknowns = [path.unknown for path in (policy, acl) if path.unknown]
+    causes = [
+        failed(call) for path, call in ((policy, "GetBucketPolicy"), (acl, "GetBucketAcl")) if path.unknown
+    ]
     if ownership_failures:
         unknowns.append(unknown_because(ownership_failures, "Object Ownership"))
+        causes.append(ownership_failures)
     if not levels.bucket_known:
         unknowns.append(unknown_because(failed("GetPublicAccessBlock"), "the bucket's Block Public Access"))
+        causes.append(failed("GetPublicAccessBlock"))
     if not levels.account_known:
         account_failures = errors.errors_for("s3control", "GetPublicAccessBlock")
         unknowns.append(unknown_because(account_failures, "the account's Block Public Access"))
+        causes.append(account_failures)
 
     exposed_by_policy = tri_and(policy.public, tri_not(levels.either("restrict_public_buckets")))
     exposed_by_acl = tri_and(acl.public, tri_not(tri_or(levels.either("ignore_public_acls"), acls_disabled)))
@@ -210,7 +217,16 @@ def _judge_bucket(errors: ErrorIndex, bucket: Bucket, levels: _Levels, declared:
     evidence["public_can"] = _ordered(capabilities)
 
     if exposed is None:
-        return Verdict(Status.UNKNOWN, resource, "; ".join(unknowns), region=region, evidence=evidence)
+        # Known only after apply when every unknown fact is a value a plan leaves to deployment.
+        cause = cause_of(*causes) if all(causes) else UnknownCause.FAILED_CALL
+        return Verdict(
+            Status.UNKNOWN,
+            resource,
+            "; ".join(unknowns),
+            region=region,
+            evidence=evidence,
+            unknown_cause=cause,
+        )
     if not exposed:
         message = _closed_message(policy, acl, acls_disabled is True)
         return Verdict(Status.PASS, resource, message, region=region, evidence=evidence)
@@ -401,6 +417,16 @@ S3_NO_PUBLIC_ACCESS = Rule(
             Status.UNKNOWN,
             "`GetBucketPolicy` was denied (AccessDenied) for a bucket whose ACL is not public.",
         ),
+    ),
+    iac=(
+        "Each `aws_s3_bucket` and `AWS::S3::Bucket` with the policy, ACL, Block Public Access and Object "
+        "Ownership resources or properties attached to it (by reference or by name), and the account-level "
+        "block the document manages (`aws_s3_account_public_access_block`). Where the configuration is "
+        "silent, AWS's default for a new bucket applies (all four Block Public Access settings on, ACLs "
+        "disabled, a private ACL) and `evidence.iac.assumed` says so; the account-level block is AWS's "
+        "default (none) unless the document or `--snapshot` gives it. A policy, ACL or setting known only "
+        "after apply is UNKNOWN (`known-after-apply`) naming the attribute, unless another path already "
+        "exposes the bucket."
     ),
     check=check_s3_public_access,
 )

@@ -121,5 +121,12 @@ SG_EGRESS_VIA_NSM_ONLY = Rule(
     ),
     permissions=PERMISSIONS,
     needs=NEEDS,
+    iac=(
+        "The groups of the document with their outbound rules as each tool creates them: Terraform's AWS "
+        "provider removes AWS's default rule (all traffic to 0.0.0.0/0) from the groups it creates, so only "
+        "the configured rules remain; CloudFormation keeps it unless the group's own `SecurityGroupEgress` "
+        "names rules (separate `AWS::EC2::SecurityGroupEgress` resources do not remove it), and "
+        "`evidence.iac.assumed` says it was kept."
+    ),
     check=check_egress_via_nsm_only,
 )

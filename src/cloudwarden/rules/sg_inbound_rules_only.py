@@ -268,5 +268,9 @@ SG_INBOUND_RULES_ONLY = Rule(
     ),
     permissions=PERMISSIONS,
     needs=NEEDS,
+    iac=(
+        "The groups of the document, as for `sg-minimal-inbound`, each on its own; the network interfaces "
+        "that carry several groups are not in a plan or template."
+    ),
     check=check_inbound_rules_only,
 )

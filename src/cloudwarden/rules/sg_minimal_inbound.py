@@ -187,5 +187,13 @@ SG_MINIMAL_INBOUND = Rule(
     ),
     permissions=PERMISSIONS,
     needs=NEEDS,
+    iac=(
+        "Each `aws_security_group` and `AWS::EC2::SecurityGroup` with its inline rules and the rule "
+        "resources attached to it (`aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`, "
+        "`AWS::EC2::SecurityGroupIngress`). A source known only after apply (a CIDR of a VPC the plan "
+        "creates) may be any address: UNKNOWN (`known-after-apply`) naming the attribute when the rule "
+        "would be too broad from the world, never PASS. A plan does not say which interfaces carry a "
+        "group, so the severity is never lowered."
+    ),
     check=check_minimal_inbound,
 )

@@ -131,5 +131,9 @@ SG_NO_INTERNAL_ALL_PORTS = Rule(
     ),
     permissions=PERMISSIONS,
     needs=NEEDS,
+    iac=(
+        "The groups of the document, as for `sg-minimal-inbound`. An every-port rule whose source is known "
+        "only after apply may come from a group: UNKNOWN (`known-after-apply`) naming the attribute."
+    ),
     check=check_no_internal_all_ports,
 )

@@ -11,11 +11,26 @@ does not count.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from cloudwarden.snapshot import AdvancedEventSelector, EventSelectors
 
 WRITE_TYPES = frozenset({"All", "WriteOnly"})
+
+
+class PlannedField(enum.StrEnum):
+    """A field of `DescribeTrails` that a plan or template may leave to deployment. `iac` records it as
+    an error with the code `KNOWN_AFTER_APPLY` on the trail's ARN and the operation
+    `planned_operation(field)`: the trail's record holds a default there, which the rule must not read."""
+
+    MULTI_REGION = "IsMultiRegionTrail"
+    GLOBAL_EVENTS = "IncludeGlobalServiceEvents"
+    BUCKET = "S3BucketName"
+
+
+def planned_operation(field: PlannedField) -> str:
+    return f"DescribeTrails:{field.value}"
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,17 @@ _PATTERNS: tuple[tuple[re.Pattern[str], TargetKind], ...] = tuple(
 )
 
 
+def placeholder(expression: str) -> str:
+    """How `iac` writes a record's target that a plan or template leaves to apply but links to a
+    resource of the same document: the expression that will give it (`${aws_lb.web.dns_name}`,
+    `${Cdn.DomainName}`). No DNS name has `$`, `{` or `}`, so it cannot be taken for one."""
+    return "${" + expression + "}"
+
+
+def is_placeholder(name: str) -> bool:
+    return name.startswith("${") and name.endswith("}")
+
+
 def normalise_name(name: str) -> str:
     """Lower case, no final dot, Route53's octal escape of `*` decoded."""
     return name.strip().lower().rstrip(".").replace("\\052", "*")

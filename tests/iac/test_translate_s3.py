@@ -1,0 +1,602 @@
+"""The s3 translator judged by the real rule `s3-no-public-access`: exact verdicts per bucket.
+
+Documents are built by hand in the shape the parsers give: Terraform values are a plan's planned
+values (attributes the AWS provider computes, such as a bucket's legacy `policy`, `acl` and `grant`
+when the configuration does not set them, are unknown on create), CloudFormation values are a
+resource's `Properties` with intrinsic functions resolved where they can be.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from cloudwarden.config import Config
+from cloudwarden.engine import evaluate
+from cloudwarden.findings import Finding, Location, Status, UnknownCause
+from cloudwarden.iac import s3
+from cloudwarden.iac.model import Action, IacDocument, IacResource, Ref, Tool, Unknown
+from cloudwarden.iac.translate import Draft, translate
+from cloudwarden.rules.s3_no_public_access import S3_NO_PUBLIC_ACCESS
+from cloudwarden.snapshot import KNOWN_AFTER_APPLY, AclGrant, ScanInfo, Snapshot
+
+PLAN = "plan.json"
+TEMPLATE = "template.yaml"
+REGION = "eu-west-1"
+PASS, FAIL, UNKNOWN = Status.PASS, Status.FAIL, Status.UNKNOWN
+
+
+def public_policy(bucket: str) -> str:
+    """Anyone may read the objects: the policy a static website gives its bucket."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "PublicRead",
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*",
+                }
+            ],
+        }
+    )
+
+
+def tf(
+    address: str,
+    kind: str,
+    values: dict[str, Any],
+    action: Action = Action.CREATE,
+) -> IacResource:
+    return IacResource(
+        address=address, type=kind, values=values, location=Location(file=PLAN), region=REGION, action=action
+    )
+
+
+def tf_bucket(address: str, name: str | None, action: Action = Action.CREATE, **extra: Any) -> IacResource:
+    """A bucket as a create plan writes it, its legacy `acl`, `grant` and `policy` unset (the AWS
+    provider computes them; a plan whose configuration leaves them unset may say so)."""
+    values: dict[str, Any] = {
+        "bucket": name if name is not None else Unknown(f"{address}.bucket"),
+        "bucket_prefix": None,
+        "force_destroy": False,
+        "acl": None,
+        "grant": None,
+        "policy": None,
+        "id": Unknown(f"{address}.id"),
+        "arn": Unknown(f"{address}.arn"),
+    }
+    values.update(extra)
+    return tf(address, "aws_s3_bucket", values, action)
+
+
+def link(address: str, attribute: str | None, at: str) -> Ref:
+    return Ref(address=address, attribute=attribute, at=at)
+
+
+def tf_block(address: str, bucket: object, **flags: object) -> IacResource:
+    values: dict[str, object] = {"bucket": bucket}
+    values.update(flags)
+    return tf(address, "aws_s3_bucket_public_access_block", values)
+
+
+def open_block(address: str, bucket: object) -> IacResource:
+    """Block Public Access with all four settings off, as a public website sets it."""
+    return tf_block(
+        address,
+        bucket,
+        block_public_acls=False,
+        ignore_public_acls=False,
+        block_public_policy=False,
+        restrict_public_buckets=False,
+    )
+
+
+def ownership(address: str, bucket: object, setting: str) -> IacResource:
+    return tf(
+        address,
+        "aws_s3_bucket_ownership_controls",
+        {"bucket": bucket, "rule": [{"object_ownership": setting}]},
+    )
+
+
+def cfn(logical_id: str, kind: str, properties: dict[str, Any], line: int = 3) -> IacResource:
+    return IacResource(
+        address=logical_id, type=kind, values=properties, location=Location(file=TEMPLATE, line=line)
+    )
+
+
+def plan(*resources: IacResource) -> IacDocument:
+    return IacDocument(path=PLAN, tool=Tool.TERRAFORM, resources=resources)
+
+
+def template(*resources: IacResource) -> IacDocument:
+    return IacDocument(path=TEMPLATE, tool=Tool.CLOUDFORMATION, resources=resources)
+
+
+def judge(document: IacDocument) -> tuple[dict[str, Finding], Draft]:
+    """The rule's findings on the translated document, by snapshot id, and the translation's draft."""
+    account, draft = translate(document)
+    snapshot = Snapshot(
+        scan=ScanInfo(
+            started_at="2026-01-01T00:00:00Z", finished_at="2026-01-01T00:00:01Z", tool_version="t"
+        ),
+        accounts=(account,),
+    )
+    report = evaluate(snapshot, Config(), rules=[S3_NO_PUBLIC_ACCESS])
+    findings = {finding.resource.id: finding for finding in report.findings}
+    assert len(findings) == len(report.findings)
+    return findings, draft
+
+
+def statuses(findings: dict[str, Finding]) -> dict[str, Status]:
+    return {resource_id: finding.status for resource_id, finding in findings.items()}
+
+
+SITE = "aws_s3_bucket.site"
+SITE_ID = link(SITE, "id", "aws_s3_bucket_policy.site.bucket")
+
+
+# --- Terraform -------------------------------------------------------------------------------------------
+
+
+def test_a_new_bucket_alone_passes_on_aws_defaults_which_the_annotation_names() -> None:
+    findings, draft = judge(plan(tf_bucket("aws_s3_bucket.logs", "logs-bucket")))
+    assert statuses(findings) == {"logs-bucket": PASS}
+    annotation = draft.annotations[("AWS::S3::Bucket", "logs-bucket")]
+    assert annotation.address == "aws_s3_bucket.logs"
+    assert annotation.location == Location(file=PLAN)
+    assert annotation.attached == []
+    assert annotation.assumed == [
+        s3.ACCOUNT_NOT_IN_DOCUMENT,
+        s3.NEW_BUCKET_ACL,
+        s3.NEW_BUCKET_BLOCK,
+        s3.NEW_BUCKET_OWNERSHIP,
+    ]
+    bucket = draft.buckets[0]
+    assert bucket.public_access_block == s3.ALL_ON
+    assert bucket.object_ownership == "BucketOwnerEnforced"
+    assert bucket.region == REGION
+    assert bucket.policy_is_public is None
+
+
+def test_a_public_policy_fails_where_block_public_access_is_lifted_and_passes_where_aws_default_holds() -> (
+    None
+):
+    findings, draft = judge(
+        plan(
+            tf_bucket(SITE, "site-bucket"),
+            tf(
+                "aws_s3_bucket_policy.site",
+                "aws_s3_bucket_policy",
+                {"bucket": SITE_ID, "policy": public_policy("site-bucket")},
+            ),
+            open_block("aws_s3_bucket_public_access_block.site", link(SITE, "id", "x.bucket")),
+            tf_bucket("aws_s3_bucket.quiet", "quiet-bucket"),
+            tf(
+                "aws_s3_bucket_policy.quiet",
+                "aws_s3_bucket_policy",
+                {
+                    "bucket": link("aws_s3_bucket.quiet", "bucket", "p.bucket"),
+                    "policy": public_policy("quiet-bucket"),
+                },
+            ),
+        )
+    )
+    assert statuses(findings) == {"site-bucket": FAIL, "quiet-bucket": PASS}
+    assert (
+        findings["site-bucket"].message == "anyone can read through its policy (statement 0 ('PublicRead'))"
+    )
+    assert "RestrictPublicBuckets" in findings["quiet-bucket"].message
+    assert draft.annotations[("AWS::S3::Bucket", "site-bucket")].attached == [
+        "aws_s3_bucket_policy.site",
+        "aws_s3_bucket_public_access_block.site",
+    ]
+    assert s3.NEW_BUCKET_BLOCK not in draft.annotations[("AWS::S3::Bucket", "site-bucket")].assumed
+    assert s3.NEW_BUCKET_BLOCK in draft.annotations[("AWS::S3::Bucket", "quiet-bucket")].assumed
+    assert draft.warnings == []
+
+
+def test_a_policy_known_only_after_apply_is_unknown_naming_the_attribute() -> None:
+    findings, _ = judge(
+        plan(
+            tf_bucket(SITE, "site-bucket"),
+            tf(
+                "aws_s3_bucket_policy.site",
+                "aws_s3_bucket_policy",
+                {"bucket": SITE_ID, "policy": Unknown("aws_s3_bucket_policy.site.policy")},
+            ),
+            open_block("aws_s3_bucket_public_access_block.site", SITE_ID),
+        )
+    )
+    assert statuses(findings) == {"site-bucket": UNKNOWN}
+    finding = findings["site-bucket"]
+    assert finding.unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
+    assert finding.message == (
+        "the bucket policy is known only after apply: "
+        "aws_s3_bucket_policy.site.policy is known only after apply"
+    )
+
+
+def test_the_legacy_inline_policy_counts_and_when_unknown_with_nothing_closing_it_is_unknown() -> None:
+    findings, _ = judge(
+        plan(
+            tf_bucket("aws_s3_bucket.old", "old-style", policy=public_policy("old-style")),
+            open_block("aws_s3_bucket_public_access_block.old", link("aws_s3_bucket.old", "id", "b.bucket")),
+            tf_bucket("aws_s3_bucket.open", "open-bucket", policy=Unknown("aws_s3_bucket.open.policy")),
+            open_block(
+                "aws_s3_bucket_public_access_block.open", link("aws_s3_bucket.open", "id", "c.bucket")
+            ),
+        )
+    )
+    assert statuses(findings) == {"old-style": FAIL, "open-bucket": UNKNOWN}
+    assert "aws_s3_bucket.open.policy is known only after apply" in findings["open-bucket"].message
+
+
+def test_a_literal_bucket_name_attaches_and_one_naming_no_bucket_of_the_document_is_a_warning() -> None:
+    findings, draft = judge(
+        plan(
+            tf_bucket(SITE, "site-bucket"),
+            tf(
+                "aws_s3_bucket_policy.site",
+                "aws_s3_bucket_policy",
+                {"bucket": "site-bucket", "policy": public_policy("site-bucket")},
+            ),
+            tf_block("aws_s3_bucket_public_access_block.site", "site-bucket"),
+            tf(
+                "aws_s3_bucket_policy.elsewhere",
+                "aws_s3_bucket_policy",
+                {"bucket": "live-bucket", "policy": public_policy("live-bucket")},
+            ),
+        )
+    )
+    # The block with all four arguments absent: every setting off.
+    assert statuses(findings) == {"site-bucket": FAIL}
+    assert draft.warnings == [
+        "aws_s3_bucket_policy.elsewhere: its bucket ('live-bucket') is not a bucket of plan.json; not judged "
+        "(give --snapshot to judge it with the live bucket)"
+    ]
+
+
+def test_a_bucket_whose_name_is_left_to_apply_is_named_by_its_address() -> None:
+    findings, draft = judge(
+        plan(tf_bucket("module.web.aws_s3_bucket.assets[0]", None, bucket_prefix="assets-"))
+    )
+    assert statuses(findings) == {"module.web.aws_s3_bucket.assets[0]": PASS}
+    assert ("AWS::S3::Bucket", "module.web.aws_s3_bucket.assets[0]") in draft.annotations
+
+
+def test_two_policies_on_one_bucket_overwrite_each_other_unknown_naming_both() -> None:
+    findings, _ = judge(
+        plan(
+            tf_bucket(SITE, "site-bucket"),
+            tf("aws_s3_bucket_policy.a", "aws_s3_bucket_policy", {"bucket": SITE_ID, "policy": "{}"}),
+            tf("aws_s3_bucket_policy.b", "aws_s3_bucket_policy", {"bucket": SITE_ID, "policy": "{}"}),
+            open_block("aws_s3_bucket_public_access_block.site", SITE_ID),
+        )
+    )
+    assert statuses(findings) == {"site-bucket": UNKNOWN}
+    assert findings["site-bucket"].message == (
+        "the bucket policy is known only after apply: the bucket policy of site-bucket is set by both "
+        "aws_s3_bucket_policy.a and aws_s3_bucket_policy.b, which overwrite each other (whichever applies "
+        "last wins)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("canned", "status"),
+    [
+        ("private", PASS),
+        ("public-read", FAIL),
+        ("public-read-write", FAIL),
+        ("authenticated-read", FAIL),
+        ("log-delivery-write", PASS),
+        ("aws-exec-read", PASS),
+        ("bucket-owner-read", PASS),
+        ("bucket-owner-full-control", PASS),
+    ],
+)
+def test_each_canned_acl_exposes_the_bucket_as_s3_grants_it_once_acls_are_enabled(
+    canned: str, status: Status
+) -> None:
+    findings, _ = judge(
+        plan(
+            tf_bucket(SITE, "site-bucket"),
+            tf("aws_s3_bucket_acl.site", "aws_s3_bucket_acl", {"bucket": SITE_ID, "acl": canned}),
+            ownership("aws_s3_bucket_ownership_controls.site", SITE_ID, "BucketOwnerPreferred"),
+            open_block("aws_s3_bucket_public_access_block.site", SITE_ID),
+        )
+    )
+    assert statuses(findings) == {"site-bucket": status}
+
+
+def test_canned_acls_become_the_grants_s3_writes() -> None:
+    assert s3.CANNED_ACLS["public-read-write"] == (
+        AclGrant(grantee_type="CanonicalUser", grantee=None, permission="FULL_CONTROL"),
+        AclGrant(grantee_type="Group", grantee=s3.ALL_USERS, permission="READ"),
+        AclGrant(grantee_type="Group", grantee=s3.ALL_USERS, permission="WRITE"),
+    )
+    assert s3.CANNED_ACLS["log-delivery-write"][1:] == (
+        AclGrant(grantee_type="Group", grantee=s3.LOG_DELIVERY, permission="WRITE"),
+        AclGrant(grantee_type="Group", grantee=s3.LOG_DELIVERY, permission="READ_ACP"),
+    )
+
+
+def test_a_public_acl_has_no_effect_while_acls_stay_disabled_by_default() -> None:
+    findings, _ = judge(
+        plan(
+            tf_bucket(SITE, "site-bucket"),
+            tf("aws_s3_bucket_acl.site", "aws_s3_bucket_acl", {"bucket": SITE_ID, "acl": "public-read"}),
+            open_block("aws_s3_bucket_public_access_block.site", SITE_ID),
+        )
+    )
+    assert statuses(findings) == {"site-bucket": PASS}
+    assert "ACLs are disabled" in findings["site-bucket"].message
+
+
+def grant(uri: object, permission: str = "READ") -> dict[str, Any]:
+    return {
+        "grantee": [{"type": "Group", "uri": uri, "id": None, "email_address": None}],
+        "permission": permission,
+    }
+
+
+@pytest.mark.parametrize(
+    ("grants", "status"),
+    [
+        ([grant(s3.ALL_USERS)], FAIL),
+        ([grant(s3.LOG_DELIVERY, "WRITE")], PASS),
+        (
+            [grant(Unknown("aws_s3_bucket_acl.site.access_control_policy[0].grant[0].grantee[0].uri"))],
+            UNKNOWN,
+        ),
+    ],
+)
+def test_access_control_policy_grants_are_judged_and_an_unknown_grantee_is_unknown(
+    grants: list[dict[str, Any]], status: Status
+) -> None:
+    findings, _ = judge(
+        plan(
+            tf_bucket(SITE, "site-bucket"),
+            tf(
+                "aws_s3_bucket_acl.site",
+                "aws_s3_bucket_acl",
+                {
+                    "bucket": SITE_ID,
+                    "acl": None,
+                    "access_control_policy": [
+                        {"grant": grants, "owner": [{"id": "abc", "display_name": None}]}
+                    ],
+                },
+            ),
+            ownership("aws_s3_bucket_ownership_controls.site", SITE_ID, "ObjectWriter"),
+            open_block("aws_s3_bucket_public_access_block.site", SITE_ID),
+        )
+    )
+    assert statuses(findings) == {"site-bucket": status}
+
+
+def test_the_account_level_block_of_the_plan_closes_a_public_policy_and_an_unknown_one_is_unknown() -> None:
+    bucket_and_policy = (
+        tf_bucket(SITE, "site-bucket"),
+        tf(
+            "aws_s3_bucket_policy.site",
+            "aws_s3_bucket_policy",
+            {"bucket": SITE_ID, "policy": public_policy("site-bucket")},
+        ),
+        open_block("aws_s3_bucket_public_access_block.site", SITE_ID),
+    )
+    account = tf(
+        "aws_s3_account_public_access_block.this",
+        "aws_s3_account_public_access_block",
+        {"account_id": None, "block_public_acls": True, "restrict_public_buckets": True},
+    )
+    findings, draft = judge(plan(*bucket_and_policy, account))
+    assert statuses(findings) == {"site-bucket": PASS}
+    annotation = draft.annotations[("AWS::S3::Bucket", "site-bucket")]
+    assert "aws_s3_account_public_access_block.this" in annotation.attached
+    assert s3.ACCOUNT_NOT_IN_DOCUMENT not in annotation.assumed
+
+    unknown = tf(
+        "aws_s3_account_public_access_block.this",
+        "aws_s3_account_public_access_block",
+        {
+            "restrict_public_buckets": Unknown(
+                "aws_s3_account_public_access_block.this.restrict_public_buckets"
+            )
+        },
+    )
+    findings, draft = judge(
+        plan(
+            *bucket_and_policy[:2],
+            tf_block("aws_s3_bucket_public_access_block.site", SITE_ID, restrict_public_buckets=True),
+            unknown,
+        )
+    )
+    # The bucket's own setting closes the policy: the account's unknown one does not matter.
+    assert statuses(findings) == {"site-bucket": PASS}
+    findings, draft = judge(plan(*bucket_and_policy, unknown))
+    assert statuses(findings) == {"site-bucket": UNKNOWN}
+    assert findings["site-bucket"].unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
+    assert (
+        "aws_s3_account_public_access_block.this.restrict_public_buckets" in findings["site-bucket"].message
+    )
+    [error] = [e for e in draft.errors if e.service == "s3control"]
+    assert (error.operation, error.code, error.resource) == ("GetPublicAccessBlock", KNOWN_AFTER_APPLY, None)
+
+
+def test_a_bucket_the_plan_leaves_unchanged_does_not_get_new_bucket_defaults() -> None:
+    """It may predate April 2023: its unmanaged Block Public Access is not in the plan."""
+    findings, draft = judge(
+        plan(
+            tf_bucket(
+                "aws_s3_bucket.legacy",
+                "legacy-bucket",
+                Action.NO_OP,
+                policy=public_policy("legacy-bucket"),
+                acl="private",
+                grant=[],
+            ),
+            tf_bucket(
+                "aws_s3_bucket.kept",
+                "kept-bucket",
+                Action.UPDATE,
+                policy="",
+                acl=None,
+                grant=[{"id": "abc", "type": "CanonicalUser", "uri": None, "permissions": ["FULL_CONTROL"]}],
+            ),
+        )
+    )
+    assert statuses(findings) == {"legacy-bucket": UNKNOWN, "kept-bucket": PASS}
+    assert "the Block Public Access of legacy-bucket is not in the plan" in findings["legacy-bucket"].message
+    assert s3.LIVE_SETTINGS in draft.annotations[("AWS::S3::Bucket", "kept-bucket")].assumed
+    assert s3.NEW_BUCKET_BLOCK not in draft.annotations[("AWS::S3::Bucket", "kept-bucket")].assumed
+
+
+def test_deleted_buckets_and_policies_are_not_judged() -> None:
+    findings, draft = judge(
+        plan(
+            tf_bucket("aws_s3_bucket.gone", "gone-bucket", Action.DELETE),
+            tf_bucket(SITE, "site-bucket"),
+            tf(
+                "aws_s3_bucket_policy.old",
+                "aws_s3_bucket_policy",
+                {"bucket": SITE_ID, "policy": public_policy("site-bucket")},
+                Action.DELETE,
+            ),
+        )
+    )
+    assert statuses(findings) == {"site-bucket": PASS}
+    assert draft.annotations[("AWS::S3::Bucket", "site-bucket")].attached == []
+
+
+# --- CloudFormation -----------------------------------------------------------------------------------------
+
+
+def test_a_template_bucket_without_properties_passes_on_defaults_named_by_its_logical_id() -> None:
+    findings, draft = judge(template(cfn("Logs", "AWS::S3::Bucket", {})))
+    assert statuses(findings) == {"Logs": PASS}
+    annotation = draft.annotations[("AWS::S3::Bucket", "Logs")]
+    assert annotation.location == Location(file=TEMPLATE, line=3)
+    assert annotation.assumed == [
+        s3.ACCOUNT_NOT_IN_DOCUMENT,
+        s3.NEW_BUCKET_ACL,
+        s3.NEW_BUCKET_BLOCK,
+        s3.NEW_BUCKET_OWNERSHIP,
+    ]
+
+
+def cfn_policy(document: object, bucket: object = None) -> IacResource:
+    bucket = bucket if bucket is not None else Ref("Site", None, "SitePolicy.Bucket")
+    return cfn("SitePolicy", "AWS::S3::BucketPolicy", {"Bucket": bucket, "PolicyDocument": document}, line=20)
+
+
+def statement(**fields: object) -> dict[str, object]:
+    return {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::site/*",
+        **fields,
+    }
+
+
+LIFTED = {"PublicAccessBlockConfiguration": {"BlockPublicAcls": True}}
+"""Only BlockPublicAcls given: the three omitted settings are off."""
+
+
+@pytest.mark.parametrize(
+    ("document", "status"),
+    [
+        ({"Statement": [statement()]}, FAIL),
+        (
+            {"Statement": [statement(Resource=Unknown("SitePolicy.PolicyDocument.Statement[0].Resource"))]},
+            FAIL,
+        ),
+        (
+            {"Statement": [statement(Principal=Unknown("SitePolicy.PolicyDocument.Statement[0].Principal"))]},
+            UNKNOWN,
+        ),
+        ({"Statement": [statement(Condition={"StringEquals": {"aws:SourceVpce": Unknown("c")}})]}, UNKNOWN),
+        (
+            {
+                "Statement": [
+                    statement(
+                        Principal={"Service": "cloudfront.amazonaws.com"},
+                        Condition={
+                            "StringEquals": {"AWS:SourceArn": Ref("Cdn", None, "SitePolicy.PolicyDocument.x")}
+                        },
+                    )
+                ]
+            },
+            PASS,
+        ),
+        (json.dumps({"Statement": [statement()]}), FAIL),
+    ],
+)
+def test_a_template_policy_is_judged_unless_an_unknown_decides_its_publicness(
+    document: object, status: Status
+) -> None:
+    findings, _ = judge(
+        template(cfn("Site", "AWS::S3::Bucket", {"BucketName": "site", **LIFTED}), cfn_policy(document))
+    )
+    assert statuses(findings) == {"site": status}
+
+
+def test_an_unknown_resource_is_judged_with_a_placeholder_said_in_the_annotation() -> None:
+    resource = Unknown("SitePolicy.PolicyDocument.Statement[0].Resource")
+    _, draft = judge(
+        template(
+            cfn("Site", "AWS::S3::Bucket", LIFTED), cfn_policy({"Statement": [statement(Resource=resource)]})
+        )
+    )
+    annotation = draft.annotations[("AWS::S3::Bucket", "Site")]
+    assert annotation.attached == ["SitePolicy"]
+    assert (
+        "SitePolicy.PolicyDocument: SitePolicy.PolicyDocument.Statement[0].Resource is known only after "
+        "apply, but whether the policy is public does not depend on it "
+        "(it was judged with a placeholder there)"
+    ) in annotation.assumed
+
+
+@pytest.mark.parametrize(
+    ("access_control", "status"),
+    [
+        ("PublicRead", FAIL),
+        ("PublicReadWrite", FAIL),
+        ("AuthenticatedRead", FAIL),
+        ("Private", PASS),
+        ("LogDeliveryWrite", PASS),
+        ("Bogus", UNKNOWN),
+    ],
+)
+def test_a_template_access_control_counts_once_acls_are_enabled(access_control: str, status: Status) -> None:
+    properties = {
+        "AccessControl": access_control,
+        "OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
+        "PublicAccessBlockConfiguration": {
+            "BlockPublicAcls": False,
+            "IgnorePublicAcls": "false",
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": False,
+        },
+    }
+    findings, _ = judge(template(cfn("Site", "AWS::S3::Bucket", properties)))
+    assert statuses(findings) == {"Site": status}
+
+
+def test_a_template_policy_for_a_bucket_outside_the_template_is_a_warning() -> None:
+    findings, draft = judge(
+        template(
+            cfn("Site", "AWS::S3::Bucket", {}), cfn_policy({"Statement": [statement()]}, bucket="shared-logs")
+        )
+    )
+    assert statuses(findings) == {"Site": PASS}
+    assert draft.warnings == [
+        "SitePolicy: its bucket ('shared-logs') is not a bucket of template.yaml; not judged "
+        "(give --snapshot to judge it with the live bucket)"
+    ]
