@@ -58,7 +58,7 @@ from cloudwarden.report.writing import (
     write_reports,
 )
 from cloudwarden.rules import MANUAL_RULE_IDS, RULE_IDS, RULES, RULES_BY_ID, Rule, collections_needed
-from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
+from cloudwarden.snapshot import AccountSnapshot, Snapshot, SnapshotError, dump_snapshot, load_snapshot
 
 app = typer.Typer(
     add_completion=False,
@@ -368,6 +368,14 @@ def iac_command(
     output_format: FormatOption = None,
     output: OutputOption = None,
     fail_on: FailOnOption = Severity.INFO,
+    snapshot_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--snapshot",
+            metavar="SNAPSHOT.json",
+            help="A snapshot of the account the plans change (`collect`): judge them against what it holds.",
+        ),
+    ] = None,
     framework: FrameworkOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -379,7 +387,11 @@ def iac_command(
         rules = _iac_rules(rule)
         _check_framework(framework, output_format)
         targets = report_targets(output_format, output)
-        built = build(read_documents(paths))
+        live = _live_account(snapshot_path) if snapshot_path is not None else None
+        region = live.regions[0] if live is not None and len(live.regions) == 1 else None
+        account_id = live.account_id if live is not None else None
+        documents = read_documents(paths, account_id=account_id, region=region)
+        built = build(documents, live)
         return _report(
             built.snapshot,
             settings,
@@ -392,6 +404,25 @@ def iac_command(
         )
 
     raise typer.Exit(_guarded(body, debug))
+
+
+def _live_account(path: Path) -> AccountSnapshot:
+    """The one account of a snapshot that plans are laid over (`iac --snapshot`)."""
+    try:
+        snapshot = load_snapshot(path)
+    except SnapshotError as error:
+        raise UsageProblem(str(error)) from error
+    if len(snapshot.accounts) != 1:
+        raise UsageProblem(
+            f"--snapshot {path}: it holds {len(snapshot.accounts)} accounts; plans are laid over one "
+            "(collect the account they deploy to alone)"
+        )
+    (account,) = snapshot.accounts
+    if account.unreachable is not None:
+        raise UsageProblem(
+            f"--snapshot {path}: account {account.account_id} was not read: {account.unreachable}"
+        )
+    return account
 
 
 def _iac_rules(rule_ids: Sequence[str] | None) -> tuple[Rule, ...]:

@@ -467,6 +467,11 @@ class AccountSnapshot(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The snapshot holds some of the account's resources, not all: those of an infrastructure plan or
     template (`iac`). Rules judge what it holds and conclude nothing from what is absent (a record
     target it does not hold is not dangling, a region without a trail in it is not uncovered)."""
+    live_context: bool = False
+    """A partial snapshot laid over a collected one (`iac --snapshot`): besides the document's resources
+    it holds the account's own as collected, which the document's resources are judged against (a
+    record target neither holds is dangling, a trail's bucket among them is the account's own). Rules
+    still judge only what the document touches: the rest is the live scan's business."""
 
     def not_collected(self, needs: frozenset[Collection]) -> tuple[Collection, ...]:
         """The parts of `needs` this snapshot of the account does not hold, sorted."""

@@ -56,8 +56,25 @@ def u(attribute: str) -> Unknown:
     return Unknown(attribute)
 
 
-def unknown_leaves(address: str, *paths: str) -> dict[str, Unknown | Ref]:
-    return {path: Unknown(f"{address}.{path}") for path in paths}
+def computed_not_configured(name: str, address: str) -> set[str]:
+    """The attributes of a fixture's resource that `after_unknown` marks unknown as a whole but that
+    its configuration does not set (no key in its `expressions`): what the parser leaves out."""
+    plan = load(name)
+    (change,) = (
+        entry["change"]
+        for entry in plan["resource_changes"]
+        if entry["address"] == address and "deposed" not in entry
+    )
+    *calls, kind, rest = address.split(".")
+    module = plan["configuration"]["root_module"]
+    for call in calls[1::2]:
+        module = module["module_calls"][call.split("[")[0]]["module"]
+    (config,) = (r for r in module["resources"] if r["address"] == f"{kind}.{rest.split('[')[0]}")
+    return {
+        attribute
+        for attribute, unknown in change["after_unknown"].items()
+        if unknown is True and attribute not in config["expressions"]
+    }
 
 
 BUCKET_AFTER_APPLY = (
@@ -114,12 +131,13 @@ def test_module_web_resources_actions_and_regions() -> None:
 def test_module_web_bucket_name_from_a_variable_stays_known() -> None:
     bucket = by_address(parse("module_web.json"))["module.web.aws_s3_bucket.site"]
     address = "module.web.aws_s3_bucket.site"
+    # only `bucket` is configured: every attribute known after apply is the provider's, not set
+    assert computed_not_configured("module_web.json", address) == set(BUCKET_AFTER_APPLY)
     assert bucket.values == {
         "bucket": "example-web-assets",
         "force_destroy": False,
         "tags": None,
         "timeouts": None,
-        **unknown_leaves(address, *BUCKET_AFTER_APPLY),
     }
 
 
@@ -130,7 +148,6 @@ def test_module_web_policy_and_block_link_to_the_modules_bucket() -> None:
         "bucket": Ref(
             "module.web.aws_s3_bucket.site", "id", at="module.web.aws_s3_bucket_policy.site.bucket"
         ),
-        "id": u("module.web.aws_s3_bucket_policy.site.id"),
         # the bucket's ARN and an account id read by a data source: not a link to one resource
         "policy": u("module.web.aws_s3_bucket_policy.site.policy"),
     }
@@ -145,16 +162,21 @@ def test_module_web_policy_and_block_link_to_the_modules_bucket() -> None:
             "id",
             at="module.web.aws_s3_bucket_public_access_block.site.bucket",
         ),
-        "id": u("module.web.aws_s3_bucket_public_access_block.site.id"),
     }
+    # `id` is computed, not configured: left out
+    for address in (
+        "module.web.aws_s3_bucket_policy.site",
+        "module.web.aws_s3_bucket_public_access_block.site",
+    ):
+        assert computed_not_configured("module_web.json", address) == {"id"}
 
 
 def test_module_web_record_links_through_the_modules_output() -> None:
     record = by_address(parse("module_web.json"))["aws_route53_record.assets"]
+    unset = computed_not_configured("module_web.json", "aws_route53_record.assets")
+    assert unset == {"allow_overwrite", "fqdn", "id"}
+    assert unset.isdisjoint(record.values)
     assert unknowns(record) == {
-        "allow_overwrite": u("aws_route53_record.assets.allow_overwrite"),
-        "fqdn": u("aws_route53_record.assets.fqdn"),
-        "id": u("aws_route53_record.assets.id"),
         "records": Ref(
             "module.web.aws_s3_bucket.site",
             "bucket_regional_domain_name",
@@ -192,11 +214,19 @@ def test_security_groups_unknown_ids_and_cidrs_link_to_their_resources() -> None
     ]
     resources = by_address(document)
     assert unknowns(resources["aws_security_group.lb"]) == {}
+    unset = {"arn", "id", "name_prefix", "owner_id", "tags_all"}
+    assert computed_not_configured("security_groups.json", "aws_security_group.web") == unset
+    assert unset.isdisjoint(resources["aws_security_group.web"].values)
     assert unknowns(resources["aws_security_group.web"]) == {
-        **unknown_leaves("aws_security_group.web", "arn", "id", "name_prefix", "owner_id", "tags_all"),
         "vpc_id": Ref("aws_vpc.main", "id", at="aws_security_group.web.vpc_id"),
     }
     rule = resources["aws_security_group_rule.web_from_vpc"]
+    # `cidr_blocks` is configured: no `source_security_group_id` (nor the ids) is set
+    assert computed_not_configured("security_groups.json", rule.address) == {
+        "id",
+        "security_group_rule_id",
+        "source_security_group_id",
+    }
     assert rule.values == {
         "cidr_blocks": [
             Ref("aws_vpc.main", "cidr_block", at="aws_security_group_rule.web_from_vpc.cidr_blocks[0]")
@@ -210,18 +240,15 @@ def test_security_groups_unknown_ids_and_cidrs_link_to_their_resources() -> None
         "timeouts": None,
         "to_port": 8080,
         "type": "ingress",
-        "id": u("aws_security_group_rule.web_from_vpc.id"),
         "security_group_id": Ref(
             "aws_security_group.web", "id", at="aws_security_group_rule.web_from_vpc.security_group_id"
         ),
-        "security_group_rule_id": u("aws_security_group_rule.web_from_vpc.security_group_rule_id"),
-        "source_security_group_id": u("aws_security_group_rule.web_from_vpc.source_security_group_id"),
     }
     ssh = resources["aws_vpc_security_group_ingress_rule.ssh"]
+    unset = {"arn", "id", "security_group_rule_id", "tags_all"}
+    assert computed_not_configured("security_groups.json", ssh.address) == unset
+    assert unset.isdisjoint(ssh.values)
     assert unknowns(ssh) == {
-        **unknown_leaves(
-            "aws_vpc_security_group_ingress_rule.ssh", "arn", "id", "security_group_rule_id", "tags_all"
-        ),
         "security_group_id": Ref(
             "aws_security_group.web", "id", at="aws_vpc_security_group_ingress_rule.ssh.security_group_id"
         ),
@@ -232,7 +259,14 @@ def test_security_groups_unknown_ids_and_cidrs_link_to_their_resources() -> None
 def test_a_known_value_stays_known_though_its_expression_is_a_reference() -> None:
     from_lb = by_address(parse("security_groups.json"))["aws_vpc_security_group_ingress_rule.from_lb"]
     assert from_lb.values["referenced_security_group_id"] == "sg-0a1b2c3d4e5f60718"
-    assert set(unknowns(from_lb)) == {"arn", "id", "security_group_id", "security_group_rule_id", "tags_all"}
+    assert unknowns(from_lb) == {
+        "security_group_id": Ref(
+            "aws_security_group.web", "id", at="aws_vpc_security_group_ingress_rule.from_lb.security_group_id"
+        )
+    }
+    unset = {"arn", "id", "security_group_rule_id", "tags_all"}
+    assert computed_not_configured("security_groups.json", from_lb.address) == unset
+    assert unset.isdisjoint(from_lb.values)
 
 
 def test_security_groups_inline_rules_are_the_planned_values() -> None:
@@ -303,9 +337,10 @@ def test_for_each_over_a_resource_by_each_value_is_no_link() -> None:
     resources = by_address(parse("count_for_each.json"))
     for key in ("app", "audit"):
         address = f'aws_s3_bucket_ownership_controls.logs["{key}"]'
+        assert computed_not_configured("count_for_each.json", address) == {"id"}
+        # `bucket = each.value.id` is configured: unknown, not left out
         assert resources[address].values == {
             "bucket": u(f"{address}.bucket"),
-            "id": u(f"{address}.id"),
             "rule": [{"object_ownership": "BucketOwnerEnforced"}],
         }
 
@@ -361,7 +396,12 @@ def test_actions_before_values() -> None:
     legacy = resources["aws_security_group.legacy"]
     assert legacy.before is not None
     assert legacy.before["id"] == "sg-0123456789abcdef0"
-    assert legacy.values["id"] == u("aws_security_group.legacy.id")
+    # the replacement's id (like its arn, owner) is computed, not configured: left out, every other
+    # value is the planned one
+    unset = {"arn", "id", "name_prefix", "owner_id", "tags_all"}
+    assert computed_not_configured("actions.json", "aws_security_group.legacy") == unset
+    assert legacy.values == changes["aws_security_group.legacy"]["after"]
+    assert unset.isdisjoint(legacy.values)
     acl = resources["aws_s3_bucket_acl.old"]
     assert acl.before == acl.values == changes["aws_s3_bucket_acl.old"]["before"]
     assert resources["aws_s3_bucket.assets"].before is None
@@ -370,19 +410,14 @@ def test_actions_before_values() -> None:
 
 def test_actions_login_profile_user_is_known() -> None:
     profile = by_address(parse("actions.json"))["aws_iam_user_login_profile.alice"]
-    assert profile.values == {
-        "password_length": 20,
-        "pgp_key": None,
-        "user": "alice",
-        **unknown_leaves(
-            "aws_iam_user_login_profile.alice",
-            "encrypted_password",
-            "id",
-            "key_fingerprint",
-            "password",
-            "password_reset_required",
-        ),
+    assert computed_not_configured("actions.json", profile.address) == {
+        "encrypted_password",
+        "id",
+        "key_fingerprint",
+        "password",
+        "password_reset_required",
     }
+    assert profile.values == {"password_length": 20, "pgp_key": None, "user": "alice"}
 
 
 # -- fixture 5: providers and regions ------------------------------------------------------------------
@@ -407,8 +442,10 @@ def test_multi_provider_regions() -> None:
 
 def test_multi_provider_trail_links_in_nested_blocks() -> None:
     trail = by_address(parse("multi_provider.json"))["aws_cloudtrail.org"]
+    unset = {"arn", "home_region", "id", "sns_topic_arn", "tags_all"}
+    assert computed_not_configured("multi_provider.json", trail.address) == unset
+    assert unset.isdisjoint(trail.values)
     assert unknowns(trail) == {
-        **unknown_leaves("aws_cloudtrail.org", "arn", "home_region", "id", "sns_topic_arn", "tags_all"),
         "event_selector[0].data_resource[0].values[0]": Ref(
             "aws_s3_bucket.trail_logs",
             "arn",
@@ -589,9 +626,146 @@ def test_an_attribute_after_unknown_marks_but_planned_values_omit_is_added() -> 
 
 
 def test_map_keys_that_are_not_names_are_quoted_in_the_attribute() -> None:
-    bucket = resource("aws_s3_bucket.t", {"tags": {"cost.center": None}}, {"tags": {"cost.center": True}}, {})
+    bucket = resource(
+        "aws_s3_bucket.t",
+        {"tags": {"cost.center": None}},
+        {"tags": {"cost.center": True}},
+        {"tags": {"references": ["local.tags"]}},
+    )
     values = by_address(parse_plan(plan_of(bucket), "p"))["aws_s3_bucket.t"].values
     assert values == {"tags": {"cost.center": u('aws_s3_bucket.t.tags["cost.center"]')}}
+
+
+# -- computed, not configured: left out, not unknown -----------------------------------------------------
+
+
+def test_an_unknown_attribute_the_configuration_does_not_set_is_left_out() -> None:
+    """A rule with `cidr_blocks` has no `source_security_group_id`: the provider computes it, the
+    configuration does not set it, so it is no unknown peer; the rule's ids likewise."""
+    rule = resource(
+        "aws_security_group_rule.r",
+        {"type": "ingress", "from_port": 22, "to_port": 22, "protocol": "tcp", "cidr_blocks": ["10.0.0.0/8"]},
+        {"id": True, "security_group_rule_id": True, "source_security_group_id": True},
+        {
+            "type": {"constant_value": "ingress"},
+            "from_port": {"constant_value": 22},
+            "to_port": {"constant_value": 22},
+            "protocol": {"constant_value": "tcp"},
+            "cidr_blocks": {"constant_value": ["10.0.0.0/8"]},
+        },
+    )
+    values = by_address(parse_plan(plan_of(rule), "p"))["aws_security_group_rule.r"].values
+    assert values == {
+        "type": "ingress",
+        "from_port": 22,
+        "to_port": 22,
+        "protocol": "tcp",
+        "cidr_blocks": ["10.0.0.0/8"],
+    }
+
+
+def test_a_configured_attribute_with_an_unknown_value_stays_unknown_beside_one_left_out() -> None:
+    policy = resource(
+        "aws_s3_bucket_policy.p",
+        {},
+        {"bucket": True, "policy": True, "id": True},
+        {
+            "bucket": {"references": ["local.bucket_id"]},
+            "policy": {
+                "references": ["data.aws_iam_policy_document.p.json", "data.aws_iam_policy_document.p"]
+            },
+        },
+    )
+    values = by_address(parse_plan(plan_of(policy), "p"))["aws_s3_bucket_policy.p"].values
+    assert values == {
+        "bucket": u("aws_s3_bucket_policy.p.bucket"),
+        "policy": u("aws_s3_bucket_policy.p.policy"),
+    }
+
+
+def test_in_a_nested_block_an_unset_attribute_stays_unknown_and_a_set_sibling_stays_linked() -> None:
+    """Below the top level a missing expression may be a `dynamic` block's (Terraform leaves those out
+    of the configuration): only a wholly unknown top-level attribute is read as not set."""
+    key = resource("aws_kms_key.k", {}, {"arn": True}, {})
+    encryption = resource(
+        "aws_s3_bucket_server_side_encryption_configuration.e",
+        {
+            "bucket": "b-bucket",
+            "rule": [{"apply_server_side_encryption_by_default": [{"sse_algorithm": "aws:kms"}]}],
+        },
+        {
+            "rule": [
+                {
+                    "apply_server_side_encryption_by_default": [{"kms_master_key_id": True}],
+                    "bucket_key_enabled": True,
+                }
+            ]
+        },
+        {
+            "bucket": {"constant_value": "b-bucket"},
+            "rule": [
+                {
+                    "apply_server_side_encryption_by_default": [
+                        {
+                            "kms_master_key_id": {"references": ["aws_kms_key.k.arn", "aws_kms_key.k"]},
+                            "sse_algorithm": {"constant_value": "aws:kms"},
+                        }
+                    ]
+                }
+            ],
+        },
+    )
+    address = "aws_s3_bucket_server_side_encryption_configuration.e"
+    values = by_address(parse_plan(plan_of(key, encryption), "p"))[address].values
+    assert values == {
+        "bucket": "b-bucket",
+        "rule": [
+            {
+                "apply_server_side_encryption_by_default": [
+                    {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": Ref(
+                            "aws_kms_key.k",
+                            "arn",
+                            at=f"{address}.rule[0].apply_server_side_encryption_by_default[0].kms_master_key_id",
+                        ),
+                    }
+                ],
+                "bucket_key_enabled": u(f"{address}.rule[0].bucket_key_enabled"),
+            }
+        ],
+    }
+
+
+def test_without_its_configuration_a_resource_keeps_every_unknown() -> None:
+    """Nothing says what is not set: the same resource with its configuration loses the unset ones."""
+    configured = resource("aws_s3_bucket.c", {"bucket": "c"}, {"id": True, "arn": True}, {})
+    bare = resource("aws_s3_bucket.d", {"bucket": "d"}, {"id": True, "arn": True}, {})
+    plan = plan_of(configured, bare)
+    configs = plan["configuration"]["root_module"]["resources"]
+    configs[:] = [config for config in configs if config["address"] != "aws_s3_bucket.d"]
+    resources = by_address(parse_plan(plan, "p"))
+    assert resources["aws_s3_bucket.c"].values == {"bucket": "c"}
+    assert resources["aws_s3_bucket.d"].values == {
+        "bucket": "d",
+        "id": u("aws_s3_bucket.d.id"),
+        "arn": u("aws_s3_bucket.d.arn"),
+    }
+
+
+def test_a_partly_unknown_unset_attribute_keeps_its_unknown_elements() -> None:
+    """A partly known attribute without an expression may be a `dynamic` block's: not read as not set."""
+    instance = resource(
+        "aws_instance.i",
+        {"ami": "ami-0123456789abcdef0", "ipv6_addresses": [None, "2001:db8::1"]},
+        {"ipv6_addresses": [True, False]},
+        {"ami": {"constant_value": "ami-0123456789abcdef0"}},
+    )
+    values = by_address(parse_plan(plan_of(instance), "p"))["aws_instance.i"].values
+    assert values == {
+        "ami": "ami-0123456789abcdef0",
+        "ipv6_addresses": [u("aws_instance.i.ipv6_addresses[0]"), "2001:db8::1"],
+    }
 
 
 def module_plan(module_address: str, call_expression: dict[str, Any]) -> dict[str, Any]:

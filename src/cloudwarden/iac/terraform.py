@@ -32,6 +32,16 @@ Semantics modelled, after Terraform's "JSON Output Format" (plan representation)
   instances that remain after apply (those of `planned_values`) are linked to.
   Blocks nested in a list (`[{...}, {...}]` in the configuration) are matched to the values' elements
   only when every block agrees on the link: a set's order is not the configuration's.
+- Computed, not configured: a wholly unknown top-level attribute that the resource's configuration
+  does not set at all (no expression for it: `aws_security_group`'s inline `ingress` when the rules
+  are separate resources, `aws_security_group_rule`'s `source_security_group_id` beside
+  `cidr_blocks`, a bucket's legacy `policy`) is left out of the values, as an attribute not set: the
+  provider fills it from what is configured elsewhere, and taking it for an unknown setting would make
+  every such resource UNKNOWN. Below the top level, or for a partly known attribute, a missing
+  expression may be a `dynamic` block's (Terraform leaves those out of the configuration's
+  expressions): unknown parts stay unknown there. One case looks the same as not set and is not: a
+  `dynamic` block whose `for_each` is itself unknown at plan time; its rules are not seen
+  (docs/iac.md).
 - Region: a resource's own known `region` (the AWS provider's per-resource region, 6.0, and the
   bucket's computed `region`); else, unless the configuration sets `region` to something unknown,
   its provider configuration's (`configuration.provider_config[provider_config_key]`, which
@@ -685,6 +695,9 @@ class _Merge:
                 raise _Malformed(self.at + path, f"an object, but the planned value is {found}")
             merged = dict(value or {})
             for key, inner in unknown.items():
+                if not path and inner is True and _not_configured(nodes, key):
+                    merged.pop(key, None)  # computed by the provider from what is configured elsewhere
+                    continue
                 step = path + _step_name(key)
                 merged[key] = self.merge(merged.get(key), inner, step, _descend(nodes, key, None))
             return merged
@@ -713,6 +726,20 @@ class _Merge:
         if found is None:
             return Unknown(attribute)
         return Ref(address=found.address, attribute=found.attribute, at=attribute)
+
+
+def _not_configured(nodes: Nodes, key: str) -> bool:
+    """Whether the resource's configuration (the one expressions object at the top) sets no `key`.
+
+    Only a wholly unknown top-level attribute is read as not set: Terraform leaves `dynamic` blocks
+    out of the configuration's expressions even when their `for_each` is known, so a partly known
+    attribute without an expression may be one (its unknown parts then stay unknown)."""
+    return (
+        len(nodes) == 1
+        and isinstance(nodes[0], dict)
+        and not _is_expression(nodes[0])
+        and key not in nodes[0]
+    )
 
 
 def _descend(nodes: Nodes, step: str | int, length: int | None) -> Nodes:

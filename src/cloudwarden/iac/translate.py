@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from cloudwarden.findings import Location
 from cloudwarden.iac.model import IacDocument, IacResource, Ref, Unknown
 from cloudwarden.snapshot import (
@@ -109,6 +111,14 @@ class Draft:
 
     users: list[CredentialReportRow] = field(default_factory=list)
 
+    live: AccountSnapshot | None = None
+    """`iac --snapshot`: the collected account the documents are laid over. Families read it for what a
+    document touches but does not set (a live bucket's Block Public Access, the live group a rule
+    resource adds to) and mark in `replaced` the live records their own records stand for."""
+    replaced: set[tuple[str, str]] = field(default_factory=set)
+    """Live records a document replaces or deletes: `("bucket", name)`, `("group", id)`,
+    `("trail", arn)`, `("zone", id)`, `("record", record id)`; the others are kept as collected."""
+
     def unknown(
         self, service: str, operation: str, region: str, value: Unknown | Ref, resource: str | None
     ) -> None:
@@ -133,6 +143,63 @@ class Draft:
         return annotation
 
     def account(self) -> AccountSnapshot:
+        """The partial account of the documents (laid over `live` when there is one)."""
+        account = self._documents_account()
+        return account if self.live is None else self._laid_over(account, self.live)
+
+    def _kept(self, kind: str, key: str) -> bool:
+        return (kind, key) not in self.replaced
+
+    def _laid_over(self, account: AccountSnapshot, live: AccountSnapshot) -> AccountSnapshot:
+        """The documents' records with the live account's others: its buckets, groups, interfaces,
+        prefix lists, trails, zones, records and inventories as collected (but those a document replaces
+        or deletes), its failed calls, its regions. The users are the documents' only: the live ones are
+        the scan's business, and the documents' are judged on their own (MANUAL)."""
+        kept = self._kept
+        own_buckets = {bucket.name for bucket in self.buckets}
+        own_groups = {group.id for group in self.security_groups}
+        live_ec2 = live.ec2 or Ec2Data()
+        live_trails = live.cloudtrail or CloudTrailData()
+        live_dns = live.route53 or Route53Data()
+        planned_regions = {region: tuple(arns) for region, arns in self.trail_regions.items()}
+        inventory = {name: _joined(getattr(live_dns, name), self.route53.get(name)) for name in _INVENTORIES}
+        buckets = None
+        if live.s3.buckets is not None:
+            others = (b for b in live.s3.buckets if b.name not in own_buckets and kept("bucket", b.name))
+            buckets = (*self.buckets, *others)
+        return msgspec.structs.replace(
+            account,
+            regions=tuple(sorted(set(self.regions) | set(live.regions))) or account.regions,
+            s3=S3Data(buckets=buckets, account_public_access_block=self.account_public_access_block),
+            ec2=Ec2Data(
+                security_groups=(
+                    *self.security_groups,
+                    *(g for g in live_ec2.security_groups if g.id not in own_groups and kept("group", g.id)),
+                ),
+                network_interfaces=live_ec2.network_interfaces,
+                vpcs=live_ec2.vpcs,
+                prefix_lists=live_ec2.prefix_lists,
+            ),
+            cloudtrail=CloudTrailData(
+                trails=(*self.trails, *(t for t in live_trails.trails if kept("trail", t.arn))),
+                regions={
+                    region: (*live_trails.regions.get(region, ()), *planned_regions.get(region, ()))
+                    for region in {*live_trails.regions, *planned_regions}
+                },
+                organization=live_trails.organization,
+                bucket_ownership=(*live_trails.bucket_ownership, *self.bucket_ownership),
+            ),
+            route53=msgspec.structs.replace(
+                live_dns,
+                zones=(*self.zones, *(z for z in live_dns.zones if kept("zone", z.id))),
+                records=(*self.records, *(r for r in live_dns.records if kept("record", r.record_id))),
+                **inventory,
+            ),
+            errors=(*live.errors, *self.errors),
+            live_context=True,
+        )
+
+    def _documents_account(self) -> AccountSnapshot:
         regions = tuple(sorted(self.regions)) or (UNKNOWN_REGION,)
         return AccountSnapshot(
             account_id=self.account_id,
@@ -158,6 +225,25 @@ class Draft:
         )
 
 
+_INVENTORIES = (
+    "elastic_ips",
+    "interface_ips",
+    "distributions",
+    "load_balancers",
+    "beanstalk_cnames",
+    "api_ids",
+)
+"""Route53Data's inventories of what the account holds, which the documents' resources add to."""
+
+
+def _joined(live: tuple[Any, ...] | None, planned: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    """A live inventory with the documents' additions; unknown (None) when the live one could not be
+    read: what a document adds does not make the rest of the account known."""
+    if live is None:
+        return None
+    return (*live, *(planned or ()))
+
+
 Translator = Callable[[Graph, Draft], None]
 
 
@@ -171,11 +257,18 @@ def translators() -> tuple[Translator, ...]:
 def translate(document: IacDocument, account_id: str | None = None) -> tuple[AccountSnapshot, Draft]:
     """The document as a partial account (its id: the document's path unless given)."""
     draft = Draft(account_id=account_id or document.path)
+    translate_into(document, draft)
+    return draft.account(), draft
+
+
+def translate_into(document: IacDocument, draft: Draft) -> None:
+    """Add the document's records to `draft` (several documents laid over one live account share one)."""
     graph = Graph(document)
     for resource in document.resources:
         if resource.region:
             draft.regions.add(resource.region)
     for family in translators():
         family(graph, draft)
-    draft.warnings.extend(document.notes)
-    return draft.account(), draft
+    draft.warnings.extend(
+        f"{document.path}: {note}" if not note.startswith(document.path) else note for note in document.notes
+    )
