@@ -197,7 +197,7 @@ def test_a_source_known_only_after_apply_is_unknown_where_the_world_would_be_too
     finding = findings[MINIMAL][WEB]
     assert finding.unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
     assert finding.message == (
-        "inbound access from prefix lists cannot be judged: "
+        "inbound access from sources known only after apply cannot be judged: "
         "aws_security_group_rule.ssh.cidr_blocks[0] is known only after apply"
     )
     assert draft.annotations[("AWS::EC2::SecurityGroup", WEB)].attached == ["aws_security_group_rule.ssh"]
@@ -439,7 +439,8 @@ def test_template_ingress_resources_attach_by_ref_and_getatt() -> None:
     assert statuses(findings, INTERNAL) == {"App": FAIL, "Lb": PASS}
     assert statuses(findings, MINIMAL) == {"App": PASS, "Lb": UNKNOWN}
     assert findings[MINIMAL]["Lb"].message == (
-        "inbound access from prefix lists cannot be judged: Ssh.CidrIp is known only after apply"
+        "inbound access from sources known only after apply cannot be judged: "
+        "Ssh.CidrIp is known only after apply"
     )
     app = next(g for g in draft.security_groups if g.id == "App")
     assert app.name == "app-sg"

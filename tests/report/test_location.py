@@ -276,15 +276,42 @@ def test_a_location_that_would_start_a_formula_is_inert() -> None:
 
 
 def test_the_terminal_line_names_the_file_and_line() -> None:
+    """A located finding is named by its address and file, without the account (for `iac`, the
+    document's path again); a live finding's line is unchanged."""
     assert [finding_line(finding, indent=2, style="").plain for finding in FINDINGS] == [
-        "  FAIL       critical 123456789012 LogsBucket (us-east-1) at infra/web stack/template.yaml:12: "
+        "  FAIL       critical LogsBucket (us-east-1) at infra/web stack/template.yaml:12: "
         "the bucket policy grants s3:GetObject to everyone",
-        "  UNKNOWN    critical 123456789012 module.web.aws_security_group.web (us-east-1) at "
+        "  UNKNOWN    critical module.web.aws_security_group.web (us-east-1) at "
         "plans/plan.json: cidr_blocks is known only after apply",
-        "  PASS       critical 123456789012 ArchiveBucket (us-east-1) at infra/web stack/template.yaml:40: "
+        "  PASS       critical ArchiveBucket (us-east-1) at infra/web stack/template.yaml:40: "
         "every Block Public Access setting is on",
         "  FAIL       critical 123456789012: the root user has no MFA device",
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "region", "shown"),
+    [
+        pytest.param("site-bucket", "unknown", "SiteBucket (site-bucket)", id="name-without-region"),
+        pytest.param("site-bucket", "eu-west-1", "SiteBucket (site-bucket, eu-west-1)", id="name-and-region"),
+        pytest.param(None, "unknown", "SiteBucket", id="neither"),
+        pytest.param("SiteBucket", "global", "SiteBucket", id="name-in-the-address-global"),
+    ],
+)
+def test_a_located_line_gives_the_name_and_only_a_known_region(
+    name: str | None, region: str, shown: str
+) -> None:
+    finding = msgspec.structs.replace(
+        IN_TEMPLATE,
+        account="infra/template.yaml",
+        region=region,
+        resource=Resource(type="AWS::S3::Bucket", id="SiteBucket", name=name),
+        location=Location(file="infra/template.yaml", line=4),
+    )
+    assert finding_line(finding, indent=0, style="").plain == (
+        f"FAIL       critical {shown} at infra/template.yaml:4: "
+        "the bucket policy grants s3:GetObject to everyone"
+    )
 
 
 def test_a_hostile_location_is_printed_without_its_escape_sequences() -> None:
@@ -295,9 +322,9 @@ def test_a_hostile_location_is_printed_without_its_escape_sequences() -> None:
 def test_the_terminal_report_shows_located_findings() -> None:
     lines = render(_report(), Format.TERMINAL, RULES).splitlines()
     assert [line for line in lines if " at " in line] == [
-        "  FAIL       critical 123456789012 LogsBucket (us-east-1) at infra/web stack/template.yaml:12: "
+        "  FAIL       critical LogsBucket (us-east-1) at infra/web stack/template.yaml:12: "
         "the bucket policy grants s3:GetObject to everyone",
-        "  UNKNOWN    critical 123456789012 module.web.aws_security_group.web (us-east-1) at "
+        "  UNKNOWN    critical module.web.aws_security_group.web (us-east-1) at "
         "plans/plan.json: cidr_blocks is known only after apply",
     ]
 

@@ -28,6 +28,18 @@ record's name with the document's buckets. A link to anything else (an instance'
 placeholder no inventory holds: not decided by the document, and never taken for a third-party name.
 A value left to deployment (not a link) is an `ApiError` with the code `KNOWN_AFTER_APPLY` on the
 record's id.
+
+Laid over a collected account (`iac --snapshot`, `Draft.live`): a zone named by a literal id is the
+live zone of that id, and one named by a literal `HostedZoneName` the only live zone of that name
+(CloudFormation refuses the name when several zones have it), kept as collected, whose name completes
+Terraform's relative record names; the inventories are joined with the live ones (`Draft.account`), so
+the rule judges the documents' records against both. A record of a document stands for the live
+record of the same id (an update, or a record a stack already holds); a zone of a document with a
+known id for the live zone. A Terraform plan's update, replacement or deletion also retires the record
+or zone its `before` values name: a deleted one is gone from the judged account, a renamed one no
+longer exists under its old id. When the collected account's buckets are not known and no failed
+call says so, an `s3:ListBuckets` error says it (`iac.trail.note_unlisted_buckets`): the judged account
+then lists the documents' buckets only, which is not the account's whole.
 """
 
 from __future__ import annotations
@@ -37,7 +49,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudwarden.findings import GLOBAL_REGION
-from cloudwarden.iac.model import IacResource, Ref, Unknown
+from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
+from cloudwarden.iac.trail import note_unlisted_buckets
 from cloudwarden.iac.translate import Annotation, Draft, Graph
 from cloudwarden.semantics.dns import normalise_name, placeholder
 from cloudwarden.snapshot import Distribution, HostedZone, RecordSet
@@ -90,6 +103,9 @@ class _Zone:
     name: str
     private: bool
     name_servers: tuple[str, ...] | None
+    live: bool = False
+    """A zone of the collected account (`--snapshot`), named by its literal id or name: kept as
+    collected, not added again."""
 
 
 @dataclass
@@ -119,6 +135,8 @@ class _Translation:
             name: []
             for name in ("load_balancers", "distributions", "beanstalk_cnames", "api_ids", "elastic_ips")
         }
+        live = draft.live.route53 if draft.live is not None else None
+        self.live_zones: tuple[HostedZone, ...] = live.zones if live is not None else ()
 
     def run(self) -> None:
         for resource in self.graph.of_type(*ZONE_TYPES):
@@ -128,9 +146,13 @@ class _Translation:
             for record in self._records(resource):
                 self._add(record)
         for zone in self.ordered:
-            self.draft.zones.append(
-                HostedZone(id=zone.id, name=zone.name, private=zone.private, name_servers=zone.name_servers)
-            )
+            if not zone.live:
+                self.draft.zones.append(
+                    HostedZone(
+                        id=zone.id, name=zone.name, private=zone.private, name_servers=zone.name_servers
+                    )
+                )
+        self._retire_before()
         route53: dict[str, Any] = {key: tuple(dict.fromkeys(values)) for key, values in self.holdings.items()}
         route53["distributions"] = tuple(Distribution(domain_name=name) for name in route53["distributions"])
         route53["interface_ips"] = ()
@@ -151,17 +173,33 @@ class _Translation:
             private=isinstance(vpcs, list) and bool(vpcs),
             name_servers=_names(servers) if _strings(servers) else None,
         )
+        if zone.id != resource.address:  # a zone that exists: the document's stands for the live one
+            self.draft.replaced.add(("zone", zone.id))
         self.zones[resource.address] = zone
         self.zones.setdefault(zone.id, zone)
         self.ordered.append(zone)
 
     def _outside(self, key: str, name: str) -> _Zone:
-        """A zone outside the document, kept under its id (or name): public, as far as it says."""
+        """A zone outside the document, kept under its id (or name): public, as far as it says; or,
+        laid over the collected account, the live zone of that id, or the only one of that name."""
         zone = self.zones.get(key)
         if zone is None:
-            zone = self.zones[key] = _Zone(key, name, False, None)
+            live = self._live_zone(key, name)
+            if live is not None:
+                zone = _Zone(live.id, live.name, live.private, live.name_servers, live=True)
+            else:
+                zone = _Zone(key, name, False, None)
+            self.zones[key] = zone
             self.ordered.append(zone)
         return zone
+
+    def _live_zone(self, key: str, name: str) -> HostedZone | None:
+        """The collected zone a literal id names, or the one zone a literal name names (CloudFormation
+        refuses `HostedZoneName` when several zones have the name: there is then none to pick)."""
+        if not name:
+            return next((zone for zone in self.live_zones if zone.id == key), None)
+        named = [zone for zone in self.live_zones if zone.name == name]
+        return named[0] if len(named) == 1 else None
 
     def _zone(self, resource: IacResource, by_id: object, by_name: object = None) -> _Zone:
         """The zone a record names: a zone of the document, or one outside it."""
@@ -327,6 +365,7 @@ class _Translation:
             alias_zone=record.alias_zone,
         )
         self.draft.records.append(snapshot)
+        self.draft.replaced.add(("record", snapshot.record_id))
         for unknown in record.unknown:
             self.draft.unknown(
                 "route53", "ListResourceRecordSets", GLOBAL_REGION, unknown, snapshot.record_id
@@ -335,10 +374,50 @@ class _Translation:
         annotation.attached.extend(dict.fromkeys(record.attached))
         self.draft.annotations[(FINDING_TYPE, snapshot.record_id)] = annotation
 
+    # --- what a plan changes in the live account --------------------------------------------------------
+
+    def _retire_before(self) -> None:
+        """Mark the live zones and records a Terraform plan updates, replaces or deletes, by the values
+        they have before (`before`): a deleted one is gone from the account, and one whose identity
+        changes (a record renamed: a replacement) no longer exists under its old id."""
+        for resource in self.graph.document.resources:
+            before = resource.before
+            if resource.action in (Action.CREATE, Action.NO_OP) or not isinstance(before, Mapping):
+                continue
+            if resource.type == "aws_route53_zone":
+                zone_id = before.get("zone_id")
+                if isinstance(zone_id, str) and zone_id:
+                    self.draft.replaced.add(("zone", zone_id))
+            elif resource.type == "aws_route53_record":
+                record_id = self._record_id_before(before)
+                if record_id is not None:
+                    self.draft.replaced.add(("record", record_id))
+
+    def _record_id_before(self, before: Mapping[str, Any]) -> str | None:
+        zone_id, name, kind, set_id = (
+            before.get(key) for key in ("zone_id", "name", "type", "set_identifier")
+        )
+        if not (isinstance(zone_id, str) and zone_id and isinstance(name, str) and isinstance(kind, str)):
+            return None
+        zone_id = zone_id.removeprefix("/hostedzone/")
+        known = self.zones.get(zone_id) or next((z for z in self.live_zones if z.id == zone_id), None)
+        zone_name = known.name if known is not None else ""
+        record_name = normalise_name(name)
+        if zone_name and not record_name.endswith(zone_name):  # the provider's expandRecordName
+            record_name = f"{record_name}.{zone_name}" if record_name else zone_name
+        kept = RecordSet(
+            zone_id=zone_id,
+            name=record_name,
+            type=kind.upper(),
+            set_identifier=set_id if isinstance(set_id, str) and set_id else None,
+        )
+        return kept.record_id
+
 
 def translate(graph: Graph, draft: Draft) -> None:
     """Adds the document's zones and record sets, and the inventory its records may point at."""
     _Translation(graph, draft).run()
+    note_unlisted_buckets(draft)  # a record's bucket missing from the documents' is not dangling
 
 
 def _strings(value: object) -> bool:

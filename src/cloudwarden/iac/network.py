@@ -34,6 +34,19 @@ or is a literal id equal to the known `id` of a group of the plan, is that group
 the group itself; other literal ids stay. A rule resource whose group is not in the document is not
 judged: a warning names it.
 
+Laid over a collected account (`iac --snapshot`, `Draft.live`):
+- a group the plan updates, leaves unchanged or replaces has a real id (`values.id`, or `before.id` for
+  a replacement): its record, named by its address, stands for the live group of that id, which leaves
+  the judged account (`Draft.replaced`); it takes the live group's region when the plan gives none. A
+  group the plan deletes (`before.id`) leaves it too, judged no more;
+- a rule resource whose group is not in the document but is a live group, named by its literal id
+  (`security_group_id`, `GroupId`: a `Ref` only names a group of the document), adds to that group: the
+  judged record is the live group with its live rules and the document's added. Its findings keep the
+  group's id (the live scan's) and point at the first such rule resource; all of them are `attached`.
+  (Several documents of one change add to the same record.) A peer named by a live group's id stays that
+  id: the live group is in the judged account, as are the live prefix lists the rules name, whose
+  entries then decide.
+
 What is left to deployment is never guessed: a CIDR, prefix list or source group that is unknown, or a
 link to anything but a group of the document, is an unknown peer (`IpPermission.unknown_peers`, named
 by its attribute), which the rules judge as any address or group could be. When the protocol or the
@@ -51,8 +64,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cloudwarden.iac.model import IacResource, Ref, Unknown
-from cloudwarden.iac.translate import UNKNOWN_REGION, Draft, Graph
+import msgspec
+
+from cloudwarden.findings import Location
+from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
+from cloudwarden.iac.translate import UNKNOWN_REGION, Annotation, Draft, Graph
 from cloudwarden.inputs import quoted
 from cloudwarden.snapshot import GroupPair, IpPermission, SecurityGroup
 
@@ -76,6 +92,12 @@ CFN_DEFAULT_EGRESS = (
 )
 PORTED = frozenset({"tcp", "udp", "icmp", "icmpv6", "6", "17", "1", "58"})
 """Protocols whose ports (ICMP type and code) EC2 reads; it ignores them for all others."""
+LIVE_GROUP = (
+    "the group is not in the configuration: its rules other than those of the attached resources are the "
+    "live group's (from the live account)"
+)
+EXISTING = (Action.UPDATE, Action.NO_OP, Action.REPLACE)
+"""Actions on a group that exists already, whose real id the plan knows."""
 GROUP_LINKS = frozenset({None, "id", "GroupId"})
 """What of a group a rule may name it by: its id (`aws_security_group.x.id`, `!Ref X`,
 `!GetAtt X.GroupId`)."""
@@ -90,17 +112,46 @@ class _Group:
     egress: list[IpPermission] = field(default_factory=list)
     attached: list[str] = field(default_factory=list)
     assumed: list[str] = field(default_factory=list)
+    live_region: str | None = None
+    """The region of the live group it stands for (`--snapshot`)."""
 
     @property
     def cloudformation(self) -> bool:
         return self.resource.type == GROUP_TYPE
 
+    @property
+    def own(self) -> str:
+        """The id its own rules name it by (`self`): its snapshot id."""
+        return self.resource.address
+
     def add(self, direction: str, permissions: Iterable[IpPermission]) -> None:
         """Add permissions, once each (a group's state may repeat what a rule resource adds)."""
-        target = self.ingress if direction == INGRESS else self.egress
-        for permission in permissions:
-            if permission not in target:
-                target.append(permission)
+        _add(self.ingress if direction == INGRESS else self.egress, permissions)
+
+
+def _add(target: list[IpPermission], permissions: Iterable[IpPermission]) -> None:
+    for permission in permissions:
+        if permission not in target:
+            target.append(permission)
+
+
+@dataclass
+class _Existing:
+    """A group of the account the documents are laid over, and the rule resources that add to it."""
+
+    base: SecurityGroup
+    location: Location
+    """The first rule resource's: where its findings point."""
+    ingress: list[IpPermission] = field(default_factory=list)
+    egress: list[IpPermission] = field(default_factory=list)
+    attached: list[str] = field(default_factory=list)
+
+    @property
+    def own(self) -> str:
+        return self.base.id
+
+    def add(self, direction: str, permissions: Iterable[IpPermission]) -> None:
+        _add(self.ingress if direction == INGRESS else self.egress, permissions)
 
 
 @dataclass(frozen=True)
@@ -140,22 +191,93 @@ class _Peers:
 
 def translate(graph: Graph, draft: Draft) -> None:
     """Add the document's security groups, with their inline and attached rules, to the draft."""
+    _deleted(graph, draft)
     groups = [_Group(resource) for resource in graph.of_type(TF_GROUP, GROUP_TYPE)]
     known_ids = {
         resource_id: group.resource.address
         for group in groups
         if isinstance(resource_id := group.resource.values.get("id"), str) and resource_id
     }
+    for group in groups:
+        _stand_for_live(draft, group)
     index = _Groups(graph, {group.resource.address: group for group in groups}, known_ids)
     for group in groups:
         _inline(index, group)
+    elsewhere: dict[str, _Existing] = {}
     for resource in graph.of_type(TF_RULE, TF_INGRESS, TF_EGRESS, CFN_INGRESS, CFN_EGRESS):
-        _separate(index, draft, resource)
+        _separate(index, draft, resource, elsewhere)
     for group in groups:
         draft.security_groups.append(_record(group))
         annotation = draft.annotate(GROUP_TYPE, group.resource.address, group.resource)
         annotation.attached.extend(group.attached)
         annotation.assumed.extend(group.assumed)
+    for existing in elsewhere.values():
+        _overlaid(draft, existing)
+
+
+# --- the live account (`--snapshot`) ------------------------------------------------------------------------
+
+
+def _deleted(graph: Graph, draft: Draft) -> None:
+    """The groups the plan deletes leave the judged account (their id is in `before`)."""
+    for resource in graph.document.resources:
+        if resource.type == TF_GROUP and resource.action is Action.DELETE:
+            group_id = (resource.before or resource.values).get("id")
+            if isinstance(group_id, str) and group_id:
+                draft.replaced.add(("group", group_id))
+
+
+def _real_id(resource: IacResource) -> str | None:
+    """The id of the live group a group of the plan updates, leaves as it is or replaces."""
+    if resource.action not in EXISTING:
+        return None
+    values = resource.before if resource.action is Action.REPLACE else resource.values
+    group_id = (values or {}).get("id")
+    return group_id if isinstance(group_id, str) and group_id else None
+
+
+def _stand_for_live(draft: Draft, group: _Group) -> None:
+    """A group that exists already stands for the live group of its id, which leaves the judged account."""
+    group_id = _real_id(group.resource)
+    if group_id is None or draft.live is None:
+        return
+    live = _live_group(draft, group_id)
+    draft.replaced.add(("group", group_id))
+    if live is not None:
+        group.live_region = live.region
+
+
+def _live_group(draft: Draft, group_id: str) -> SecurityGroup | None:
+    """The live account's group of that id, unless a document already deletes or stands for it."""
+    if draft.live is None or draft.live.ec2 is None or ("group", group_id) in draft.replaced:
+        return None
+    return next((group for group in draft.live.ec2.security_groups if group.id == group_id), None)
+
+
+def _existing(draft: Draft, group_id: str) -> SecurityGroup | None:
+    """The group of that id in the account the documents are laid over: one an earlier document added
+    to, else the live account's (None without `--snapshot`)."""
+    if draft.live is None:
+        return None
+    earlier = next((group for group in draft.security_groups if group.id == group_id), None)
+    return earlier if earlier is not None else _live_group(draft, group_id)
+
+
+def _overlaid(draft: Draft, existing: _Existing) -> None:
+    """The group with the document's rules added, judged in place of the record it was."""
+    base = existing.base
+    record = msgspec.structs.replace(base, ingress=tuple(existing.ingress), egress=tuple(existing.egress))
+    if base in draft.security_groups:
+        draft.security_groups[draft.security_groups.index(base)] = record
+    else:
+        draft.replaced.add(("group", base.id))
+        draft.security_groups.append(record)
+    annotation = draft.annotations.get((GROUP_TYPE, base.id))
+    if annotation is None:
+        # Named as the live scan names it: the same finding before and after the change.
+        annotation = Annotation(base.id, existing.location, assumed=[LIVE_GROUP])
+        draft.annotations[(GROUP_TYPE, base.id)] = annotation
+    annotation.attached.extend(existing.attached)
 
 
 def _record(group: _Group) -> SecurityGroup:
@@ -167,7 +289,7 @@ def _record(group: _Group) -> SecurityGroup:
     return SecurityGroup(
         id=resource.address,
         name=name if isinstance(name, str) and name else resource.address,
-        region=resource.region or UNKNOWN_REGION,
+        region=resource.region or group.live_region or UNKNOWN_REGION,
         vpc_id=vpc if isinstance(vpc, str) else None,
         description=description if isinstance(description, str) else None,
         tags=_tags(group),
@@ -242,23 +364,41 @@ def _inline_list(index: _Groups, group: _Group, direction: str, key: str, value:
 # --- separate rule resources --------------------------------------------------------------------------------
 
 
-def _separate(index: _Groups, draft: Draft, resource: IacResource) -> None:
-    """Attach a rule resource to its group, or warn that its group is not in the document."""
+def _separate(index: _Groups, draft: Draft, resource: IacResource, elsewhere: dict[str, _Existing]) -> None:
+    """Attach a rule resource to its group: one of the document, else (`--snapshot`) one of the account
+    named by its literal id, gathered in `elsewhere`; or warn that its group is not to be found."""
     values = resource.values
     cloudformation = resource.type in (CFN_INGRESS, CFN_EGRESS)
     link = values.get("GroupId" if cloudformation else "security_group_id")
     address = index.linked(link)
-    group = index.by_address.get(address) if address else None
+    group: _Group | _Existing | None = index.by_address.get(address) if address else None
+    if group is None and isinstance(link, str):
+        group = elsewhere.get(link)
+        if group is None and (base := _existing(draft, link)) is not None:
+            group = elsewhere[link] = _Existing(
+                base, resource.location, ingress=list(base.ingress), egress=list(base.egress)
+            )
     if group is None:
-        draft.warnings.append(
-            f"{resource.address}: its group ({_describe(link)}) is not a security group of "
-            f"{index.graph.document.path}; not judged (give --snapshot to judge it with the live group)"
-        )
+        draft.warnings.append(_unattached(index, draft, resource, link))
         return
     group.attached.append(resource.address)
     for direction in _directions(resource):
         fields = _fields_of(resource.type, direction)
-        group.add(direction, _permissions(index, group.resource.address, values, resource.address, fields))
+        group.add(direction, _permissions(index, group.own, values, resource.address, fields))
+
+
+def _unattached(index: _Groups, draft: Draft, resource: IacResource, link: object) -> str:
+    """The warning for a rule resource whose group is nowhere to be found."""
+    if draft.live is None:
+        return (
+            f"{resource.address}: its group ({_describe(link)}) is not a security group of "
+            f"{index.graph.document.path}; not judged (give --snapshot to judge it with the live group)"
+        )
+    return (
+        f"{resource.address}: its group ({_describe(link)}) is not a security group of "
+        f"{index.graph.document.path} or of the live account (or the change deletes or replaces it); "
+        "not judged"
+    )
 
 
 def _directions(resource: IacResource) -> tuple[str, ...]:

@@ -14,8 +14,8 @@ Resources read:
 
 A policy, ACL, block or ownership resource attaches to its bucket through a link (`aws_s3_bucket.x.id`
 or `.bucket`, `!Ref X`) or a literal name equal to the name of a bucket of the document. One that
-attaches to no bucket of the document is not judged: a warning names it (a `--snapshot` overlay attaches
-it to the live bucket). A separate resource wins over the bucket's legacy inline argument of the same
+attaches to no bucket of the document is not judged: a warning names it (unless a `--snapshot` overlay
+holds its bucket, below). A separate resource wins over the bucket's legacy inline argument of the same
 kind (which the AWS provider computes from what the separate resource sets); two separate resources
 of one kind on one bucket overwrite each other, so that setting is unknown, naming both.
 
@@ -28,6 +28,23 @@ Where the configuration is silent, AWS's defaults apply and the annotation says 
   so they are unknown (a `--snapshot` overlay gives the live ones);
 - the account-level block is the document's `aws_s3_account_public_access_block` when it has one, else
   none configured (AWS's default for an account); the account's own setting is not in the document.
+
+Laid over a collected account (`iac --snapshot`, `Draft.live`), what the plan does not say is read from
+the live account, and `assumed` says so:
+- a bucket the plan updates or leaves unchanged takes the settings the configuration does not manage
+  (Block Public Access, Object Ownership, ACL; the policy when the plan holds none) from the live bucket
+  of the same name, and stands for it (`Draft.replaced`). The live account's failed calls for that
+  bucket are kept, so a setting the scan could not read stays unknown (a failed call, not a value left
+  to apply). AWS's own verdict on the policy (`policy_is_public`) is kept only while the policy is the
+  live one;
+- a policy, ACL, block or ownership resource whose bucket is named by a literal name that no bucket of
+  the document has, but that a bucket of the live account (or of an earlier document of the change)
+  has, attaches to it: the judged record is that bucket with the resource's setting replacing its own,
+  its other settings as they are. Its findings keep the bucket's name as their id (the live scan's),
+  and point at the attaching resource. A link (`Ref`) only names a bucket of the document;
+- a bucket the plan deletes (`before.bucket`) is gone from the judged account, and judged no more;
+- the account-level block is the document's when it has one, else the live account's (an earlier
+  document's, when one of the change manages it).
 
 Canned ACLs become the grants S3 writes for them (S3's canned ACL table): the owner's FULL_CONTROL
 (its canonical id is not in a plan), `public-read` AllUsers READ, `public-read-write` AllUsers READ and
@@ -49,6 +66,8 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
 from cloudwarden.iac.translate import UNKNOWN_REGION, Annotation, Draft, Graph
@@ -136,6 +155,21 @@ ACCOUNT_NOT_IN_DOCUMENT = (
     "account); the account's own setting is not in the document (give --snapshot to use it)"
 )
 NOT_IN_PLAN = "not in the plan (a setting of the live bucket that the configuration does not manage)"
+NOT_LIVE = (
+    "the bucket exists already but is not in the snapshot given: its live settings that the configuration "
+    "does not manage are unknown"
+)
+ACCOUNT_FROM_LIVE = (
+    "account-level Block Public Access: not in the document, so the live account's (from the live account)"
+)
+ACCOUNT_FROM_CHANGE = (
+    "account-level Block Public Access: not in the document, so the one another document of the change "
+    "manages"
+)
+LIVE_BUCKET = (
+    "the bucket is not in the configuration: its settings other than those of the attached resources are "
+    "the live bucket's (from the live account)"
+)
 
 _MISSING = object()
 """A value the resource does not give (no key), apart from an explicit null."""
@@ -160,6 +194,8 @@ class _Bucket:
     blocks: list[IacResource] = field(default_factory=list)
     ownerships: list[IacResource] = field(default_factory=list)
     assumed: list[str] = field(default_factory=list)
+    live: Bucket | None = None
+    """The live bucket it stands for (`--snapshot`, a bucket that exists already)."""
 
     @property
     def cloudformation(self) -> bool:
@@ -178,20 +214,47 @@ class _Bucket:
 def translate(graph: Graph, draft: Draft) -> None:
     """Add the document's buckets, and its account-level block, to the draft."""
     account_block = _account_block(graph, draft)
-    buckets = [_bucket(resource) for resource in graph.of_type(TF_BUCKET, BUCKET_TYPE)]
-    _attach(graph, draft, buckets)
+    account_assumed = _account_assumed(draft, account_block)
+    _deleted(graph, draft)
+    buckets = [_bucket(draft, resource) for resource in graph.of_type(TF_BUCKET, BUCKET_TYPE)]
+    elsewhere = _attach(graph, draft, buckets)
     for bucket in buckets:
-        draft.buckets.append(_judged(draft, bucket, account_block))
+        draft.buckets.append(_judged(draft, bucket, account_block, account_assumed))
+    for bucket in elsewhere.values():
+        _overlaid(draft, bucket, account_block, account_assumed)
 
 
 # --- buckets and what attaches to them ------------------------------------------------------------------
 
 
-def _bucket(resource: IacResource) -> _Bucket:
-    """The bucket with its name: the one configured, else its address stands for it."""
+def _bucket(draft: Draft, resource: IacResource) -> _Bucket:
+    """The bucket with its name: the one configured, else its address stands for it. One that exists
+    already stands for the live bucket of its name (`--snapshot`)."""
     key = "BucketName" if resource.type == BUCKET_TYPE else "bucket"
     name = resource.values.get(key)
-    return _Bucket(resource, name if isinstance(name, str) and name else resource.address)
+    bucket = _Bucket(resource, name if isinstance(name, str) and name else resource.address)
+    if bucket.name != resource.address and resource.action in (Action.UPDATE, Action.NO_OP, Action.REPLACE):
+        live = _live_bucket(draft, bucket.name)
+        if live is not None:
+            draft.replaced.add(("bucket", bucket.name))
+            bucket.live = live if resource.action is not Action.REPLACE else None
+    return bucket
+
+
+def _live_bucket(draft: Draft, name: str) -> Bucket | None:
+    """The live account's bucket of that name, unless a document already deletes or stands for it."""
+    if draft.live is None or draft.live.s3.buckets is None or ("bucket", name) in draft.replaced:
+        return None
+    return next((bucket for bucket in draft.live.s3.buckets if bucket.name == name), None)
+
+
+def _deleted(graph: Graph, draft: Draft) -> None:
+    """The buckets the plan deletes leave the judged account (their name is in `before`)."""
+    for resource in graph.document.resources:
+        if resource.type == TF_BUCKET and resource.action is Action.DELETE:
+            name = (resource.before or resource.values).get("bucket")
+            if isinstance(name, str) and name:
+                draft.replaced.add(("bucket", name))
 
 
 _ATTACHED: Mapping[str, Callable[[_Bucket], list[IacResource]]] = {
@@ -204,21 +267,47 @@ _ATTACHED: Mapping[str, Callable[[_Bucket], list[IacResource]]] = {
 """Where each kind of separate resource goes on its bucket."""
 
 
-def _attach(graph: Graph, draft: Draft, buckets: list[_Bucket]) -> None:
-    """Attach each policy, ACL, block and ownership resource to its bucket, or warn."""
+def _attach(graph: Graph, draft: Draft, buckets: list[_Bucket]) -> dict[str, _Bucket]:
+    """Attach each policy, ACL, block and ownership resource to its bucket, or warn. Those whose bucket
+    is not in the document but is, by its literal name, in the account they are laid over are returned,
+    gathered by bucket name (each `_Bucket` standing on its first attaching resource)."""
     by_address = {bucket.resource.address: bucket for bucket in buckets}
     by_name = {bucket.name: bucket for bucket in buckets if bucket.name != bucket.resource.address}
+    elsewhere: dict[str, _Bucket] = {}
     for resource in graph.of_type(*_ATTACHED):
         key = "Bucket" if resource.type == CFN_POLICY else "bucket"
         link = resource.values.get(key)
         bucket = _linked(graph, link, by_address, by_name)
+        if bucket is None and isinstance(link, str) and _existing(draft, link) is not None:
+            bucket = elsewhere.setdefault(link, _Bucket(resource, link))
         if bucket is None:
-            draft.warnings.append(
-                f"{resource.address}: its bucket ({_describe_link(link)}) is not a bucket of "
-                f"{graph.document.path}; not judged (give --snapshot to judge it with the live bucket)"
-            )
+            draft.warnings.append(_unattached(graph, draft, resource, link))
             continue
         _ATTACHED[resource.type](bucket).append(resource)
+    return elsewhere
+
+
+def _unattached(graph: Graph, draft: Draft, resource: IacResource, link: object) -> str:
+    """The warning for a resource whose bucket is nowhere to be found."""
+    if draft.live is None:
+        return (
+            f"{resource.address}: its bucket ({_describe_link(link)}) is not a bucket of "
+            f"{graph.document.path}; not judged (give --snapshot to judge it with the live bucket)"
+        )
+    return (
+        f"{resource.address}: its bucket ({_describe_link(link)}) is not a bucket of "
+        f"{graph.document.path}, of an earlier document of the change or of the live account (or the "
+        "change deletes it); not judged"
+    )
+
+
+def _existing(draft: Draft, name: str) -> Bucket | None:
+    """The bucket of that name in the account the documents are laid over: an earlier document's, else
+    the live account's (None without `--snapshot`)."""
+    if draft.live is None:
+        return None
+    earlier = next((bucket for bucket in draft.buckets if bucket.name == name), None)
+    return earlier if earlier is not None else _live_bucket(draft, name)
 
 
 def _linked(
@@ -247,13 +336,16 @@ def _describe_link(link: object) -> str:
 # --- one bucket -------------------------------------------------------------------------------------------
 
 
-def _judged(draft: Draft, bucket: _Bucket, account_block: IacResource | None) -> Bucket:
+def _judged(
+    draft: Draft, bucket: _Bucket, account_block: IacResource | None, account_assumed: str | None
+) -> Bucket:
     """The bucket as a snapshot record; its unknown settings as errors; its annotation."""
     policy = _policy(bucket)
     acl = _acl(bucket)
     block = _block(bucket)
     ownership = _ownership(bucket)
-    name, region = bucket.name, bucket.region
+    name = bucket.name
+    region = bucket.resource.region or (bucket.live.region if bucket.live else None) or UNKNOWN_REGION
     for setting, operation in (
         (policy, "GetBucketPolicy"),
         (acl, "GetBucketAcl"),
@@ -263,27 +355,96 @@ def _judged(draft: Draft, bucket: _Bucket, account_block: IacResource | None) ->
         if setting.unknown is not None:
             draft.unknown("s3", operation, region, setting.unknown, resource=name)
     annotation = draft.annotate(BUCKET_TYPE, name, bucket.resource)
-    _annotate(annotation, bucket, account_block)
+    _annotate(annotation, bucket, account_block, account_assumed, draft.live is not None)
+    live = bucket.live
     return Bucket(
         name=name,
         region=region,
+        created=live.created if live else None,
+        owner_id=live.owner_id if live else None,
         policy=policy.value,
+        # AWS's verdict on the live policy still holds while the plan keeps that very policy.
+        policy_is_public=live.policy_is_public if live and policy == _Known(live.policy) else None,
         acl_grants=acl.value,
         public_access_block=block.value,
         object_ownership=ownership.value,
     )
 
 
-def _annotate(annotation: Annotation, bucket: _Bucket, account_block: IacResource | None) -> None:
+def _annotate(
+    annotation: Annotation,
+    bucket: _Bucket,
+    account_block: IacResource | None,
+    account_assumed: str | None,
+    live_context: bool,
+) -> None:
     attached = [*bucket.policies, *bucket.acls, *bucket.blocks, *bucket.ownerships]
     annotation.attached.extend(resource.address for resource in attached)
     if account_block is not None:
         annotation.attached.append(account_block.address)
-    else:
-        annotation.assumed.append(ACCOUNT_NOT_IN_DOCUMENT)
+    elif account_assumed is not None:
+        annotation.assumed.append(account_assumed)
     annotation.assumed.extend(bucket.assumed)
-    if not bucket.created:
-        annotation.assumed.append(LIVE_SETTINGS)
+    if not bucket.created and bucket.live is None:
+        annotation.assumed.append(NOT_LIVE if live_context else LIVE_SETTINGS)
+
+
+def _account_assumed(draft: Draft, account_block: IacResource | None) -> str | None:
+    """Where the account-level block comes from when the document has none (None: it has one). Laid
+    over a live account, it is the live account's, unless an earlier document of the change set it."""
+    if account_block is not None:
+        return None
+    if draft.live is None:
+        return ACCOUNT_NOT_IN_DOCUMENT
+    live_block = draft.live.s3.account_public_access_block
+    if not draft.account_block_known or draft.account_public_access_block not in (None, live_block):
+        return ACCOUNT_FROM_CHANGE
+    draft.account_public_access_block = live_block
+    return ACCOUNT_FROM_LIVE
+
+
+def _overlaid(
+    draft: Draft, bucket: _Bucket, account_block: IacResource | None, account_assumed: str | None
+) -> None:
+    """A bucket of the account the documents are laid over, with the settings of the resources that
+    attach to it by name replacing its own: judged in place of the record it was."""
+    base = _existing(draft, bucket.name)
+    assert base is not None  # `_attach` gathered it because it exists
+    changes: dict[str, Any] = {}
+    region = base.region or UNKNOWN_REGION
+    for resources, read, operation, setting in (
+        (bucket.policies, _policy, "GetBucketPolicy", "policy"),
+        (bucket.acls, _acl, "GetBucketAcl", "acl_grants"),
+        (bucket.blocks, _block, "GetPublicAccessBlock", "public_access_block"),
+        (bucket.ownerships, _ownership, "GetBucketOwnershipControls", "object_ownership"),
+    ):
+        if not resources:
+            continue
+        known = read(bucket)
+        if known.unknown is not None:
+            draft.unknown("s3", operation, region, known.unknown, resource=bucket.name)
+        changes[setting] = known.value
+    if bucket.policies:
+        changes["policy_is_public"] = None  # AWS's verdict was on the policy the document replaces
+    record = msgspec.structs.replace(base, **changes)
+    if base in draft.buckets:
+        draft.buckets[draft.buckets.index(base)] = record
+    else:
+        draft.replaced.add(("bucket", bucket.name))
+        draft.buckets.append(record)
+    annotation = draft.annotations.get((BUCKET_TYPE, bucket.name))
+    if annotation is None:
+        # Named as the live scan names it: the same finding before and after the change.
+        annotation = Annotation(bucket.name, bucket.resource.location)
+        draft.annotations[(BUCKET_TYPE, bucket.name)] = annotation
+        if account_block is not None:
+            annotation.attached.append(account_block.address)
+        elif account_assumed is not None:
+            annotation.assumed.append(account_assumed)
+        annotation.assumed.append(LIVE_BUCKET)
+    attached = [*bucket.policies, *bucket.acls, *bucket.blocks, *bucket.ownerships]
+    annotation.attached.extend(resource.address for resource in attached)
+    annotation.assumed.extend(bucket.assumed)
 
 
 def _only(bucket: _Bucket, resources: list[IacResource], what: str) -> _Known | None:
@@ -299,7 +460,12 @@ def _only(bucket: _Bucket, resources: list[IacResource], what: str) -> _Known | 
     )
 
 
-def _not_in_plan(bucket: _Bucket, what: str) -> _Known:
+def _not_in_plan(bucket: _Bucket, what: str, setting: str) -> _Known:
+    """A setting of a bucket that exists already, which the configuration does not manage: the live
+    bucket's (`--snapshot`), else unknown."""
+    if bucket.live is not None:
+        bucket.assumed.append(f"{what}: not managed by the configuration, so the live bucket's")
+        return _Known(getattr(bucket.live, setting))
     return _Known(unknown=Unknown(f"the {what} of {bucket.name}", NOT_IN_PLAN))
 
 
@@ -313,6 +479,8 @@ def _policy(bucket: _Bucket) -> _Known:
         return _policy_text(resource, key, bucket)
     if bucket.cloudformation:
         return _Known()  # a template's bucket has a policy only through an AWS::S3::BucketPolicy
+    if not bucket.created and "policy" not in bucket.resource.values:
+        return _not_in_plan(bucket, "bucket policy", "policy")
     return _policy_text(bucket.resource, "policy", bucket)
 
 
@@ -442,7 +610,7 @@ def _legacy_acl(bucket: _Bucket) -> _Known:
     if isinstance(acl, str) and acl:
         return _canned(resource, "acl", acl)
     if not bucket.created:
-        return _not_in_plan(bucket, "bucket ACL")
+        return _not_in_plan(bucket, "bucket ACL", "acl_grants")
     bucket.assumed.append(NEW_BUCKET_ACL)
     return _Known(CANNED_ACLS["private"])
 
@@ -526,7 +694,7 @@ def _block(bucket: _Bucket) -> _Known:
         if isinstance(configuration, Mapping):
             return _settings(bucket.resource, terraform=False, values=configuration)
     if not bucket.created:
-        return _not_in_plan(bucket, "Block Public Access")
+        return _not_in_plan(bucket, "Block Public Access", "public_access_block")
     bucket.assumed.append(NEW_BUCKET_BLOCK)
     return _Known(ALL_ON)
 
@@ -578,7 +746,7 @@ def _ownership(bucket: _Bucket) -> _Known:
             value = rule.get("ObjectOwnership") if isinstance(rule, Mapping) else rule
             return _ownership_value(bucket.resource, "OwnershipControls.Rules[0].ObjectOwnership", value)
     if not bucket.created:
-        return _not_in_plan(bucket, "Object Ownership")
+        return _not_in_plan(bucket, "Object Ownership", "object_ownership")
     bucket.assumed.append(NEW_BUCKET_OWNERSHIP)
     return _Known(ENFORCED)
 

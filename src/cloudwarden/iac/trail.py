@@ -24,6 +24,14 @@ service events, destination), so the rule says UNKNOWN naming the attribute, nev
 A trail's ARN is its `arn` when the plan knows it (an existing trail), else
 `arn:aws:cloudtrail:<region>::trail/<address>`: stable from one plan to the next, with no account (the
 document does not say which) and no name (a template may leave it to CloudFormation).
+
+Laid over a collected account (`iac --snapshot`, `Draft.live`): a trail whose ARN the document does
+not know but whose name is that of one of the account's trails in its region (names are unique per
+region in an account) is that trail, under its ARN. A trail with a known ARN stands for the collected
+one, and a Terraform plan's update, replacement or deletion retires the ARN of its `before` values;
+the others are kept as collected. The trail is still judged on its own (the rule does not judge the
+account's coverage from a plan), but its destination is judged as a live scan judges it, with the
+account's buckets (the documents' and the collected ones) as its own: see the rule.
 """
 
 from __future__ import annotations
@@ -32,11 +40,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cloudwarden.iac.model import IacResource, Ref, Unknown
+from cloudwarden.findings import GLOBAL_REGION
+from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
 from cloudwarden.iac.translate import UNKNOWN_REGION, Annotation, Draft, Graph
 from cloudwarden.semantics.cloudtrail import PlannedField, planned_operation
 from cloudwarden.snapshot import (
     AdvancedEventSelector,
+    ApiError,
     ClassicEventSelector,
     EventSelectors,
     FieldSelector,
@@ -142,6 +152,63 @@ def translate(graph: Graph, draft: Draft) -> None:
     """Adds one `Trail` per trail of the document (none deleted by it), with its annotation."""
     for resource in graph.of_type(TERRAFORM_TYPE, CLOUDFORMATION_TYPE):
         _Translation(graph, draft, resource).run()
+    _retire_before(graph, draft)
+    note_unlisted_buckets(draft)
+
+
+NOT_COLLECTED = "NotCollected"
+"""The code of the error that says the collected account's buckets are unknown though no call failed."""
+
+
+def note_unlisted_buckets(draft: Draft) -> None:
+    """Laid over a collected account whose buckets are not known without a failed call saying so (a
+    collection of rules that do not need S3), the judged account lists the documents' buckets only.
+    An `s3:ListBuckets` error says so, as it does for a failed listing, so that rules do not take the
+    documents' buckets for all of the account's (a trail's destination outside them is not outside the
+    account, a record's bucket missing from them is not dangling)."""
+    live = draft.live
+    if live is None or live.s3.buckets is not None:
+        return
+    errors = (*live.errors, *draft.errors)
+    if any(error.service == "s3" and error.operation == "ListBuckets" for error in errors):
+        return
+    draft.errors.append(
+        ApiError(
+            account=draft.account_id,
+            service="s3",
+            operation="ListBuckets",
+            region=GLOBAL_REGION,
+            code=NOT_COLLECTED,
+            message="the snapshot given with --snapshot did not collect the account's buckets",
+        )
+    )
+
+
+def _retire_before(graph: Graph, draft: Draft) -> None:
+    """Mark the live trails a Terraform plan updates, replaces or deletes, by their ARN before."""
+    for resource in graph.document.resources:
+        if resource.type != TERRAFORM_TYPE or resource.action in (Action.CREATE, Action.NO_OP):
+            continue
+        arn = resource.before.get("arn") if isinstance(resource.before, Mapping) else None
+        if isinstance(arn, str) and arn:
+            draft.replaced.add(("trail", arn))
+
+
+def live_trail(draft: Draft, name: object, region: str) -> Trail | None:
+    """The collected trail a document's trail is, by name, when its own ARN is not known (a
+    template of a deployed stack): trail names are unique per region in an account, so the match is
+    one of this account's trails of that name in the document's region, or in any region when the
+    document does not say, and then only when one trail has the name."""
+    if draft.live is None or draft.live.cloudtrail is None or not isinstance(name, str) or not name:
+        return None
+    found = [
+        trail
+        for trail in draft.live.cloudtrail.trails
+        if trail.name == name
+        and trail.account_id == draft.live.account_id
+        and region in (UNKNOWN_REGION, trail.home_region)
+    ]
+    return found[0] if len(found) == 1 else None
 
 
 def synthetic_arn(resource: IacResource) -> str:
@@ -160,7 +227,13 @@ class _Translation:
         self.values: Mapping[str, Any] = resource.values
         self.region = resource.region or UNKNOWN_REGION
         known_arn = self.values.get("arn")
-        self.arn = known_arn if isinstance(known_arn, str) and known_arn else synthetic_arn(resource)
+        if not (isinstance(known_arn, str) and known_arn):
+            live = live_trail(draft, self.values.get(self.spelling.name), self.region)
+            known_arn = live.arn if live is not None else None
+            self.region = live.home_region if live is not None else self.region
+        self.arn = known_arn or synthetic_arn(resource)
+        if known_arn:  # an existing trail: the document's stands for the collected one
+            draft.replaced.add(("trail", known_arn))
         self.annotation = Annotation(resource.address, resource.location)
 
     def run(self) -> None:

@@ -164,8 +164,11 @@ class Draft:
         planned_regions = {region: tuple(arns) for region, arns in self.trail_regions.items()}
         inventory = {name: _joined(getattr(live_dns, name), self.route53.get(name)) for name in _INVENTORIES}
         buckets = None
-        if live.s3.buckets is not None:
-            others = (b for b in live.s3.buckets if b.name not in own_buckets and kept("bucket", b.name))
+        if live.s3.buckets is not None or self.buckets:
+            # The documents' buckets are judged even when the live ones could not be listed (the rules
+            # then know the list is not the account's whole: live_context and the ListBuckets error).
+            listed = live.s3.buckets or ()
+            others = (b for b in listed if b.name not in own_buckets and kept("bucket", b.name))
             buckets = (*self.buckets, *others)
         return msgspec.structs.replace(
             account,

@@ -1,6 +1,7 @@
 """The terminal report: one block per guideline, readable in ten seconds. A guideline that FAILs ends
 its block with the framework controls that FAIL with it (`controls: cis-aws-foundations-3.0.0/1.5, ...`).
-A finding of `iac` names, after its resource, the file (and line) that defines it: `at main.yaml:12`.
+A finding of `iac` names its resource by address, then the file (and line) that defines it:
+`module.web.aws_s3_bucket.site (example-site, eu-west-1) at plan.json`, `SiteBucket at main.yaml:12`.
 
 AWS data (names, tags, messages quoting them) is attacker-controlled: it is stripped of control
 characters and escape sequences and always printed as plain text, never as rich markup.
@@ -36,6 +37,9 @@ _STATUS_STYLE = {
 _STATUS_ORDER = (Status.PASS, Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
 _SHOWN = (Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPPRESSED)
 MAX_LINES_PER_RULE = 25
+_UNSAID_REGIONS = frozenset({GLOBAL_REGION, "unknown"})
+"""Regions not worth a word on an `iac` finding's line: a global service's, and the one `iac` gives
+resources whose template or plan does not say where they go (`iac.translate.UNKNOWN_REGION`)."""
 
 
 def clean(text: str) -> str:
@@ -64,6 +68,23 @@ def finding_line(finding: Finding, indent: int, style: str) -> Text:
     line = Text(" " * indent)
     line.append(f"{finding.status.value:<10}", style=style)
     line.append(f" {finding.severity.value:<8} ")
+    location = location_text(finding)
+    if location:
+        line.append(clean(_in_code(finding)), style="bold")
+        line.append(clean(f" at {location}"))
+    else:
+        line.append(clean(_in_account(finding)), style="bold")
+    line.append(": " + clean(finding.message))
+    if finding.suppression:
+        line.append(
+            clean(f" [suppressed until {finding.suppression.expires}: {finding.suppression.reason}]"),
+            style="dim",
+        )
+    return line
+
+
+def _in_account(finding: Finding) -> str:
+    """A live finding's resource: `account resource [name] (region)`."""
     resource = finding.resource.id
     if (
         finding.resource.name
@@ -74,17 +95,21 @@ def finding_line(finding: Finding, indent: int, style: str) -> Text:
     where = finding.account if resource == finding.account else f"{finding.account} {resource}"
     if finding.region != GLOBAL_REGION:
         where = f"{where} ({finding.region})"
-    line.append(clean(where), style="bold")
-    location = location_text(finding)
-    if location:
-        line.append(clean(f" at {location}"))
-    line.append(": " + clean(finding.message))
-    if finding.suppression:
-        line.append(
-            clean(f" [suppressed until {finding.suppression.expires}: {finding.suppression.reason}]"),
-            style="dim",
-        )
-    return line
+    return where
+
+
+def _in_code(finding: Finding) -> str:
+    """An `iac` finding's resource: `address (name, region)`. The account of a document's findings is
+    the document's path, which `at file:line` names already; a region the document does not give is
+    left out rather than shown as unknown."""
+    resource = finding.resource.id
+    details = []
+    name = finding.resource.name
+    if name and name not in resource and name != finding.account:
+        details.append(name)
+    if finding.region not in _UNSAID_REGIONS:
+        details.append(finding.region)
+    return f"{resource} ({', '.join(details)})" if details else resource
 
 
 def render_terminal(report: Report, rules: Sequence[RuleDoc], color: bool, width: int = 110) -> str:

@@ -61,6 +61,15 @@ def _own_buckets(account: AccountSnapshot) -> frozenset[str] | None:
     return None if buckets is None else frozenset(bucket.name for bucket in buckets)
 
 
+def _all_listed(account: AccountSnapshot, own: frozenset[str] | None, errors: ErrorIndex) -> bool:
+    """Whether `own` is every bucket of the account. Laid over a collected account whose buckets could
+    not be listed (`iac --snapshot`), the account holds the documents' buckets only: those are its
+    own, but a bucket missing from them may be too."""
+    if own is None:
+        return False
+    return not (account.live_context and errors.errors_for("s3", "ListBuckets"))
+
+
 def _judge_destination(
     judgement: _Judgement,
     account: AccountSnapshot,
@@ -84,7 +93,7 @@ def _judge_destination(
     if ownership is not None and ownership.exists is False:
         judgement.misses.append(f"delivers to {bucket}, which does not exist: anyone may create it")
         return
-    if own is None and confirmed is None:
+    if not _all_listed(account, own, context.errors(account)) and confirmed is None:
         judgement.unknowns.append(
             f"cannot tell whether {bucket} is in this account: "
             + unknown_because(
@@ -290,6 +299,26 @@ def _judge_planned_destination(
     judgement.unchecked += 1
 
 
+def _judge_overlaid_destination(
+    judgement: _Judgement, account: AccountSnapshot, context: RuleContext, found: list[ApiError]
+) -> bool:
+    """The destination of a document's trail laid over the collected account (`iac --snapshot`): judged
+    as a live scan judges it, the account's own buckets being the documents' and the collected ones,
+    with the collected `HeadBucket` answers. True when it stays unknown because of a failed read (the
+    account's buckets could not be listed), not because it was not checked."""
+    trail = judgement.trail
+    known = _planned_fact(
+        judgement, context.errors(account), PlannedField.BUCKET, f"the bucket {trail.name} delivers to", found
+    )
+    if not known:
+        return False
+    data = account.cloudtrail or CloudTrailData()
+    ownership = next((entry for entry in data.bucket_ownership if entry.bucket == trail.s3_bucket), None)
+    unknowns, unchecked = len(judgement.unknowns), judgement.unchecked
+    _judge_destination(judgement, account, ownership, context)
+    return len(judgement.unknowns) - unknowns > judgement.unchecked - unchecked
+
+
 def _judge_planned_trail(account: AccountSnapshot, trail: Trail, context: RuleContext) -> Verdict:
     """One trail of a plan or template, on its own: would it satisfy the guideline for the account?"""
     errors = context.errors(account)
@@ -311,7 +340,11 @@ def _judge_planned_trail(account: AccountSnapshot, trail: Trail, context: RuleCo
         judgement.misses.append("no global service events (IAM, STS, CloudFront)")
     _judge_recording(judgement, errors)
     found += errors.errors_for("cloudtrail", "GetTrailStatus", "GetEventSelectors", resource=trail.arn)
-    _judge_planned_destination(judgement, account, context, found)
+    failed_read = False
+    if account.live_context:
+        failed_read = _judge_overlaid_destination(judgement, account, context, found)
+    else:
+        _judge_planned_destination(judgement, account, context, found)
     resource = Resource(
         type=PLANNED_TRAIL_TYPE, id=trail.arn, arn=trail.arn if trail.account_id else None, name=trail.name
     )
@@ -324,18 +357,22 @@ def _judge_planned_trail(account: AccountSnapshot, trail: Trail, context: RuleCo
         message = f"{trail.name}: " + "; ".join(judgement.misses)
         return Verdict(Status.FAIL, resource, message, region=region, evidence=evidence)
     if judgement.unknowns:
+        cause = cause_of(tuple(found)) if found else UnknownCause.NOT_CHECKED
         return Verdict(
             Status.UNKNOWN,
             resource,
             f"{trail.name}: " + "; ".join(judgement.unknowns),
             region=region,
             evidence=evidence,
-            unknown_cause=cause_of(tuple(found)) if found else UnknownCause.NOT_CHECKED,
+            unknown_cause=UnknownCause.FAILED_CALL if failed_read else cause,
         )
     message = (
         f"{trail.name} is multi-region, logging, records management write events and global service "
         f"events, and delivers to {judgement.destination}"
     )
+    if judgement.warnings:
+        evidence["warnings"] = judgement.warnings
+        message += "; warning: " + "; ".join(judgement.warnings)
     return Verdict(Status.PASS, resource, message, region=region, evidence=evidence)
 
 
@@ -444,7 +481,9 @@ CLOUDTRAIL_SEGREGATED_STORAGE = Rule(
         "trust lists configured, a bucket that matches no trusted name and is not confirmed to belong to a "
         "trusted account (it belongs to an untrusted account, S3 refused the ownership check for every "
         "trusted account, or none is configured). Or every region is covered, but no good covering trail "
-        "includes global service events (IAM, STS, CloudFront)."
+        "includes global service events (IAM, STS, CloudFront). From `iac`, per trail of the documents: "
+        "what it misses, or a bucket the documents create; with `--snapshot`, also a bucket the collected "
+        "account lists, and the live destination failures above."
     ),
     unknown=(
         "Nothing known decides a FAIL and something that could is unknown: CloudTrail data is missing from "
@@ -454,7 +493,10 @@ CLOUDTRAIL_SEGREGATED_STORAGE = Rule(
         "listed (`ListBuckets`) and no owner of the destination is confirmed, so it may be in this account. "
         "The message names each failed call. When the only unknown is that a bucket's owner was never asked "
         "about an account trusted after the snapshot was collected, the verdict is UNKNOWN as not checked "
-        "(collect again with this configuration), not as a failed read."
+        "(collect again with this configuration), not as a failed read. From `iac`, per trail: a value "
+        "left to deployment (`known-after-apply`); without `--snapshot`, a bucket neither in the document "
+        "nor trusted by name (`not-checked`); with it, the collected account's buckets could not be listed "
+        "(`failed-call`)."
     ),
     rationale=(
         "An attacker who controls an account will try to erase the record of what they did. Logs "
@@ -517,7 +559,15 @@ CLOUDTRAIL_SEGREGATED_STORAGE = Rule(
         "trusted by name: the live account is not visible (list it in `cloudtrail.trusted_buckets` or give "
         "`--snapshot`; `cloudtrail.trusted_accounts` cannot be confirmed without AWS). Defaults where the "
         "configuration is silent: logging on (Terraform; `IsLogging` is required in CloudFormation), "
-        "global service events on, single-region, and all management events when there is no selector."
+        "global service events on, single-region, and all management events when there is no selector. "
+        "With `--snapshot`, each trail is still judged on its own, but its destination as a live scan "
+        "judges it, the documents' buckets and the collected account's being its own: a bucket among "
+        "them FAILs (own bucket); any other is judged by `cloudtrail.trusted_buckets`, "
+        "`cloudtrail.trusted_accounts` and the collected `HeadBucket` answers (with no trust list, PASS "
+        "with the unverified-destination warning); when the collected buckets could not be listed, a "
+        "bucket the documents do not create is UNKNOWN (`failed-call`). A trail whose ARN the plan knows, "
+        "or a template's trail named like one of the account's trails in its region, stands for that "
+        "trail; findings on the account's other trails are not reported."
     ),
     check=check_segregated_storage,
 )

@@ -20,7 +20,15 @@ from cloudwarden.semantics.dns import (
 )
 from cloudwarden.semantics.inventory import Held, Holder, address_key, zone_key
 from cloudwarden.semantics.takeover import match_service
-from cloudwarden.snapshot import AccountSnapshot, Collection, HostedZone, RecordSet, Route53Data
+from cloudwarden.snapshot import (
+    AccountSnapshot,
+    ApiError,
+    Collection,
+    HostedZone,
+    LiveCheck,
+    RecordSet,
+    Route53Data,
+)
 
 JUDGED_TYPES = frozenset({"A", "AAAA", "CNAME", "NS"})
 
@@ -72,6 +80,10 @@ _PLANNED_KINDS = (
 )
 
 
+_INVENTORIES = ("load_balancers", "distributions", "beanstalk_cnames", "api_ids", "elastic_ips")
+"""What a target a document leaves to apply may be held by (`iac.dns` enters the documents' there)."""
+
+
 def _planned_holdings(data: Route53Data) -> dict[str, str]:
     """What a plan or template holds, by name (or by the expression that will give it at apply)."""
     held: dict[str, str] = {}
@@ -80,6 +92,16 @@ def _planned_holdings(data: Route53Data) -> dict[str, str]:
     distributions = data.distributions or ()
     held.update((distribution.domain_name, "a CloudFront distribution") for distribution in distributions)
     return held
+
+
+def _left_to_apply(record: RecordSet, unknown: tuple[ApiError, ...]) -> _Outcome:
+    """A record whose name, type or values a document leaves to deployment."""
+    return _Outcome(
+        Status.UNKNOWN,
+        unknown_because(unknown, f"the record {record.name}"),
+        evidence={"unknown": [error.describe() for error in unknown]},
+        unknown_cause=cause_of(unknown),
+    )
 
 
 def _accounts(accounts: tuple[str, ...]) -> str:
@@ -103,6 +125,11 @@ class _Judge:
         self.ownership = {entry.bucket: entry for entry in data.bucket_ownership}
         buckets = account.s3.buckets
         self.buckets = None if buckets is None else frozenset(bucket.name for bucket in buckets)
+        self.all_buckets = buckets is not None and not (
+            account.live_context and self.errors.errors_for("s3", "ListBuckets")
+        )
+        """Whether `buckets` is every bucket of the account: laid over a collected account whose buckets
+        could not be listed (`iac --snapshot`), it holds the documents' buckets only."""
         ips = None
         if data.elastic_ips is not None and data.interface_ips is not None:
             ips = frozenset(address_key(ip) for ip in (*data.elastic_ips, *data.interface_ips))
@@ -118,6 +145,28 @@ class _Judge:
         self.zone_ids = frozenset(zone.id for zone in data.zones)
         self.live = {check.record: check for check in data.live} if data.live is not None else None
         self.planned = _planned_holdings(data) if account.partial else {}
+        self.overlay = account.partial and account.live_context
+        """A plan laid over the collected account (`iac --snapshot`): its records are judged as live
+        ones, but a target a document leaves to apply is no DNS name, and a live check of the
+        snapshot is about the target the record had when it was collected."""
+
+    def probed(self, record: RecordSet, targets: frozenset[str]) -> LiveCheck | None:
+        """The live check of `record`, when it probed `targets` (the CNAME target, or the delegated
+        name servers). In a live scan the check was made of the record as collected; laid over it, a
+        record a document changes may point elsewhere, and a check of its old target says nothing."""
+        check = self.live.get(record.record_id) if self.live is not None else None
+        if check is not None and self.overlay and frozenset(check.target.split(",")) != targets:
+            return None
+        return check
+
+    def _not_probed(self) -> str:
+        """What to do when no live check judged a takeover-prone target."""
+        if self.overlay and self.live is not None:
+            return (
+                "the snapshot's live checks did not probe this target (the plan sets it): scan with --live "
+                "once deployed"
+            )
+        return "enable live checks (--live)"
 
     def _missing(self, what: str, calls: tuple[tuple[str, str | None], ...]) -> str:
         """Why `what` is unknown: the failed calls among `calls` (service, operation or None for any)."""
@@ -191,12 +240,7 @@ class _Judge:
         if record.type not in JUDGED_TYPES and not unknown:
             return None
         if unknown:
-            return _Outcome(
-                Status.UNKNOWN,
-                unknown_because(unknown, f"the record {record.name}"),
-                evidence={"unknown": [error.describe() for error in unknown]},
-                unknown_cause=cause_of(unknown),
-            )
+            return _left_to_apply(record, unknown)
         if record.type == "NS":
             return None if record.name == zone.name else self.planned_delegation(record)
         if record.alias_target:
@@ -214,6 +258,51 @@ class _Judge:
                 "the record has no value (a traffic policy record?): its targets are not known"
             )
         return self.planned_addresses(record.values)
+
+    # --- a plan laid over the collected account (`iac --snapshot`): judged as live ---------------------
+
+    def overlaid_record(self, record: RecordSet, zone: HostedZone) -> _Outcome | None:
+        """A record of a plan or template laid over the collected account: judged as a live scan judges
+        it, against the documents' resources and the account's own inventory together (a target
+        neither holds is dangling, as live). Only what deployment decides stays UNKNOWN: a value left
+        to apply, or a target that links to a resource of a document holding no name the rule reads."""
+        unknown = self.errors.errors_for("route53", resource=record.record_id)
+        if unknown:
+            return _left_to_apply(record, unknown)
+        return self.record(record, zone)
+
+    def linked(self, name: str, evidence: dict[str, Any]) -> _Outcome:
+        """A target a document leaves to apply (`${aws_lb.web.dns_name}`): held when a document's
+        resource gives it, else decided only at apply."""
+        held = self.planned.get(name)
+        if held is not None:
+            return _pass(f"points at {held} this document creates", **evidence)
+        unread = [field for field in _INVENTORIES if getattr(self.data, field) is None]
+        if unread:  # a document's own additions are not kept in an inventory that could not be read
+            return _unknown(
+                f"the target {name} is known only after apply, and whether a resource of the documents "
+                f"gives it is not known: the account's {', '.join(unread)} could not be read",
+                **evidence,
+            )
+        return _Outcome(
+            Status.UNKNOWN,
+            f"the target {name} is known only after apply, and it is not the name of a load balancer, "
+            "distribution, environment, API, Elastic IP or hosted zone of the documents",
+            evidence=evidence,
+            unknown_cause=UnknownCause.KNOWN_AFTER_APPLY,
+        )
+
+    def overlaid_delegation(self, record: RecordSet) -> _Outcome:
+        """A delegation to a zone of a document whose name servers are left to apply."""
+        servers = sorted(record.values)
+        zones = self.zones_by_name.get(record.name, [])
+        if any(zone.name_servers is not None and sorted(zone.name_servers) == servers for zone in zones):
+            return _pass(
+                "delegated to a hosted zone this document creates, with its name servers",
+                name_servers=servers,
+            )
+        linked = next(server for server in servers if is_placeholder(server))
+        return self.linked(linked, {"name_servers": servers})
 
     def planned_name(self, record: RecordSet, name: str) -> _Outcome:
         held = self.planned.get(name)
@@ -280,6 +369,8 @@ class _Judge:
         return self.delegation(record)  # third-party name servers: the live checks decide, as in a scan
 
     def name(self, record: RecordSet, name: str) -> _Outcome:
+        if self.overlay and is_placeholder(name):
+            return self.linked(name, {"target": name})
         target = classify_target(name)
         evidence = {"target": target.name, "target_kind": target.kind.value}
         match target.kind:
@@ -355,7 +446,7 @@ class _Judge:
                 held_by={"account": ownership.confirmed_owner, "region": None},
                 **evidence,
             )
-        if self.buckets is None:
+        if not self.all_buckets:
             return _unknown(self._missing("the account's buckets", (("s3", "ListBuckets"),)), **evidence)
         unseen = self.unseen(Held.BUCKET, "buckets", evidence)
         if unseen is not None and unseen.unknown_cause is UnknownCause.FAILED_CALL:
@@ -473,6 +564,10 @@ class _Judge:
         outside: list[str] = []
         held: list[tuple[str, Holder]] = []
         for value in values:
+            if self.overlay and is_placeholder(value):
+                if value in self.planned:
+                    continue  # an Elastic IP of a document
+                return self.linked(value, evidence)
             private = is_private_or_reserved(value)
             if private is None:
                 return _undecidable(f"{value!r} is not an IP address", **evidence)
@@ -520,6 +615,8 @@ class _Judge:
         return _pass("every address is private, reserved, or held by this account", **evidence)
 
     def delegation(self, record: RecordSet) -> _Outcome:
+        if self.overlay and any(is_placeholder(value) for value in record.values):
+            return self.overlaid_delegation(record)
         servers = sorted(value.lower().rstrip(".") for value in record.values)
         evidence: dict[str, Any] = {"name_servers": servers}
         if any("awsdns" in server for server in servers):
@@ -552,7 +649,7 @@ class _Judge:
                 Severity.HIGH,
                 **evidence,
             )
-        check = self.live.get(record.record_id) if self.live is not None else None
+        check = self.probed(record, frozenset(servers))
         if check is not None:
             if check.error and check.delegation_refused is None:
                 return _unknown(f"live check failed: {check.error}", **evidence)
@@ -565,8 +662,8 @@ class _Judge:
                 )
             return _pass("third-party delegation answered by its name servers", **evidence)
         return _unchecked(
-            "delegated to third-party name servers: enable live checks (--live) to verify that they still "
-            "serve this zone",
+            f"delegated to third-party name servers: {self._not_probed()} to verify that they still serve "
+            "this zone",
             **evidence,
         )
 
@@ -575,11 +672,11 @@ class _Judge:
         if service is None:
             return _pass("the target is not an AWS resource or a known takeover-prone service", **evidence)
         evidence["service"] = service.service
-        check = self.live.get(record.record_id) if self.live is not None else None
+        check = self.probed(record, frozenset({target.name}))
         if check is None:
             return _unchecked(
                 f"{target.name} is a {service.service} name, a service where abandoned names can be taken "
-                "over: enable live checks (--live) to verify it is still claimed",
+                f"over: {self._not_probed()} to verify it is still claimed",
                 **evidence,
             )
         evidence |= {"nxdomain": check.nxdomain, "http_status": check.http_status}
@@ -614,6 +711,8 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
         yield Verdict(
             Status.UNKNOWN, account_resource(account.account_id), unknown_because(listing, "the hosted zones")
         )
+        if account.live_context:
+            yield from _unlisted_zones(data, listing)
         return
     judge = _Judge(account, data, context)
     zones = {zone.id: zone for zone in data.zones if not zone.private}
@@ -628,7 +727,12 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
         zone = zones.get(record.zone_id)
         if zone is None:
             continue
-        outcome = judge.planned_record(record, zone) if account.partial else judge.record(record, zone)
+        if judge.overlay:
+            outcome = judge.overlaid_record(record, zone)
+        elif account.partial:
+            outcome = judge.planned_record(record, zone)
+        else:
+            outcome = judge.record(record, zone)
         if outcome is None:
             continue
         resource = Resource(type="AWS::Route53::RecordSet", id=record.record_id, name=record.name)
@@ -639,6 +743,27 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
             evidence={"zone": zone.name, "type": record.type, **(outcome.evidence or {})},
             severity=outcome.severity,
             unknown_cause=outcome.unknown_cause,
+        )
+
+
+def _unlisted_zones(data: Route53Data, listing: tuple[ApiError, ...]) -> Iterator[Verdict]:
+    """A plan laid over an account whose hosted zones could not be listed: the records are the
+    documents' only, and none can be judged against zones that are not known (an alias to one of
+    them, a delegation to a zone of the account), so each is UNKNOWN rather than left unreported."""
+    public = {zone.id: zone for zone in data.zones if not zone.private}
+    for record in data.records:
+        zone = public.get(record.zone_id)
+        if (
+            zone is None
+            or record.type not in JUDGED_TYPES
+            or (record.type == "NS" and record.name == zone.name)
+        ):
+            continue
+        yield Verdict(
+            Status.UNKNOWN,
+            Resource(type="AWS::Route53::RecordSet", id=record.record_id, name=record.name),
+            unknown_because(listing, "the account's hosted zones"),
+            evidence={"zone": zone.name, "type": record.type},
         )
 
 
@@ -690,7 +815,8 @@ ROUTE53_NO_DANGLING_RECORDS = Rule(
         "answers with its page for an unclaimed name, or whose name does not exist (NXDOMAIN) where that "
         "means anyone can claim it (medium for services that verify ownership). Low: a CloudFront "
         "distribution, load balancer, API or generated Elastic Beanstalk name no scanned account holds (a "
-        "stale record: remove it)."
+        "stale record: remove it). From `iac`, only with `--snapshot` (the documents' records against the "
+        "collected account): without it, the rest of the account is not in view and nothing FAILs."
     ),
     unknown=(
         "For the account: DNS was not collected, or `ListHostedZones` failed. For a zone: its records could "
@@ -707,7 +833,9 @@ ROUTE53_NO_DANGLING_RECORDS = Rule(
         "service or a third-party delegation. Undecidable from the record itself: a CNAME or A/AAAA record "
         "without value (a traffic policy record), a value that is not an IP address, an AWS name of a "
         "service cloudwarden does not inventory (RDS, Global Accelerator, App Runner, an Elastic Beanstalk "
-        "name without region...)."
+        "name without region...). From `iac`: a value left to deployment (`known-after-apply`); without "
+        "`--snapshot`, a target the document does not hold (`not-checked`); with it, what the collected "
+        "account could not read, as above."
     ),
     rationale=(
         "A record that still points at a bucket, an environment, an address or a third-party site nobody "
@@ -780,7 +908,17 @@ ROUTE53_NO_DANGLING_RECORDS = Rule(
         "takeover-prone service's, live checks off). Anything else is UNKNOWN (`not-checked`): the "
         "target is not in the document and the live account is not visible (give `--snapshot`); never "
         "FAIL. A name, type or value left to deployment (not a link) is UNKNOWN (`known-after-apply`) "
-        "naming the attribute."
+        "naming the attribute. With `--snapshot`, the documents' records are judged as a live scan judges "
+        "them, against the documents' resources and the collected account's inventory together: a target "
+        "the account holds passes, one neither holds FAILs (dangling or stale, as live), an inventory the "
+        "collection could not read is UNKNOWN (`failed-call`), and a takeover-prone service is judged by the "
+        "snapshot's live checks only when they probed the record's new target. A zone named by a literal "
+        "id or name is the collected zone (its name completes relative record names); a record of the "
+        "documents replaces the collected record of the same id, and a plan's deleted or renamed records "
+        "are gone. A target that links to a resource of the documents holding no name the rule reads is "
+        "UNKNOWN (`known-after-apply`); when the collected hosted zones could not be listed, every record "
+        "of the documents is UNKNOWN (`failed-call`). Findings on records the documents do not touch are "
+        "not reported (they are the live scan's)."
     ),
     check=check_dangling_records,
 )

@@ -86,7 +86,12 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
         if not problems:
             unknown = [rule for rule in unresolved(group.ingress) if too_broad_from_the_world(rule)]
             if unknown:
-                return unknown_verdict(group, unknown, "inbound access from prefix lists")
+                judged = (
+                    "inbound access from prefix lists"
+                    if any(rule.peer.kind is PeerKind.PREFIX_LIST for rule in unknown)
+                    else "inbound access from sources known only after apply"
+                )
+                return unknown_verdict(group, unknown, judged)
             return pass_verdict(group, "inbound access is limited to the ports and sources that need it")
         problems.sort(key=lambda item: -item[2].rank)
         described = [rule.describe() for rule, _, _ in problems]
