@@ -309,6 +309,10 @@ class IpPermission(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     unknown_peers: tuple[str, ...] = ()
     """`iac` only: peers a plan or template leaves to deployment, each named by the attribute that
     holds it (`aws_security_group_rule.web.cidr_blocks`). Rules judge them as any address could be."""
+    unread_peers: tuple[str, ...] = ()
+    """`iac --snapshot` only: peers not known because a read failed (the live rules of a group whose
+    region's groups could not be read), each naming the failed read. Judged as `unknown_peers` are,
+    but caused by a failed call: the run is not judged (exit 3)."""
 
 
 class SecurityGroup(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -1,8 +1,9 @@
 """The benchmarks still run: each at a tiny size, printing its figures.
 
 They are not timed here (a shared CI machine makes timings meaningless); what is checked is that
-they run to the end, print every figure, and that the scan and the plain boto3 floor of
-`bench_account.py` read exactly the same resources.
+they run to the end, print every figure, that the scan and the plain boto3 floor of
+`bench_account.py` read exactly the same resources, and that `bench_iac.py`'s generated plan and
+template are read whole, every attached resource followed, and judged (not all UNKNOWN).
 """
 
 from __future__ import annotations
@@ -103,3 +104,52 @@ def test_bench_cluster_prints_every_side_with_every_account_scanned() -> None:
     assert [side for side, _ in sides] == ["local pool (8 accounts)", "dask, 1 workers x 8"], output
     assert [unreachable for _, unreachable in sides] == ["0", "0"], output
     assert re.search(r"^\s+[\d.]+ s of scanner CPU per account$", output, re.MULTILINE), output
+
+
+IAC_FILE = re.compile(
+    r"^(?P<label>terraform plan \(JSON\)|cloudformation \(YAML\))\s+"
+    r"(?P<made>[\d,]+) resources\s+[\d.]+ MiB\s+"
+    r"(?P<read>[\d,]+) read, (?P<skipped>[\d,]+) not judged$"
+)
+IAC_STEP = re.compile(r"^  (read \+ parse|translate|judge|cloudwarden iac)\s+[\d.]+ s\s+peak RSS\s+\d+ MiB")
+IAC_FINDINGS = re.compile(
+    r"^  findings \((?P<source>judge|report)\)\s+FAIL (?P<FAIL>[\d,]+)\s+PASS (?P<PASS>[\d,]+)\s+"
+    r"UNKNOWN (?P<UNKNOWN>[\d,]+)\s+MANUAL (?P<MANUAL>[\d,]+)\s+\(total (?P<total>[\d,]+)\)$"
+)
+
+
+def test_bench_iac_reads_and_judges_every_generated_resource() -> None:
+    output = _run("bench_iac.py", "60")
+
+    files: list[tuple[str, int, int, int]] = []
+    steps: list[str] = []
+    findings: dict[tuple[str, str], dict[str, int]] = {}
+    for line in output.splitlines():
+        if match := IAC_FILE.match(line):
+            label = match["label"]
+            files.append((label, _number(match["made"]), _number(match["read"]), _number(match["skipped"])))
+        elif match := IAC_STEP.match(line):
+            steps.append(f"{files[-1][0]}: {match[1]}")
+        elif match := IAC_FINDINGS.match(line):
+            counts = {key: _number(value) for key, value in match.groupdict().items() if key != "source"}
+            findings[(files[-1][0], match["source"])] = counts
+    labels = ["terraform plan (JSON)", "cloudformation (YAML)"]
+    assert [label for label, *_ in files] == labels, output
+    for label, made, read, skipped in files:
+        assert made >= 60, output
+        assert read == made, f"{label}: {made} resources generated, {read} read"
+        assert skipped == 0, f"{label}: {skipped} resources not judged (a link not followed)"
+    assert steps == [
+        f"{label}: {step}"
+        for label in labels
+        for step in ("read + parse", "translate", "judge", "cloudwarden iac")
+    ], output
+    for label in labels:
+        judged, reported = findings[(label, "judge")], findings[(label, "report")]
+        assert judged == reported, f"{label}: the engine and the command's report disagree"
+        assert judged["total"] == sum(judged[status] for status in ("FAIL", "PASS", "UNKNOWN", "MANUAL"))
+        assert all(judged[status] > 0 for status in ("FAIL", "PASS", "UNKNOWN", "MANUAL")), output
+        assert judged["UNKNOWN"] < min(judged["FAIL"], judged["PASS"]), output
+    assert re.search(
+        r"^target\s+the plan's whole command within seconds \(< 10 s\): (met|MISSED)", output, re.M
+    )

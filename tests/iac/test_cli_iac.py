@@ -1003,24 +1003,31 @@ Resources:
 parameter (not `!Ref Site`): the policy may well be the bucket's."""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a policy whose bucket is unknown (`each.value.id`, a parameter without default) is dropped "
-    "with a warning and the bucket it opens PASSes; it must FAIL (the link followed) or be UNKNOWN",
-)
-@pytest.mark.parametrize(
-    ("make", "bucket"),
-    [
-        pytest.param(_public_policy_through_each_value, 'aws_s3_bucket.logs["app"]', id="plan-each-value"),
-        pytest.param(_file("stack.yaml", PARAMETER_NAMED), "Site", id="template-parameter"),
-    ],
-)
-def test_a_public_policy_on_an_unknown_bucket_is_never_a_pass(
-    tmp_path: Path, make: Maker, bucket: str
-) -> None:
-    code, report = _report(make(tmp_path), "--rule", "s3-no-public-access")
-    status = _finding(report, "s3-no-public-access", bucket)["status"]
-    assert (status, code) in {("FAIL", 1), ("UNKNOWN", 0)}
+def test_a_public_policy_linked_through_each_value_fails_its_bucket(tmp_path: Path) -> None:
+    """`for_each = aws_s3_bucket.logs`, `bucket = each.value.id`: the policy of "app" is the policy of
+    `aws_s3_bucket.logs["app"]`, whose block is off: FAIL. "audit" keeps its block on: PASS."""
+    code, report = _report(_public_policy_through_each_value(tmp_path), "--rule", "s3-no-public-access")
+    assert code == 1
+    assert _verdicts(report) == {
+        ("s3-no-public-access", "PASS", "aws_s3_bucket.data[0]"),
+        ("s3-no-public-access", "PASS", "aws_s3_bucket.data[1]"),
+        ("s3-no-public-access", "FAIL", 'aws_s3_bucket.logs["app"]'),
+        ("s3-no-public-access", "PASS", 'aws_s3_bucket.logs["audit"]'),
+    }
+    iac = _finding(report, "s3-no-public-access", 'aws_s3_bucket.logs["app"]')["evidence"]["iac"]
+    assert 'aws_s3_bucket_policy.logs["app"]' in iac["attached"]
+
+
+def test_a_public_policy_whose_bucket_is_a_parameter_is_unknown_on_every_bucket(tmp_path: Path) -> None:
+    """`Bucket: !Ref Name` (no default) may name `Site`, whose block lets a public policy through: the
+    policy of `Site` is unknown, naming `SitePolicy`; never a PASS."""
+    code, report = _report(_file("stack.yaml", PARAMETER_NAMED)(tmp_path), "--rule", "s3-no-public-access")
+    assert code == 0
+    assert _verdicts(report) == {("s3-no-public-access", "UNKNOWN", "Site")}
+    finding = _finding(report, "s3-no-public-access", "Site")
+    assert finding["unknown_cause"] == "known-after-apply"
+    assert "it may be SitePolicy's, whose bucket is known only after apply" in finding["message"]
+    assert "SitePolicy.Bucket" in finding["message"]
 
 
 def test_a_directory_is_searched_and_each_document_is_an_account() -> None:

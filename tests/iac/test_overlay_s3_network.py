@@ -29,6 +29,7 @@ from cloudwarden.rules.s3_no_public_access import S3_NO_PUBLIC_ACCESS
 from cloudwarden.rules.sg_minimal_inbound import SG_MINIMAL_INBOUND
 from cloudwarden.snapshot import (
     AccountSnapshot,
+    AclGrant,
     ApiError,
     Bucket,
     Ec2Data,
@@ -668,3 +669,178 @@ def _plan_json(policy: dict[str, Any]) -> dict[str, Any]:
         "complete": True,
         "errored": False,
     }
+
+
+# --- the live account's ARN is kept on what a document only attaches to ------------------------------------
+
+
+def test_a_finding_on_a_live_bucket_keeps_its_arn_and_a_plan_bucket_named_by_its_address_has_none() -> None:
+    live = live_account([s3_bucket(SITE)])
+    new = tf("aws_s3_bucket.new", "aws_s3_bucket", {"bucket": None, "policy": None})
+    findings, _ = judge(live, plan(policy_on(SITE), new))
+    assert statuses(findings) == {(S3_RULE, SITE): FAIL, (S3_RULE, "aws_s3_bucket.new"): PASS}
+    assert findings[S3_RULE, SITE].resource.arn == f"arn:aws:s3:::{SITE}"
+    assert findings[S3_RULE, "aws_s3_bucket.new"].resource.arn is None
+
+
+def test_a_finding_on_a_live_group_keeps_its_arn() -> None:
+    live = live_account(groups=[security_group(WEB, "web")])
+    findings, _ = judge(
+        live,
+        plan(ingress_rule("aws_vpc_security_group_ingress_rule.ssh", WEB, 22, cidr="0.0.0.0/0")),
+        rules=[SG_MINIMAL_INBOUND],
+    )
+    assert findings[SG_RULE, WEB].resource.arn == live_scan(live, SG_MINIMAL_INBOUND)[WEB].resource.arn
+    assert findings[SG_RULE, WEB].resource.arn is not None
+
+
+# --- live listings that failed ---------------------------------------------------------------------------
+
+
+def test_a_policy_on_a_bucket_the_live_account_could_not_list_is_judged_unknown_by_the_failed_call() -> None:
+    live = live_account(None, errors=[s3_api_error("ListBuckets")])
+    findings, built = judge(live, plan(policy_on("unseen-bucket")))
+    assert statuses(findings) == {(S3_RULE, "unseen-bucket"): UNKNOWN}
+    finding = findings[S3_RULE, "unseen-bucket"]
+    assert finding.unknown_cause is UnknownCause.FAILED_CALL
+    assert finding.location == Location(file=PLAN)
+    assert finding.resource.arn == "arn:aws:s3:::unseen-bucket"
+    assert "the live buckets could not be listed (s3:ListBuckets in us-east-1 failed: AccessDenied" in (
+        finding.message
+    )
+    assert finding.evidence["iac"]["attached"] == ["aws_s3_bucket_policy.site"]
+    assert s3.UNLISTED_BUCKET in finding.evidence["iac"]["assumed"]
+    assert built.warnings == ()
+
+
+def test_a_policy_on_a_bucket_absent_from_a_listing_that_was_read_is_a_warning() -> None:
+    findings, built = judge(live_account([s3_bucket(SITE)]), plan(policy_on("unseen-bucket")))
+    assert findings == {}
+    assert len(built.warnings) == 1
+    assert built.warnings[0].startswith(
+        "aws_s3_bucket_policy.site: its bucket ('unseen-bucket') is not a bucket"
+    )
+
+
+def test_a_rule_on_a_group_of_a_region_whose_groups_could_not_be_read_is_unknown() -> None:
+    failed = ApiError(
+        account="123456789012",
+        service="ec2",
+        operation="DescribeSecurityGroups",
+        region=HOME_REGION,
+        code="UnauthorizedOperation",
+        message="not authorized",
+    )
+    live = live_account(errors=[failed])
+    unseen = "sg-0ffffffffffffff01"
+    findings, built = judge(
+        live,
+        plan(ingress_rule("aws_vpc_security_group_ingress_rule.https", unseen, 443, cidr="10.0.0.0/8")),
+        rules=[SG_MINIMAL_INBOUND],
+    )
+    assert statuses(findings) == {(SG_RULE, unseen): UNKNOWN}
+    finding = findings[SG_RULE, unseen]
+    assert finding.message == (
+        "inbound access from sources that could not be read cannot be judged: the live rules of "
+        f"{unseen} are unknown: ec2:DescribeSecurityGroups in {HOME_REGION} failed: UnauthorizedOperation: "
+        "not authorized"
+    )
+    assert finding.unknown_cause is UnknownCause.FAILED_CALL  # a failed read: the run is not judged
+    assert finding.evidence["iac"]["attached"] == ["aws_vpc_security_group_ingress_rule.https"]
+    assert built.warnings == ()
+
+
+# --- deleted dependent resources -------------------------------------------------------------------------
+
+
+def deleted(address: str, kind: str, before: dict[str, Any]) -> IacResource:
+    return tf(address, kind, before, Action.DELETE, before=before)
+
+
+def test_deleting_the_block_of_a_live_public_bucket_exposes_it() -> None:
+    live = live_account([s3_bucket(SITE, policy=PUBLIC_POLICY, public_access_block=ALL_BLOCKED)])
+    assert live_scan(live, S3_NO_PUBLIC_ACCESS)[SITE].status is PASS
+    gone = deleted(
+        "aws_s3_bucket_public_access_block.site",
+        "aws_s3_bucket_public_access_block",
+        {
+            "bucket": SITE,
+            "block_public_acls": True,
+            "ignore_public_acls": True,
+            "block_public_policy": True,
+            "restrict_public_buckets": True,
+        },
+    )
+    findings, _ = judge(live, plan(gone))
+    assert statuses(findings) == {(S3_RULE, SITE): FAIL}
+    assert findings[S3_RULE, SITE].evidence["iac"]["attached"] == ["aws_s3_bucket_public_access_block.site"]
+
+
+def test_deleting_the_public_policy_of_a_live_bucket_closes_it() -> None:
+    live = live_account([s3_bucket(SITE, policy=PUBLIC_POLICY, policy_is_public=True)])
+    gone = deleted(
+        "aws_s3_bucket_policy.site", "aws_s3_bucket_policy", {"bucket": SITE, "policy": PUBLIC_POLICY}
+    )
+    findings, built = judge(live, plan(gone))
+    assert statuses(findings) == {(S3_RULE, SITE): PASS}
+    judged = next(b for b in judged_account(built).s3.buckets or () if b.name == SITE)
+    assert (judged.policy, judged.policy_is_public) == (None, None)
+
+
+def test_deleting_the_ownership_controls_of_a_live_bucket_enables_its_public_acl() -> None:
+    public_read = AclGrant(
+        grantee_type="Group", grantee="http://acs.amazonaws.com/groups/global/AllUsers", permission="READ"
+    )
+    live = live_account([s3_bucket(SITE, grants=[public_read], object_ownership="BucketOwnerEnforced")])
+    assert live_scan(live, S3_NO_PUBLIC_ACCESS)[SITE].status is PASS
+    gone = deleted(
+        "aws_s3_bucket_ownership_controls.site",
+        "aws_s3_bucket_ownership_controls",
+        {"bucket": SITE, "rule": [{"object_ownership": "BucketOwnerEnforced"}]},
+    )
+    findings, _ = judge(live, plan(gone))
+    assert statuses(findings) == {(S3_RULE, SITE): FAIL}
+
+
+def test_deleting_the_acl_resource_of_a_live_bucket_changes_nothing_and_reports_nothing() -> None:
+    live = live_account([s3_bucket(SITE)])
+    gone = deleted("aws_s3_bucket_acl.site", "aws_s3_bucket_acl", {"bucket": SITE, "acl": "public-read"})
+    findings, built = judge(live, plan(gone))
+    assert findings == {}
+    assert built.warnings == ()
+
+
+def test_deleting_a_rule_revokes_exactly_it_from_the_live_group() -> None:
+    live = live_account(
+        groups=[security_group(WEB, "web", ingress=[permission("tcp", 22, "0.0.0.0/0", "10.0.0.0/8")])]
+    )
+    assert live_scan(live, SG_MINIMAL_INBOUND)[WEB].status is FAIL
+    before = {
+        "security_group_id": WEB,
+        "ip_protocol": "tcp",
+        "from_port": 22,
+        "to_port": 22,
+        "cidr_ipv4": "0.0.0.0/0",
+        "cidr_ipv6": None,
+        "prefix_list_id": None,
+        "referenced_security_group_id": None,
+    }
+    findings, built = judge(
+        live,
+        plan(
+            deleted("aws_vpc_security_group_ingress_rule.ssh", "aws_vpc_security_group_ingress_rule", before)
+        ),
+        rules=[SG_MINIMAL_INBOUND],
+    )
+    assert statuses(findings) == {(SG_RULE, WEB): PASS}
+    judged = next(g for g in (judged_account(built).ec2 or Ec2Data()).security_groups if g.id == WEB)
+    assert judged.ingress == (permission("tcp", 22, "10.0.0.0/8"),)
+    assert findings[SG_RULE, WEB].evidence["iac"]["attached"] == ["aws_vpc_security_group_ingress_rule.ssh"]
+
+
+def test_a_deleted_policy_of_a_bucket_the_plan_deletes_is_not_judged_when_the_listing_failed() -> None:
+    live = live_account(None, errors=[s3_api_error("ListBuckets")])
+    bucket_gone = deleted("aws_s3_bucket.site", "aws_s3_bucket", {"bucket": "gone-bucket"})
+    policy_gone = deleted("aws_s3_bucket_policy.site", "aws_s3_bucket_policy", {"bucket": "gone-bucket"})
+    findings, _ = judge(live, plan(bucket_gone, policy_gone))
+    assert findings == {}

@@ -190,3 +190,12 @@ def test_links_to_directories_are_not_followed(tmp_path: Path) -> None:
     _write(tmp_path / "real" / "stack.yaml", TEMPLATE)
     (tmp_path / "real" / "loop").symlink_to(tmp_path / "real", target_is_directory=True)
     assert [d.path for d in read_documents([tmp_path / "real"])] == [str(tmp_path / "real" / "stack.yaml")]
+
+
+def test_a_byte_order_mark_is_no_content(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_bytes(b"\xef\xbb\xbf" + json.dumps(PLAN).encode())
+    template = tmp_path / "stack.yaml"
+    template.write_bytes(b"\xef\xbb\xbf" + TEMPLATE.encode())
+    documents = read_documents([plan, template])
+    assert [[r.address for r in d.resources] for d in documents] == [["aws_s3_bucket.logs"], ["Logs"]]

@@ -330,19 +330,81 @@ def test_count_and_for_each_instances_link_to_the_instance_of_their_own_key() ->
         'aws_s3_bucket_public_access_block.logs["audit"]': Ref(
             'aws_s3_bucket.logs["audit"]', None, at='aws_s3_bucket_public_access_block.logs["audit"].bucket'
         ),
+        'aws_s3_bucket_ownership_controls.logs["app"]': Ref(
+            'aws_s3_bucket.logs["app"]', "id", at='aws_s3_bucket_ownership_controls.logs["app"].bucket'
+        ),
+        'aws_s3_bucket_ownership_controls.logs["audit"]': Ref(
+            'aws_s3_bucket.logs["audit"]', "id", at='aws_s3_bucket_ownership_controls.logs["audit"].bucket'
+        ),
     }
 
 
-def test_for_each_over_a_resource_by_each_value_is_no_link() -> None:
+def test_for_each_over_a_resource_links_each_value_to_the_instance_of_its_own_key() -> None:
+    """`for_each = aws_s3_bucket.logs`, `bucket = each.value.id`: `for_each_expression` references
+    exactly that resource, so `each.value` of the instance "app" is `aws_s3_bucket.logs["app"]`."""
     resources = by_address(parse("count_for_each.json"))
     for key in ("app", "audit"):
         address = f'aws_s3_bucket_ownership_controls.logs["{key}"]'
         assert computed_not_configured("count_for_each.json", address) == {"id"}
-        # `bucket = each.value.id` is configured: unknown, not left out
         assert resources[address].values == {
-            "bucket": u(f"{address}.bucket"),
+            "bucket": Ref(f'aws_s3_bucket.logs["{key}"]', "id", at=f"{address}.bucket"),
             "rule": [{"object_ownership": "BucketOwnerEnforced"}],
         }
+
+
+def each_value_plan(for_each: dict[str, Any], bucket: dict[str, Any], key: str = "x") -> dict[str, Any]:
+    """Buckets `b["x"]`, `b["y"]` and a policy `p[key]` with the given `for_each_expression` and
+    `bucket` expression (its value after_unknown)."""
+    buckets = [resource(f'aws_s3_bucket.b["{k}"]', {}, {"id": True}, {}, index=k) for k in ("x", "y")]
+    policy = resource(f'aws_s3_bucket_policy.p["{key}"]', {}, {"bucket": True}, {"bucket": bucket}, index=key)
+    policy[2]["for_each_expression"] = for_each
+    return plan_of(*buckets, policy)
+
+
+EACH_VALUE_ID = {"references": ["each.value.id", "each.value"]}
+
+
+def test_each_value_links_to_the_instance_of_the_policys_key() -> None:
+    plan = each_value_plan({"references": ["aws_s3_bucket.b"]}, EACH_VALUE_ID, key="y")
+    policy = by_address(parse_plan(plan, "p"))['aws_s3_bucket_policy.p["y"]']
+    assert policy.values == {
+        "bucket": Ref('aws_s3_bucket.b["y"]', "id", at='aws_s3_bucket_policy.p["y"].bucket')
+    }
+
+
+@pytest.mark.parametrize(
+    ("for_each", "bucket", "key"),
+    [
+        ({"references": ["var.names"]}, EACH_VALUE_ID, "x"),  # over a variable: each.value is its element
+        ({"references": ["aws_s3_bucket.b", "local.extra"]}, EACH_VALUE_ID, "x"),  # over two objects
+        ({"references": ['aws_s3_bucket.b["x"]', "aws_s3_bucket.b"]}, EACH_VALUE_ID, "x"),  # one instance
+        ({"references": ["aws_s3_bucket.b.tags", "aws_s3_bucket.b"]}, EACH_VALUE_ID, "x"),  # an attribute
+        ({"references": ["aws_s3_bucket.b"]}, EACH_VALUE_ID, "z"),  # a key that names no bucket
+        (
+            {"references": ["aws_s3_bucket.b"]},
+            {"references": ["each.value.id", "each.value", "each.key"]},
+            "x",
+        ),
+        (
+            {"references": ["aws_s3_bucket.b"]},
+            {"references": ["each.value.id", "each.value.arn", "each.value"]},
+            "x",
+        ),
+    ],
+)
+def test_each_value_that_is_not_the_instance_of_its_key_is_no_link(
+    for_each: dict[str, Any], bucket: dict[str, Any], key: str
+) -> None:
+    policy = by_address(parse_plan(each_value_plan(for_each, bucket, key), "p"))[
+        f'aws_s3_bucket_policy.p["{key}"]'
+    ]
+    assert policy.values == {"bucket": u(f'aws_s3_bucket_policy.p["{key}"].bucket')}
+
+
+def test_without_for_each_each_value_is_no_link() -> None:
+    policy = resource("aws_s3_bucket_policy.p", {}, {"bucket": True}, {"bucket": EACH_VALUE_ID})
+    resources = by_address(parse_plan(plan_of(BUCKET, policy), "p"))
+    assert resources["aws_s3_bucket_policy.p"].values == {"bucket": u("aws_s3_bucket_policy.p.bucket")}
 
 
 def test_a_static_key_links_to_that_instance_and_data_sources_are_skipped() -> None:
@@ -1105,3 +1167,17 @@ def test_each_key_in_a_module_call_is_the_modules_key_not_the_resources_so_no_li
     plan["resource_changes"][-1].update(address="module.a[1].aws_s3_bucket_policy.p[0]", index=0)
     policy = by_address(parse_plan(plan, "p"))["module.a[1].aws_s3_bucket_policy.p[0]"]
     assert policy.values == {"bucket": u("module.a[1].aws_s3_bucket_policy.p[0].bucket")}
+
+
+def test_each_value_in_a_module_call_is_the_modules_not_the_resources_so_no_link() -> None:
+    """`module "a" { for_each = aws_s3_bucket.b, bucket = each.value.id }`: inside, the policy `p["x"]`
+    (itself `for_each = aws_s3_bucket.b` of the module, which has none) must not link through it."""
+    plan = module_plan('module.a["x"]', EACH_VALUE_ID)
+    plan["configuration"]["root_module"]["module_calls"]["a"]["for_each_expression"] = {
+        "references": ["aws_s3_bucket.b"]
+    }
+    buckets = [resource(f'aws_s3_bucket.b["{k}"]', {}, {"id": True}, {}, index=k) for k in ("x", "y")]
+    plan["planned_values"]["root_module"]["resources"] = [planned for planned, _, _ in buckets]
+    plan["resource_changes"][0:1] = [change for _, change, _ in buckets]
+    policy = by_address(parse_plan(plan, "p"))['module.a["x"].aws_s3_bucket_policy.p']
+    assert policy.values == {"bucket": u('module.a["x"].aws_s3_bucket_policy.p.bucket')}

@@ -467,3 +467,144 @@ def test_a_template_egress_list_left_to_a_condition_is_unknown() -> None:
     assert statuses(findings, NSM) == {"Web": UNKNOWN}
     assert statuses(findings, INBOUND_ONLY) == {"Web": UNKNOWN}
     assert findings[NSM]["Web"].unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
+
+
+# --- a rule resource whose group is not determined ----------------------------------------------------------
+
+LB = "aws_security_group.lb"
+ANYWHERE = "aws_security_group_rule.anywhere"
+LABEL = f"{ANYWHERE} (its group is known only after apply)"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param(Unknown(f"{ANYWHERE}.security_group_id"), id="unknown"),
+        pytest.param(Ref(WEB, "arn", f"{ANYWHERE}.security_group_id"), id="link-to-no-group-id"),
+        pytest.param(None, id="not-given"),
+    ],
+)
+def test_a_rule_whose_group_is_not_determined_adds_to_every_group_toward_unknown_peers(
+    target: object,
+) -> None:
+    findings, draft = judge(
+        tf_group(WEB, ingress=[], egress=[]),
+        tf_group(LB, ingress=[], egress=[]),
+        tf_rule(ANYWHERE, target, "ingress", "tcp", 22, 22, cidr_blocks=["10.0.0.0/8"]),
+    )
+    assert statuses(findings, MINIMAL) == {WEB: UNKNOWN, LB: UNKNOWN}
+    assert findings[MINIMAL][WEB].message == (
+        "inbound access from sources known only after apply cannot be judged: "
+        f"{LABEL} is known only after apply"
+    )
+    for group in draft.security_groups:
+        assert group.ingress == (
+            IpPermission(protocol="tcp", from_port=22, to_port=22, unknown_peers=(LABEL,)),
+        )
+        assert group.egress == ()
+    assert draft.warnings == []
+
+
+def test_a_rule_whose_group_is_not_determined_on_a_public_port_still_passes() -> None:
+    """HTTPS from anywhere is allowed on the default public ports: wherever it lands, it passes."""
+    findings, _ = judge(
+        tf_group(WEB, ingress=[], egress=[]),
+        tf_rule(
+            ANYWHERE,
+            Unknown(f"{ANYWHERE}.security_group_id"),
+            "ingress",
+            "tcp",
+            443,
+            443,
+            cidr_blocks=["0.0.0.0/0"],
+        ),
+    )
+    assert statuses(findings, MINIMAL) == {WEB: PASS}
+
+
+def test_a_template_rule_whose_group_is_a_parameter_adds_to_every_group_of_the_template() -> None:
+    findings, _ = judge(
+        cfn(
+            "Web",
+            "AWS::EC2::SecurityGroup",
+            {
+                "GroupDescription": "web",
+                "SecurityGroupEgress": [cfn_rule("-1", None, None, CidrIp="10.0.0.0/8")],
+            },
+        ),
+        cfn(
+            "Ssh",
+            "AWS::EC2::SecurityGroupIngress",
+            {
+                "GroupId": Unknown("Ssh.GroupId", "known only after apply (parameter Group has no default)"),
+                **cfn_rule("tcp", 22, 22, CidrIp="0.0.0.0/0"),
+            },
+        ),
+        tool=Tool.CLOUDFORMATION,
+    )
+    assert statuses(findings, MINIMAL) == {"Web": UNKNOWN}
+    assert "Ssh (its group is known only after apply)" in findings[MINIMAL]["Web"].message
+
+
+def test_a_rule_on_the_vpcs_default_group_is_a_warning_and_adds_to_no_group() -> None:
+    findings, draft = judge(
+        tf_group(WEB, ingress=[], egress=[]),
+        tf_rule(
+            ANYWHERE,
+            Ref("aws_vpc.main", "default_security_group_id", f"{ANYWHERE}.security_group_id"),
+            "ingress",
+            "tcp",
+            22,
+            22,
+            cidr_blocks=["0.0.0.0/0"],
+        ),
+    )
+    assert statuses(findings, MINIMAL) == {WEB: PASS}
+    assert draft.warnings == [
+        f"{ANYWHERE}: its group (aws_vpc.main.default_security_group_id) is not a security group of "
+        "plan.json; not judged (give --snapshot to judge it with the live group)"
+    ]
+
+
+# --- deleted rule resources ------------------------------------------------------------------------------
+
+
+def test_a_deleted_rule_is_revoked_from_the_state_of_a_group_of_the_plan() -> None:
+    """The group exists (no-op): its planned `ingress` is its state, which still lists the rule the plan
+    deletes; revoking it leaves HTTPS only."""
+    state = [
+        inline("tcp", 22, 22, cidr_blocks=["0.0.0.0/0", "10.0.0.0/8"]),
+        inline("tcp", 443, 443, cidr_blocks=["0.0.0.0/0"]),
+    ]
+    before = {
+        "type": "ingress",
+        "security_group_id": "sg-0123456789abcdef0",
+        "protocol": "tcp",
+        "from_port": 22,
+        "to_port": 22,
+        "cidr_blocks": ["0.0.0.0/0"],
+        "ipv6_cidr_blocks": None,
+        "prefix_list_ids": None,
+        "source_security_group_id": None,
+        "self": False,
+    }
+    gone = IacResource(
+        address="aws_security_group_rule.ssh",
+        type="aws_security_group_rule",
+        values=before,
+        location=Location(file=PLAN),
+        region=REGION,
+        action=Action.DELETE,
+        before=before,
+    )
+    group = tf_group(WEB, ingress=state, egress=[], action=Action.NO_OP, id="sg-0123456789abcdef0")
+    without, _ = judge(group)
+    assert statuses(without, MINIMAL) == {WEB: FAIL}
+    findings, draft = judge(group, gone)
+    assert statuses(findings, MINIMAL) == {WEB: PASS}
+    (record,) = draft.security_groups
+    assert record.ingress == (
+        IpPermission(protocol="tcp", from_port=22, to_port=22, ipv4_ranges=("10.0.0.0/8",)),
+        IpPermission(protocol="tcp", from_port=443, to_port=443, ipv4_ranges=("0.0.0.0/0",)),
+    )
+    assert "aws_security_group_rule.ssh" in draft.annotations[("AWS::EC2::SecurityGroup", WEB)].attached

@@ -600,3 +600,244 @@ def test_a_template_policy_for_a_bucket_outside_the_template_is_a_warning() -> N
         "SitePolicy: its bucket ('shared-logs') is not a bucket of template.yaml; not judged "
         "(give --snapshot to judge it with the live bucket)"
     ]
+
+
+# --- a resource whose bucket is not determined -----------------------------------------------------------
+
+OPEN_SITE = "aws_s3_bucket.open"
+"""A bucket whose Block Public Access is lifted: any public policy or ACL that lands on it counts."""
+
+
+def open_and_default_buckets(*resources: IacResource) -> IacDocument:
+    """`open-bucket` (block off, ACLs enabled) and `closed-bucket` (AWS's defaults), and `resources`."""
+    return plan(
+        tf_bucket(OPEN_SITE, "open-bucket"),
+        open_block("aws_s3_bucket_public_access_block.open", link(OPEN_SITE, "id", "b.bucket")),
+        ownership("aws_s3_bucket_ownership_controls.open", link(OPEN_SITE, "id", "o.bucket"), "ObjectWriter"),
+        tf_bucket("aws_s3_bucket.closed", "closed-bucket"),
+        *resources,
+    )
+
+
+UNKNOWN_TARGET = Unknown("aws_s3_bucket_policy.anywhere.bucket")
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        pytest.param(UNKNOWN_TARGET, id="unknown"),
+        pytest.param(
+            link("aws_vpc.main", "id", "aws_s3_bucket_policy.anywhere.bucket"), id="link-to-no-bucket"
+        ),
+    ],
+)
+def test_a_public_policy_whose_bucket_is_not_determined_is_unknown_on_every_bucket_it_could_open(
+    target: object,
+) -> None:
+    anywhere = tf(
+        "aws_s3_bucket_policy.anywhere",
+        "aws_s3_bucket_policy",
+        {"bucket": target, "policy": public_policy("x")},
+    )
+    findings, draft = judge(open_and_default_buckets(anywhere))
+    # on the closed bucket, RestrictPublicBuckets (AWS's default) neutralises whatever policy lands
+    assert statuses(findings) == {"open-bucket": UNKNOWN, "closed-bucket": PASS}
+    finding = findings["open-bucket"]
+    assert finding.unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
+    assert "the bucket policy of open-bucket is unknown: it may be aws_s3_bucket_policy.anywhere's" in (
+        finding.message
+    )
+    assert any(
+        "aws_s3_bucket_policy.anywhere may be this bucket's" in a
+        for a in draft.annotations[("AWS::S3::Bucket", "open-bucket")].assumed
+    )
+    assert draft.warnings == []
+
+
+def test_an_open_block_whose_bucket_is_not_determined_makes_a_bucket_with_a_public_policy_unknown() -> None:
+    findings, _ = judge(
+        plan(
+            tf_bucket(SITE, "site-bucket"),
+            tf(
+                "aws_s3_bucket_policy.site",
+                "aws_s3_bucket_policy",
+                {"bucket": SITE_ID, "policy": public_policy("s")},
+            ),
+            tf_bucket("aws_s3_bucket.other", "other-bucket"),
+            open_block("aws_s3_bucket_public_access_block.anywhere", Unknown("anywhere.bucket")),
+        )
+    )
+    assert statuses(findings) == {"site-bucket": UNKNOWN, "other-bucket": PASS}
+    assert "Block Public Access" in findings["site-bucket"].message
+
+
+@pytest.mark.parametrize(
+    "harmless",
+    [
+        pytest.param(
+            tf(
+                "aws_s3_bucket_policy.anywhere",
+                "aws_s3_bucket_policy",
+                {
+                    "bucket": UNKNOWN_TARGET,
+                    "policy": json.dumps(
+                        {
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Principal": {"AWS": "arn:aws:iam::210987654321:root"},
+                                    "Action": "s3:GetObject",
+                                    "Resource": "*",
+                                }
+                            ]
+                        }
+                    ),
+                },
+            ),
+            id="private-policy",
+        ),
+        pytest.param(
+            tf(
+                "aws_s3_bucket_acl.anywhere",
+                "aws_s3_bucket_acl",
+                {"bucket": UNKNOWN_TARGET, "acl": "private"},
+            ),
+            id="private-acl",
+        ),
+        pytest.param(
+            tf_block(
+                "aws_s3_bucket_public_access_block.anywhere",
+                UNKNOWN_TARGET,
+                block_public_acls=True,
+                ignore_public_acls=True,
+                block_public_policy=True,
+                restrict_public_buckets=True,
+            ),
+            id="block-all-on",
+        ),
+        pytest.param(
+            ownership("aws_s3_bucket_ownership_controls.anywhere", UNKNOWN_TARGET, "BucketOwnerEnforced"),
+            id="acls-disabled",
+        ),
+    ],
+)
+def test_a_resource_whose_bucket_is_not_determined_but_opens_nothing_changes_no_verdict(
+    harmless: IacResource,
+) -> None:
+    public = tf(
+        "aws_s3_bucket_policy.open",
+        "aws_s3_bucket_policy",
+        {"bucket": link(OPEN_SITE, "id", "p.bucket"), "policy": public_policy("open-bucket")},
+    )
+    findings, draft = judge(open_and_default_buckets(public, harmless))
+    assert statuses(findings) == {"open-bucket": FAIL, "closed-bucket": PASS}
+    assert draft.warnings == [
+        f"{harmless.address}: its bucket is not known (aws_s3_bucket_policy.anywhere.bucket is known only "
+        "after apply); it opens nothing, so no verdict depends on which bucket it is"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("acl", "expected"),
+    [("public-read", UNKNOWN), ("private", PASS)],
+)
+def test_an_acl_whose_bucket_is_not_determined_is_unknown_where_acls_are_enabled(
+    acl: str, expected: Status
+) -> None:
+    anywhere = tf("aws_s3_bucket_acl.anywhere", "aws_s3_bucket_acl", {"bucket": UNKNOWN_TARGET, "acl": acl})
+    findings, _ = judge(open_and_default_buckets(anywhere))
+    # ACLs stay disabled (BucketOwnerEnforced, AWS's default) on the closed bucket
+    assert statuses(findings) == {"open-bucket": expected, "closed-bucket": PASS}
+
+
+# --- deleted policy, block and ownership resources ---------------------------------------------------------
+
+
+def deleted(address: str, kind: str, before: dict[str, Any]) -> IacResource:
+    """A resource the plan deletes: its values are its `before` values."""
+    return IacResource(
+        address=address,
+        type=kind,
+        values=before,
+        location=Location(file=PLAN),
+        region=REGION,
+        action=Action.DELETE,
+        before=before,
+    )
+
+
+KEPT = "aws_s3_bucket.kept"
+BLOCK_GONE = deleted(
+    "aws_s3_bucket_public_access_block.kept",
+    "aws_s3_bucket_public_access_block",
+    {
+        "bucket": "kept-bucket",
+        "block_public_acls": True,
+        "ignore_public_acls": True,
+        "block_public_policy": True,
+        "restrict_public_buckets": True,
+    },
+)
+
+
+def kept_with_public_policy(*resources: IacResource) -> IacDocument:
+    """`kept-bucket` exists (no-op), a public policy resource on it, and `resources`."""
+    return plan(
+        tf_bucket(KEPT, "kept-bucket", Action.NO_OP, id="kept-bucket", arn="arn:aws:s3:::kept-bucket"),
+        tf(
+            "aws_s3_bucket_policy.kept",
+            "aws_s3_bucket_policy",
+            {"bucket": link(KEPT, "id", "p.bucket"), "policy": public_policy("kept-bucket")},
+        ),
+        ownership(
+            "aws_s3_bucket_ownership_controls.kept", link(KEPT, "id", "o.bucket"), "BucketOwnerEnforced"
+        ),
+        tf(
+            "aws_s3_bucket_acl.kept",
+            "aws_s3_bucket_acl",
+            {"bucket": link(KEPT, "id", "a.bucket"), "acl": "private"},
+        ),
+        *resources,
+    )
+
+
+def test_deleting_the_block_of_a_bucket_of_the_plan_removes_it_and_exposes_its_public_policy() -> None:
+    without, _ = judge(kept_with_public_policy())
+    assert statuses(without) == {"kept-bucket": UNKNOWN}  # its block is not in the plan
+    findings, draft = judge(kept_with_public_policy(BLOCK_GONE))
+    assert statuses(findings) == {"kept-bucket": FAIL}
+    annotation = draft.annotations[("AWS::S3::Bucket", "kept-bucket")]
+    assert BLOCK_GONE.address in annotation.attached
+    assert f"Block Public Access: none, the plan deletes {BLOCK_GONE.address}" in annotation.assumed
+
+
+def test_a_deleted_block_beside_a_new_one_on_the_same_bucket_is_unknown_whichever_applies_last() -> None:
+    findings, _ = judge(
+        kept_with_public_policy(
+            BLOCK_GONE,
+            tf_block(
+                "aws_s3_bucket_public_access_block.renamed",
+                link(KEPT, "id", "r.bucket"),
+                block_public_acls=True,
+                ignore_public_acls=True,
+                block_public_policy=True,
+                restrict_public_buckets=True,
+            ),
+        )
+    )
+    assert statuses(findings) == {"kept-bucket": UNKNOWN}
+    assert (
+        "removed by the deletion of aws_s3_bucket_public_access_block.kept" in findings["kept-bucket"].message
+    )
+
+
+def test_a_deleted_policy_of_a_bucket_out_of_the_plan_is_a_warning_without_snapshot() -> None:
+    gone = deleted(
+        "aws_s3_bucket_policy.old", "aws_s3_bucket_policy", {"bucket": "far-bucket", "policy": "{}"}
+    )
+    findings, draft = judge(plan(tf_bucket(SITE, "site-bucket"), gone))
+    assert statuses(findings) == {"site-bucket": PASS}
+    assert draft.warnings == [
+        "aws_s3_bucket_policy.old: deleted from bucket 'far-bucket', which is not a bucket of plan.json; not "
+        "judged (give --snapshot to judge it with the live bucket)"
+    ]

@@ -341,7 +341,10 @@ def test_the_terminal_view_says_which_rules_were_left_out() -> None:
     passing = (finding("sg-minimal-inbound", Status.PASS, "sg-1"),)
     lines = render_framework_terminal(view(passing, ("sg-minimal-inbound",)), SCAN, color=False).splitlines()
     assert "NOT ASSESSED        4.1  No open inbound access" in lines
-    assert "  sg-no-internal-all-ports (partial)  not run (left out with --rule)" in lines
+    assert (
+        "  sg-no-internal-all-ports (partial)  not run (left out with --rule, or by `iac`: nothing to judge "
+        "in plans and templates)"
+    ) in lines
 
 
 def test_the_terminal_view_prints_hostile_text_inert() -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cloudwarden import __version__
+from cloudwarden.iac import collector_paused
 from cloudwarden.iac.findings import Relabel
 from cloudwarden.iac.model import IacDocument
 from cloudwarden.iac.translate import Annotation, Draft, translate_into
@@ -24,6 +25,7 @@ class Built:
     """What the documents hold that was not judged, and why."""
 
 
+@collector_paused()  # many small records; see `collector_paused`
 def build(
     documents: Sequence[IacDocument], live: AccountSnapshot | None = None, now: dt.datetime | None = None
 ) -> Built:

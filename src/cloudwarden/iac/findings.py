@@ -44,8 +44,9 @@ class Relabel:
                 return None
             return msgspec.structs.replace(finding, location=Location(file=file))
         # A record whose id is its address (a group, a bucket whose name is left to apply) has no real
-        # ARN yet; a name that is only the address says nothing more.
-        known = resource.id != annotation.address
+        # ARN yet, unless that address is the live resource's own id; a name that is only the address
+        # says nothing more.
+        known = annotation.live_id or resource.id != annotation.address
         return msgspec.structs.replace(
             finding,
             id=finding_id(finding.rule, finding.account, annotation.address),

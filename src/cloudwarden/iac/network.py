@@ -31,8 +31,22 @@ VPC has IPv6). The tools differ:
 A group's snapshot id is its address (its real id, which a plan knows only for groups that exist, is
 not used, so every group of a document is named alike). A peer that links to a group of the document,
 or is a literal id equal to the known `id` of a group of the plan, is that group's address; `self` is
-the group itself; other literal ids stay. A rule resource whose group is not in the document is not
-judged: a warning names it.
+the group itself; other literal ids stay. A rule resource naming its group by a literal id that is not
+a group of the document cannot open anything of the document: it is not judged, a warning names it.
+One whose group is not determined (an `Unknown`, a `Ref` to anything but a group of the document's id,
+no value) may be any group's: every group of the draft (the document's; with `--snapshot`, those the
+change touches) gets its permissions, protocol and ports as the rule gives them, toward one unknown peer
+named "<address> (its group is known only after apply)", so that a group is UNKNOWN wherever the rule
+could be too broad, never PASS. A link to a VPC's default group (`default_security_group_id`,
+`DefaultSecurityGroup`), which AWS creates with the VPC, is never a group of the document: a warning.
+
+A rule resource the plan deletes (`aws_security_group_rule`, `aws_vpc_security_group_*_rule`) revokes
+exactly its rule, read from its `before` values, from the group `before.security_group_id` names: the
+peers it names leave the permission of the same protocol and ports (EC2 lists one permission per
+protocol and ports with all their peers), and a permission left without peers goes. A group of the
+document whose id the plan knows loses it from its state's inline rules (revocations come before the
+rules the plan adds, which then stand); one outside the document only with `--snapshot`. Revoking only
+narrows a group: one not to be found is left alone, silently.
 
 Laid over a collected account (`iac --snapshot`, `Draft.live`):
 - a group the plan updates, leaves unchanged or replaces has a real id (`values.id`, or `before.id` for
@@ -41,11 +55,19 @@ Laid over a collected account (`iac --snapshot`, `Draft.live`):
   group the plan deletes (`before.id`) leaves it too, judged no more;
 - a rule resource whose group is not in the document but is a live group, named by its literal id
   (`security_group_id`, `GroupId`: a `Ref` only names a group of the document), adds to that group: the
-  judged record is the live group with its live rules and the document's added. Its findings keep the
-  group's id (the live scan's) and point at the first such rule resource; all of them are `attached`.
+  judged record is the live group with its live rules and the document's added (a deleted rule
+  resource's rule revoked). Its findings keep the group's id (the live scan's) and ARN
+  (`Annotation.live_id`) and point at the first such rule resource; all of them are `attached`.
   (Several documents of one change add to the same record.) A peer named by a live group's id stays that
   id: the live group is in the judged account, as are the live prefix lists the rules name, whose
-  entries then decide.
+  entries then decide;
+- when the live groups of the rule resource's region could not be read (a failed
+  `ec2:DescribeSecurityGroups` there, or in any region for a resource without one; or EC2 not
+  collected), a literal id not in the documents may still name a live group: it is judged as a record of
+  its own, with the document's rules and, standing for its unread live rules, permissions toward an
+  unknown peer naming the failed read (`IpPermission.unread_peers`: so it is never PASS, and the
+  cause is a failed call: the run is not judged). Read and absent, the group does not exist:
+  a warning.
 
 What is left to deployment is never guessed: a CIDR, prefix list or source group that is unknown, or a
 link to anything but a group of the document, is an unknown peer (`IpPermission.unknown_peers`, named
@@ -70,7 +92,7 @@ from cloudwarden.findings import Location
 from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
 from cloudwarden.iac.translate import UNKNOWN_REGION, Annotation, Draft, Graph
 from cloudwarden.inputs import quoted
-from cloudwarden.snapshot import GroupPair, IpPermission, SecurityGroup
+from cloudwarden.snapshot import Collection, GroupPair, IpPermission, SecurityGroup
 
 GROUP_TYPE = "AWS::EC2::SecurityGroup"
 """The finding resource type of the security-group rules, and CloudFormation's group type."""
@@ -92,6 +114,10 @@ CFN_DEFAULT_EGRESS = (
 )
 PORTED = frozenset({"tcp", "udp", "icmp", "icmpv6", "6", "17", "1", "58"})
 """Protocols whose ports (ICMP type and code) EC2 reads; it ignores them for all others."""
+UNLISTED_GROUP = (
+    "the group is not in the configuration and the live account's groups of its region could not be read: "
+    "its rules other than those of the attached resources are unknown"
+)
 LIVE_GROUP = (
     "the group is not in the configuration: its rules other than those of the attached resources are the "
     "live group's (from the live account)"
@@ -145,6 +171,7 @@ class _Existing:
     ingress: list[IpPermission] = field(default_factory=list)
     egress: list[IpPermission] = field(default_factory=list)
     attached: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)
 
     @property
     def own(self) -> str:
@@ -204,8 +231,13 @@ def translate(graph: Graph, draft: Draft) -> None:
     for group in groups:
         _inline(index, group)
     elsewhere: dict[str, _Existing] = {}
+    _revocations(index, draft, elsewhere)
+    undetermined: list[IacResource] = []
     for resource in graph.of_type(TF_RULE, TF_INGRESS, TF_EGRESS, CFN_INGRESS, CFN_EGRESS):
-        _separate(index, draft, resource, elsewhere)
+        if not _separate(index, draft, resource, elsewhere):
+            undetermined.append(resource)
+    for resource in undetermined:
+        _anywhere(index, draft, resource, groups, elsewhere)
     for group in groups:
         draft.security_groups.append(_record(group))
         annotation = draft.annotate(GROUP_TYPE, group.resource.address, group.resource)
@@ -275,9 +307,10 @@ def _overlaid(draft: Draft, existing: _Existing) -> None:
     annotation = draft.annotations.get((GROUP_TYPE, base.id))
     if annotation is None:
         # Named as the live scan names it: the same finding before and after the change.
-        annotation = Annotation(base.id, existing.location, assumed=[LIVE_GROUP])
+        annotation = Annotation(base.id, existing.location, assumed=[LIVE_GROUP], live_id=True)
         draft.annotations[(GROUP_TYPE, base.id)] = annotation
     annotation.attached.extend(existing.attached)
+    annotation.assumed.extend(existing.assumed)
 
 
 def _record(group: _Group) -> SecurityGroup:
@@ -364,27 +397,207 @@ def _inline_list(index: _Groups, group: _Group, direction: str, key: str, value:
 # --- separate rule resources --------------------------------------------------------------------------------
 
 
-def _separate(index: _Groups, draft: Draft, resource: IacResource, elsewhere: dict[str, _Existing]) -> None:
-    """Attach a rule resource to its group: one of the document, else (`--snapshot`) one of the account
-    named by its literal id, gathered in `elsewhere`; or warn that its group is not to be found."""
-    values = resource.values
+def _group_link(resource: IacResource) -> object:
     cloudformation = resource.type in (CFN_INGRESS, CFN_EGRESS)
-    link = values.get("GroupId" if cloudformation else "security_group_id")
+    return resource.values.get("GroupId" if cloudformation else "security_group_id")
+
+
+def _separate(index: _Groups, draft: Draft, resource: IacResource, elsewhere: dict[str, _Existing]) -> bool:
+    """Attach a rule resource to its group: one of the document, else (`--snapshot`) one of the account
+    named by its literal id, gathered in `elsewhere`; or warn that its group is not to be found. False
+    when its group is not determined (not a literal id, nor a link to a group of the document)."""
+    values = resource.values
+    link = _group_link(resource)
     address = index.linked(link)
     group: _Group | _Existing | None = index.by_address.get(address) if address else None
     if group is None and isinstance(link, str):
-        group = elsewhere.get(link)
-        if group is None and (base := _existing(draft, link)) is not None:
-            group = elsewhere[link] = _Existing(
-                base, resource.location, ingress=list(base.ingress), egress=list(base.egress)
-            )
+        group = _elsewhere(draft, elsewhere, resource, link)
+    if group is None and not isinstance(link, str) and not _default_group(link):
+        return False
     if group is None:
         draft.warnings.append(_unattached(index, draft, resource, link))
-        return
+        return True
     group.attached.append(resource.address)
     for direction in _directions(resource):
         fields = _fields_of(resource.type, direction)
         group.add(direction, _permissions(index, group.own, values, resource.address, fields))
+    return True
+
+
+DEFAULT_GROUP_LINKS = frozenset({"default_security_group_id", "DefaultSecurityGroup"})
+"""A VPC's attributes naming its default group (`aws_vpc.x.default_security_group_id`,
+`!GetAtt X.DefaultSecurityGroup`), which AWS creates with the VPC: never a group of the document."""
+
+
+def _default_group(link: object) -> bool:
+    return isinstance(link, Ref) and link.attribute in DEFAULT_GROUP_LINKS
+
+
+def _elsewhere(
+    draft: Draft, elsewhere: dict[str, _Existing], resource: IacResource, group_id: str
+) -> _Existing | None:
+    """The group of the account the documents are laid over that a literal id names: one that exists,
+    or one that may (the live groups of its region could not be read); None without `--snapshot`."""
+    if group_id in elsewhere:
+        return elsewhere[group_id]
+    base = _existing(draft, group_id)
+    if base is not None:
+        found = elsewhere[group_id] = _Existing(
+            base, resource.location, ingress=list(base.ingress), egress=list(base.egress)
+        )
+        return found
+    failure = _listing_failure(draft, resource.region)
+    if failure is None or ("group", group_id) in draft.replaced:
+        return None
+    # Its live rules are not known: stand-ins toward unknown peers, both ways, naming the failed read.
+    unread = _unread_permission(f"the live rules of {group_id} are unknown: {failure}")
+    base = SecurityGroup(id=group_id, name=group_id, region=resource.region or UNKNOWN_REGION)
+    found = elsewhere[group_id] = _Existing(
+        base, resource.location, ingress=list(unread), egress=list(unread), assumed=[UNLISTED_GROUP]
+    )
+    return found
+
+
+def _listing_failure(draft: Draft, region: str | None) -> str | None:
+    """Why the live groups of `region` (of any region, when the resource names none) are not all known
+    (`--snapshot`): the failed DescribeSecurityGroups, or EC2 not collected; None when they were read."""
+    live = draft.live
+    if live is None:
+        return None
+    if live.ec2 is None or Collection.EC2 not in live.collected:
+        return "the snapshot given did not collect EC2"
+    failed = [
+        error
+        for error in live.errors_for("ec2", "DescribeSecurityGroups")
+        if region is None or error.region == region
+    ]
+    return failed[0].describe() if failed else None
+
+
+def _anywhere(
+    index: _Groups,
+    draft: Draft,
+    resource: IacResource,
+    groups: list[_Group],
+    elsewhere: dict[str, _Existing],
+) -> None:
+    """A rule resource whose group is not determined may be any group's: every group the draft judges
+    (the document's, those the change touches) gets its permissions toward unknown peers, named by the
+    resource, so that a group is UNKNOWN wherever the rule could be too broad, never PASS."""
+    label = f"{resource.address} (its group is known only after apply)"
+    where = _describe(_group_link(resource))
+    stand_ins: dict[str, list[IpPermission]] = {}
+    for direction in _directions(resource):
+        fields = _fields_of(resource.type, direction)
+        permissions = _permissions(index, resource.address, resource.values, resource.address, fields)
+        stand_ins[direction] = [
+            IpPermission(
+                protocol=permission.protocol,
+                from_port=permission.from_port,
+                to_port=permission.to_port,
+                unknown_peers=(label,),
+            )
+            for permission in permissions
+        ]
+    note = f"{resource.address} may add to this group: its group ({where}) is known only after apply"
+    targets: list[_Group | _Existing] = [*groups, *elsewhere.values()]
+    for target in targets:
+        for direction, permissions in stand_ins.items():
+            target.add(direction, permissions)
+        target.assumed.append(note)
+    for position, record in enumerate(draft.security_groups):  # an earlier document's (one change)
+        if record.id in elsewhere:
+            continue  # this document adds to it: among the targets above
+        draft.security_groups[position] = msgspec.structs.replace(
+            record,
+            ingress=(*record.ingress, *stand_ins.get(INGRESS, ())),
+            egress=(*record.egress, *stand_ins.get(EGRESS, ())),
+        )
+        annotation = draft.annotations.get((GROUP_TYPE, record.id))
+        if annotation is not None:
+            annotation.assumed.append(note)
+    if draft.live is not None:
+        draft.warnings.append(
+            f"{resource.address}: its group ({where}) is known only after apply; it may also be a group of "
+            "the live account that the change does not otherwise touch, which is not judged"
+        )
+
+
+# --- deleted rule resources ---------------------------------------------------------------------------------
+
+
+def _revocations(index: _Groups, draft: Draft, elsewhere: dict[str, _Existing]) -> None:
+    """Each rule resource the plan deletes revokes exactly its rule (read from its `before` values) from
+    the group its `before.security_group_id` names: a group of the document whose id the plan knows
+    (where its state may still list the rule), else (`--snapshot`) one of the account laid over.
+    Revoking only narrows a group: one not to be found is left alone."""
+    for resource in index.graph.document.resources:
+        if resource.type not in (TF_RULE, TF_INGRESS, TF_EGRESS) or resource.action is not Action.DELETE:
+            continue
+        before = resource.before or resource.values
+        group_id = before.get("security_group_id")
+        if not isinstance(group_id, str) or not group_id:
+            continue
+        address = index.by_id.get(group_id)
+        group: _Group | _Existing | None = index.by_address.get(address) if address else None
+        if group is None and draft.live is not None and _existing(draft, group_id) is not None:
+            group = _elsewhere(draft, elsewhere, resource, group_id)
+        if group is None:
+            continue
+        for direction in _directions(resource):
+            fields = _fields_of(resource.type, direction)
+            revoked = _permissions(index, group_id, before, resource.address, fields)
+            permissions = group.ingress if direction == INGRESS else group.egress
+            permissions[:] = _revoked(permissions, revoked, group.own, group_id)
+        group.attached.append(resource.address)
+        group.assumed.append(f"{resource.address}: deleted by the plan, so its rule is revoked")
+
+
+_PROTOCOL_NAMES = {"6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6", "all": "-1"}
+"""Protocol numbers EC2 lists by name (DescribeSecurityGroups answers `tcp`, not `6`)."""
+
+
+def _revoked(
+    permissions: list[IpPermission], revoked: list[IpPermission], own: str, group_id: str
+) -> list[IpPermission]:
+    """`permissions` without the peers of `revoked` (EC2 lists one permission per protocol and ports,
+    with all of its peers: revoking one rule removes its peers from it, and the permission when none is
+    left). The group itself may be named by its id or by its snapshot id (`own`)."""
+    result: list[IpPermission] = []
+    for permission in permissions:
+        left = permission
+        for gone in revoked:
+            if _shape(left) == _shape(gone):
+                left = _without(left, gone, own, group_id)
+        if _Peers(
+            list(left.ipv4_ranges),
+            list(left.ipv6_ranges),
+            list(left.groups),
+            list(left.prefix_lists),
+            list(left.unknown_peers),
+        ).any:
+            result.append(left)
+    return result
+
+
+def _without(permission: IpPermission, gone: IpPermission, own: str, group_id: str) -> IpPermission:
+    """`permission` without the peers `gone` names."""
+    gone_groups = {pair.group_id for pair in gone.groups}
+    if group_id in gone_groups:
+        gone_groups.add(own)
+    return msgspec.structs.replace(
+        permission,
+        ipv4_ranges=tuple(r for r in permission.ipv4_ranges if r not in gone.ipv4_ranges),
+        ipv6_ranges=tuple(r for r in permission.ipv6_ranges if r not in gone.ipv6_ranges),
+        prefix_lists=tuple(p for p in permission.prefix_lists if p not in gone.prefix_lists),
+        groups=tuple(pair for pair in permission.groups if pair.group_id not in gone_groups),
+    )
+
+
+def _shape(permission: IpPermission) -> tuple[str, int | None, int | None]:
+    """Protocol (by name) and ports: what EC2 lists one permission per."""
+    protocol = _PROTOCOL_NAMES.get(permission.protocol, permission.protocol)
+    return protocol, permission.from_port, permission.to_port
 
 
 def _unattached(index: _Groups, draft: Draft, resource: IacResource, link: object) -> str:
@@ -535,6 +748,14 @@ def _known(protocol: str, low: int | None, high: int | None, peers: _Peers) -> I
         prefix_lists=tuple(peers.prefix_lists),
         unknown_peers=tuple(dict.fromkeys(peers.unknown)),
     )
+
+
+def _unread_permission(why: str) -> list[IpPermission]:
+    """Stand-ins for live rules that could not be read: all traffic, and TCP over every port."""
+    return [
+        IpPermission(protocol="-1", unread_peers=(why,)),
+        IpPermission(protocol="tcp", unread_peers=(why,)),
+    ]
 
 
 def _unknown_permission(names: list[str]) -> list[IpPermission]:

@@ -13,11 +13,31 @@ Resources read:
   `AWS::S3::BucketPolicy` (`Bucket`, `PolicyDocument`, an object or JSON text).
 
 A policy, ACL, block or ownership resource attaches to its bucket through a link (`aws_s3_bucket.x.id`
-or `.bucket`, `!Ref X`) or a literal name equal to the name of a bucket of the document. One that
-attaches to no bucket of the document is not judged: a warning names it (unless a `--snapshot` overlay
-holds its bucket, below). A separate resource wins over the bucket's legacy inline argument of the same
-kind (which the AWS provider computes from what the separate resource sets); two separate resources
-of one kind on one bucket overwrite each other, so that setting is unknown, naming both.
+or `.bucket`, `!Ref X`) or a literal name equal to the name of a bucket of the document. One naming a
+literal name that no bucket of the document has cannot open anything of the document: it is not judged,
+a warning names it (unless a `--snapshot` overlay holds its bucket, below). One whose bucket is not
+determined (an `Unknown`, a `Ref` to anything but a bucket's name or id, no value) may be any bucket's,
+one whose name the document fixes included (an unknown value may evaluate to it): every bucket of the
+draft (the document's; with `--snapshot`, those the change touches) gets that setting unknown, its
+`KNOWN_AFTER_APPLY` error naming the resource ("may be X's, whose bucket is known only after apply"),
+and the record's value of it None. Unless the resource cannot open anything: a policy known not to be
+public, an ACL without a grant to AllUsers or AuthenticatedUsers, a block with IgnorePublicAcls and
+RestrictPublicBuckets on (the two settings that close; the other two only refuse new settings), Object
+Ownership BucketOwnerEnforced. Wherever such a one lands, the bucket is no more exposed, so it is not
+applied (a warning says so): a bucket it would close keeps its own verdict, at worst a FAIL that it
+would lift, never a wrong PASS.
+
+A policy, block or ownership resource the plan deletes removes its setting from the bucket its
+`before.bucket` names: no policy, no block configured, no ownership controls (ACLs enabled: S3's
+behaviour without them). Deleting an `aws_s3_bucket_acl` changes nothing: the provider leaves the ACL
+as it is. A bucket of the document takes the removal over what its plan values or AWS's defaults say
+(an existing bucket's state may still show the setting); a deletion beside a new resource of the same
+kind on that bucket makes the setting unknown (either may apply last). A bucket outside the document is
+changed only with `--snapshot` (below); without, a warning names the deletion.
+
+A separate resource wins over the bucket's legacy inline argument of the same kind (which the AWS
+provider computes from what the separate resource sets); two separate resources of one kind on one
+bucket overwrite each other, so that setting is unknown, naming both.
 
 Where the configuration is silent, AWS's defaults apply and the annotation says so (`assumed`):
 - a bucket the document creates (Terraform create or replace, every CloudFormation bucket) has all
@@ -40,8 +60,15 @@ the live account, and `assumed` says so:
 - a policy, ACL, block or ownership resource whose bucket is named by a literal name that no bucket of
   the document has, but that a bucket of the live account (or of an earlier document of the change)
   has, attaches to it: the judged record is that bucket with the resource's setting replacing its own,
-  its other settings as they are. Its findings keep the bucket's name as their id (the live scan's),
-  and point at the attaching resource. A link (`Ref`) only names a bucket of the document;
+  its other settings as they are. Its findings keep the bucket's name as their id (the live scan's) and
+  its ARN (`Annotation.live_id`), and point at the attaching resource. A deleted policy, block or
+  ownership resource of such a bucket is applied to it the same way. A link (`Ref`) only names a bucket
+  of the document;
+- when the live account's buckets could not be listed (a failed `s3:ListBuckets`, or S3 not collected),
+  a literal name that neither the documents nor the list hold may still name a live bucket: it is judged
+  as a record of its own (the name, the attaching resource's region and location, the document's
+  settings) whose other settings are errors of the failed listing (UNKNOWN `failed-call`). Listed and
+  absent, the bucket does not exist: a warning;
 - a bucket the plan deletes (`before.bucket`) is gone from the judged account, and judged no more;
 - the account-level block is the document's when it has one, else the live account's (an earlier
   document's, when one of the change manages it).
@@ -73,7 +100,7 @@ from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
 from cloudwarden.iac.translate import UNKNOWN_REGION, Annotation, Draft, Graph
 from cloudwarden.inputs import quoted
 from cloudwarden.semantics.s3_policy import analyze_policy
-from cloudwarden.snapshot import AclGrant, Bucket, PublicAccessBlock
+from cloudwarden.snapshot import AclGrant, ApiError, Bucket, Collection, PublicAccessBlock
 
 BUCKET_TYPE = "AWS::S3::Bucket"
 """The finding resource type of `s3-no-public-access`, and CloudFormation's bucket type."""
@@ -166,6 +193,10 @@ ACCOUNT_FROM_CHANGE = (
     "account-level Block Public Access: not in the document, so the one another document of the change "
     "manages"
 )
+UNLISTED_BUCKET = (
+    "the bucket is not in the configuration and the live account's buckets could not be listed: its "
+    "settings other than those of the attached resources are unknown"
+)
 LIVE_BUCKET = (
     "the bucket is not in the configuration: its settings other than those of the attached resources are "
     "the live bucket's (from the live account)"
@@ -196,6 +227,11 @@ class _Bucket:
     assumed: list[str] = field(default_factory=list)
     live: Bucket | None = None
     """The live bucket it stands for (`--snapshot`, a bucket that exists already)."""
+    removed: list[IacResource] = field(default_factory=list)
+    """Policy, block and ownership resources the plan deletes: their setting is removed."""
+    unlisted: ApiError | None = None
+    """`--snapshot`: a bucket named by a literal name that the live account could not list (the failed
+    `ListBuckets`, or its stand-in when S3 was not collected); its other settings are unknown."""
 
     @property
     def cloudformation(self) -> bool:
@@ -217,11 +253,14 @@ def translate(graph: Graph, draft: Draft) -> None:
     account_assumed = _account_assumed(draft, account_block)
     _deleted(graph, draft)
     buckets = [_bucket(draft, resource) for resource in graph.of_type(TF_BUCKET, BUCKET_TYPE)]
-    elsewhere = _attach(graph, draft, buckets)
+    elsewhere, undetermined = _attach(graph, draft, buckets)
+    _removals(graph, draft, buckets, elsewhere)
     for bucket in buckets:
         draft.buckets.append(_judged(draft, bucket, account_block, account_assumed))
     for bucket in elsewhere.values():
         _overlaid(draft, bucket, account_block, account_assumed)
+    for resource, link in undetermined:
+        _anywhere(graph, draft, resource, link)
 
 
 # --- buckets and what attaches to them ------------------------------------------------------------------
@@ -267,24 +306,194 @@ _ATTACHED: Mapping[str, Callable[[_Bucket], list[IacResource]]] = {
 """Where each kind of separate resource goes on its bucket."""
 
 
-def _attach(graph: Graph, draft: Draft, buckets: list[_Bucket]) -> dict[str, _Bucket]:
+Undetermined = list[tuple[IacResource, object]]
+"""Resources whose bucket cannot be determined, with the value that should name it."""
+
+
+def _attach(graph: Graph, draft: Draft, buckets: list[_Bucket]) -> tuple[dict[str, _Bucket], Undetermined]:
     """Attach each policy, ACL, block and ownership resource to its bucket, or warn. Those whose bucket
-    is not in the document but is, by its literal name, in the account they are laid over are returned,
-    gathered by bucket name (each `_Bucket` standing on its first attaching resource)."""
+    is not in the document but is, by its literal name, in the account they are laid over (or may be:
+    its buckets could not be listed) are returned, gathered by bucket name (each `_Bucket` standing on
+    its first attaching resource); so are those whose bucket is not determined (not a literal name)."""
     by_address = {bucket.resource.address: bucket for bucket in buckets}
     by_name = {bucket.name: bucket for bucket in buckets if bucket.name != bucket.resource.address}
     elsewhere: dict[str, _Bucket] = {}
+    undetermined: Undetermined = []
     for resource in graph.of_type(*_ATTACHED):
-        key = "Bucket" if resource.type == CFN_POLICY else "bucket"
-        link = resource.values.get(key)
+        link = resource.values.get(_bucket_key(resource))
         bucket = _linked(graph, link, by_address, by_name)
-        if bucket is None and isinstance(link, str) and _existing(draft, link) is not None:
-            bucket = elsewhere.setdefault(link, _Bucket(resource, link))
+        if bucket is None and isinstance(link, str):
+            bucket = _elsewhere(draft, elsewhere, resource, link)
+        if bucket is None and not isinstance(link, str):
+            undetermined.append((resource, link))
+            continue
         if bucket is None:
             draft.warnings.append(_unattached(graph, draft, resource, link))
             continue
         _ATTACHED[resource.type](bucket).append(resource)
-    return elsewhere
+    return elsewhere, undetermined
+
+
+def _bucket_key(resource: IacResource) -> str:
+    return "Bucket" if resource.type == CFN_POLICY else "bucket"
+
+
+def _elsewhere(
+    draft: Draft, elsewhere: dict[str, _Bucket], resource: IacResource, name: str
+) -> _Bucket | None:
+    """The bucket of the account the documents are laid over that a literal name names: one that
+    exists, or one that may (the live buckets could not be listed); None without `--snapshot`."""
+    if name in elsewhere:
+        return elsewhere[name]
+    if _existing(draft, name) is not None:
+        bucket = elsewhere[name] = _Bucket(resource, name)
+        return bucket
+    failure = _listing_failure(draft)
+    if failure is None or ("bucket", name) in draft.replaced:  # a bucket the change deletes is gone
+        return None
+    bucket = elsewhere[name] = _Bucket(resource, name, unlisted=failure)
+    return bucket
+
+
+def _listing_failure(draft: Draft) -> ApiError | None:
+    """Why the live account's buckets are not all known (`--snapshot`): its failed `ListBuckets`, or a
+    stand-in saying S3 was not collected; None when they were listed (or without `--snapshot`)."""
+    live = draft.live
+    if live is None:
+        return None
+    failed = live.errors_for("s3", "ListBuckets")
+    if failed:
+        return failed[0]
+    if Collection.S3 in live.collected and live.s3.buckets is not None:
+        return None
+    return ApiError(
+        account=live.account_id,
+        service="s3",
+        operation="ListBuckets",
+        region=UNKNOWN_REGION,
+        code="NotCollected",
+        message="the snapshot given did not collect S3",
+    )
+
+
+_REMOVABLE = (TF_POLICY, TF_BLOCK, TF_OWNERSHIP)
+"""Resources whose deletion removes their setting from the bucket. (Deleting an `aws_s3_bucket_acl`
+leaves the bucket's ACL as it is: the provider only removes the resource from the state.)"""
+
+
+def _removals(graph: Graph, draft: Draft, buckets: list[_Bucket], elsewhere: dict[str, _Bucket]) -> None:
+    """The policy, block and ownership resources the plan deletes, on the bucket their `before` names:
+    one of the document (by its name), else (`--snapshot`) one of the account laid over."""
+    by_name = {bucket.name: bucket for bucket in buckets if bucket.name != bucket.resource.address}
+    for resource in graph.document.resources:
+        if resource.type not in _REMOVABLE or resource.action is not Action.DELETE:
+            continue
+        name = (resource.before or resource.values).get("bucket")
+        if not isinstance(name, str) or not name:
+            draft.warnings.append(
+                f"{resource.address}: deleted, but its bucket is not in the plan: not judged"
+            )
+            continue
+        bucket = by_name.get(name) or _elsewhere(draft, elsewhere, resource, name)
+        if bucket is None:
+            if draft.live is None:
+                draft.warnings.append(
+                    f"{resource.address}: deleted from bucket {quoted(name)}, which is not a bucket of "
+                    f"{graph.document.path}; not judged (give --snapshot to judge it with the live bucket)"
+                )
+            continue  # laid over a live account that lists no such bucket: nothing is left to open
+        bucket.removed.append(resource)
+
+
+# --- a bucket that is not determined ---------------------------------------------------------------------
+
+
+def _what(resource_type: str) -> tuple[str, str, Callable[[_Bucket], _Known], str]:
+    """What a kind of resource sets, the call that reads it live, the reader of its value, and the
+    record's field that holds it."""
+    if resource_type in (TF_POLICY, CFN_POLICY):
+        return "bucket policy", "GetBucketPolicy", _policy, "policy"
+    if resource_type == TF_ACL:
+        return "bucket ACL", "GetBucketAcl", _acl, "acl_grants"
+    if resource_type == TF_BLOCK:
+        return "Block Public Access", "GetPublicAccessBlock", _block, "public_access_block"
+    return "Object Ownership", "GetBucketOwnershipControls", _ownership, "object_ownership"
+
+
+def _anywhere(graph: Graph, draft: Draft, resource: IacResource, link: object) -> None:
+    """A resource whose bucket is not determined may be any bucket's: every bucket judged in the draft
+    (the document's, those a change touches) gets that setting unknown, unless the resource cannot open
+    anything (then whichever bucket it lands on is no more exposed: no verdict depends on it)."""
+    what, operation, read, setting = _what(resource.type)
+    probe = _Bucket(resource, resource.address)
+    _ATTACHED[resource.type](probe).append(resource)
+    where = _link_unknown(resource, link)
+    if _opens_nothing(resource.type, read(probe)):
+        draft.warnings.append(
+            f"{resource.address}: its bucket is not known ({where.describe()}); it opens nothing, so no "
+            "verdict depends on which bucket it is"
+        )
+        return
+    for position, bucket in enumerate(draft.buckets):
+        # The value the rule reads is unknown too (it reads an ACL's failed call only when no grants).
+        changes: dict[str, Any] = {setting: None}
+        if setting == "policy":
+            changes["policy_is_public"] = None  # AWS's verdict was on a policy that may be replaced
+        draft.buckets[position] = msgspec.structs.replace(bucket, **changes)
+        unknown = Unknown(
+            f"the {what} of {bucket.name}",
+            f"unknown: it may be {resource.address}'s, whose bucket is known only after apply "
+            f"({where.describe()})",
+        )
+        draft.unknown("s3", operation, bucket.region or UNKNOWN_REGION, unknown, resource=bucket.name)
+        annotation = draft.annotations.get((BUCKET_TYPE, bucket.name))
+        if annotation is not None:
+            annotation.assumed.append(
+                f"{what}: {resource.address} may be this bucket's (its bucket is known only after apply), "
+                "so it is unknown"
+            )
+    if draft.live is not None:
+        draft.warnings.append(
+            f"{resource.address}: its bucket is not known ({where.describe()}); it may also be a bucket "
+            "of the live account that the change does not otherwise touch, which is not judged"
+        )
+
+
+def _link_unknown(resource: IacResource, link: object) -> Unknown:
+    if isinstance(link, Unknown):
+        return link
+    if isinstance(link, Ref):
+        return Unknown(link.at, f"a link to {_describe_link(link)}, which is no bucket of the document")
+    return Unknown(
+        f"{resource.address}.{_bucket_key(resource)}", f"not a bucket name ({_describe_link(link)})"
+    )
+
+
+def _opens_nothing(resource_type: str, known: _Known) -> bool:
+    """Whether the setting, on any bucket, leaves it no more exposed than before: a policy known not to
+    be public (or none), an ACL without a grant to AllUsers or AuthenticatedUsers, a block that turns on
+    IgnorePublicAcls and RestrictPublicBuckets (the two that close; the other two only refuse new
+    settings), Object Ownership BucketOwnerEnforced."""
+    if known.unknown is not None:
+        return False
+    value = known.value
+    if resource_type in (TF_POLICY, CFN_POLICY):
+        if value is None:
+            return True
+        analysis = analyze_policy(value)
+        return analysis.error is None and not analysis.is_public
+    if resource_type == TF_ACL:
+        public = {ALL_USERS, AUTHENTICATED_USERS}
+        return value is not None and not any(
+            grant.grantee_type == "Group" and grant.grantee in public for grant in value
+        )
+    if resource_type == TF_BLOCK:
+        return (
+            isinstance(value, PublicAccessBlock)
+            and value.ignore_public_acls
+            and value.restrict_public_buckets
+        )
+    return bool(value == ENFORCED)
 
 
 def _unattached(graph: Graph, draft: Draft, resource: IacResource, link: object) -> str:
@@ -378,7 +587,7 @@ def _annotate(
     account_assumed: str | None,
     live_context: bool,
 ) -> None:
-    attached = [*bucket.policies, *bucket.acls, *bucket.blocks, *bucket.ownerships]
+    attached = [*bucket.policies, *bucket.acls, *bucket.blocks, *bucket.ownerships, *bucket.removed]
     annotation.attached.extend(resource.address for resource in attached)
     if account_block is not None:
         annotation.attached.append(account_block.address)
@@ -407,24 +616,27 @@ def _overlaid(
     draft: Draft, bucket: _Bucket, account_block: IacResource | None, account_assumed: str | None
 ) -> None:
     """A bucket of the account the documents are laid over, with the settings of the resources that
-    attach to it by name replacing its own: judged in place of the record it was."""
-    base = _existing(draft, bucket.name)
-    assert base is not None  # `_attach` gathered it because it exists
+    attach to it by name (or that the plan deletes) replacing its own: judged in place of the record it
+    was. One the live account could not list stands on its own, its other settings unknown."""
+    base = _existing(draft, bucket.name) or _unlisted(bucket)
     changes: dict[str, Any] = {}
     region = base.region or UNKNOWN_REGION
-    for resources, read, operation, setting in (
-        (bucket.policies, _policy, "GetBucketPolicy", "policy"),
-        (bucket.acls, _acl, "GetBucketAcl", "acl_grants"),
-        (bucket.blocks, _block, "GetPublicAccessBlock", "public_access_block"),
-        (bucket.ownerships, _ownership, "GetBucketOwnershipControls", "object_ownership"),
+    removed = {resource.type for resource in bucket.removed}
+    for resources, kinds, read, operation, setting in (
+        (bucket.policies, (TF_POLICY,), _policy, "GetBucketPolicy", "policy"),
+        (bucket.acls, (), _acl, "GetBucketAcl", "acl_grants"),
+        (bucket.blocks, (TF_BLOCK,), _block, "GetPublicAccessBlock", "public_access_block"),
+        (bucket.ownerships, (TF_OWNERSHIP,), _ownership, "GetBucketOwnershipControls", "object_ownership"),
     ):
-        if not resources:
+        if not resources and not removed.intersection(kinds):
+            if bucket.unlisted is not None:
+                draft.errors.append(_not_listed(bucket.unlisted, operation, region, bucket.name))
             continue
         known = read(bucket)
         if known.unknown is not None:
             draft.unknown("s3", operation, region, known.unknown, resource=bucket.name)
         changes[setting] = known.value
-    if bucket.policies:
+    if "policy" in changes:
         changes["policy_is_public"] = None  # AWS's verdict was on the policy the document replaces
     record = msgspec.structs.replace(base, **changes)
     if base in draft.buckets:
@@ -435,16 +647,36 @@ def _overlaid(
     annotation = draft.annotations.get((BUCKET_TYPE, bucket.name))
     if annotation is None:
         # Named as the live scan names it: the same finding before and after the change.
-        annotation = Annotation(bucket.name, bucket.resource.location)
+        annotation = Annotation(bucket.name, bucket.resource.location, live_id=True)
         draft.annotations[(BUCKET_TYPE, bucket.name)] = annotation
         if account_block is not None:
             annotation.attached.append(account_block.address)
         elif account_assumed is not None:
             annotation.assumed.append(account_assumed)
-        annotation.assumed.append(LIVE_BUCKET)
-    attached = [*bucket.policies, *bucket.acls, *bucket.blocks, *bucket.ownerships]
+        annotation.assumed.append(LIVE_BUCKET if bucket.unlisted is None else UNLISTED_BUCKET)
+    attached = [*bucket.policies, *bucket.acls, *bucket.blocks, *bucket.ownerships, *bucket.removed]
     annotation.attached.extend(resource.address for resource in attached)
     annotation.assumed.extend(bucket.assumed)
+
+
+def _unlisted(bucket: _Bucket) -> Bucket:
+    """A bucket that may exist in the live account, which could not be listed: only its name and the
+    attaching resource's region are known."""
+    assert bucket.unlisted is not None  # `_elsewhere` gathered it because the listing failed
+    return Bucket(name=bucket.name, region=bucket.resource.region)
+
+
+def _not_listed(failure: ApiError, operation: str, region: str, name: str) -> ApiError:
+    """A setting of a bucket the live account could not list: not read, because the listing failed."""
+    return ApiError(
+        account=failure.account,
+        service="s3",
+        operation=operation,
+        region=region,
+        code=failure.code,
+        message=f"not read: the live buckets could not be listed ({failure.describe()})",
+        resource=name,
+    )
 
 
 def _only(bucket: _Bucket, resources: list[IacResource], what: str) -> _Known | None:
@@ -469,10 +701,33 @@ def _not_in_plan(bucket: _Bucket, what: str, setting: str) -> _Known:
     return _Known(unknown=Unknown(f"the {what} of {bucket.name}", NOT_IN_PLAN))
 
 
+def _removal(
+    bucket: _Bucket, resources: list[IacResource], types: tuple[str, ...], what: str
+) -> _Known | None:
+    """The setting when the plan deletes the resource that set it: none; unknown when another resource
+    sets it too (the deletion and the new setting may apply in either order)."""
+    removed = [resource for resource in bucket.removed if resource.type in types]
+    if not removed:
+        return None
+    names = " and ".join(resource.address for resource in removed)
+    if resources:
+        setters = " and ".join(resource.address for resource in resources)
+        return _Known(
+            unknown=Unknown(
+                f"the {what} of {bucket.name}",
+                f"set by {setters} and removed by the deletion of {names}, which may apply after it",
+            )
+        )
+    bucket.assumed.append(f"{what}: none, the plan deletes {names}")
+    return _Known()
+
+
 def _policy(bucket: _Bucket) -> _Known:
     """The bucket policy's JSON text (None: no policy)."""
     if conflict := _only(bucket, bucket.policies, "bucket policy"):
         return conflict
+    if removal := _removal(bucket, bucket.policies, (TF_POLICY,), "bucket policy"):
+        return removal
     if bucket.policies:
         resource = bucket.policies[0]
         key = "PolicyDocument" if resource.type == CFN_POLICY else "policy"
@@ -685,6 +940,8 @@ def _malformed(resource: IacResource, key: str, value: object, what: str) -> Unk
 def _block(bucket: _Bucket) -> _Known:
     if conflict := _only(bucket, bucket.blocks, "Block Public Access"):
         return conflict
+    if removal := _removal(bucket, bucket.blocks, (TF_BLOCK,), "Block Public Access"):
+        return removal
     if bucket.blocks:
         return _settings(bucket.blocks[0], terraform=True)
     if bucket.cloudformation:
@@ -731,6 +988,8 @@ def _flag(value: object) -> bool | None:
 def _ownership(bucket: _Bucket) -> _Known:
     if conflict := _only(bucket, bucket.ownerships, "Object Ownership"):
         return conflict
+    if removal := _removal(bucket, bucket.ownerships, (TF_OWNERSHIP,), "Object Ownership"):
+        return removal  # no ownership controls: ACLs enabled, as S3 has it without them
     if bucket.ownerships:
         resource = bucket.ownerships[0]
         rule = _single(resource.values.get("rule"))

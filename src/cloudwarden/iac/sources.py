@@ -16,6 +16,7 @@ Files are read as every input is (`cloudwarden.inputs`): regular files only, UTF
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -24,6 +25,7 @@ from typing import Any
 
 import msgspec
 
+from cloudwarden.iac import collector_paused
 from cloudwarden.iac.cloudformation import looks_like_template, parse_template
 from cloudwarden.iac.model import IacDocument, IacError
 from cloudwarden.iac.terraform import parse_plan
@@ -37,6 +39,7 @@ _TEMPLATE_MARK = re.compile(r"^(AWSTemplateFormatVersion\s*:|Resources\s*:)", re
 _JSON_TEMPLATE_MARK = re.compile(r'"(AWSTemplateFormatVersion|Resources)"\s*:')
 _JSON_PLAN_MARK = re.compile(r'"format_version"\s*:')
 _PEEK_BYTES = 1 << 20
+_BOM = b"\xef\xbb\xbf"
 
 
 def read_documents(
@@ -55,7 +58,8 @@ def read_documents(
             if real in seen:
                 found = True
                 continue
-            document = _read(file, named, account_id, region)
+            with collector_paused():
+                document = _read(file, named, account_id, region)
             if document is not None:
                 seen.add(real)
                 documents.append(document)
@@ -111,7 +115,8 @@ def _read_json(
         return parse_template(_text(file), display, account_id=account_id, region=region)
     if not named:
         return None
-    if isinstance(data, dict) and "terraform_version" in data and "resources" in data:
+    # A state file (`resources`) or `terraform show -json` of a state (`values`, no plan sections).
+    if isinstance(data, dict) and "terraform_version" in data and ("resources" in data or "values" in data):
         raise IacError(
             display, "a Terraform state, not a plan: give the output of `terraform show -json PLAN`"
         )
@@ -136,14 +141,19 @@ def _head(file: Path) -> bytes:
 
 def _text(file: Path) -> str:
     try:
-        return read_text(file, WHAT)
+        return read_text(file, WHAT).removeprefix("\ufeff")  # a byte-order mark is no content
     except InputError as error:
         raise IacError(str(file), _problem(error, file)) from error
 
 
+def _decode_json(raw: mmap.mmap | bytes) -> object:
+    """JSON, after a UTF-8 byte-order mark if the file starts with one (some editors write it)."""
+    return msgspec.json.decode(raw[len(_BOM) :] if raw[: len(_BOM)] == _BOM else raw)
+
+
 def _json(file: Path, display: str) -> object:
     try:
-        return decoded(file, WHAT, msgspec.json.decode)
+        return decoded(file, WHAT, _decode_json)
     except msgspec.DecodeError as error:
         raise IacError(display, f"not valid JSON: {error}") from error
     except InputError as error:

@@ -21,8 +21,9 @@ Semantics modelled, after Terraform's "JSON Output Format" (plan representation)
   `references`, every prefix of a traversal listed (`aws_s3_bucket.b.id`, `aws_s3_bucket.b`). A
   reference to a resource of the same module is a link; `var.x` in a module follows the parent's
   module call argument `x`; `module.m.out` follows the module's output expression. `local.*`,
-  `data.*`, `each.value`, `path.*`, `terraform.*`, `self.*` name no managed resource: an expression
-  with one of them (or with two resources, or two attributes of one) is not a link, and its unknown
+  `data.*`, `each.value` (but see below), `path.*`, `terraform.*`, `self.*` name no managed
+  resource: an expression with one of them (or with two resources, or two attributes of one) is not
+  a link, and its unknown
   value stays an `Unknown`; a known value stays the value (Terraform resolved its references).
   `aws_s3_bucket.b[each.key]` and `aws_s3_bucket.b[count.index]` appear
   as the bare resource with `each.key` or `count.index`: the link goes to the instance with the
@@ -30,6 +31,14 @@ Semantics modelled, after Terraform's "JSON Output Format" (plan representation)
   module instance's). A reference without a key goes to the instance with the referencing
   instance's key when there is one, else to the only instance; otherwise it is no link. Only
   instances that remain after apply (those of `planned_values`) are linked to.
+  `each.value.id` (listed as `each.value.id`, `each.value`) in a resource whose `for_each_expression`
+  references exactly one resource of its module and nothing else (`for_each = aws_s3_bucket.logs`: the
+  map of that resource's instances by key) links to that resource's instance with the referencing
+  instance's own key, attribute `id`: `aws_s3_bucket_policy.p["app"]` -> `aws_s3_bucket.logs["app"]`.
+  A `for_each` over anything else (a variable, a `for` expression over several objects), or
+  `each.value` reached through a module call's argument (the module instance's), is no link.
+  (A `for` expression over that one resource that renames its keys references it alike: the plan's
+  JSON does not tell the two apart, and the key then names no instance, or another.)
   Blocks nested in a list (`[{...}, {...}]` in the configuration) are matched to the values' elements
   only when every block agrees on the link: a set's order is not the configuration's.
 - Computed, not configured: a wholly unknown top-level attribute that the resource's configuration
@@ -229,7 +238,8 @@ class _Reference(NamedTuple):
     """One referenced object of an expression, its forms (`x.b.id`, `x.b`) merged."""
 
     kind: str
-    """`resource`, `var`, `module` (an output), `index` (each.key, count.index) or `other`."""
+    """`resource`, `var`, `module` (an output), `index` (each.key, count.index), `each` (each.value)
+    or `other`."""
     name: str = ""
     """`aws_s3_bucket.b`, the variable's name, the module call's name."""
     keys: frozenset[Key] = frozenset()
@@ -276,6 +286,8 @@ def _classify(text: str) -> tuple[str, str, Key, str | None]:
         return ("var", second, None, None) if key is None else ("other", text, None, None)
     if root == "module":
         return "module", second, key, attribute
+    if root == "each" and second == "value":
+        return "each", "each.value", key, attribute
     if root in _NOT_RESOURCES:
         return "other", f"{root}.{second}", None, None
     return "resource", f"{root}.{second}", key, attribute
@@ -588,7 +600,8 @@ class _PlanReader:
             return None
         cached = self.links.get((id(node), planned.module), _NOT_CACHED)
         if cached is _NOT_CACHED:
-            cached = self.links[(id(node), planned.module)] = self._link(node, planned.module, 0)
+            over = self._for_each_over(planned)
+            cached = self.links[(id(node), planned.module)] = self._link(node, planned.module, 0, over)
         found = cached if isinstance(cached, _Link) else None
         if found is None:
             return None
@@ -605,7 +618,27 @@ class _PlanReader:
             return None
         return Ref(address=address, attribute=found.attribute, at="")
 
-    def _link(self, expression: Mapping[str, Any], module: ModuleInstance, depth: int) -> _Link | None:
+    def _for_each_over(self, planned: _Planned) -> str | None:
+        """The resource of the same module that the planned resource's `for_each` is (`for_each =
+        aws_s3_bucket.logs`: its `for_each_expression` references exactly that resource, no instance
+        nor attribute of it); None for any other `for_each`, or none."""
+        config = self.modules.get(_module_path(planned.module), _ModuleConfig()).resources.get(
+            f"{planned.type}.{planned.name}"
+        )
+        expression = config.get("for_each_expression") if config is not None else None
+        references = _references(expression) if isinstance(expression, dict) else None
+        if references is None or len(references) != 1:
+            return None
+        (reference,) = references
+        if reference.kind != "resource" or reference.keys or reference.attributes:
+            return None
+        return reference.name
+
+    def _link(
+        self, expression: Mapping[str, Any], module: ModuleInstance, depth: int, over: str | None = None
+    ) -> _Link | None:
+        """The link of an expression read in `module`; `over` is the resource the referencing
+        resource's `for_each` iterates over (`each.value` is then its instance of the same key)."""
         references = _references(expression)
         if references is None or depth > _MAX_LINK_DEPTH:
             return None
@@ -618,6 +651,13 @@ class _PlanReader:
             return None
         key = next(iter(reference.keys), None)
         attribute = next(iter(reference.attributes), None)
+        if reference.kind == "each":
+            # `each.value.id` under `for_each = aws_s3_bucket.logs`: the instance of that resource with
+            # the referencing instance's own key. Only in the resource's own expressions (depth 0): in a
+            # module call's argument, `each` is the module instance's.
+            if over is None or depth != 0 or own_key or reference.keys:
+                return None
+            return _Link(module, over, None, False, attribute, own_key=True)
         if reference.kind == "resource":
             if own_key and (reference.keys or reference.attributes):
                 return None

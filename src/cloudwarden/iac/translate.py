@@ -57,6 +57,9 @@ class Annotation:
     """Addresses of the resources that configure it (a bucket's policy, a group's rules)."""
     assumed: list[str] = field(default_factory=list)
     """AWS's defaults applied where the configuration is silent, in words."""
+    live_id: bool = False
+    """The address is the judged resource's live id (a live bucket or group a document only attaches
+    to, `--snapshot`): its findings keep the resource's ARN, which is real."""
 
     def evidence(self) -> dict[str, Any]:
         return {"address": self.address, "attached": list(self.attached), "assumed": list(self.assumed)}

@@ -56,6 +56,9 @@ _FINDINGS_WORST_FIRST = (Status.FAIL, Status.UNKNOWN, Status.MANUAL, Status.SUPP
 MAX_LINES_PER_CONTROL = 25
 """Findings a terminal control block shows; the JSON and HTML views list them all."""
 
+_NOT_RUN = "not run (left out with --rule, or by `iac`: nothing to judge in plans and templates)"
+"""What a mapped rule that did not run says in the terminal view."""
+
 
 class ControlStatus(enum.StrEnum):
     FAIL = "FAIL"
@@ -426,7 +429,7 @@ def _print_control(console: Console, control: ControlView) -> None:
     for outcome in control.rules:
         line = Text(f"  {clean(outcome.rule)} ({outcome.relationship})  ")
         if not outcome.evaluated:
-            line.append("not run (left out with --rule)", style=_STYLE[ControlStatus.NOT_ASSESSED])
+            line.append(_NOT_RUN, style=_STYLE[ControlStatus.NOT_ASSESSED])
         elif outcome.status is ControlStatus.NO_RESOURCES:
             line.append("no resources to judge", style="dim")
         else:

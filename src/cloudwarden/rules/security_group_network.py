@@ -248,12 +248,24 @@ def unresolved(rules: list[NetRule]) -> list[NetRule]:
 
 def after_apply(rules: list[NetRule]) -> list[str]:
     """The attributes, known only after apply, that name the peers of `rules` (`iac`)."""
-    return sorted({rule.peer.value for rule in rules if rule.peer.kind is PeerKind.UNRESOLVED})
+    return sorted(
+        {
+            rule.peer.value
+            for rule in rules
+            if rule.peer.kind is PeerKind.UNRESOLVED and not rule.peer.failed_read
+        }
+    )
+
+
+def _unread(rules: list[NetRule]) -> list[str]:
+    """The failed reads that left peers of `rules` unknown (`iac --snapshot`)."""
+    return sorted({rule.peer.value for rule in rules if rule.peer.failed_read})
 
 
 def unknown_cause(rules: list[NetRule]) -> UnknownCause:
-    """A failed read when a prefix list's entries are unknown; else the plan left the peers to apply."""
-    if all(rule.peer.kind is PeerKind.UNRESOLVED for rule in rules):
+    """A failed read when a prefix list's entries, or a peer, are unknown because a read failed; else
+    the plan left the peers to apply."""
+    if all(rule.peer.kind is PeerKind.UNRESOLVED and not rule.peer.failed_read for rule in rules):
         return UnknownCause.KNOWN_AFTER_APPLY
     return UnknownCause.FAILED_CALL
 
@@ -265,6 +277,7 @@ def unknown_reasons(groups: list[Group], rules: list[NetRule]) -> tuple[list[str
     why = {pl: reason for group in groups for pl, reason in group.unknown_lists.items()}
     reasons = [why.get(pl, f"the entries of prefix list {pl} are unknown") for pl in lists]
     reasons += [f"{name} is known only after apply" for name in after_apply(rules)]
+    reasons += _unread(rules)
     return lists, "; ".join(reasons)
 
 

@@ -86,11 +86,12 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
         if not problems:
             unknown = [rule for rule in unresolved(group.ingress) if too_broad_from_the_world(rule)]
             if unknown:
-                judged = (
-                    "inbound access from prefix lists"
-                    if any(rule.peer.kind is PeerKind.PREFIX_LIST for rule in unknown)
-                    else "inbound access from sources known only after apply"
-                )
+                if any(rule.peer.kind is PeerKind.PREFIX_LIST for rule in unknown):
+                    judged = "inbound access from prefix lists"
+                elif any(rule.peer.failed_read for rule in unknown):
+                    judged = "inbound access from sources that could not be read"
+                else:
+                    judged = "inbound access from sources known only after apply"
                 return unknown_verdict(group, unknown, judged)
             return pass_verdict(group, "inbound access is limited to the ports and sources that need it")
         problems.sort(key=lambda item: -item[2].rank)

@@ -96,6 +96,9 @@ class Peer(msgspec.Struct, frozen=True, gc=False):
     peering: str | None = None
     prefix_list: str | None = None
     entries_unknown: bool = False
+    failed_read: bool = False
+    """An `UNRESOLVED` peer unknown because a read failed (`IpPermission.unread_peers`), not because
+    a plan leaves it to apply: `value` names the failed read."""
 
     def describe(self) -> str:
         if self.kind is PeerKind.GROUP:
@@ -105,7 +108,7 @@ class Peer(msgspec.Struct, frozen=True, gc=False):
             extra += [f"peered via {self.peering}"] if self.peering else []
             return f"{self.value}" + (f" ({', '.join(extra)})" if extra else "")
         if self.kind is PeerKind.UNRESOLVED:
-            return f"{self.value} (known only after apply)"
+            return self.value if self.failed_read else f"{self.value} (known only after apply)"
         if self.kind is PeerKind.PREFIX_LIST:
             return f"prefix list {self.value} ({'entries unknown' if self.entries_unknown else 'empty'})"
         if self.prefix_list is not None:
@@ -255,6 +258,10 @@ def _normalised(
             _cidr_peer(PeerKind.IPV6 if ":" in cidr else PeerKind.IPV4, cidr, prefix_list) for cidr in entries
         )
     peers.extend(Peer(PeerKind.UNRESOLVED, name, entries_unknown=True) for name in permission.unknown_peers)
+    peers.extend(
+        Peer(PeerKind.UNRESOLVED, name, entries_unknown=True, failed_read=True)
+        for name in permission.unread_peers
+    )
     return [NetRule(direction, protocol, ports, icmp, peer) for peer in peers]
 
 
@@ -288,7 +295,12 @@ def rules_of(
     """The rules of a group's permissions; `prefix_lists` holds the entries of the lists of its region."""
     rules: list[NetRule] = []
     for permission in permissions:
-        if permission.groups or permission.prefix_lists or permission.unknown_peers:
+        if (
+            permission.groups
+            or permission.prefix_lists
+            or permission.unknown_peers
+            or permission.unread_peers
+        ):
             rules.extend(_normalised(permission, direction, group_id, owner_id, prefix_lists))
         else:
             rules.extend(_address_rules(permission, direction))
