@@ -58,6 +58,15 @@ KNOWN_AFTER_APPLY = "KnownAfterApply"
 """The `code` of an `ApiError` that is no failed call: `iac` found the value left to deployment (an
 attribute known only after apply, a parameter without default). Its `message` names the attribute;
 rules turn it into UNKNOWN with the cause `known-after-apply`."""
+NOT_IN_DOCUMENT = "NotInDocument"
+"""`iac`, no failed call either: the value is not in the plan or template and the live account is not
+in view (an existing bucket's setting the configuration does not manage): UNKNOWN `not-checked`, which
+`--snapshot` decides."""
+MALFORMED_VALUE = "MalformedValue"
+"""`iac`: the document gives a value that is not one (a port that is not a number, a CIDR that is not
+one): UNKNOWN `rule-error`, a run that could not judge."""
+DOCUMENT_CODES = frozenset({KNOWN_AFTER_APPLY, NOT_IN_DOCUMENT, MALFORMED_VALUE})
+"""The codes `iac` gives errors that are no call: their message is the whole description."""
 
 
 class ApiError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -77,8 +86,13 @@ class ApiError(msgspec.Struct, frozen=True, kw_only=True, gc=False):
         """Not a failed call: a value a plan or template leaves to deployment."""
         return self.code == KNOWN_AFTER_APPLY
 
+    @property
+    def from_document(self) -> bool:
+        """Not a failed call: what `iac` found in (or missing from) a plan or template."""
+        return self.code in DOCUMENT_CODES
+
     def describe(self) -> str:
-        if self.after_apply:
+        if self.from_document:
             return self.message
         about = f" for {self.resource}" if self.resource else ""
         return f"{self.service}:{self.operation}{about} in {self.region} failed: {self.code}: {self.message}"

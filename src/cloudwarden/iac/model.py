@@ -22,6 +22,7 @@ from typing import Any
 
 from cloudwarden.findings import Location
 from cloudwarden.inputs import InputError
+from cloudwarden.snapshot import KNOWN_AFTER_APPLY
 
 AFTER_APPLY = "known only after apply"
 
@@ -61,6 +62,10 @@ class Unknown:
     `SitePolicy.PolicyDocument`, `module.web.aws_security_group.lb.ingress[0].cidr_blocks`."""
     why: str = AFTER_APPLY
     """`known only after apply`, `known only after apply (parameter Env has no default)`..."""
+    code: str = KNOWN_AFTER_APPLY
+    """What kind of unknown, as the rules' cause: `KNOWN_AFTER_APPLY` (left to deployment),
+    `NOT_IN_DOCUMENT` (not in the document, and the live account not in view: `not-checked`) or
+    `MALFORMED_VALUE` (the document gives something that is no such value: `rule-error`)."""
 
     def describe(self) -> str:
         return f"{self.attribute} is {self.why}"

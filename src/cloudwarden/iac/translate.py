@@ -24,7 +24,6 @@ from cloudwarden.findings import Location
 from cloudwarden.iac.model import IacDocument, IacResource, Ref, Unknown
 from cloudwarden.snapshot import (
     EVERY_COLLECTION,
-    KNOWN_AFTER_APPLY,
     AccountSnapshot,
     ApiError,
     Bucket,
@@ -125,8 +124,9 @@ class Draft:
     def unknown(
         self, service: str, operation: str, region: str, value: Unknown | Ref, resource: str | None
     ) -> None:
-        """Record that `resource`'s data read by `service:operation` is known only after apply (None: the
-        account's own data, as the account-level Block Public Access)."""
+        """Record that `resource`'s data read by `service:operation` is not known from the document (None:
+        the account's own data, as the account-level Block Public Access): left to deployment, not in
+        the document, or malformed, as `Unknown.code` says."""
         unknown = value.unknown() if isinstance(value, Ref) else value
         self.errors.append(
             ApiError(
@@ -134,7 +134,7 @@ class Draft:
                 service=service,
                 operation=operation,
                 region=region,
-                code=KNOWN_AFTER_APPLY,
+                code=unknown.code,
                 message=unknown.describe(),
                 resource=resource,
             )

@@ -11,7 +11,13 @@ from cloudwarden.config import Config
 from cloudwarden.findings import GLOBAL_REGION, Resource, Severity, Status, UnknownCause
 from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.semantics.inventory import NO_INVENTORY, OrganisationInventory
-from cloudwarden.snapshot import AccountSnapshot, ApiError, ErrorIndex
+from cloudwarden.snapshot import (
+    KNOWN_AFTER_APPLY,
+    MALFORMED_VALUE,
+    AccountSnapshot,
+    ApiError,
+    ErrorIndex,
+)
 
 A = TypeVar("A")
 V = TypeVar("V")
@@ -137,15 +143,23 @@ def unknown_because(errors: tuple[ApiError, ...], what: str) -> str:
     (or, from `iac`, the attributes known only after apply)."""
     if errors and all(error.after_apply for error in errors):
         return f"{what} is known only after apply: " + "; ".join(error.describe() for error in errors)
+    if errors and all(error.from_document for error in errors):
+        return f"{what} cannot be judged from the document: " + "; ".join(e.describe() for e in errors)
     if errors:
         return f"{what} could not be read: " + "; ".join(error.describe() for error in errors)
     return f"{what} is missing from the snapshot"
 
 
 def cause_of(*errors: tuple[ApiError, ...]) -> UnknownCause:
-    """The cause of an UNKNOWN verdict drawn from `errors`: `known-after-apply` when every one is a
-    value a plan leaves to deployment, a failed call otherwise (a missing value included)."""
+    """The cause of an UNKNOWN verdict drawn from `errors`: a failed call as soon as one is (a missing
+    value included); from a plan or template (`iac`), a malformed value is a `rule-error`, then a value
+    left to deployment `known-after-apply`, then one the document does not give `not-checked`."""
     flat = [error for group in errors for error in group]
-    if flat and all(error.after_apply for error in flat):
+    if not flat or not all(error.from_document for error in flat):
+        return UnknownCause.FAILED_CALL
+    codes = {error.code for error in flat}
+    if MALFORMED_VALUE in codes:
+        return UnknownCause.RULE_ERROR
+    if KNOWN_AFTER_APPLY in codes:
         return UnknownCause.KNOWN_AFTER_APPLY
-    return UnknownCause.FAILED_CALL
+    return UnknownCause.NOT_CHECKED
