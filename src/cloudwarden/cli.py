@@ -24,6 +24,7 @@ from cloudwarden.demo import DemoScan, DemoUnavailable, demo_config
 from cloudwarden.engine import Evaluation
 from cloudwarden.findings import Finding, Severity
 from cloudwarden.iac.build import build
+from cloudwarden.iac.findings import live_key, live_status
 from cloudwarden.iac.sources import read_documents
 from cloudwarden.inputs import InputError
 from cloudwarden.interrupt import Interrupted, leave, raise_on_stopping_signals
@@ -58,7 +59,7 @@ from cloudwarden.report.writing import (
     write_reports,
 )
 from cloudwarden.rules import MANUAL_RULE_IDS, RULE_IDS, RULES, RULES_BY_ID, Rule, collections_needed
-from cloudwarden.snapshot import AccountSnapshot, Snapshot, SnapshotError, dump_snapshot, load_snapshot
+from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
 
 app = typer.Typer(
     add_completion=False,
@@ -387,11 +388,17 @@ def iac_command(
         rules = _iac_rules(rule)
         _check_framework(framework, output_format)
         targets = report_targets(output_format, output)
-        live = _live_account(snapshot_path) if snapshot_path is not None else None
-        region = live.regions[0] if live is not None and len(live.regions) == 1 else None
-        account_id = live.account_id if live is not None else None
+        live = _live_snapshot(snapshot_path) if snapshot_path is not None else None
+        account = live.accounts[0] if live is not None else None
+        region = account.regions[0] if account is not None and len(account.regions) == 1 else None
+        account_id = account.account_id if account is not None else None
         documents = read_documents(paths, account_id=account_id, region=region)
-        built = build(documents, live)
+        built = build(documents, account)
+        relabel = built.relabel
+        if live is not None:
+            # What the account is now, to report what the change alters beyond what it names.
+            judged = Evaluation(live, settings, rules)
+            relabel = relabel.with_live({live_key(f): live_status(f) for f in judged})
         return _report(
             built.snapshot,
             settings,
@@ -399,15 +406,15 @@ def iac_command(
             targets,
             fail_on,
             framework,
-            prepare=built.relabel,
+            prepare=relabel,
             warnings=built.warnings,
         )
 
     raise typer.Exit(_guarded(body, debug))
 
 
-def _live_account(path: Path) -> AccountSnapshot:
-    """The one account of a snapshot that plans are laid over (`iac --snapshot`)."""
+def _live_snapshot(path: Path) -> Snapshot:
+    """A snapshot of the one account that plans are laid over (`iac --snapshot`)."""
     try:
         snapshot = load_snapshot(path)
     except SnapshotError as error:
@@ -422,7 +429,7 @@ def _live_account(path: Path) -> AccountSnapshot:
         raise UsageProblem(
             f"--snapshot {path}: account {account.account_id} was not read: {account.unreachable}"
         )
-    return account
+    return snapshot
 
 
 def _iac_rules(rule_ids: Sequence[str] | None) -> tuple[Rule, ...]:

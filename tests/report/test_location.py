@@ -416,6 +416,19 @@ def test_asff_names_the_location_in_its_product_fields() -> None:
     ]
 
 
+def test_asff_gives_security_hub_twelve_digits_for_a_documents_path() -> None:
+    """An `iac` finding's account is its document's path: Security Hub's AwsAccountId takes twelve
+    digits, so the placeholder stands there and the path is in ProductFields."""
+    live = _report().findings[3]
+    from_document = msgspec.structs.replace(live, account="plans/plan.json")
+    asff = json.loads(render_asff(_report(live, from_document), RULES, CATALOGUE))
+    assert [(entry["AwsAccountId"], entry["ProductFields"].get("cloudwarden/account")) for entry in asff] == [
+        (ACCOUNT, None),
+        ("000000000000", "plans/plan.json"),
+    ]
+    assert asff[1]["ProductArn"].endswith(":000000000000:product/000000000000/default")
+
+
 def test_ocsf_puts_the_location_in_unmapped() -> None:
     events = json.loads(render_ocsf(_report(), RULES, CATALOGUE))
     for event in events:

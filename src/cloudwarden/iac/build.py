@@ -44,7 +44,7 @@ def build(
         draft = Draft(account_id=live.account_id, live=live)
         for document in documents:
             translate_into(document, draft)
-        drafts.append((draft, documents[0].path if len(documents) == 1 else ""))
+        drafts.append((draft, documents[0].path if documents else ""))
     annotations: dict[str, dict[tuple[str, str], Annotation]] = {}
     files: dict[str, str] = {}
     warnings: list[str] = []

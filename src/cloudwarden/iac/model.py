@@ -106,6 +106,13 @@ class IacResource:
     before: Mapping[str, Any] | None = None
     """Terraform, for an update, replacement or deletion: the values before (their `id` or `bucket`
     name the live resource a `--snapshot` holds)."""
+    condition: Unknown | None = None
+    """CloudFormation: the resource's `Condition` when it cannot be resolved (it depends on a parameter
+    without default, a region, an import...): the resource may not be created. The `Unknown` names the
+    condition (`attribute` `Conditions.IsProd`, `why` saying why it is unresolved). A judged resource
+    under one is judged as if created (its annotation says "if condition X holds"); a dependent one
+    makes the setting it would set unknown. None: the resource is created (no condition, or one that
+    resolved to true; a condition resolved to false drops the resource)."""
 
 
 @dataclass(frozen=True)

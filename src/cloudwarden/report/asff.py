@@ -98,16 +98,15 @@ def _finding(finding: Finding, created_at: str, updated_at: str, names: ControlN
     label = "INFORMATIONAL" if finding.status is Status.PASS else SEVERITY_LABEL[finding.severity]
     severity = {"Label": label, "Original": finding.severity.value}
     title = _clip(finding.title, TITLE_LIMIT)
+    account = aws_account(finding)
     asff: dict[str, Any] = {
         "SchemaVersion": SCHEMA_VERSION,
         "Id": finding.id,
-        "ProductArn": (
-            f"arn:{aws_partition}:securityhub:{region}:{finding.account}:product/{finding.account}/default"
-        ),
+        "ProductArn": f"arn:{aws_partition}:securityhub:{region}:{account}:product/{account}/default",
         "ProductName": "cloudwarden",
         "CompanyName": "cloudwarden",
         "GeneratorId": finding.rule,
-        "AwsAccountId": finding.account,
+        "AwsAccountId": account,
         "Types": FINDING_TYPES,
         "CreatedAt": created_at,
         "UpdatedAt": updated_at,
@@ -142,6 +141,17 @@ def _finding(finding: Finding, created_at: str, updated_at: str, names: ControlN
     return asff
 
 
+NO_ACCOUNT = "000000000000"
+"""`AwsAccountId` of a finding on a plan or template (`iac`), whose `account` is the document's path:
+Security Hub takes twelve digits only. The path is in `ProductFields` (`cloudwarden/account`)."""
+
+
+def aws_account(finding: Finding) -> str:
+    """The finding's account as Security Hub takes it: its id, or `NO_ACCOUNT` for a document's path."""
+    account = finding.account
+    return account if len(account) == 12 and account.isdigit() else NO_ACCOUNT
+
+
 def _resource(finding: Finding, aws_partition: str, region: str) -> dict[str, Any]:
     resource = finding.resource
     return {
@@ -162,6 +172,7 @@ def _product_fields(finding: Finding, names: ControlNames) -> dict[str, str]:
         "cloudwarden/resource/id": finding.resource.id,
         "cloudwarden/resource/name": finding.resource.name or "",
         "cloudwarden/location": location_text(finding),
+        "cloudwarden/account": finding.account if aws_account(finding) != finding.account else "",
     }
     if finding.suppression is not None:
         fields["cloudwarden/suppression/reason"] = finding.suppression.reason
