@@ -327,6 +327,14 @@ class IpPermission(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """`iac --snapshot` only: peers not known because a read failed (the live rules of a group whose
     region's groups could not be read), each naming the failed read. Judged as `unknown_peers` are,
     but caused by a failed call: the run is not judged (exit 3)."""
+    malformed_peers: tuple[str, ...] = ()
+    """`iac` only: peers, ports or protocols a plan or template gives as something that is no such value
+    (a port `abc`, a CIDR that does not parse), each naming the attribute and the value. Judged as
+    `unknown_peers` are (the rule may be anything), but the cause is the document: a rule error."""
+    possible: bool = False
+    """`iac` only: the permission may not be this group's at all: it stands for a rule resource whose
+    group is known only after apply, which may be any group judged. Never the ground of a FAIL; where
+    it would be, the verdict is UNKNOWN."""
 
 
 class SecurityGroup(msgspec.Struct, frozen=True, kw_only=True, gc=False):

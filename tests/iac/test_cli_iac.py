@@ -291,9 +291,12 @@ def test_unknown_after_apply_and_not_checked_keep_0() -> None:
     ("document", "verdicts"),
     [
         pytest.param(
+            # The policy's principal is a role only the transform declares: unknown. A new bucket's
+            # default Block Public Access would neutralise any policy, but the template may update an
+            # existing stack's bucket, which may have none: UNKNOWN, no FAIL.
             "cloudformation/sam_transform.yaml",
-            {("s3-no-public-access", "PASS", "UploadsBucket")},
-            id="everything-passes",
+            {("s3-no-public-access", "UNKNOWN", "UploadsBucket")},
+            id="an-unknown-policy-on-a-bucket-that-may-be-new",
         ),
         pytest.param(
             "cloudformation/iam_users.yaml",
@@ -1051,3 +1054,106 @@ def test_help_lists_the_options() -> None:
     assert result.exit_code == 0
     for option in ("--config", "--rule", "--format", "--output", "--fail-on", "--framework", "--debug"):
         assert option in result.stdout
+
+
+# --- a template that may update an existing stack, conditions, malformed values ----------------------------
+
+PUBLIC_BUCKET_POLICY = """\
+  SitePolicy:
+    Type: AWS::S3::BucketPolicy
+{condition}    Properties:
+      Bucket: !Ref Site
+      PolicyDocument:
+        Statement:
+          - Effect: Allow
+            Principal: "*"
+            Action: s3:GetObject
+            Resource: !Sub "${{Site.Arn}}/*"
+"""
+
+
+def _template(tmp_path: Path, bucket_properties: str, condition: str = "") -> Path:
+    text = (
+        "Parameters:\n  Env: {Type: String}\nConditions:\n  IsProd: !Equals [!Ref Env, prod]\n"
+        "Resources:\n  Site:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: legacy-site\n"
+        + bucket_properties
+        + PUBLIC_BUCKET_POLICY.format(condition=condition)
+    )
+    path = tmp_path / "site.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+OPEN_BLOCK = (
+    "      PublicAccessBlockConfiguration:\n        BlockPublicAcls: false\n        IgnorePublicAcls: false\n"
+    "        BlockPublicPolicy: false\n        RestrictPublicBuckets: false\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("properties", "condition", "status", "cause", "code"),
+    [
+        pytest.param("", "", "UNKNOWN", "not-checked", 0, id="public-policy-block-not-in-the-template"),
+        pytest.param(OPEN_BLOCK, "", "FAIL", None, 1, id="public-policy-block-lifted"),
+        pytest.param(
+            OPEN_BLOCK,
+            "    Condition: IsProd\n",
+            "UNKNOWN",
+            "known-after-apply",
+            0,
+            id="policy-under-condition",
+        ),
+        pytest.param(
+            OPEN_BLOCK.replace("RestrictPublicBuckets: false", "RestrictPublicBuckets: maybe"),
+            "",
+            "UNKNOWN",
+            "rule-error",
+            3,
+            id="malformed-flag",
+        ),
+    ],
+)
+def test_a_template_bucket_is_judged_as_it_may_be_deployed(
+    tmp_path: Path, properties: str, condition: str, status: str, cause: str | None, code: int
+) -> None:
+    run = _iac(_template(tmp_path, properties, condition), "--format", "json")
+    assert run.code == code
+    report = json.loads(run.stdout)
+    assert _verdicts(report) == {("s3-no-public-access", status, "Site")}
+    assert _finding(report, "s3-no-public-access", "Site").get("unknown_cause") == cause
+
+
+# --- one file, one name -------------------------------------------------------------------------------------
+
+
+def _ids_and_files(*args: str | Path) -> set[tuple[str, str, str, str]]:
+    code, report = _report(*args)
+    assert code == 1
+    return {(f["id"], f["account"], f["resource"]["id"], f["location"]["file"]) for f in report["findings"]}
+
+
+def test_a_file_has_one_name_however_it_is_given(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative to the current directory when inside it, so the same file gives the same account,
+    finding ids and locations, whether named relatively, with `./`, absolutely or through its directory."""
+    (tmp_path / "infra").mkdir()
+    template = tmp_path / "infra" / "site.yaml"
+    template.write_text((FIXTURES / S3_TEMPLATE).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    expected = _ids_and_files("infra/site.yaml")
+    assert {file for *_, file in expected} == {"infra/site.yaml"}
+    assert {account for _, account, *_ in expected} == {"infra/site.yaml"}
+    for given in ("./infra/site.yaml", template, "infra/../infra/site.yaml", "infra"):
+        assert _ids_and_files(given) == expected, given
+
+
+def test_a_file_outside_the_current_directory_is_named_by_its_absolute_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    template = tmp_path / "infra" / "site.yaml"
+    template.write_text((FIXTURES / S3_TEMPLATE).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    found = _ids_and_files("../infra/site.yaml")
+    assert {file for *_, file in found} == {template.resolve().as_posix()}
+    assert _ids_and_files(template) == found

@@ -239,12 +239,19 @@ def test_conditions_parameters_and_every_function() -> None:
     # come from a macro: not judged.
     assert lines(document) == {"DevBucket": 41, "OpsBucket": 51, "Functions": 56, "Server": 79}
     assert document.notes == (
-        f"{path}: OpsBucket is judged as created, though its condition ProdOrOps is decided at deployment "
+        f"{path}: OpsBucket may not be created: its condition ProdOrOps is decided at deployment "
         "(parameter Owner has no default)",
         f"{path}: IncludedBucket is not judged: its Properties are computed at deployment "
         "(Fn::Transform runs a macro)",
     )
     resources = by_address(document)
+    # DevAndPublic is true with the defaults: created. ProdOrOps waits for Owner: it may not be.
+    assert {address: resource.condition for address, resource in resources.items()} == {
+        "DevBucket": None,
+        "OpsBucket": Unknown("Conditions.ProdOrOps", "decided at deployment: parameter Owner has no default"),
+        "Functions": None,
+        "Server": None,
+    }
     assert resources["DevBucket"].values == {
         "BucketName": "cw-dev-bucket",
         "AccessControl": "PublicRead",
@@ -700,6 +707,18 @@ def test_nesting_too_deep(text: str) -> None:
         ('{"Resources": {"B": {"Type": "X", "Properties": {"V": 1' + "1" * 5000 + "}}}}", "not valid JSON: "),
         ("Resources:\n  B:\n    Type: X\n    Properties:\n      V: 1" + "1" * 5000 + "\n", "line 5: '111"),
         ('Resources:\n  B:\n    Type: X\n    Properties:\n      V: "\x00"\n', "not valid YAML: unacceptable"),
+        (
+            'Resources:\n  "":\n    Type: AWS::S3::Bucket\n',
+            "line 2: resource '': a logical id must be alphanumeric (A-Za-z0-9)",
+        ),
+        (
+            '{"Resources": {\n "": {"Type": "AWS::S3::Bucket"}}}',
+            "line 2: resource '': a logical id must be alphanumeric (A-Za-z0-9)",
+        ),
+        (
+            "Resources:\n  Site-Bucket:\n    Type: AWS::S3::Bucket\n",
+            "line 2: resource 'Site-Bucket': a logical id must be alphanumeric (A-Za-z0-9)",
+        ),
     ],
 )
 def test_malformed(text: str, problem: str) -> None:

@@ -12,16 +12,8 @@ from typer.testing import CliRunner
 
 from cloudwarden.cli import app
 from cloudwarden.snapshot import PublicAccessBlock, dump_snapshot
-from tests.iac.test_overlay_s3_network import (
-    HOME_REGION,
-    PUBLIC_POLICY,
-    S3_RULE,
-    SITE,
-    UNTOUCHED,
-    live_account,
-    s3_bucket,
-    snapshot,
-)
+from tests.iac.test_overlay_s3_network import PUBLIC_POLICY, S3_RULE, SITE, UNTOUCHED, live_account
+from tests.unit.builders import HOME_REGION, s3_bucket, snapshot
 
 PROVIDER = "registry.terraform.io/hashicorp/aws"
 ACCOUNT_BLOCK = "aws_s3_account_public_access_block"

@@ -32,6 +32,7 @@ from cloudwarden.snapshot import (
     ClassicEventSelector,
     CloudTrailData,
     Collection,
+    Distribution,
     EventSelectors,
     HostedZone,
     IamData,
@@ -683,3 +684,83 @@ def test_delegations_to_a_zone_of_the_plan_pass_and_to_nobody_s_route53_zone_fai
     assert findings["aws_route53_record.dev"].message == (
         "delegated to a hosted zone this document creates, with its name servers"
     )
+
+
+LIVE_CDN = "d111111abcdef8.cloudfront.net"
+LIVE_CNAME = "shop.us-east-1.elasticbeanstalk.com"
+LIVE_API = "a1b2c3d4e5"
+
+
+def held_targets(*changes: IacResource) -> IacDocument:
+    """Records of the plan pointing at the live load balancer, Elastic IP, distribution, environment
+    and API, with `changes` to those targets."""
+    return plan(
+        *changes,
+        record("www", "A", alias=alias(f"dualstack.{LIVE_LB}.", ALB_ZONE)),
+        record("ip", "A", records=[LIVE_EIP]),
+        record("cdn", "CNAME", records=[LIVE_CDN]),
+        record("shop", "CNAME", records=[LIVE_CNAME]),
+        record("api", "CNAME", records=[f"{LIVE_API}.execute-api.{REGION}.amazonaws.com"]),
+    )
+
+
+def held_live() -> AccountSnapshot:
+    return live(
+        route53=dns(
+            distributions=(Distribution(domain_name=LIVE_CDN),),
+            beanstalk_cnames=(LIVE_CNAME,),
+            api_ids=(LIVE_API,),
+            interface_ips=(LIVE_EIP,),  # the Elastic IP is associated with an interface
+            beanstalk_available={LIVE_CNAME: True},  # CheckDNSAvailability: anyone may claim it once freed
+        )
+    )
+
+
+HELD = ("www", "ip", "cdn", "shop", "api")
+BEFORE: Mapping[str, tuple[str, Mapping[str, Any]]] = {
+    "aws_lb.shop": ("aws_lb", {"name": "shop", "dns_name": LIVE_LB.upper() + "."}),
+    "aws_eip.ip": ("aws_eip", {"domain": "vpc", "public_ip": LIVE_EIP}),
+    "aws_cloudfront_distribution.cdn": ("aws_cloudfront_distribution", {"domain_name": LIVE_CDN}),
+    "aws_elastic_beanstalk_environment.shop": ("aws_elastic_beanstalk_environment", {"cname": LIVE_CNAME}),
+    "aws_apigatewayv2_api.api": ("aws_apigatewayv2_api", {"id": LIVE_API, "name": "api"}),
+}
+
+
+def test_a_plan_deleting_or_replacing_what_records_point_at_leaves_them_dangling() -> None:
+    kept, _ = judge([held_targets()], held_live(), ROUTE53_NO_DANGLING_RECORDS)
+    assert verdicts(kept) == {f"aws_route53_record.{name}": (PASS, None) for name in HELD}
+    deletions = [
+        tf(address, kind, before, Action.DELETE, before=before) for address, (kind, before) in BEFORE.items()
+    ]
+    findings, built = judge([held_targets(*deletions)], held_live(), ROUTE53_NO_DANGLING_RECORDS)
+    assert verdicts(findings) == {f"aws_route53_record.{name}": (FAIL, None) for name in HELD}
+    route53 = judged_route53(built)
+    assert (route53.load_balancers, route53.elastic_ips, route53.interface_ips) == ((), (), ())
+    replacements = [
+        tf(
+            address,
+            kind,
+            {**before, "dns_name": Unknown(f"{address}.dns_name")},
+            Action.REPLACE,
+            before=before,
+        )
+        for address, (kind, before) in BEFORE.items()
+        if kind == "aws_lb"
+    ]
+    replaced, _ = judge([held_targets(*replacements)], held_live(), ROUTE53_NO_DANGLING_RECORDS)
+    assert verdicts(replaced)["aws_route53_record.www"] == (FAIL, None)
+
+
+def test_an_update_that_keeps_the_name_or_leaves_it_to_apply_keeps_the_target() -> None:
+    before = {"name": "shop", "dns_name": LIVE_LB}
+    same = tf("aws_lb.shop", "aws_lb", {**before, "idle_timeout": 120}, Action.UPDATE, before=before)
+    later = tf("aws_lb.shop", "aws_lb", {**before, "dns_name": Unknown("d")}, Action.UPDATE, before=before)
+    for change in (same, later):
+        findings, _ = judge([held_targets(change)], held_live(), ROUTE53_NO_DANGLING_RECORDS)
+        assert verdicts(findings)["aws_route53_record.www"] == (PASS, None)
+
+
+def judged_route53(built: Built) -> Route53Data:
+    (account,) = built.snapshot.accounts
+    assert account.route53 is not None
+    return account.route53

@@ -23,21 +23,24 @@ from cloudwarden.engine import Evaluation
 from cloudwarden.findings import Finding, Location, Status, UnknownCause
 from cloudwarden.iac import s3
 from cloudwarden.iac.build import Built, build
-from cloudwarden.iac.model import Action, IacDocument, IacResource, Tool
+from cloudwarden.iac.model import Action, IacDocument, IacResource, Ref, Tool
 from cloudwarden.rules.base import Rule
 from cloudwarden.rules.s3_no_public_access import S3_NO_PUBLIC_ACCESS
 from cloudwarden.rules.sg_minimal_inbound import SG_MINIMAL_INBOUND
+from cloudwarden.rules.sg_no_internal_all_ports import SG_NO_INTERNAL_ALL_PORTS
 from cloudwarden.snapshot import (
     AccountSnapshot,
     AclGrant,
     ApiError,
     Bucket,
     Ec2Data,
+    GroupPair,
     IpPermission,
     PrefixList,
     PublicAccessBlock,
     S3Data,
     SecurityGroup,
+    Vpc,
     dump_snapshot,
 )
 from tests.unit.builders import (
@@ -45,6 +48,7 @@ from tests.unit.builders import (
     ALL_BLOCKED,
     BUCKET_REGION,
     HOME_REGION,
+    VPC_ID,
     account,
     allow_statement,
     bucket_policy,
@@ -278,7 +282,7 @@ def test_a_plan_updating_a_bucket_takes_its_unmanaged_settings_from_the_live_buc
     # without the snapshot the bucket's Block Public Access is not in the plan: unknown
     alone, _ = judge(None, document)
     assert statuses(alone) == {(S3_RULE, "aws_s3_bucket.site"): UNKNOWN}
-    assert alone[S3_RULE, "aws_s3_bucket.site"].unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
+    assert alone[S3_RULE, "aws_s3_bucket.site"].unknown_cause is UnknownCause.NOT_CHECKED
     # live: no block on the bucket, so the plan's public policy exposes it
     findings, built = judge(live_account([s3_bucket(SITE)]), document)
     assert statuses(findings) == {(S3_RULE, "aws_s3_bucket.site"): FAIL}
@@ -361,6 +365,80 @@ def test_the_plans_buckets_are_judged_when_the_live_buckets_could_not_be_listed(
     live = live_account(None, errors=[s3_api_error("ListBuckets")])
     findings, _ = judge(live, plan(new, open_block))
     assert statuses(findings) == {(S3_RULE, "aws_s3_bucket.new"): FAIL}
+
+
+# --- a template's bucket: an existing stack's or a new one ------------------------------------------------
+
+
+def template_bucket(properties: dict[str, Any], policy: str | None = PUBLIC_POLICY) -> IacDocument:
+    """`Site` with these properties and, unless None, a BucketPolicy `SitePolicy` linking to it."""
+    resources = [
+        IacResource(
+            address="Site",
+            type="AWS::S3::Bucket",
+            values=properties,
+            location=Location(file=TEMPLATE, line=3),
+        )
+    ]
+    if policy is not None:
+        resources.append(
+            IacResource(
+                address="SitePolicy",
+                type="AWS::S3::BucketPolicy",
+                values={
+                    "Bucket": Ref("Site", None, "SitePolicy.Bucket"),
+                    "PolicyDocument": json.loads(policy),
+                },
+                location=Location(file=TEMPLATE, line=9),
+            )
+        )
+    return IacDocument(path=TEMPLATE, tool=Tool.CLOUDFORMATION, resources=tuple(resources))
+
+
+def test_a_template_bucket_named_as_a_live_bucket_is_that_bucket_with_its_live_settings() -> None:
+    """An existing stack's bucket: what the template does not set (Block Public Access) is the live
+    bucket's. Without a block there, the template's public policy exposes it."""
+    document = template_bucket({"BucketName": SITE})
+    findings, built = judge(live_account([s3_bucket(SITE)]), document)
+    assert statuses(findings) == {(S3_RULE, "Site"): FAIL}
+    assert findings[S3_RULE, "Site"].evidence["iac"]["assumed"] == [
+        s3.ACCOUNT_FROM_LIVE,
+        s3.TEMPLATE_EXISTING,
+        "bucket ACL: not managed by the configuration, so the live bucket's",
+        "Block Public Access: not managed by the configuration, so the live bucket's",
+        "Object Ownership: not managed by the configuration, so the live bucket's",
+    ]
+    # the record stands for the live bucket, judged no more on its own
+    assert [b.name for b in judged_account(built).s3.buckets or ()] == [SITE, UNTOUCHED]
+    blocked, _ = judge(live_account([s3_bucket(SITE, public_access_block=ALL_BLOCKED)]), document)
+    assert statuses(blocked) == {(S3_RULE, "Site"): PASS}
+
+
+def test_a_template_bucket_without_a_policy_keeps_the_live_public_policy() -> None:
+    live = live_account([s3_bucket(SITE, policy=PUBLIC_POLICY)])
+    findings, _ = judge(live, template_bucket({"BucketName": SITE}, policy=None))
+    assert statuses(findings) == {(S3_RULE, "Site"): FAIL}
+
+
+def test_a_template_bucket_the_listed_live_account_lacks_is_new_and_its_defaults_are_certain() -> None:
+    findings, _ = judge(live_account([s3_bucket(SITE)]), template_bucket({"BucketName": "new-site"}))
+    assert statuses(findings) == {(S3_RULE, "Site"): PASS}
+    assumed = findings[S3_RULE, "Site"].evidence["iac"]["assumed"]
+    assert s3.TEMPLATE_NEW in assumed
+    assert s3.NEW_BUCKET_BLOCK in assumed
+    assert s3.REFUSED_POLICY in assumed
+
+
+def test_a_template_bucket_that_may_be_new_or_live_is_not_checked() -> None:
+    unnamed, _ = judge(live_account([s3_bucket(SITE)]), template_bucket({}))
+    assert statuses(unnamed) == {(S3_RULE, "Site"): UNKNOWN}
+    assert unnamed[S3_RULE, "Site"].unknown_cause is UnknownCause.NOT_CHECKED
+    assert s3.TEMPLATE_UNNAMED in unnamed[S3_RULE, "Site"].message
+    unlisted, _ = judge(
+        live_account(None, errors=[s3_api_error("ListBuckets")]), template_bucket({"BucketName": "new-site"})
+    )
+    assert statuses(unlisted) == {(S3_RULE, "Site"): UNKNOWN}
+    assert s3.TEMPLATE_UNLISTED in unlisted[S3_RULE, "Site"].message
 
 
 # --- security groups ----------------------------------------------------------------------------------------
@@ -844,3 +922,93 @@ def test_a_deleted_policy_of_a_bucket_the_plan_deletes_is_not_judged_when_the_li
     policy_gone = deleted("aws_s3_bucket_policy.site", "aws_s3_bucket_policy", {"bucket": "gone-bucket"})
     findings, _ = judge(live, plan(bucket_gone, policy_gone))
     assert findings == {}
+
+
+# --- a template's literal GroupName, Terraform's adopted default group ------------------------------------
+
+LEGACY = "sg-0c1a2b3d4e5f60202"
+"""A live group named `legacy` in the default VPC."""
+NAMESAKE = "sg-0c1a2b3d4e5f60303"
+"""A live group named `legacy` too, in a VPC that is not a default one: not what `GroupName` names."""
+OTHER_VPC = "vpc-0ffffffffffffffff"
+
+
+def with_vpcs(live: AccountSnapshot) -> AccountSnapshot:
+    """`live` with its VPCs: VPC_ID is the region's default VPC, OTHER_VPC is not."""
+    ec2 = live.ec2 or Ec2Data()
+    vpcs = (Vpc(id=VPC_ID, region=HOME_REGION, is_default=True), Vpc(id=OTHER_VPC, region=HOME_REGION))
+    return msgspec.structs.replace(live, ec2=msgspec.structs.replace(ec2, vpcs=vpcs))
+
+
+def named_ingress() -> IacDocument:
+    ingress = IacResource(
+        address="LegacySsh",
+        type="AWS::EC2::SecurityGroupIngress",
+        values={
+            "GroupName": "legacy",
+            "IpProtocol": "tcp",
+            "FromPort": 22,
+            "ToPort": 22,
+            "CidrIp": "0.0.0.0/0",
+        },
+        location=Location(file=TEMPLATE, line=7),
+    )
+    return IacDocument(path=TEMPLATE, tool=Tool.CLOUDFORMATION, resources=(ingress,))
+
+
+def test_a_template_ingress_naming_a_live_group_of_the_default_vpc_by_name_fails_on_that_group() -> None:
+    groups = [
+        security_group(LEGACY, "legacy"),
+        security_group(NAMESAKE, "legacy", vpc_id=OTHER_VPC),
+    ]
+    findings, built = judge(
+        with_vpcs(live_account(groups=groups)), named_ingress(), rules=[SG_MINIMAL_INBOUND]
+    )
+    assert statuses(findings) == {(SG_RULE, LEGACY): FAIL}
+    assert findings[SG_RULE, LEGACY].location == Location(file=TEMPLATE, line=7)
+    judged = {g.id: g for g in (judged_account(built).ec2 or Ec2Data()).security_groups}
+    assert judged[NAMESAKE].ingress == ()
+    assert built.warnings == ()
+
+
+def test_a_template_ingress_naming_no_live_group_is_a_warning_and_no_finding() -> None:
+    groups = [security_group(NAMESAKE, "legacy", vpc_id=OTHER_VPC)]
+    findings, built = judge(
+        with_vpcs(live_account(groups=groups)), named_ingress(), rules=[SG_MINIMAL_INBOUND]
+    )
+    assert statuses(findings) == {}
+    assert built.warnings == (
+        "LegacySsh: its group (GroupName 'legacy') is not a security group of template.yaml or of the live "
+        "account (or the change deletes or replaces it); not judged",
+    )
+
+
+DEFAULT_GROUP = "sg-0c1a2b3d4e5f60404"
+"""The live default group of VPC_ID, as AWS creates it: all traffic from itself."""
+
+
+def test_an_adopted_default_group_stands_for_the_live_default_group_with_the_configured_rules_only() -> None:
+    live_default = SecurityGroup(
+        id=DEFAULT_GROUP,
+        name="default",
+        region=HOME_REGION,
+        vpc_id=VPC_ID,
+        owner_id=ACCOUNT_ID,
+        ingress=(IpPermission(protocol="-1", groups=(GroupPair(group_id=DEFAULT_GROUP),)),),
+        egress=(IpPermission(protocol="-1", ipv4_ranges=("0.0.0.0/0",)),),
+    )
+    live = live_account(groups=[live_default])
+    assert statuses_of(live_scan(live, SG_NO_INTERNAL_ALL_PORTS)) == {DEFAULT_GROUP: FAIL, OPEN: PASS}
+    adopt = tf(
+        "aws_default_security_group.main",
+        "aws_default_security_group",
+        {"vpc_id": VPC_ID, "ingress": [], "egress": [], "id": None, "name": None},
+    )
+    findings, built = judge(live, plan(adopt), rules=[SG_NO_INTERNAL_ALL_PORTS])
+    assert statuses(findings) == {(SG_NO_INTERNAL_ALL_PORTS.id, "aws_default_security_group.main"): PASS}
+    judged = [g.id for g in (judged_account(built).ec2 or Ec2Data()).security_groups]
+    assert judged == ["aws_default_security_group.main", OPEN]
+
+
+def statuses_of(findings: dict[str, Finding]) -> dict[str, Status]:
+    return {resource_id: finding.status for resource_id, finding in findings.items()}

@@ -1021,6 +1021,7 @@ def delete_in(path: list[str | int]) -> Any:
 
 
 RC: list[str | int] = ["resource_changes", 1, "change"]
+CONFIGURED: list[str | int] = ["configuration", "root_module", "resources", 0]
 PV: list[str | int] = ["planned_values", "root_module", "resources"]
 
 
@@ -1098,7 +1099,28 @@ PV: list[str | int] = ["planned_values", "root_module", "resources"]
             set_in(["resource_changes", 1, "address"], "aws_security_group.lb"),
             "resource_changes[1].address: a second change of aws_security_group.lb",
         ),
-        (delete_in(["configuration"]), "configuration: expected an object, found null"),
+        (
+            delete_in(["configuration"]),
+            "configuration: missing: `terraform show -json PLAN` always writes the configuration the "
+            "plan was made from, and without it the links between resources cannot be followed",
+        ),
+        (set_in(["configuration"], []), "configuration: expected an object, found an array"),
+        (
+            set_in([*CONFIGURED, "expressions"], {"x": {"references": [5]}}),
+            "configuration.root_module.resources[0].expressions.x.references[0]: expected a string, "
+            "found a number",
+        ),
+        (
+            set_in([*CONFIGURED, "expressions"], {"x": [{"references": "y"}]}),
+            "configuration.root_module.resources[0].expressions.x[0].references: expected an array of "
+            "strings, found a string",
+        ),
+        (
+            lambda plan: plan["planned_values"]["root_module"]["resources"].append(
+                plan["planned_values"]["root_module"]["resources"][0]
+            ),
+            "planned_values: a second resource of address aws_security_group.lb",
+        ),
         (
             set_in(["configuration", "root_module", "resources"], {}),
             "configuration.root_module.resources: expected an array, found an object",

@@ -324,3 +324,39 @@ def test_cloudformation_record_sets_and_groups() -> None:
     assert (www.address, www.location, www.attached) == ("Www", Location(file=TEMPLATE, line=20), ["Cdn"])
     group = draft.annotations[("AWS::Route53::RecordSet", "Zone/blog.example.com/CNAME/eu")]
     assert (group.address, group.location) == ("Group", Location(file=TEMPLATE, line=40))
+
+
+def test_a_record_whose_values_are_no_such_values_is_a_rule_error_not_left_to_apply() -> None:
+    findings, _ = judge(
+        cfn(
+            "Bad",
+            "AWS::Route53::RecordSet",
+            {"HostedZoneId": "Z1", "Name": 5, "Type": "CNAME", "ResourceRecords": ["x.example.net"]},
+        ),
+        cfn(
+            "Later",
+            "AWS::Route53::RecordSet",
+            {
+                "HostedZoneId": "Z1",
+                "Name": Unknown("Later.Name"),
+                "Type": "CNAME",
+                "ResourceRecords": ["x.example.net"],
+            },
+        ),
+        cfn(
+            "Group",
+            "AWS::Route53::RecordSetGroup",
+            {"HostedZoneName": "example.com.", "RecordSets": {"Name": "a"}},
+        ),
+        cfn("Items", "AWS::Route53::RecordSetGroup", {"HostedZoneName": "example.com.", "RecordSets": [7]}),
+        tool=Tool.CLOUDFORMATION,
+    )
+    assert verdicts(findings) == {
+        "Z1/Bad/CNAME": (UNKNOWN, UnknownCause.RULE_ERROR),
+        "Z1/Later/CNAME": (UNKNOWN, AFTER_APPLY),
+        "example.com/group.recordsets/(malformed)": (UNKNOWN, UnknownCause.RULE_ERROR),
+        "example.com/items.recordsets[0]/(malformed)": (UNKNOWN, UnknownCause.RULE_ERROR),
+    }
+    assert findings["Z1/Bad/CNAME"].message == (
+        "the record Bad cannot be judged from the document: Bad.name is not a value Route53 accepts (int 5)"
+    )

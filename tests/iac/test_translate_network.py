@@ -8,6 +8,7 @@ functions resolved where they can be.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ from cloudwarden.rules.sg_egress_via_nsm_only import SG_EGRESS_VIA_NSM_ONLY
 from cloudwarden.rules.sg_inbound_rules_only import SG_INBOUND_RULES_ONLY
 from cloudwarden.rules.sg_minimal_inbound import SG_MINIMAL_INBOUND
 from cloudwarden.rules.sg_no_internal_all_ports import SG_NO_INTERNAL_ALL_PORTS
-from cloudwarden.snapshot import GroupPair, IpPermission, ScanInfo, Snapshot
+from cloudwarden.snapshot import MALFORMED_VALUE, GroupPair, IpPermission, ScanInfo, Snapshot
 
 PLAN = "plan.json"
 TEMPLATE = "template.yaml"
@@ -40,7 +41,8 @@ def tf(address: str, kind: str, values: dict[str, Any], action: Action = Action.
 
 
 def tf_group(address: str, ingress: object = None, egress: object = None, **extra: Any) -> IacResource:
-    """A group as a create plan writes it; an inline list not given is left to apply (computed)."""
+    """A group as the parser gives a create plan's: an inline list the configuration does not set is wholly
+    unknown in the plan (computed), and the parser leaves it out."""
     action = extra.pop("action", Action.CREATE)
     values: dict[str, Any] = {
         "name": address.rsplit(".", 1)[-1],
@@ -48,11 +50,12 @@ def tf_group(address: str, ingress: object = None, egress: object = None, **extr
         "description": "Managed by Terraform",
         "vpc_id": Ref("aws_vpc.main", "id", f"{address}.vpc_id"),
         "id": Unknown(f"{address}.id"),
-        "ingress": ingress if ingress is not None else Unknown(f"{address}.ingress"),
-        "egress": egress if egress is not None else Unknown(f"{address}.egress"),
         "tags": None,
         "tags_all": {},
     }
+    values.update(
+        {key: value for key, value in (("ingress", ingress), ("egress", egress)) if value is not None}
+    )
     values.update(extra)
     return tf(address, "aws_security_group", values, action)
 
@@ -135,6 +138,14 @@ def statuses(findings: dict[str, dict[str, Finding]], rule: Rule | str) -> dict[
 WEB = "aws_security_group.web"
 
 
+def dynamic_warning(address: str, what: str) -> str:
+    return (
+        f"{address}: its inline {what} is known only after apply and the configuration sets no {what}, and "
+        f"no rule resource attaches to it: judged without inline {what} rules, but a dynamic block whose "
+        "for_each is known only after apply looks the same and may add rules"
+    )
+
+
 # --- Terraform -------------------------------------------------------------------------------------------
 
 
@@ -157,9 +168,11 @@ def test_world_open_ssh_fails_and_https_from_the_world_passes_on_the_default_pub
     assert (group.name, group.region, group.egress) == ("web", REGION, ())
     annotation = draft.annotations[("AWS::EC2::SecurityGroup", WEB)]
     assert annotation.attached == []
-    assert annotation.assumed == [
-        "egress: aws_security_group.web.egress is known only after apply (no inline egress block in the "
-        "configuration): no inline egress rule"
+    assert annotation.assumed == []
+    # No rule resource attaches to them: the egress left out may be a dynamic block of unknown for_each.
+    assert draft.warnings == [
+        dynamic_warning(WEB, "egress"),
+        dynamic_warning("aws_security_group.bastion", "egress"),
     ]
 
 
@@ -499,7 +512,7 @@ def test_a_rule_whose_group_is_not_determined_adds_to_every_group_toward_unknown
     )
     for group in draft.security_groups:
         assert group.ingress == (
-            IpPermission(protocol="tcp", from_port=22, to_port=22, unknown_peers=(LABEL,)),
+            IpPermission(protocol="tcp", from_port=22, to_port=22, unknown_peers=(LABEL,), possible=True),
         )
         assert group.egress == ()
     assert draft.warnings == []
@@ -608,3 +621,374 @@ def test_a_deleted_rule_is_revoked_from_the_state_of_a_group_of_the_plan() -> No
         IpPermission(protocol="tcp", from_port=443, to_port=443, ipv4_ranges=("0.0.0.0/0",)),
     )
     assert "aws_security_group_rule.ssh" in draft.annotations[("AWS::EC2::SecurityGroup", WEB)].attached
+
+
+# --- rules that may be a group's: never a FAIL on their own -------------------------------------------------
+
+APP = "aws_security_group.app"
+
+
+def test_a_rule_whose_group_is_not_determined_never_makes_a_group_mix_inbound_and_outbound_rules() -> None:
+    """WEB governs access outbound and has no inbound rule of its own: the undetermined rule may be its
+    (UNKNOWN), not certainly (no FAIL). APP has both for sure: FAIL. LB has no outbound rule: PASS."""
+    governing = [inline("tcp", 5432, 5432, cidr_blocks=["10.0.0.0/8"])]
+    findings, draft = judge(
+        tf_group(WEB, ingress=[], egress=governing),
+        tf_group(APP, ingress=[inline("tcp", 443, 443, cidr_blocks=["10.0.0.0/8"])], egress=governing),
+        tf_group(LB, ingress=[], egress=[]),
+        tf_rule(
+            ANYWHERE,
+            Unknown(f"{ANYWHERE}.security_group_id"),
+            "ingress",
+            "tcp",
+            443,
+            443,
+            cidr_blocks=["10.0.0.0/8"],
+        ),
+    )
+    assert statuses(findings, INBOUND_ONLY) == {WEB: UNKNOWN, APP: FAIL, LB: PASS}
+    finding = findings[INBOUND_ONLY][WEB]
+    assert finding.unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
+    assert finding.message == (
+        f"whether it has inbound rules cannot be judged: {LABEL} is known only after apply"
+    )
+    # HTTPS from a private range is fine wherever it lands.
+    assert statuses(findings, MINIMAL) == {WEB: PASS, APP: PASS, LB: PASS}
+    assert all(p.possible for g in draft.security_groups for p in g.ingress if p.unknown_peers == (LABEL,))
+
+
+def test_an_outbound_rule_whose_group_is_not_determined_leaves_inbound_groups_unknown_not_failed() -> None:
+    findings, _ = judge(
+        tf_group(WEB, ingress=[inline("tcp", 443, 443, cidr_blocks=["10.0.0.0/8"])], egress=[]),
+        tf_group(LB, ingress=[], egress=[]),
+        tf_rule(
+            ANYWHERE,
+            Unknown(f"{ANYWHERE}.security_group_id"),
+            "egress",
+            "tcp",
+            5432,
+            5432,
+            cidr_blocks=["10.0.0.0/8"],
+        ),
+    )
+    assert statuses(findings, INBOUND_ONLY) == {WEB: UNKNOWN, LB: PASS}
+    assert statuses(findings, NSM) == {WEB: UNKNOWN, LB: UNKNOWN}
+
+
+DEFAULT = "aws_default_security_group.main"
+
+
+def tf_default_group(ingress: object = None, egress: object = None) -> IacResource:
+    """An `aws_default_security_group` as a plan adopting it writes it: its id, name and owner computed."""
+    values: dict[str, Any] = {
+        "vpc_id": "vpc-0a1b2c3d4e5f60718",
+        "id": Unknown(f"{DEFAULT}.id"),
+        "name": Unknown(f"{DEFAULT}.name"),
+        "revoke_rules_on_delete": False,
+        "tags": None,
+        "tags_all": {},
+    }
+    values.update(
+        {key: value for key, value in (("ingress", ingress), ("egress", egress)) if value is not None}
+    )
+    return tf(DEFAULT, "aws_default_security_group", values)
+
+
+def test_the_default_group_terraform_adopts_has_exactly_its_configured_rules_and_is_named_default() -> None:
+    findings, draft = judge(
+        tf_default_group(ingress=[], egress=[]),
+        tf(
+            "aws_default_security_group.other",
+            "aws_default_security_group",
+            {
+                "vpc_id": "vpc-0fffffffffffffff0",
+                "name": "default",
+                "ingress": [inline("tcp", 22, 22, cidr_blocks=["10.0.0.0/8"])],
+                "egress": [inline("-1", 0, 0, cidr_blocks=["0.0.0.0/0"])],
+            },
+        ),
+    )
+    other = "aws_default_security_group.other"
+    assert statuses(findings, INTERNAL) == {DEFAULT: PASS, other: FAIL}
+    assert findings[INTERNAL][other].message == (
+        "inbound access from internal resources on all ports: TCP 22 from 10.0.0.0/8 "
+        "(the default group must have no inbound rule)"
+    )
+    assert statuses(findings, NSM) == {DEFAULT: PASS, other: FAIL}
+    assert statuses(findings, MINIMAL) == {DEFAULT: PASS, other: PASS}
+    assert {g.id: g.name for g in draft.security_groups} == {DEFAULT: "default", other: "default"}
+
+
+def test_a_rule_whose_group_is_not_determined_leaves_the_default_group_unknown_not_failed() -> None:
+    findings, _ = judge(
+        tf_default_group(ingress=[], egress=[]),
+        tf_rule(
+            ANYWHERE,
+            Unknown(f"{ANYWHERE}.security_group_id"),
+            "ingress",
+            "tcp",
+            443,
+            443,
+            cidr_blocks=["10.0.0.0/8"],
+        ),
+    )
+    assert statuses(findings, INTERNAL) == {DEFAULT: UNKNOWN}
+    assert findings[INTERNAL][DEFAULT].message == (
+        f"whether the default group has inbound rules cannot be judged: {LABEL} is known only after apply"
+    )
+    assert findings[INTERNAL][DEFAULT].unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
+
+
+def test_rule_resources_attach_to_the_default_group_by_its_id() -> None:
+    findings, draft = judge(
+        tf_default_group(ingress=[], egress=[]),
+        tf_rule(
+            "aws_security_group_rule.ssh",
+            group_id(DEFAULT, "s.security_group_id"),
+            "ingress",
+            "tcp",
+            22,
+            22,
+            cidr_blocks=["10.0.0.0/8"],
+        ),
+    )
+    assert statuses(findings, INTERNAL) == {DEFAULT: FAIL}
+    assert draft.annotations[("AWS::EC2::SecurityGroup", DEFAULT)].attached == ["aws_security_group_rule.ssh"]
+
+
+# --- inline rules left out, or left to apply -----------------------------------------------------------
+
+
+def test_inline_rules_left_out_warn_of_a_dynamic_block_unless_a_rule_resource_attaches() -> None:
+    findings, draft = judge(
+        tf_group(WEB),
+        tf_group(LB),
+        tf_default_group(egress=[]),
+        tf_rule(
+            "aws_security_group_rule.https",
+            group_id(LB, "h.security_group_id"),
+            "ingress",
+            "tcp",
+            443,
+            443,
+            cidr_blocks=["10.0.0.0/8"],
+        ),
+    )
+    assert statuses(findings, MINIMAL) == {WEB: PASS, LB: PASS, DEFAULT: PASS}
+    assert statuses(findings, INTERNAL) == {WEB: PASS, LB: PASS, DEFAULT: PASS}
+    assert draft.warnings == [dynamic_warning(WEB, "ingress and egress"), dynamic_warning(DEFAULT, "ingress")]
+
+
+def test_inline_rules_the_configuration_sets_to_a_value_known_only_after_apply_are_unknown() -> None:
+    """`ingress = local.rules` over values known only after apply: the parser gives an `Unknown`."""
+    findings, draft = judge(tf_group(WEB, ingress=Unknown(f"{WEB}.ingress"), egress=[]))
+    assert statuses(findings, MINIMAL) == {WEB: UNKNOWN}
+    assert statuses(findings, INTERNAL) == {WEB: UNKNOWN}
+    assert findings[MINIMAL][WEB].message == (
+        f"inbound access from sources known only after apply cannot be judged: {WEB}.ingress is known only "
+        "after apply"
+    )
+    assert draft.warnings == []
+
+
+# --- malformed values ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "named"),
+    [
+        pytest.param(
+            cfn_rule("tcp", "abc", 22, CidrIp="0.0.0.0/0"),
+            "Web.SecurityGroupIngress[0].FromPort ('abc')",
+            id="port-text",
+        ),
+        pytest.param(
+            cfn_rule("tcp", float("nan"), 22, CidrIp="0.0.0.0/0"),
+            "Web.SecurityGroupIngress[0].FromPort ('nan')",
+            id="port-nan",
+        ),
+        pytest.param(
+            cfn_rule("tcp", date(2022, 1, 1), 22, CidrIp="0.0.0.0/0"),
+            "Web.SecurityGroupIngress[0].FromPort ('2022-01-01')",
+            id="port-date",
+        ),
+        pytest.param(
+            cfn_rule("tcp", 99999999999999999999999, 22, CidrIp="0.0.0.0/0"),
+            "Web.SecurityGroupIngress[0].FromPort ('99999999999999999999999')",
+            id="port-huge",
+        ),
+        pytest.param(
+            cfn_rule("tcp", 22, "65536", CidrIp="0.0.0.0/0"),
+            "Web.SecurityGroupIngress[0].ToPort ('65536')",
+            id="port-above",
+        ),
+        pytest.param(
+            cfn_rule("tcp", -2, 22, CidrIp="0.0.0.0/0"),
+            "Web.SecurityGroupIngress[0].FromPort ('-2')",
+            id="port-below",
+        ),
+        pytest.param(
+            cfn_rule("tcp", True, 22, CidrIp="0.0.0.0/0"),
+            "Web.SecurityGroupIngress[0].FromPort ('True')",
+            id="port-boolean",
+        ),
+        pytest.param(
+            cfn_rule("tcp", 22, 22, CidrIp="not-a-cidr"),
+            "Web.SecurityGroupIngress[0].CidrIp ('not-a-cidr')",
+            id="cidr-text",
+        ),
+        pytest.param(
+            cfn_rule("tcp", 22, 22, CidrIp="::/0"),
+            "Web.SecurityGroupIngress[0].CidrIp ('::/0')",
+            id="cidr-of-ipv6",
+        ),
+        pytest.param(
+            cfn_rule("tcp", 22, 22, CidrIp=7),
+            "Web.SecurityGroupIngress[0].CidrIp ('7')",
+            id="cidr-number",
+        ),
+        pytest.param(
+            cfn_rule(300, None, None, CidrIp="0.0.0.0/0"),
+            "Web.SecurityGroupIngress[0].IpProtocol ('300')",
+            id="protocol-number",
+        ),
+        pytest.param(
+            cfn_rule({"a": 1}, None, None, CidrIp="0.0.0.0/0"),
+            "Web.SecurityGroupIngress[0].IpProtocol (\"{'a': 1}\")",
+            id="protocol-mapping",
+        ),
+        pytest.param(["tcp"], "Web.SecurityGroupIngress[0] (\"['tcp']\")", id="rule-list"),
+    ],
+)
+def test_a_malformed_rule_is_unknown_as_a_rule_error_never_a_fail(rule: object, named: str) -> None:
+    findings, _ = judge(
+        cfn(
+            "Web",
+            "AWS::EC2::SecurityGroup",
+            {
+                "GroupDescription": "web",
+                "SecurityGroupIngress": [rule],
+                "SecurityGroupEgress": [cfn_rule("-1", None, None, CidrIp="10.0.0.0/8")],
+            },
+        ),
+        tool=Tool.CLOUDFORMATION,
+    )
+    assert statuses(findings, MINIMAL) == {"Web": UNKNOWN}
+    finding = findings[MINIMAL]["Web"]
+    assert finding.unknown_cause is UnknownCause.RULE_ERROR
+    assert finding.message == f"inbound access from malformed rules cannot be judged: {named} is malformed"
+    assert finding.evidence["malformed"] == [named]
+    assert statuses(findings, NSM) == {"Web": PASS}
+
+
+def test_rules_given_as_a_mapping_are_malformed_and_a_known_rule_beside_one_still_fails() -> None:
+    findings, _ = judge(
+        cfn(
+            "Web",
+            "AWS::EC2::SecurityGroup",
+            {"GroupDescription": "web", "SecurityGroupIngress": {"IpProtocol": "tcp"}},
+        ),
+        cfn(
+            "Db",
+            "AWS::EC2::SecurityGroup",
+            {
+                "GroupDescription": "db",
+                "SecurityGroupIngress": [
+                    cfn_rule("tcp", 22, 22, CidrIp="0.0.0.0/0"),
+                    cfn_rule("tcp", "x", 22, CidrIp="10.0.0.0/8"),
+                ],
+            },
+        ),
+        tool=Tool.CLOUDFORMATION,
+    )
+    assert statuses(findings, MINIMAL) == {"Web": UNKNOWN, "Db": FAIL}
+    assert findings[MINIMAL]["Web"].unknown_cause is UnknownCause.RULE_ERROR
+    assert findings[MINIMAL]["Web"].message == (
+        "inbound access from malformed rules cannot be judged: Web.SecurityGroupIngress "
+        "(\"{'IpProtocol': 'tcp'} is not a list\") is malformed"
+    )
+    assert findings[MINIMAL]["Db"].message == (
+        "inbound rules too broad: TCP 22 from 0.0.0.0/0 (open to the world on a port that is not public); "
+        "rules toward unknown peers may allow more: Db.SecurityGroupIngress[1].FromPort ('x') is malformed"
+    )
+    assert statuses(findings, INTERNAL) == {"Web": UNKNOWN, "Db": UNKNOWN}
+    assert findings[INTERNAL]["Db"].unknown_cause is UnknownCause.RULE_ERROR
+
+
+def test_a_terraform_cidr_block_that_is_no_cidr_is_malformed_and_one_left_to_apply_is_not() -> None:
+    findings, _ = judge(
+        tf_group(WEB, ingress=[inline("tcp", 22, 22, cidr_blocks=["0.0.0.0/0x"])], egress=[]),
+        tf_group(
+            LB,
+            ingress=[inline("tcp", 22, 22, cidr_blocks=[Unknown(f"{LB}.ingress[0].cidr_blocks[0]")])],
+            egress=[],
+        ),
+        tf_group(
+            APP,
+            ingress=[inline("tcp", 22, 22, cidr_blocks=[Unknown(f"{APP}.x", "bad", MALFORMED_VALUE)])],
+            egress=[],
+        ),
+    )
+    assert statuses(findings, MINIMAL) == {WEB: UNKNOWN, LB: UNKNOWN, APP: UNKNOWN}
+    causes = {address: f.unknown_cause for address, f in findings[MINIMAL].items()}
+    assert causes == {
+        WEB: UnknownCause.RULE_ERROR,
+        LB: UnknownCause.KNOWN_AFTER_APPLY,
+        APP: UnknownCause.RULE_ERROR,
+    }
+    assert findings[MINIMAL][APP].message.endswith(f": {APP}.x (bad) is malformed")
+
+
+# --- a literal GroupName ----------------------------------------------------------------------------------
+
+
+def test_a_template_rule_naming_its_group_by_a_literal_name_is_a_literal_group_not_every_groups() -> None:
+    findings, draft = judge(
+        cfn(
+            "Web",
+            "AWS::EC2::SecurityGroup",
+            {
+                "GroupDescription": "web",
+                "VpcId": "vpc-1",
+                "SecurityGroupEgress": [cfn_rule("tcp", 443, 443, CidrIp="10.0.0.0/8")],
+            },
+        ),
+        cfn(
+            "Classic", "AWS::EC2::SecurityGroup", {"GroupDescription": "classic", "GroupName": "classic-web"}
+        ),
+        cfn(
+            "Legacy",
+            "AWS::EC2::SecurityGroupIngress",
+            {"GroupName": "legacy", **cfn_rule("tcp", 22, 22, CidrIp="0.0.0.0/0")},
+        ),
+        cfn(
+            "Mine",
+            "AWS::EC2::SecurityGroupIngress",
+            {"GroupName": "classic-web", **cfn_rule("tcp", 22, 22, CidrIp="0.0.0.0/0")},
+        ),
+        tool=Tool.CLOUDFORMATION,
+    )
+    assert statuses(findings, INBOUND_ONLY) == {"Web": PASS, "Classic": PASS}
+    assert statuses(findings, MINIMAL) == {"Web": PASS, "Classic": FAIL}
+    assert draft.annotations[("AWS::EC2::SecurityGroup", "Classic")].attached == ["Mine"]
+    assert draft.warnings == [
+        "Legacy: its group (GroupName 'legacy') is not a security group of template.yaml; not judged "
+        "(give --snapshot to judge it with the live group)"
+    ]
+
+
+def test_a_fail_beside_prefix_lists_only_keeps_the_live_words_and_beside_other_peers_the_new_ones() -> None:
+    ssh = inline("tcp", 22, 22, cidr_blocks=["0.0.0.0/0"])
+    listed = inline("tcp", 3389, 3389, prefix_list_ids=["pl-0123456789abcdef0"])
+    later = inline("tcp", 3306, 3306, cidr_blocks=[Unknown(f"{LB}.ingress[2].cidr_blocks[0]")])
+    findings, _ = judge(
+        tf_group(WEB, ingress=[ssh, listed], egress=[]),
+        tf_group(LB, ingress=[ssh, listed, later], egress=[]),
+    )
+    assert statuses(findings, MINIMAL) == {WEB: FAIL, LB: FAIL}
+    assert (
+        "; rules from prefix lists whose entries are unknown may allow more: "
+        in findings[MINIMAL][WEB].message
+    )
+    assert "; rules toward unknown peers may allow more: " in findings[MINIMAL][LB].message
+    assert findings[MINIMAL][LB].message.endswith(f"{LB}.ingress[2].cidr_blocks[0] is known only after apply")

@@ -18,9 +18,17 @@ from cloudwarden.engine import evaluate
 from cloudwarden.findings import Finding, Location, Status, UnknownCause
 from cloudwarden.iac import s3
 from cloudwarden.iac.model import Action, IacDocument, IacResource, Ref, Tool, Unknown
+from cloudwarden.iac.s3 import ENFORCED
 from cloudwarden.iac.translate import Draft, translate
 from cloudwarden.rules.s3_no_public_access import S3_NO_PUBLIC_ACCESS
-from cloudwarden.snapshot import KNOWN_AFTER_APPLY, AclGrant, ScanInfo, Snapshot
+from cloudwarden.snapshot import (
+    KNOWN_AFTER_APPLY,
+    MALFORMED_VALUE,
+    NOT_IN_DOCUMENT,
+    AclGrant,
+    ScanInfo,
+    Snapshot,
+)
 
 PLAN = "plan.json"
 TEMPLATE = "template.yaml"
@@ -840,4 +848,336 @@ def test_a_deleted_policy_of_a_bucket_out_of_the_plan_is_a_warning_without_snaps
     assert draft.warnings == [
         "aws_s3_bucket_policy.old: deleted from bucket 'far-bucket', which is not a bucket of plan.json; not "
         "judged (give --snapshot to judge it with the live bucket)"
+    ]
+
+
+# --- a template's bucket may be new or an existing stack's ------------------------------------------------
+
+OPEN = {
+    "PublicAccessBlockConfiguration": {
+        "BlockPublicAcls": False,
+        "IgnorePublicAcls": False,
+        "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False,
+    }
+}
+WRITER = {"OwnershipControls": {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}}
+
+
+def error_codes(draft: Draft, name: str) -> dict[str, str]:
+    """The operations whose data the document does not give for bucket `name`, with their codes."""
+    return {error.operation: error.code for error in draft.errors if error.resource == name}
+
+
+def test_a_public_policy_on_a_template_bucket_without_block_public_access_is_not_checked() -> None:
+    """A new bucket's defaults would refuse the policy; an existing stack's bucket may have no block and
+    be public: the template alone cannot tell, so not PASS."""
+    findings, draft = judge(
+        template(cfn("Site", "AWS::S3::Bucket", {}), cfn_policy({"Statement": [statement()]}))
+    )
+    assert statuses(findings) == {"Site": UNKNOWN}
+    assert findings["Site"].unknown_cause is UnknownCause.NOT_CHECKED
+    assert f"Site.PublicAccessBlockConfiguration is {s3.TEMPLATE_DOUBT}" in findings["Site"].message
+    assert error_codes(draft, "Site") == {"GetPublicAccessBlock": NOT_IN_DOCUMENT}
+    assumed = draft.annotations[("AWS::S3::Bucket", "Site")].assumed
+    assert s3.NEW_BUCKET_BLOCK not in assumed
+    assert f"PublicAccessBlockConfiguration: {s3.TEMPLATE_DOUBT}" in assumed
+
+
+@pytest.mark.parametrize(
+    ("properties", "status", "doubted"),
+    [
+        # a public ACL: without the defaults, both the block and ACLs enabled would let it through
+        ({"AccessControl": "PublicRead"}, UNKNOWN, {"GetPublicAccessBlock", "GetBucketOwnershipControls"}),
+        # ACLs disabled by the template itself: the default block decides nothing
+        (
+            {"AccessControl": "PublicRead", "OwnershipControls": {"Rules": [{"ObjectOwnership": ENFORCED}]}},
+            PASS,
+            set(),
+        ),
+        # IgnorePublicAcls given: the default ownership decides nothing
+        (
+            {
+                "AccessControl": "PublicRead",
+                "PublicAccessBlockConfiguration": {"IgnorePublicAcls": True, "RestrictPublicBuckets": True},
+            },
+            PASS,
+            set(),
+        ),
+        # ACLs enabled by the template, the block left to the default
+        ({"AccessControl": "PublicRead", **WRITER}, UNKNOWN, {"GetPublicAccessBlock"}),
+        # the block given open, ACLs left to the default
+        ({"AccessControl": "PublicRead", **OPEN}, UNKNOWN, {"GetBucketOwnershipControls"}),
+        # nothing public in the template: the defaults decide nothing
+        ({"AccessControl": "Private"}, PASS, set()),
+        ({**OPEN, **WRITER}, PASS, set()),
+    ],
+)
+def test_the_defaults_of_a_template_bucket_stand_only_where_no_verdict_depends_on_them(
+    properties: dict[str, Any], status: Status, doubted: set[str]
+) -> None:
+    findings, draft = judge(template(cfn("Site", "AWS::S3::Bucket", properties)))
+    assert statuses(findings) == {"Site": status}
+    assert set(error_codes(draft, "Site")) == doubted
+    assert set(error_codes(draft, "Site").values()) <= {NOT_IN_DOCUMENT}
+    if status is UNKNOWN:
+        assert findings["Site"].unknown_cause is UnknownCause.NOT_CHECKED
+
+
+def test_a_policy_whose_principal_is_unknown_on_a_template_bucket_that_may_be_new_is_not_passed() -> None:
+    principal = Unknown("SitePolicy.PolicyDocument.Statement[0].Principal")
+    findings, draft = judge(
+        template(
+            cfn("Site", "AWS::S3::Bucket", {}), cfn_policy({"Statement": [statement(Principal=principal)]})
+        )
+    )
+    assert statuses(findings) == {"Site": UNKNOWN}
+    assert findings["Site"].unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
+    assert error_codes(draft, "Site") == {
+        "GetBucketPolicy": KNOWN_AFTER_APPLY,
+        "GetPublicAccessBlock": NOT_IN_DOCUMENT,
+    }
+
+
+def test_a_terraform_create_keeps_the_new_bucket_defaults_and_says_s3_would_refuse_the_policy() -> None:
+    policy = tf(
+        "aws_s3_bucket_policy.site",
+        "aws_s3_bucket_policy",
+        {"bucket": SITE_ID, "policy": public_policy("site-bucket")},
+    )
+    findings, draft = judge(plan(tf_bucket(SITE, "site-bucket"), policy))
+    assert statuses(findings) == {"site-bucket": PASS}
+    assumed = draft.annotations[("AWS::S3::Bucket", "site-bucket")].assumed
+    assert s3.NEW_BUCKET_BLOCK in assumed
+    assert s3.REFUSED_POLICY in assumed
+
+
+def test_a_terraform_update_whose_unmanaged_block_is_not_in_the_plan_is_not_checked() -> None:
+    findings, draft = judge(
+        plan(tf_bucket("aws_s3_bucket.legacy", "legacy", Action.UPDATE, policy=public_policy("legacy")))
+    )
+    assert statuses(findings) == {"legacy": UNKNOWN}
+    assert findings["legacy"].unknown_cause is UnknownCause.NOT_CHECKED
+    assert f"the Block Public Access of legacy is {s3.NOT_IN_PLAN}" in findings["legacy"].message
+    assert "give --snapshot" in s3.NOT_IN_PLAN
+    assert error_codes(draft, "legacy") == {
+        "GetBucketAcl": NOT_IN_DOCUMENT,
+        "GetPublicAccessBlock": NOT_IN_DOCUMENT,
+        "GetBucketOwnershipControls": NOT_IN_DOCUMENT,
+    }
+
+
+# --- resources under a condition decided at deployment ----------------------------------------------------
+
+PROD = Unknown("Conditions.IsProd", "decided at deployment: parameter Env has no default")
+
+
+def conditional(resource: IacResource, condition: Unknown = PROD) -> IacResource:
+    return IacResource(
+        address=resource.address,
+        type=resource.type,
+        values=resource.values,
+        location=resource.location,
+        condition=condition,
+    )
+
+
+def test_a_public_policy_under_an_unresolved_condition_makes_the_bucket_policy_unknown() -> None:
+    findings, draft = judge(
+        template(cfn("Site", "AWS::S3::Bucket", OPEN), conditional(cfn_policy({"Statement": [statement()]})))
+    )
+    assert statuses(findings) == {"Site": UNKNOWN}
+    assert findings["Site"].unknown_cause is UnknownCause.KNOWN_AFTER_APPLY
+    assert (
+        "the bucket policy of Site is set by SitePolicy only if condition IsProd holds (decided at "
+        "deployment: parameter Env has no default)"
+    ) in findings["Site"].message
+    assert error_codes(draft, "Site") == {"GetBucketPolicy": KNOWN_AFTER_APPLY}
+
+
+def test_a_conditional_public_policy_neutralised_either_way_passes() -> None:
+    restricted = {"PublicAccessBlockConfiguration": {"RestrictPublicBuckets": True}}
+    findings, _ = judge(
+        template(
+            cfn("Site", "AWS::S3::Bucket", restricted), conditional(cfn_policy({"Statement": [statement()]}))
+        )
+    )
+    assert statuses(findings) == {"Site": PASS}
+
+
+def test_a_conditional_policy_known_not_public_changes_no_verdict_and_is_applied() -> None:
+    private = statement(Principal={"AWS": "arn:aws:iam::111122223333:root"})
+    findings, draft = judge(
+        template(cfn("Site", "AWS::S3::Bucket", OPEN), conditional(cfn_policy({"Statement": [private]})))
+    )
+    assert statuses(findings) == {"Site": PASS}
+    assert error_codes(draft, "Site") == {}
+    assert (
+        "bucket policy: SitePolicy exists only if condition IsProd holds (decided at deployment: parameter "
+        "Env has no default); it is not public, so the verdict is the same either way"
+    ) in draft.annotations[("AWS::S3::Bucket", "Site")].assumed
+
+
+def test_a_bucket_under_an_unresolved_condition_is_judged_as_if_created_and_says_so() -> None:
+    findings, draft = judge(
+        template(conditional(cfn("Site", "AWS::S3::Bucket", OPEN)), cfn_policy({"Statement": [statement()]}))
+    )
+    assert statuses(findings) == {"Site": FAIL}
+    assert (
+        "judged as if created: the bucket exists only if condition IsProd holds (decided at deployment: "
+        "parameter Env has no default)"
+    ) in draft.annotations[("AWS::S3::Bucket", "Site")].assumed
+
+
+# --- malformed values: a run that cannot judge, not values left to apply ----------------------------------
+
+
+def site_policy(policy: object) -> IacResource:
+    return tf("aws_s3_bucket_policy.site", "aws_s3_bucket_policy", {"bucket": SITE_ID, "policy": policy})
+
+
+OPENED = open_block("aws_s3_bucket_public_access_block.site", SITE_ID)
+WRITER_TF = ownership("aws_s3_bucket_ownership_controls.site", SITE_ID, "ObjectWriter")
+PUBLIC_ACL = tf("aws_s3_bucket_acl.site", "aws_s3_bucket_acl", {"bucket": SITE_ID, "acl": "public-read"})
+
+
+@pytest.mark.parametrize(
+    ("resources", "operation", "words"),
+    [
+        pytest.param(
+            (site_policy(5), OPENED),
+            "GetBucketPolicy",
+            "aws_s3_bucket_policy.site.policy is not a policy document ('5')",
+            id="number",
+        ),
+        pytest.param(
+            (site_policy("{not json"), OPENED),
+            "GetBucketPolicy",
+            "aws_s3_bucket_policy.site.policy is not a policy document: not JSON",
+            id="not-json",
+        ),
+        pytest.param(
+            (site_policy("[1, 2]"), OPENED),
+            "GetBucketPolicy",
+            "aws_s3_bucket_policy.site.policy is not a policy document: not a JSON object",
+            id="not-an-object",
+        ),
+        pytest.param(
+            (
+                site_policy(
+                    json.dumps({"Statement": [{"Effect": "Allow", "Principal": 5, "Action": "s3:*"}]})
+                ),
+                OPENED,
+            ),
+            "GetBucketPolicy",
+            "a Principal is neither a string nor an object",
+            id="principal-a-number",
+        ),
+        pytest.param(
+            (
+                site_policy(public_policy("site-bucket")),
+                tf_block(
+                    "aws_s3_bucket_public_access_block.site",
+                    SITE_ID,
+                    block_public_acls=False,
+                    ignore_public_acls=False,
+                    block_public_policy=False,
+                    restrict_public_buckets="false",
+                ),
+            ),
+            "GetPublicAccessBlock",
+            "aws_s3_bucket_public_access_block.site.restrict_public_buckets is not a boolean ('false')",
+            id="terraform-flag-a-string",
+        ),
+        pytest.param(
+            (PUBLIC_ACL, OPENED, ownership("aws_s3_bucket_ownership_controls.site", SITE_ID, "Nobody")),
+            "GetBucketOwnershipControls",
+            "is not an Object Ownership setting ('Nobody')",
+            id="ownership",
+        ),
+        pytest.param(
+            (
+                tf("aws_s3_bucket_acl.site", "aws_s3_bucket_acl", {"bucket": SITE_ID, "acl": "world"}),
+                OPENED,
+                WRITER_TF,
+            ),
+            "GetBucketAcl",
+            "aws_s3_bucket_acl.site.acl is not a canned ACL ('world')",
+            id="canned-acl",
+        ),
+    ],
+)
+def test_a_malformed_value_is_a_rule_error_naming_it(
+    resources: tuple[IacResource, ...], operation: str, words: str
+) -> None:
+    findings, draft = judge(plan(tf_bucket(SITE, "site-bucket"), *resources))
+    assert statuses(findings) == {"site-bucket": UNKNOWN}
+    assert findings["site-bucket"].unknown_cause is UnknownCause.RULE_ERROR
+    assert words in findings["site-bucket"].message
+    assert error_codes(draft, "site-bucket") == {operation: MALFORMED_VALUE}
+
+
+@pytest.mark.parametrize(
+    ("properties", "policy", "operation"),
+    [
+        ({"AccessControl": "Bogus", **OPEN, **WRITER}, False, "GetBucketAcl"),
+        ({"PublicAccessBlockConfiguration": "all", **WRITER}, True, "GetPublicAccessBlock"),
+        (
+            {"AccessControl": "PublicRead", "OwnershipControls": "enforced", **OPEN},
+            False,
+            "GetBucketOwnershipControls",
+        ),
+        (
+            {"AccessControl": "PublicRead", "OwnershipControls": {"Rules": []}, **OPEN},
+            False,
+            "GetBucketOwnershipControls",
+        ),
+        (
+            {"PublicAccessBlockConfiguration": {"RestrictPublicBuckets": "maybe"}},
+            True,
+            "GetPublicAccessBlock",
+        ),
+    ],
+)
+def test_a_malformed_template_property_is_a_rule_error_not_a_default(
+    properties: dict[str, Any], policy: bool, operation: str
+) -> None:
+    resources = [cfn("Site", "AWS::S3::Bucket", properties)]
+    if policy:
+        resources.append(cfn_policy({"Statement": [statement()]}))
+    findings, draft = judge(template(*resources))
+    assert statuses(findings) == {"Site": UNKNOWN}
+    assert findings["Site"].unknown_cause is UnknownCause.RULE_ERROR
+    assert error_codes(draft, "Site") == {operation: MALFORMED_VALUE}
+
+
+def test_a_template_policy_document_that_is_a_number_is_a_rule_error() -> None:
+    findings, _ = judge(template(cfn("Site", "AWS::S3::Bucket", OPEN), cfn_policy(7)))
+    assert statuses(findings) == {"Site": UNKNOWN}
+    assert findings["Site"].unknown_cause is UnknownCause.RULE_ERROR
+
+
+def test_a_template_flag_written_as_a_string_is_a_boolean() -> None:
+    """CloudFormation passes scalars as strings: "false" is false there (not in a plan)."""
+    as_text = {"PublicAccessBlockConfiguration": {key: "false" for key in s3.BLOCK_SETTINGS.values()}}
+    findings, _ = judge(
+        template(cfn("Site", "AWS::S3::Bucket", as_text), cfn_policy({"Statement": [statement()]}))
+    )
+    assert statuses(findings) == {"Site": FAIL}
+
+
+def test_a_conditional_policy_known_not_public_whose_bucket_is_not_determined_opens_nothing() -> None:
+    private = json.dumps({"Statement": [statement(Principal={"AWS": "arn:aws:iam::111122223333:root"})]})
+    harmless = conditional(
+        tf(
+            "aws_s3_bucket_policy.anywhere",
+            "aws_s3_bucket_policy",
+            {"bucket": UNKNOWN_TARGET, "policy": private},
+        )
+    )
+    findings, draft = judge(open_and_default_buckets(harmless))
+    assert statuses(findings) == {"open-bucket": PASS, "closed-bucket": PASS}
+    assert draft.warnings == [
+        "aws_s3_bucket_policy.anywhere: its bucket is not known (aws_s3_bucket_policy.anywhere.bucket is "
+        "known only after apply); it opens nothing, so no verdict depends on which bucket it is"
     ]

@@ -350,3 +350,22 @@ def test_a_selector_of_the_wrong_shape_is_unknown_naming_it() -> None:
     finding = findings[arn("Trail", "unknown")]
     assert finding.status is UNKNOWN
     assert "Trail.EventSelectors is not a value CloudTrail accepts (str 'all')" in finding.message
+
+
+def test_values_that_are_no_such_values_are_rule_errors_not_left_to_apply() -> None:
+    base = {"IsMultiRegionTrail": True, "S3BucketName": "org-cloudtrail-archive"}
+    findings, _ = judge(
+        template(
+            cfn("Yes", "AWS::CloudTrail::Trail", {**base, "IsLogging": "yes"}),
+            cfn("Missing", "AWS::CloudTrail::Trail", base),
+            cfn("Bucket", "AWS::CloudTrail::Trail", {**base, "IsLogging": True, "S3BucketName": ["a"]}),
+            cfn("Later", "AWS::CloudTrail::Trail", {**base, "IsLogging": Unknown("Later.IsLogging")}),
+        )
+    )
+    causes = {resource: (f.status, f.unknown_cause) for resource, f in findings.items()}
+    assert causes == {
+        arn("Yes", "unknown"): (UNKNOWN, UnknownCause.RULE_ERROR),
+        arn("Missing", "unknown"): (UNKNOWN, UnknownCause.RULE_ERROR),
+        arn("Bucket", "unknown"): (UNKNOWN, UnknownCause.RULE_ERROR),
+        arn("Later", "unknown"): (UNKNOWN, UnknownCause.KNOWN_AFTER_APPLY),
+    }

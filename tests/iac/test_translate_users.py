@@ -175,3 +175,22 @@ def test_cloudformation_users_with_a_login_profile_or_an_access_key() -> None:
     ]
     assert draft.annotations[("AWS::IAM::User", "Generated")].location == Location(file=TEMPLATE, line=3)
     assert "Conditional.LoginProfile is known only at deployment" in findings["maybe"].message
+
+
+def test_a_login_profile_or_a_key_status_that_is_no_such_value_is_a_rule_error_not_left_to_apply() -> None:
+    findings, _ = judge(
+        cfn("Web", "AWS::IAM::User", {"UserName": "web", "LoginProfile": ["x"]}),
+        cfn("Ci", "AWS::IAM::User", {"UserName": "ci", "LoginProfile": Unknown("Ci.LoginProfile")}),
+        cfn("Ops", "AWS::IAM::User", {"UserName": "ops"}),
+        cfn("OpsKey", "AWS::IAM::AccessKey", {"UserName": "ops", "Status": "Enabled"}),
+        tool=Tool.CLOUDFORMATION,
+    )
+    assert {user: (f.status, f.unknown_cause) for user, f in findings.items()} == {
+        "web": (UNKNOWN, UnknownCause.RULE_ERROR),
+        "ci": (UNKNOWN, UnknownCause.KNOWN_AFTER_APPLY),
+        "ops": (UNKNOWN, UnknownCause.RULE_ERROR),
+    }
+    assert findings["web"].message == (
+        "whether the document gives web a credential cannot be judged from the document: "
+        "Web.LoginProfile is not a value IAM accepts (list ['x'])"
+    )

@@ -671,7 +671,10 @@ def test_certain_inbound_problem_fails_even_beside_a_prefix_list_of_unknown_entr
     # The FAIL is certain; the rule toward the unknown list is named, as it may allow more.
     assert [item["rule"] for item in verdict.evidence["offending_rules"]] == [shown, unknown]
     assert verdict.evidence["offending_rules"][-1]["severity"] == "unknown"
-    assert verdict.message.endswith(f"; rules toward unknown peers may allow more: {UNREAD_REASON}")
+    # A live scan's only unknown peers are prefix lists: its message keeps their words.
+    assert verdict.message.endswith(
+        f"; rules from prefix lists whose entries are unknown may allow more: {UNREAD_REASON}"
+    )
 
 
 def test_prefix_list_missing_from_a_region_whose_lists_could_not_be_described_is_unknown() -> None:

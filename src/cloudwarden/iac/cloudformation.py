@@ -11,8 +11,9 @@ Reading. A template is read as CloudFormation reads it (YAML 1.1, or JSON):
 - Refused, naming the line: YAML aliases (CloudFormation does not accept anchors and aliases, and an
   alias of an alias doubles the document at each level), duplicated keys, nesting deeper than the
   parser allows, and templates whose structure CloudFormation rejects (the top level, `Resources`, a
-  resource or its `Properties` not a mapping, a resource without `Type`, a `Ref`/`Fn::GetAtt`/`${}` to
-  a logical id the template does not declare).
+  resource or its `Properties` not a mapping, a resource without `Type`, a logical id that is not
+  alphanumeric (the template reference: "alphanumeric (A-Za-z0-9)"; an empty one included), a
+  `Ref`/`Fn::GetAtt`/`${}` to a logical id the template does not declare).
 
 Resolving. A template is judged as deployed with its parameters' defaults, by the account that
 deploys it. Intrinsic functions are evaluated where the template decides their value:
@@ -31,8 +32,10 @@ deploys it. Intrinsic functions are evaluated where the template decides their v
   `Condition`); what depends on an unknown value is `Unknown` naming the property
   (`SitePolicy.PolicyDocument.Statement[0].Resource`) and why. `Fn::GetAZs`, `Fn::ImportValue`,
   `Fn::Cidr`, `Fn::Transform` and functions of transforms (`Fn::Length`...) are unknown.
-- A resource whose `Condition` is false is not created (left out); one whose condition is unknown is
-  kept, with a note: judging it as created fails closed.
+- A resource whose `Condition` is false is not created (left out); one whose condition is decided at
+  deployment is kept with `IacResource.condition` naming it (`Conditions.IsProd`): the translators judge
+  such a resource as if created and say so, and make what such a resource would set on another one
+  unknown (it may not be created).
 - A resource whose `Properties` as a whole are unknown (`Properties: {Fn::Transform: ...}`, an
   `AWS::Include` snippet) is left out with a note: judged with AWS's defaults for every property, it
   could pass.
@@ -119,6 +122,9 @@ _LIST_PARAMETER: Final = re.compile(r"List<.*>|CommaDelimitedList")
 _SSM_PARAMETER: Final = "AWS::SSM::Parameter::Value<"
 _SUB_VARIABLE: Final = re.compile(r"\$\{([^}]*)\}")
 _REASON: Final = re.compile(r"\((.*)\)$")
+_LOGICAL_ID: Final = re.compile(r"[A-Za-z0-9]+")
+"""The template reference: the logical id "must be alphanumeric (A-Za-z0-9) and unique within the
+template"."""
 _JSON_TOKEN: Final = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]:]')
 
 
@@ -420,13 +426,15 @@ class _Template:
 
     def document(self) -> IacDocument:
         self.read_sections()
-        kept: list[tuple[str, str, dict[str, Any]]] = []
+        kept: list[tuple[str, str, dict[str, Any], Unknown | None]] = []
         for logical_id, resource in self.resources.items():
             self.line = self.lines.get(logical_id)
-            if self.created(logical_id, resource):
-                kept.append((logical_id, resource["Type"], resource.get("Properties", {})))
+            created = self.created(logical_id, resource)
+            if created is not False:
+                condition = created if isinstance(created, Unknown) else None
+                kept.append((logical_id, resource["Type"], resource.get("Properties", {}), condition))
         resolved = []
-        for logical_id, kind, properties in kept:
+        for logical_id, kind, properties, condition in kept:
             self.line = self.lines.get(logical_id)
             values = self.resolve(properties, logical_id)
             if not isinstance(values, dict):
@@ -442,6 +450,7 @@ class _Template:
                     values=values,
                     location=Location(file=self.path, line=self.line),
                     region=self.region,
+                    condition=condition,
                 )
             )
         return IacDocument(self.path, Tool.CLOUDFORMATION, tuple(resolved), tuple(self.notes))
@@ -463,6 +472,10 @@ class _Template:
             raise self.error("a template needs a Resources section, a mapping of resources", line=1)
         for logical_id, resource in resources.items():
             line = self.lines.get(logical_id)
+            if not _LOGICAL_ID.fullmatch(logical_id):
+                raise self.error(
+                    f"resource {quoted(logical_id)}: a logical id must be alphanumeric (A-Za-z0-9)", line
+                )
             if not isinstance(resource, dict):
                 raise self.error(f"resource {logical_id} is not a mapping", line)
             if not isinstance(resource.get("Type"), str):
@@ -499,20 +512,25 @@ class _Template:
             "declare are not judged, the template's resources are judged as written"
         )
 
-    def created(self, logical_id: str, resource: dict[str, Any]) -> bool:
-        """Whether deploying creates the resource (its `Condition` not false); noted when unknown."""
+    def created(self, logical_id: str, resource: dict[str, Any]) -> bool | Unknown:
+        """Whether deploying creates the resource: its `Condition` is absent or true (True), false (the
+        resource is left out), or decided at deployment: an `Unknown` naming the condition
+        (`Conditions.IsProd`) and what it waits for, which becomes `IacResource.condition`."""
         condition = resource.get("Condition")
         if condition is None:
             return True
+        if not isinstance(condition, str):
+            raise self.error(f"the Condition of resource {logical_id} is not a condition's name")
         truth = self.condition(condition)
         if truth is False:
             self.excluded[logical_id] = condition
             return False
         if isinstance(truth, Unknown):
             self.notes.append(
-                f"{self.path}: {logical_id} is judged as created, though its condition {condition} is "
-                f"decided at deployment ({_reason(truth)})"
+                f"{self.path}: {logical_id} may not be created: its condition {condition} is decided at "
+                f"deployment ({_reason(truth)})"
             )
+            return Unknown(f"Conditions.{condition}", f"decided at deployment: {_reason(truth)}")
         return True
 
     # Values -----------------------------------------------------------------------------------------

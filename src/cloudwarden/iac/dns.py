@@ -27,7 +27,10 @@ Host header, the record's own name, so only the kind of the target matters, and 
 record's name with the document's buckets. A link to anything else (an instance's address...) stays a
 placeholder no inventory holds: not decided by the document, and never taken for a third-party name.
 A value left to deployment (not a link) is an `ApiError` with the code `KNOWN_AFTER_APPLY` on the
-record's id.
+record's id; one the document gives as no such value (a name or type that is no text, values that are
+no list, a required value missing) has the code `MALFORMED_VALUE` (UNKNOWN `rule-error`), and so has a
+`RecordSetGroup`'s `RecordSets` that is no list of record sets (or an entry that is no record set),
+judged as a record `<address>.recordsets` of type `(malformed)`.
 
 Laid over a collected account (`iac --snapshot`, `Draft.live`): a zone named by a literal id is the
 live zone of that id, and one named by a literal `HostedZoneName` the only live zone of that name
@@ -37,7 +40,10 @@ the rule judges the documents' records against both. A record of a document stan
 record of the same id (an update, or a record a stack already holds); a zone of a document with a
 known id for the live zone. A Terraform plan's update, replacement or deletion also retires the record
 or zone its `before` values name: a deleted one is gone from the judged account, a renamed one no
-longer exists under its old id. When the collected account's buckets are not known and no failed
+longer exists under its old id; a load balancer, Elastic IP, distribution, Beanstalk environment or API
+it deletes, replaces or renames (its `before` `dns_name`, `public_ip`, `domain_name`, `cname`, `id`)
+leaves the live inventory (`Draft.removed_inventory`; an Elastic IP the interfaces' addresses too), so a
+record still pointing at it is dangling. When the collected account's buckets are not known and no failed
 call says so, an `s3:ListBuckets` error says it (`iac.trail.note_unlisted_buckets`): the judged account
 then lists the documents' buckets only, which is not the account's whole.
 """
@@ -51,9 +57,9 @@ from typing import Any
 from cloudwarden.findings import GLOBAL_REGION
 from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
 from cloudwarden.iac.trail import note_unlisted_buckets
-from cloudwarden.iac.translate import Annotation, Draft, Graph
+from cloudwarden.iac.translate import Annotation, Draft, Graph, inventory_key
 from cloudwarden.semantics.dns import normalise_name, placeholder
-from cloudwarden.snapshot import Distribution, HostedZone, RecordSet
+from cloudwarden.snapshot import MALFORMED_VALUE, Distribution, HostedZone, RecordSet
 
 FINDING_TYPE = "AWS::Route53::RecordSet"
 ZONE_TYPES = frozenset({"aws_route53_zone", "AWS::Route53::HostedZone"})
@@ -230,9 +236,7 @@ class _Translation:
             return
         sets = values.get("RecordSets")
         if not isinstance(sets, list):
-            self.draft.warnings.append(
-                f"{resource.address}: RecordSets is not a list of record sets: not judged"
-            )
+            yield self._malformed(resource, zone, "RecordSets", sets, "a list of record sets")
             return
         for index, entry in enumerate(sets):
             if isinstance(entry, Mapping):
@@ -240,7 +244,19 @@ class _Translation:
                 entry_zone = self._zone(resource, *own) if any(own) else zone
                 yield self._cloudformation_record(resource, entry, entry_zone, f"RecordSets[{index}].")
             else:
-                self.draft.warnings.append(f"{resource.address}: RecordSets[{index}] is not a record set")
+                yield self._malformed(resource, zone, f"RecordSets[{index}]", entry, "a record set")
+
+    def _malformed(self, resource: IacResource, zone: _Zone, key: str, value: object, what: str) -> _Record:
+        """A record set the document gives as something else (or left to deployment): judged under the
+        resource's address and the attribute, UNKNOWN for what it is (malformed: a rule error)."""
+        attribute = f"{resource.address}.{key}"
+        unknown = (
+            _unknown(value, attribute)
+            if isinstance(value, Unknown | Ref)
+            else Unknown(attribute, f"not {what} ({type(value).__name__} {value!r:.40})", MALFORMED_VALUE)
+        )
+        kind = "(malformed)" if unknown.code == MALFORMED_VALUE else "(known after apply)"
+        return _Record(resource, zone, name=attribute.lower(), type=kind, unknown=[unknown])
 
     def _terraform_record(self, resource: IacResource) -> _Record:
         values = resource.values
@@ -392,6 +408,23 @@ class _Translation:
                 record_id = self._record_id_before(before)
                 if record_id is not None:
                     self.draft.replaced.add(("record", record_id))
+            elif resource.type in KNOWN_NAMES:
+                self._retire_held(resource, before)
+
+    def _retire_held(self, resource: IacResource, before: Mapping[str, Any]) -> None:
+        """A load balancer, distribution, environment, API or Elastic IP the plan deletes, replaces (a
+        new one gets a new name) or renames leaves the live inventory under its old name (`before`), so
+        that a record still pointing at it is judged dangling. An Elastic IP released leaves the
+        addresses of the interfaces it was associated with too."""
+        key = KNOWN_NAMES[resource.type]
+        old, new = before.get(key), resource.values.get(key)
+        if not isinstance(old, str) or not old:
+            return
+        if resource.action is Action.UPDATE and (not isinstance(new, str) or new == old):
+            return  # unchanged, or left to apply: not known to go
+        held = HOLDINGS[resource.type]
+        for field_name in (held, "interface_ips") if held == "elastic_ips" else (held,):
+            self.draft.removed_inventory.add((field_name, inventory_key(old)))
 
     def _record_id_before(self, before: Mapping[str, Any]) -> str | None:
         zone_id, name, kind, set_id = (
@@ -435,5 +468,7 @@ def _unknown(value: object, attribute: str) -> Unknown:
     if isinstance(value, Unknown):
         return value
     if value is None:
-        return Unknown(attribute, "not set in the document")
-    return Unknown(attribute, f"not a value Route53 accepts ({type(value).__name__} {value!r:.40})")
+        return Unknown(attribute, "not set in the document (it is required)", MALFORMED_VALUE)
+    return Unknown(
+        attribute, f"not a value Route53 accepts ({type(value).__name__} {value!r:.40})", MALFORMED_VALUE
+    )

@@ -2,18 +2,18 @@
 attached to them, as each tool deploys them.
 
 Resources read:
-- Terraform: `aws_security_group` (`name`, `vpc_id`, `tags_all` or `tags`, inline `ingress` and
-  `egress` blocks of {from_port, to_port, protocol, cidr_blocks, ipv6_cidr_blocks, prefix_list_ids,
-  security_groups, self}); `aws_security_group_rule` (`type`, `security_group_id`,
-  `source_security_group_id`, `self`, `cidr_blocks`, `ipv6_cidr_blocks`, `prefix_list_ids`, `protocol`,
-  `from_port`, `to_port`); `aws_vpc_security_group_ingress_rule` and `_egress_rule`
-  (`security_group_id`, `cidr_ipv4`, `cidr_ipv6`, `prefix_list_id`, `referenced_security_group_id`,
-  `ip_protocol`, `from_port`, `to_port`).
+- Terraform: `aws_security_group` and `aws_default_security_group` (`name`, `vpc_id`, `tags_all` or
+  `tags`, inline `ingress` and `egress` blocks of {from_port, to_port, protocol, cidr_blocks,
+  ipv6_cidr_blocks, prefix_list_ids, security_groups, self}); `aws_security_group_rule` (`type`,
+  `security_group_id`, `source_security_group_id`, `self`, `cidr_blocks`, `ipv6_cidr_blocks`,
+  `prefix_list_ids`, `protocol`, `from_port`, `to_port`); `aws_vpc_security_group_ingress_rule` and
+  `_egress_rule` (`security_group_id`, `cidr_ipv4`, `cidr_ipv6`, `prefix_list_id`,
+  `referenced_security_group_id`, `ip_protocol`, `from_port`, `to_port`).
 - CloudFormation: `AWS::EC2::SecurityGroup` (`GroupName`, `GroupDescription`, `VpcId`, `Tags`,
   `SecurityGroupIngress` and `SecurityGroupEgress` of {IpProtocol, FromPort, ToPort, CidrIp, CidrIpv6,
   SourceSecurityGroupId, SourceSecurityGroupOwnerId, SourcePrefixListId, DestinationSecurityGroupId,
   DestinationPrefixListId}); `AWS::EC2::SecurityGroupIngress` and `Egress` (`GroupId`: `!Ref X` or
-  `!GetAtt X.GroupId`, and the fields of one rule).
+  `!GetAtt X.GroupId`, or a literal `GroupName`; and the fields of one rule).
 
 AWS adds an outbound rule allowing all traffic to 0.0.0.0/0 to every new VPC group (and ::/0 when the
 VPC has IPv6). The tools differ:
@@ -21,8 +21,14 @@ VPC has IPv6). The tools differ:
   rule", `aws_security_group` documentation; `resourceSecurityGroupCreate` calls
   RevokeSecurityGroupEgress): a group's egress is exactly its inline `egress` plus its egress rule
   resources. `ingress` and `egress` are optional and computed (attributes as blocks), so a plan marks
-  the whole list unknown when the configuration does not set it: such a list is read as no inline rule,
-  and `assumed` says so.
+  the whole list unknown when the configuration does not set it, and the parser leaves it out: no
+  inline rule. A `dynamic` block whose `for_each` is known only after apply looks the same, so a group
+  with such a list left out and no rule resource attaching to it gets a warning (the verdict stays).
+  A list the configuration sets to what is known only after apply (an `Unknown`, a `Ref`) is unknown
+  rules. `aws_default_security_group` adopts the VPC's default group and "immediately removes all
+  ingress and egress rules" before creating the configured ones (its documentation): a group named
+  `default` with exactly its inline rules; with `--snapshot`, it stands for the live group named
+  `default` of its literal `vpc_id`. Deleting it leaves the group as it is (nothing is revoked).
 - CloudFormation keeps it unless the group's own `SecurityGroupEgress` names egress rules ("if you do
   not add egress rules, we add egress rules that allow all outbound IPv4 and IPv6 traffic",
   `AWS::EC2::SecurityGroup` reference); separate `AWS::EC2::SecurityGroupEgress` resources do not
@@ -33,11 +39,16 @@ not used, so every group of a document is named alike). A peer that links to a g
 or is a literal id equal to the known `id` of a group of the plan, is that group's address; `self` is
 the group itself; other literal ids stay. A rule resource naming its group by a literal id that is not
 a group of the document cannot open anything of the document: it is not judged, a warning names it.
+A template rule naming its group by a literal `GroupName` (a default VPC's group: "for security groups
+in a nondefault VPC, you must specify the group ID") is a literal group too: the template's group of
+that `GroupName` without `VpcId`, else a warning, or with `--snapshot` the live group of that name in a
+default VPC (several, in several regions: possibly each's, as below).
 One whose group is not determined (an `Unknown`, a `Ref` to anything but a group of the document's id,
 no value) may be any group's: every group of the draft (the document's; with `--snapshot`, those the
 change touches) gets its permissions, protocol and ports as the rule gives them, toward one unknown peer
-named "<address> (its group is known only after apply)", so that a group is UNKNOWN wherever the rule
-could be too broad, never PASS. A link to a VPC's default group (`default_security_group_id`,
+named "<address> (its group is known only after apply)", marked `possible` (`IpPermission.possible`):
+a group is UNKNOWN wherever the rule could be too broad or make it FAIL, never PASS, and never FAIL on
+that rule alone (at most one group gets it). A link to a VPC's default group (`default_security_group_id`,
 `DefaultSecurityGroup`), which AWS creates with the VPC, is never a group of the document: a warning.
 
 A rule resource the plan deletes (`aws_security_group_rule`, `aws_vpc_security_group_*_rule`) revokes
@@ -78,10 +89,19 @@ protocol, both all traffic and TCP over every port, so that each rule meets the 
 it: all traffic is the widest, and a single ported protocol is what makes an outbound rule govern
 access). Ports are ignored, as EC2 ignores them, for all traffic and protocols other than TCP, UDP,
 ICMP and ICMPv6.
+
+What the document gives malformed is no value left to deployment: a port that is no integer from -1 to
+65535 (text, a float, a date, a boolean), a protocol that is neither text nor a number from -1 to 255, a
+CIDR that does not parse or is not of its field's IP version, a peer that is no text, rules given as a
+mapping (or text) where a list goes, a rule that is no mapping. Each is a malformed peer
+(`IpPermission.malformed_peers`, named by its attribute and value), judged as an unknown one is (a
+malformed port or protocol: every port, or all traffic, toward its unknown peers), but the rules' cause
+is then a rule error: never a FAIL over a garbage range, nor an unparsable CIDR read as the world.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,12 +112,13 @@ from cloudwarden.findings import Location
 from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
 from cloudwarden.iac.translate import UNKNOWN_REGION, Annotation, Draft, Graph
 from cloudwarden.inputs import quoted
-from cloudwarden.snapshot import Collection, GroupPair, IpPermission, SecurityGroup
+from cloudwarden.snapshot import MALFORMED_VALUE, Collection, GroupPair, IpPermission, SecurityGroup
 
 GROUP_TYPE = "AWS::EC2::SecurityGroup"
 """The finding resource type of the security-group rules, and CloudFormation's group type."""
 
 TF_GROUP = "aws_security_group"
+TF_DEFAULT_GROUP = "aws_default_security_group"
 TF_RULE = "aws_security_group_rule"
 TF_INGRESS = "aws_vpc_security_group_ingress_rule"
 TF_EGRESS = "aws_vpc_security_group_egress_rule"
@@ -203,23 +224,39 @@ class _Groups:
 
 @dataclass
 class _Peers:
-    """The peers of one rule: known ones by kind, and the attributes of those left to deployment."""
+    """The peers of one rule: known ones by kind, the attributes of those left to deployment, and the
+    attributes (with their values) of those the document gives malformed."""
 
     ipv4: list[str] = field(default_factory=list)
     ipv6: list[str] = field(default_factory=list)
     groups: list[GroupPair] = field(default_factory=list)
     prefix_lists: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    malformed: list[str] = field(default_factory=list)
 
     @property
     def any(self) -> bool:
-        return bool(self.ipv4 or self.ipv6 or self.groups or self.prefix_lists or self.unknown)
+        return bool(
+            self.ipv4 or self.ipv6 or self.groups or self.prefix_lists or self.unknown or self.malformed
+        )
+
+    def with_value(self, value: object, where: str) -> _Peers:
+        """Add a value that is no known peer: left to deployment (an `Unknown` or a `Ref`, named by its
+        attribute), or malformed (anything else, or an `Unknown` the parser found malformed: named by
+        `where` and the value)."""
+        if isinstance(value, Unknown) and value.code == MALFORMED_VALUE:
+            self.malformed.append(f"{value.attribute} ({value.why})")
+        elif isinstance(value, Unknown | Ref):
+            self.unknown.append(_name(value))
+        else:
+            self.malformed.append(f"{where} ({quoted(str(value))})")
+        return self
 
 
 def translate(graph: Graph, draft: Draft) -> None:
     """Add the document's security groups, with their inline and attached rules, to the draft."""
     _deleted(graph, draft)
-    groups = [_Group(resource) for resource in graph.of_type(TF_GROUP, GROUP_TYPE)]
+    groups = [_Group(resource) for resource in graph.of_type(TF_GROUP, TF_DEFAULT_GROUP, GROUP_TYPE)]
     known_ids = {
         resource_id: group.resource.address
         for group in groups
@@ -238,6 +275,8 @@ def translate(graph: Graph, draft: Draft) -> None:
             undetermined.append(resource)
     for resource in undetermined:
         _anywhere(index, draft, resource, groups, elsewhere)
+    for group in groups:
+        _unconfigured(graph, draft, group)
     for group in groups:
         draft.security_groups.append(_record(group))
         annotation = draft.annotate(GROUP_TYPE, group.resource.address, group.resource)
@@ -268,9 +307,24 @@ def _real_id(resource: IacResource) -> str | None:
     return group_id if isinstance(group_id, str) and group_id else None
 
 
+def _adopted(draft: Draft, resource: IacResource) -> str | None:
+    """The live default group an `aws_default_security_group` the plan creates adopts: the group named
+    `default` of its literal `vpc_id` (the provider finds it so), when the live account holds it."""
+    vpc = resource.values.get("vpc_id")
+    if resource.type != TF_DEFAULT_GROUP or draft.live is None or draft.live.ec2 is None:
+        return None
+    found = [
+        group.id
+        for group in draft.live.ec2.security_groups
+        if group.name == "default" and isinstance(vpc, str) and group.vpc_id == vpc
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 def _stand_for_live(draft: Draft, group: _Group) -> None:
-    """A group that exists already stands for the live group of its id, which leaves the judged account."""
-    group_id = _real_id(group.resource)
+    """A group that exists already stands for the live group of its id, which leaves the judged account
+    (an adopted default group too: the provider replaces all of its rules with the configured ones)."""
+    group_id = _real_id(group.resource) or _adopted(draft, group.resource)
     if group_id is None or draft.live is None:
         return
     live = _live_group(draft, group_id)
@@ -316,7 +370,11 @@ def _overlaid(draft: Draft, existing: _Existing) -> None:
 def _record(group: _Group) -> SecurityGroup:
     resource = group.resource
     values = resource.values
-    name = values.get("GroupName" if group.cloudformation else "name")
+    name = (
+        "default"
+        if resource.type == TF_DEFAULT_GROUP
+        else values.get("GroupName" if group.cloudformation else "name")
+    )
     vpc = values.get("VpcId" if group.cloudformation else "vpc_id")
     description = values.get("GroupDescription" if group.cloudformation else "description")
     return SecurityGroup(
@@ -362,16 +420,29 @@ def _inline(index: _Groups, group: _Group) -> None:
             group.assumed.append(CFN_DEFAULT_EGRESS)
         return
     for direction in (INGRESS, EGRESS):
-        value = resource.values.get(direction)
-        if isinstance(value, Unknown):
-            # Optional and computed: unset in the configuration, the plan leaves the list to apply. (A
-            # list the configuration links to another resource is a `Ref`: unknown rules, below.)
-            group.assumed.append(
-                f"{direction}: {_name(value)} is known only after apply (no inline {direction} block in "
-                f"the configuration): no inline {direction} rule"
-            )
-            continue
-        _inline_list(index, group, direction, direction, value)
+        # Optional and computed: a list the configuration does not set is left out of the values by the
+        # parser (no inline rule; see `_unconfigured`); one it sets to what is known only after apply is
+        # an `Unknown` or a `Ref`: unknown rules.
+        _inline_list(index, group, direction, direction, resource.values.get(direction))
+
+
+def _unconfigured(graph: Graph, draft: Draft, group: _Group) -> None:
+    """A Terraform group whose inline `ingress` or `egress` the plan leaves out (wholly unknown, and the
+    configuration sets no expression for it) has no inline rule of that kind, as the provider computes
+    it from the separate rule resources. But a `dynamic` block whose `for_each` is known only after apply
+    leaves no expression either: when no rule resource attaches to the group, that may be what it is,
+    and a warning names the group (the verdict stays the one of no inline rule)."""
+    attached = (graph.by_address.get(address) for address in group.attached)
+    if group.cloudformation or any(r is not None and r.action is not Action.DELETE for r in attached):
+        return
+    missing = [key for key in (INGRESS, EGRESS) if key not in group.resource.values]
+    if missing:
+        what = " and ".join(missing)
+        draft.warnings.append(
+            f"{group.resource.address}: its inline {what} is known only after apply and the configuration "
+            f"sets no {what}, and no rule resource attaches to it: judged without inline {what} rules, but "
+            "a dynamic block whose for_each is known only after apply looks the same and may add rules"
+        )
 
 
 def _inline_list(index: _Groups, group: _Group, direction: str, key: str, value: object) -> None:
@@ -379,16 +450,17 @@ def _inline_list(index: _Groups, group: _Group, direction: str, key: str, value:
     if value is None:
         return
     if isinstance(value, Unknown | Ref):
-        group.add(direction, _unknown_permission([_name(value)]))
+        group.add(direction, _unknown_permission(value, where))
+        group.assumed.append(f"{direction}: {_name(value)} is known only after apply: unknown rules")
         return
     if not isinstance(value, list):
-        group.add(direction, _unknown_permission([f"{where} ({quoted(str(value))} is not a list)"]))
+        # A mapping (or text) where the list of rules goes: the document is malformed there.
+        group.add(direction, _unknown_permission(f"{value} is not a list", where))
         return
     for position, rule in enumerate(value):
         at = f"{where}[{position}]"
         if not isinstance(rule, Mapping):
-            name = _name(rule) if isinstance(rule, Unknown | Ref) else f"{at} ({quoted(str(rule))})"
-            group.add(direction, _unknown_permission([name]))
+            group.add(direction, _unknown_permission(rule, at))
             continue
         fields = _cfn_fields(direction) if group.cloudformation else _TF_INLINE
         group.add(direction, _permissions(index, group.resource.address, rule, at, fields))
@@ -402,12 +474,25 @@ def _group_link(resource: IacResource) -> object:
     return resource.values.get("GroupId" if cloudformation else "security_group_id")
 
 
+def _group_name(resource: IacResource) -> str | None:
+    """The literal `GroupName` an `AWS::EC2::SecurityGroupIngress` or `Egress` without `GroupId` names
+    its group by (a group of a default VPC, or EC2-Classic: "for security groups in a nondefault VPC,
+    you must specify the group ID")."""
+    if resource.type not in (CFN_INGRESS, CFN_EGRESS) or resource.values.get("GroupId") is not None:
+        return None
+    name = resource.values.get("GroupName")
+    return name if isinstance(name, str) and name else None
+
+
 def _separate(index: _Groups, draft: Draft, resource: IacResource, elsewhere: dict[str, _Existing]) -> bool:
     """Attach a rule resource to its group: one of the document, else (`--snapshot`) one of the account
-    named by its literal id, gathered in `elsewhere`; or warn that its group is not to be found. False
-    when its group is not determined (not a literal id, nor a link to a group of the document)."""
-    values = resource.values
+    named by its literal id (or name), gathered in `elsewhere`; or warn that its group is not to be
+    found. False when its group is not determined (not a literal id or name, nor a link to a group of
+    the document)."""
     link = _group_link(resource)
+    name = _group_name(resource)
+    if name is not None:
+        return _named(index, draft, resource, name, elsewhere)
     address = index.linked(link)
     group: _Group | _Existing | None = index.by_address.get(address) if address else None
     if group is None and isinstance(link, str):
@@ -417,11 +502,82 @@ def _separate(index: _Groups, draft: Draft, resource: IacResource, elsewhere: di
     if group is None:
         draft.warnings.append(_unattached(index, draft, resource, link))
         return True
+    _attach(index, group, resource)
+    return True
+
+
+def _attach(index: _Groups, group: _Group | _Existing, resource: IacResource) -> None:
     group.attached.append(resource.address)
     for direction in _directions(resource):
         fields = _fields_of(resource.type, direction)
-        group.add(direction, _permissions(index, group.own, values, resource.address, fields))
+        group.add(direction, _permissions(index, group.own, resource.values, resource.address, fields))
+
+
+def _named(
+    index: _Groups, draft: Draft, resource: IacResource, name: str, elsewhere: dict[str, _Existing]
+) -> bool:
+    """A template rule naming its group by a literal `GroupName`: a literal group, as a literal id is. A
+    group of the template with that `GroupName` and no `VpcId` (so in the default VPC, where names are
+    unique) is it; else, laid over the live account, the live groups of that name in a default VPC (one
+    is it; several, in several regions, may each be: the rule is possible for each); else a warning."""
+    mine = [
+        group
+        for group in index.by_address.values()
+        if group.cloudformation
+        and group.resource.values.get("GroupName") == name
+        and group.resource.values.get("VpcId") is None
+    ]
+    if len(mine) == 1:
+        _attach(index, mine[0], resource)
+        return True
+    matches = _live_named(draft, name, resource.region)
+    if len(matches) == 1:
+        found = _elsewhere(draft, elsewhere, resource, matches[0].id)
+        if found is not None:
+            _attach(index, found, resource)
+            return True
+    elif matches:
+        targets: list[_Group | _Existing] = []
+        for match in matches:
+            found = _elsewhere(draft, elsewhere, resource, match.id)
+            if found is not None:
+                found.attached.append(resource.address)
+                targets.append(found)
+        note = f"{resource.address} may add to this group: it names its group by GroupName {quoted(name)}"
+        _possibly(index, draft, resource, targets, note)
+        return True
+    elif draft.live is not None and _listing_failure(draft, resource.region) is not None:
+        # The live groups could not be read: it may exist, judged under its name with its rules unknown.
+        found = _elsewhere(draft, elsewhere, resource, name)
+        if found is not None:
+            _attach(index, found, resource)
+            return True
+    draft.warnings.append(_unattached(index, draft, resource, _Named(f"GroupName {quoted(name)}")))
     return True
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A group named by its name, as a warning describes it."""
+
+    text: str
+
+
+def _live_named(draft: Draft, name: str, region: str | None) -> list[SecurityGroup]:
+    """The live groups of that name in a default VPC (or outside any VPC: EC2-Classic), in `region` when
+    the resource has one; any VPC's when the snapshot holds no VPC to tell."""
+    if draft.live is None or draft.live.ec2 is None:
+        return []
+    ec2 = draft.live.ec2
+    defaults = {vpc.id for vpc in ec2.vpcs if vpc.is_default}
+    return [
+        group
+        for group in ec2.security_groups
+        if group.name == name
+        and (region is None or group.region == region)
+        and (not ec2.vpcs or group.vpc_id is None or group.vpc_id in defaults)
+        and ("group", group.id) not in draft.replaced
+    ]
 
 
 DEFAULT_GROUP_LINKS = frozenset({"default_security_group_id", "DefaultSecurityGroup"})
@@ -482,10 +638,33 @@ def _anywhere(
     elsewhere: dict[str, _Existing],
 ) -> None:
     """A rule resource whose group is not determined may be any group's: every group the draft judges
-    (the document's, those the change touches) gets its permissions toward unknown peers, named by the
-    resource, so that a group is UNKNOWN wherever the rule could be too broad, never PASS."""
-    label = f"{resource.address} (its group is known only after apply)"
+    (the document's, those the change touches) gets its permissions as possible ones, toward unknown
+    peers named by the resource, so that a group is UNKNOWN wherever the rule could be too broad or make
+    it FAIL, never PASS, and never FAIL on it alone (`IpPermission.possible`)."""
     where = _describe(_group_link(resource))
+    targets: list[_Group | _Existing] = [*groups, *elsewhere.values()]
+    note = f"{resource.address} may add to this group: its group ({where}) is known only after apply"
+    _possibly(index, draft, resource, targets, note, include_earlier=True)
+    if draft.live is not None:
+        draft.warnings.append(
+            f"{resource.address}: its group ({where}) is known only after apply; it may also be a group of "
+            "the live account that the change does not otherwise touch, which is not judged"
+        )
+
+
+def _possibly(
+    index: _Groups,
+    draft: Draft,
+    resource: IacResource,
+    targets: list[_Group | _Existing],
+    note: str,
+    include_earlier: bool = False,
+) -> None:
+    """Give each target the rule's permissions as possible ones (it is one of them, or none: not known
+    which), toward one unknown peer named by the resource (and its malformed values, which make the
+    rule an error wherever it lands); `include_earlier` adds them to the records of earlier documents
+    of the change too."""
+    label = f"{resource.address} (its group is known only after apply)"
     stand_ins: dict[str, list[IpPermission]] = {}
     for direction in _directions(resource):
         fields = _fields_of(resource.type, direction)
@@ -496,17 +675,20 @@ def _anywhere(
                 from_port=permission.from_port,
                 to_port=permission.to_port,
                 unknown_peers=(label,),
+                malformed_peers=permission.malformed_peers,
+                possible=True,
             )
             for permission in permissions
         ]
-    note = f"{resource.address} may add to this group: its group ({where}) is known only after apply"
-    targets: list[_Group | _Existing] = [*groups, *elsewhere.values()]
     for target in targets:
         for direction, permissions in stand_ins.items():
             target.add(direction, permissions)
         target.assumed.append(note)
+    if not include_earlier:
+        return
+    own = {target.own for target in targets if isinstance(target, _Existing)}
     for position, record in enumerate(draft.security_groups):  # an earlier document's (one change)
-        if record.id in elsewhere:
+        if record.id in own:
             continue  # this document adds to it: among the targets above
         draft.security_groups[position] = msgspec.structs.replace(
             record,
@@ -516,11 +698,6 @@ def _anywhere(
         annotation = draft.annotations.get((GROUP_TYPE, record.id))
         if annotation is not None:
             annotation.assumed.append(note)
-    if draft.live is not None:
-        draft.warnings.append(
-            f"{resource.address}: its group ({where}) is known only after apply; it may also be a group of "
-            "the live account that the change does not otherwise touch, which is not judged"
-        )
 
 
 # --- deleted rule resources ---------------------------------------------------------------------------------
@@ -602,13 +779,14 @@ def _shape(permission: IpPermission) -> tuple[str, int | None, int | None]:
 
 def _unattached(index: _Groups, draft: Draft, resource: IacResource, link: object) -> str:
     """The warning for a rule resource whose group is nowhere to be found."""
+    described = link.text if isinstance(link, _Named) else _describe(link)
     if draft.live is None:
         return (
-            f"{resource.address}: its group ({_describe(link)}) is not a security group of "
+            f"{resource.address}: its group ({described}) is not a security group of "
             f"{index.graph.document.path}; not judged (give --snapshot to judge it with the live group)"
         )
     return (
-        f"{resource.address}: its group ({_describe(link)}) is not a security group of "
+        f"{resource.address}: its group ({described}) is not a security group of "
         f"{index.graph.document.path} or of the live account (or the change deletes or replaces it); "
         "not judged"
     )
@@ -708,33 +886,49 @@ def _permissions(
     index: _Groups, own: str, rule: Mapping[str, Any], where: str, fields: _Fields
 ) -> list[IpPermission]:
     """One rule's permission (none when it names no peer: EC2 adds nothing), or the permissions that
-    stand for it when its protocol or ports are unknown."""
+    stand for it when its protocol or ports are unknown or malformed."""
     peers = _peers(index, own, rule, where, fields)
     if not peers.any:
         return []
     protocol = rule.get(fields.protocol)
-    if (
-        isinstance(protocol, Unknown | Ref)
-        or not isinstance(protocol, str | int)
-        or isinstance(protocol, bool)
-    ):
-        name = _name(protocol) if isinstance(protocol, Unknown | Ref) else f"{where}.{fields.protocol}"
-        return _unknown_permission([name, *peers.unknown])
-    text = str(protocol).strip().lower()
-    text = "-1" if text == "all" else text
+    if isinstance(protocol, Unknown | Ref):
+        return _undetermined(peers.with_value(protocol, f"{where}.{fields.protocol}"))
+    text = _protocol(protocol)
+    if text is None:
+        peers.malformed.append(f"{where}.{fields.protocol} ({quoted(str(protocol))})")
+        return _undetermined(peers)
     if text not in PORTED:
         return [_known(text, None, None, peers)]
     low, high = rule.get(fields.from_port), rule.get(fields.to_port)
-    unknown_ports = [
-        _name(value) if isinstance(value, Unknown | Ref) else f"{where}.{key} ({quoted(str(value))})"
-        for key, value in ((fields.from_port, low), (fields.to_port, high))
-        if value is not None and _port(value) is None
-    ]
-    if unknown_ports:
+    ports = _Peers()
+    for key, value in ((fields.from_port, low), (fields.to_port, high)):
+        if isinstance(value, Unknown | Ref):
+            ports.with_value(value, f"{where}.{key}")
+        elif value is not None and _port(value) is None:
+            ports.malformed.append(f"{where}.{key} ({quoted(str(value))})")
+    if ports.unknown or ports.malformed:
+        # The ports decide every verdict: the rule is its protocol over any ports toward any peer.
         return [
-            IpPermission(protocol=text, unknown_peers=tuple(dict.fromkeys([*unknown_ports, *peers.unknown])))
+            IpPermission(
+                protocol=text,
+                unknown_peers=tuple(dict.fromkeys([*ports.unknown, *peers.unknown])),
+                malformed_peers=tuple(dict.fromkeys([*ports.malformed, *peers.malformed])),
+            )
         ]
     return [_known(text, _port(low), _port(high), peers)]
+
+
+def _protocol(value: object) -> str | None:
+    """The protocol as EC2 lists it (`-1` for all traffic), or None when the value is none: not text or
+    a number, or a number outside -1 to 255 (an IP protocol number)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip().lower()
+    if text == "all":
+        return "-1"
+    if text.lstrip("-").isdigit() and not -1 <= int(text) <= 255:
+        return None
+    return text or None
 
 
 def _known(protocol: str, low: int | None, high: int | None, peers: _Peers) -> IpPermission:
@@ -747,6 +941,7 @@ def _known(protocol: str, low: int | None, high: int | None, peers: _Peers) -> I
         groups=tuple(peers.groups),
         prefix_lists=tuple(peers.prefix_lists),
         unknown_peers=tuple(dict.fromkeys(peers.unknown)),
+        malformed_peers=tuple(dict.fromkeys(peers.malformed)),
     )
 
 
@@ -758,44 +953,65 @@ def _unread_permission(why: str) -> list[IpPermission]:
     ]
 
 
-def _unknown_permission(names: list[str]) -> list[IpPermission]:
-    """Stand-ins for a rule of which nothing is known: all traffic, and TCP over every port."""
-    unknown = tuple(dict.fromkeys(names))
+def _undetermined(peers: _Peers) -> list[IpPermission]:
+    """Stand-ins for a rule of which nothing is known (its protocol unknown or malformed, or the rule
+    itself): all traffic, and TCP over every port, toward its unknown and malformed peers only."""
+    unknown = tuple(dict.fromkeys(peers.unknown))
+    malformed = tuple(dict.fromkeys(peers.malformed))
     return [
-        IpPermission(protocol="-1", unknown_peers=unknown),
-        IpPermission(protocol="tcp", unknown_peers=unknown),
+        IpPermission(protocol="-1", unknown_peers=unknown, malformed_peers=malformed),
+        IpPermission(protocol="tcp", unknown_peers=unknown, malformed_peers=malformed),
     ]
 
 
+def _unknown_permission(value: object, where: str) -> list[IpPermission]:
+    """Stand-ins for a rule, or a list of rules, that is `value`: unknown, or malformed."""
+    return _undetermined(_Peers().with_value(value, where))
+
+
+PORT_RANGE = range(-1, 65536)
+"""What a port (or ICMP type or code) may be: -1 (every ICMP type or code) to 65535."""
+
+
 def _port(value: object) -> int | None:
-    """A port (or ICMP type or code) as a plan (a number) or a template (a number or its text) writes it."""
+    """A port (or ICMP type or code) as a plan (a number) or a template (a number or its text) writes it;
+    None for anything else (a value that is no integer, or one outside -1 to 65535)."""
     if isinstance(value, bool):
         return None
+    number: int | None = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value.strip())
-        except ValueError:
-            return None
-    return None
+        number = value
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 6:
+        number = int(value.strip())
+    return number if number is not None and number in PORT_RANGE else None
+
+
+def _cidr(value: str, version: int) -> bool:
+    """Whether `value` is a CIDR of IP `version` (host bits may be set: EC2 reads the network)."""
+    try:
+        return ipaddress.ip_network(value.strip(), strict=False).version == version
+    except ValueError:
+        return False
 
 
 def _peers(index: _Groups, own: str, rule: Mapping[str, Any], where: str, fields: _Fields) -> _Peers:
-    """The rule's peers: literal ones by kind, links to groups of the document as those groups, and
-    every other value (unknown, a link to anything else, not text) as an unknown peer."""
+    """The rule's peers: literal ones by kind, links to groups of the document as those groups, every
+    value left to deployment (unknown, a link to anything else) as an unknown peer, and every value that
+    is none (not text, a CIDR that does not parse) as a malformed peer."""
     peers = _Peers()
-    for keys, known in (
-        (fields.ipv4, peers.ipv4),
-        (fields.ipv6, peers.ipv6),
-        (fields.prefix_lists, peers.prefix_lists),
-    ):
+    for keys, known, version in ((fields.ipv4, peers.ipv4, 4), (fields.ipv6, peers.ipv6, 6)):
         for key in keys:
             for item in _items(rule.get(key)):
-                if isinstance(item, str):
+                if isinstance(item, str) and _cidr(item, version):
                     known.append(item)
                 else:
-                    peers.unknown.append(_unknown_name(item, f"{where}.{key}"))
+                    peers.with_value(item, f"{where}.{key}")
+    for key in fields.prefix_lists:
+        for item in _items(rule.get(key)):
+            if isinstance(item, str):
+                peers.prefix_lists.append(item)
+            else:
+                peers.with_value(item, f"{where}.{key}")
     owner = rule.get(fields.owner) if fields.owner else None
     for key in fields.groups:
         for item in _items(rule.get(key)):
@@ -807,13 +1023,13 @@ def _peers(index: _Groups, own: str, rule: Mapping[str, Any], where: str, fields
                     GroupPair(group_id=item, user_id=owner if isinstance(owner, str) else None)
                 )
             else:
-                peers.unknown.append(_unknown_name(item, f"{where}.{key}"))
+                peers.with_value(item, f"{where}.{key}")
     if fields.self_key:
         itself = rule.get(fields.self_key)
         if itself is True:
             peers.groups.append(GroupPair(group_id=own))
         elif itself not in (None, False):
-            peers.unknown.append(_unknown_name(itself, f"{where}.{fields.self_key}"))
+            peers.with_value(itself, f"{where}.{fields.self_key}")
     return peers
 
 
@@ -823,13 +1039,6 @@ def _items(value: object) -> list[object]:
         return []
     items = list(value) if isinstance(value, list | tuple) else [value]
     return [item for item in items if item != ""]
-
-
-def _unknown_name(value: object, where: str) -> str:
-    """The attribute naming a peer left to deployment (or, for a value that is not one, where it is)."""
-    if isinstance(value, Unknown | Ref):
-        return _name(value)
-    return f"{where} ({quoted(str(value))})"
 
 
 def _name(value: object) -> str:

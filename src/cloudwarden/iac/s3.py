@@ -40,12 +40,22 @@ provider computes from what the separate resource sets); two separate resources 
 bucket overwrite each other, so that setting is unknown, naming both.
 
 Where the configuration is silent, AWS's defaults apply and the annotation says so (`assumed`):
-- a bucket the document creates (Terraform create or replace, every CloudFormation bucket) has all
-  four Block Public Access settings on and Object Ownership BucketOwnerEnforced (ACLs disabled), S3's
-  defaults for new buckets since April 2023, and a private ACL (the owner only);
+- a bucket the plan creates (Terraform create or replace) has all four Block Public Access settings on
+  and Object Ownership BucketOwnerEnforced (ACLs disabled), S3's defaults for new buckets since April
+  2023, and a private ACL (the owner only); a public policy on it would be refused by S3 at apply
+  (BlockPublicPolicy), which `assumed` says;
 - a bucket the plan updates or leaves unchanged exists already, and may predate those defaults: its
   Block Public Access and Object Ownership that the configuration does not manage are not in the plan,
-  so they are unknown (a `--snapshot` overlay gives the live ones);
+  `NOT_IN_DOCUMENT` (UNKNOWN `not-checked`, "give --snapshot"; a `--snapshot` overlay gives the live
+  ones);
+- a template's bucket may be a new stack's or an existing stack's (a template does not say which). The
+  defaults stand where no verdict depends on them; where a public or unknown policy or ACL of the
+  template would open the bucket without them, the setting the template does not give is
+  `NOT_IN_DOCUMENT` (`_doubted`): a new bucket's defaults would make S3 refuse that policy or ACL, an
+  existing stack's bucket may have none. With `--snapshot`, a literal `BucketName` that a live bucket
+  has makes it that bucket (it stands for it; what the template does not set is the live bucket's,
+  its policy too when the template has no BucketPolicy for it); a name the listed live buckets lack is a
+  new bucket, the defaults certain; no literal name, or live buckets not listed: in doubt as without;
 - the account-level block is the document's `aws_s3_account_public_access_block` when it has one, else
   none configured (AWS's default for an account); the account's own setting is not in the document.
 
@@ -79,6 +89,17 @@ WRITE, `authenticated-read` AuthenticatedUsers READ, `log-delivery-write` LogDel
 READ_ACP, `aws-exec-read` READ to Amazon EC2's canonical user; `bucket-owner-read` and
 `bucket-owner-full-control` are object ACLs that S3 ignores on a bucket (private).
 
+Resources under a CloudFormation condition decided at deployment (`IacResource.condition`): a bucket is
+judged as if created, `assumed` saying "only if condition X holds"; a policy (ACL, block, ownership)
+makes its setting unknown (`KNOWN_AFTER_APPLY`, naming the condition), unless it cannot change the
+verdict: a policy known not to be public, on a bucket of the document that stands for no live one (with
+it or without it, no public policy). A closing block or ownership under a condition does change it.
+
+Malformed values (a Block Public Access flag that is no boolean, in a plan a string too; an ACL that is
+no canned one; an Object Ownership that is none; a policy that is a number, text that is not a JSON
+object, or a document the policy grammar refuses; a template property of the wrong shape) are
+`MALFORMED_VALUE` errors (UNKNOWN `rule-error`): never read as a default, nor as left to apply.
+
 Values known only after apply that a verdict needs become `KNOWN_AFTER_APPLY` errors of the call that
 reads them live (`s3:GetBucketPolicy`, `GetBucketAcl`, `GetPublicAccessBlock`,
 `GetBucketOwnershipControls`, `s3control:GetPublicAccessBlock`). A policy whose unknown leaves sit only
@@ -89,6 +110,7 @@ placeholders there, and `assumed` says so (`semantics.s3_policy` reads neither `
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -100,7 +122,15 @@ from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
 from cloudwarden.iac.translate import UNKNOWN_REGION, Annotation, Draft, Graph
 from cloudwarden.inputs import quoted
 from cloudwarden.semantics.s3_policy import analyze_policy
-from cloudwarden.snapshot import AclGrant, ApiError, Bucket, Collection, PublicAccessBlock
+from cloudwarden.snapshot import (
+    MALFORMED_VALUE,
+    NOT_IN_DOCUMENT,
+    AclGrant,
+    ApiError,
+    Bucket,
+    Collection,
+    PublicAccessBlock,
+)
 
 BUCKET_TYPE = "AWS::S3::Bucket"
 """The finding resource type of `s3-no-public-access`, and CloudFormation's bucket type."""
@@ -181,7 +211,14 @@ ACCOUNT_NOT_IN_DOCUMENT = (
     "account-level Block Public Access: not in the document, so none configured (AWS's default for an "
     "account); the account's own setting is not in the document (give --snapshot to use it)"
 )
-NOT_IN_PLAN = "not in the plan (a setting of the live bucket that the configuration does not manage)"
+NOT_IN_PLAN = (
+    "not in the plan, a setting of the existing bucket that the configuration does not manage (give "
+    "--snapshot to read it from the live bucket)"
+)
+NOT_IN_SNAPSHOT = (
+    "not in the plan, a setting of the existing bucket that the configuration does not manage, and the "
+    "bucket is not in the snapshot given"
+)
 NOT_LIVE = (
     "the bucket exists already but is not in the snapshot given: its live settings that the configuration "
     "does not manage are unknown"
@@ -202,6 +239,32 @@ LIVE_BUCKET = (
     "the live bucket's (from the live account)"
 )
 
+TEMPLATE_DOUBT = (
+    "not in the template: a new bucket's default would refuse this public policy or ACL, but an existing "
+    "stack's bucket may have none (give --snapshot to judge it with the live bucket)"
+)
+TEMPLATE_UNNAMED = (
+    "not in the template, which gives the bucket no literal BucketName: whether it is new (S3's defaults) "
+    "or an existing stack's bucket (maybe none) cannot be told from the snapshot given"
+)
+TEMPLATE_UNLISTED = (
+    "not in the template, and the live buckets could not be listed: whether the bucket is new (S3's "
+    "defaults) or an existing stack's (maybe none) is unknown"
+)
+TEMPLATE_CHANGED = (
+    "not in the template, and another document of the change also has this bucket: whether it is new (S3's "
+    "defaults) or an existing one (maybe none) is not told"
+)
+TEMPLATE_EXISTING = (
+    "the template's BucketName is a bucket of the live account: an existing stack's bucket, its settings "
+    "that the template does not set are the live bucket's"
+)
+TEMPLATE_NEW = "the template's BucketName is no bucket of the live account: a new bucket, S3's defaults apply"
+REFUSED_POLICY = (
+    "S3 refuses a public policy on a new bucket while BlockPublicPolicy is on (its default): deploying "
+    "this policy would fail"
+)
+
 _MISSING = object()
 """A value the resource does not give (no key), apart from an explicit null."""
 
@@ -212,6 +275,8 @@ class _Known:
 
     value: Any = None
     unknown: Unknown | Ref | None = None
+    default: bool = False
+    """The value is S3's default for a new bucket, the configuration being silent."""
 
 
 @dataclass
@@ -232,6 +297,12 @@ class _Bucket:
     unlisted: ApiError | None = None
     """`--snapshot`: a bucket named by a literal name that the live account could not list (the failed
     `ListBuckets`, or its stand-in when S3 was not collected); its other settings are unknown."""
+    overlay: bool = False
+    """Laid over a live account (`--snapshot`)."""
+    doubt: str | None = None
+    """A template's bucket that may be new or an existing stack's (no `--snapshot`, no literal
+    `BucketName`, or live buckets that could not be listed): why. S3's defaults for new buckets are then
+    applied only where no verdict depends on them (see `_doubted`)."""
 
     @property
     def cloudformation(self) -> bool:
@@ -239,7 +310,11 @@ class _Bucket:
 
     @property
     def created(self) -> bool:
-        """Whether deploying creates it (so S3's defaults for new buckets apply)."""
+        """Whether S3's defaults for new buckets stand in for what the configuration does not set: a
+        Terraform create or replacement; a template's bucket unless it stands for a live one (an existing
+        stack's, whose settings the template does not set are the live bucket's)."""
+        if self.cloudformation:
+            return self.live is None
         return self.resource.action in (Action.CREATE, Action.REPLACE)
 
     @property
@@ -272,12 +347,44 @@ def _bucket(draft: Draft, resource: IacResource) -> _Bucket:
     key = "BucketName" if resource.type == BUCKET_TYPE else "bucket"
     name = resource.values.get(key)
     bucket = _Bucket(resource, name if isinstance(name, str) and name else resource.address)
-    if bucket.name != resource.address and resource.action in (Action.UPDATE, Action.NO_OP, Action.REPLACE):
+    bucket.overlay = draft.live is not None
+    if bucket.cloudformation:
+        _template_bucket(draft, bucket)
+    elif bucket.name != resource.address and resource.action in (
+        Action.UPDATE,
+        Action.NO_OP,
+        Action.REPLACE,
+    ):
         live = _live_bucket(draft, bucket.name)
         if live is not None:
             draft.replaced.add(("bucket", bucket.name))
             bucket.live = live if resource.action is not Action.REPLACE else None
     return bucket
+
+
+def _template_bucket(draft: Draft, bucket: _Bucket) -> None:
+    """Whether a template's bucket is new. A template may be a new stack's or an update of an existing
+    one, which it does not say. With `--snapshot`, a literal `BucketName` that a live bucket has is that
+    bucket (it stands for it: `Draft.replaced`); one that the listed live buckets lack is new, certainly.
+    Otherwise (no snapshot, no literal name, live buckets not listed) it is in doubt."""
+    if draft.live is None:
+        bucket.doubt = TEMPLATE_DOUBT
+        return
+    if bucket.name == bucket.resource.address:
+        bucket.doubt = TEMPLATE_UNNAMED
+        return
+    if ("bucket", bucket.name) in draft.replaced:
+        bucket.doubt = TEMPLATE_CHANGED  # another document of the change stands for it or deletes it
+        return
+    live = _live_bucket(draft, bucket.name)
+    if live is not None:
+        draft.replaced.add(("bucket", bucket.name))
+        bucket.live = live
+        bucket.assumed.append(TEMPLATE_EXISTING)
+    elif _listing_failure(draft) is not None:
+        bucket.doubt = TEMPLATE_UNLISTED
+    else:
+        bucket.assumed.append(TEMPLATE_NEW)
 
 
 def _live_bucket(draft: Draft, name: str) -> Bucket | None:
@@ -426,7 +533,8 @@ def _anywhere(graph: Graph, draft: Draft, resource: IacResource, link: object) -
     anything (then whichever bucket it lands on is no more exposed: no verdict depends on it)."""
     what, operation, read, setting = _what(resource.type)
     probe = _Bucket(resource, resource.address)
-    _ATTACHED[resource.type](probe).append(resource)
+    # Under a condition or not, one that opens nothing leaves any bucket no more exposed.
+    _ATTACHED[resource.type](probe).append(dataclasses.replace(resource, condition=None))
     where = _link_unknown(resource, link)
     if _opens_nothing(resource.type, read(probe)):
         draft.warnings.append(
@@ -553,6 +661,10 @@ def _judged(
     acl = _acl(bucket)
     block = _block(bucket)
     ownership = _ownership(bucket)
+    if bucket.doubt is not None:
+        block, ownership = _doubted(bucket, policy, acl, block, ownership)
+    elif block.default and _policy_open(policy) is True:
+        bucket.assumed.append(REFUSED_POLICY)
     name = bucket.name
     region = bucket.resource.region or (bucket.live.region if bucket.live else None) or UNKNOWN_REGION
     for setting, operation in (
@@ -580,6 +692,55 @@ def _judged(
     )
 
 
+def _policy_open(policy: _Known) -> bool | None:
+    """Whether the policy is public: None when unknown (it may be)."""
+    if policy.unknown is not None:
+        return None
+    if policy.value is None:
+        return False
+    analysis = analyze_policy(policy.value)
+    return None if analysis.error is not None else analysis.is_public
+
+
+def _acl_open(acl: _Known) -> bool | None:
+    """Whether the ACL grants anything to AllUsers or AuthenticatedUsers: None when unknown."""
+    if acl.unknown is not None:
+        return None
+    return not _opens_nothing(TF_ACL, acl)
+
+
+def _doubted(
+    bucket: _Bucket, policy: _Known, acl: _Known, block: _Known, ownership: _Known
+) -> tuple[_Known, _Known]:
+    """Block Public Access and Object Ownership of a template's bucket that may be new or an existing
+    stack's (`_Bucket.doubt`). S3's defaults for a new bucket (all four settings on, ACLs disabled) stand
+    only where no verdict depends on them: where a public (or unknown) policy or ACL of the template
+    would open the bucket without them, the setting is not in the document (UNKNOWN `not-checked`). A
+    new bucket's defaults would make S3 refuse that policy or ACL; an existing stack's bucket may have no
+    block at all, and then it is public: either way, the template means it public."""
+    policy_open = _policy_open(policy) is not False
+    acl_open = _acl_open(acl) is not False
+    ignores_acls = (
+        not block.default and isinstance(block.value, PublicAccessBlock) and block.value.ignore_public_acls
+    )
+    acls_disabled = not ownership.default and ownership.value == ENFORCED
+    if block.default and (policy_open or (acl_open and not acls_disabled)):
+        block = _not_in_template(bucket, "PublicAccessBlockConfiguration", NEW_BUCKET_BLOCK)
+    if ownership.default and acl_open and not ignores_acls:
+        ownership = _not_in_template(bucket, "OwnershipControls", NEW_BUCKET_OWNERSHIP)
+    return block, ownership
+
+
+def _not_in_template(bucket: _Bucket, key: str, default: str) -> _Known:
+    """A setting the template does not give and the verdict depends on: not in the document."""
+    if default in bucket.assumed:
+        bucket.assumed.remove(default)
+    bucket.assumed.append(f"{key}: {bucket.doubt}")
+    return _Known(
+        unknown=Unknown(f"{bucket.resource.address}.{key}", bucket.doubt or "", code=NOT_IN_DOCUMENT)
+    )
+
+
 def _annotate(
     annotation: Annotation,
     bucket: _Bucket,
@@ -589,6 +750,10 @@ def _annotate(
 ) -> None:
     attached = [*bucket.policies, *bucket.acls, *bucket.blocks, *bucket.ownerships, *bucket.removed]
     annotation.attached.extend(resource.address for resource in attached)
+    if bucket.resource.condition is not None:
+        annotation.assumed.append(
+            f"judged as if created: the bucket exists only if {_condition_words(bucket.resource.condition)}"
+        )
     if account_block is not None:
         annotation.attached.append(account_block.address)
     elif account_assumed is not None:
@@ -698,7 +863,8 @@ def _not_in_plan(bucket: _Bucket, what: str, setting: str) -> _Known:
     if bucket.live is not None:
         bucket.assumed.append(f"{what}: not managed by the configuration, so the live bucket's")
         return _Known(getattr(bucket.live, setting))
-    return _Known(unknown=Unknown(f"the {what} of {bucket.name}", NOT_IN_PLAN))
+    why = NOT_IN_SNAPSHOT if bucket.overlay else NOT_IN_PLAN
+    return _Known(unknown=Unknown(f"the {what} of {bucket.name}", why, code=NOT_IN_DOCUMENT))
 
 
 def _removal(
@@ -731,25 +897,79 @@ def _policy(bucket: _Bucket) -> _Known:
     if bucket.policies:
         resource = bucket.policies[0]
         key = "PolicyDocument" if resource.type == CFN_POLICY else "policy"
-        return _policy_text(resource, key, bucket)
+        return _conditional(resource, "bucket policy", bucket, _policy_text(resource, key, bucket))
     if bucket.cloudformation:
-        return _Known()  # a template's bucket has a policy only through an AWS::S3::BucketPolicy
+        # A template's bucket has a policy only through an AWS::S3::BucketPolicy; one that stands for a
+        # live bucket keeps the live policy (the template does not say it removes one).
+        return _not_in_plan(bucket, "bucket policy", "policy") if bucket.live is not None else _Known()
     if not bucket.created and "policy" not in bucket.resource.values:
         return _not_in_plan(bucket, "bucket policy", "policy")
     return _policy_text(bucket.resource, "policy", bucket)
 
 
 def _policy_text(resource: IacResource, key: str, bucket: _Bucket) -> _Known:
+    """The policy a resource gives: JSON text (a plan's, or a template's JSON string) or a template's
+    structure; one that is no policy document (a number, text that is not a JSON object, a statement
+    without Effect...) is a malformed value, not a value left to apply."""
     value = resource.values.get(key)
     if value is None or value == "":
         return _Known()
     if isinstance(value, Unknown | Ref):
         return _Known(unknown=value)
     if isinstance(value, str):
-        return _Known(value)
-    if isinstance(value, Mapping):
-        return _policy_document(value, f"{resource.address}.{key}", bucket)
-    return _Known(unknown=Unknown(f"{resource.address}.{key}", f"not a policy document ({quoted(value)})"))
+        known = _Known(value)
+    elif isinstance(value, Mapping):
+        known = _policy_document(value, f"{resource.address}.{key}", bucket)
+    else:
+        return _Known(unknown=_malformed(resource, key, value, "a policy document"))
+    if known.unknown is None and known.value is not None:
+        error = _policy_error(known.value)
+        if error is not None:
+            where = f"{resource.address}.{key}"
+            return _Known(unknown=Unknown(where, f"not a policy document: {error}", code=MALFORMED_VALUE))
+    return known
+
+
+def _policy_error(text: str) -> str | None:
+    """Why a policy's text is no policy document (None: it is one)."""
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        return f"not JSON: {error}"
+    if not isinstance(document, dict):
+        return "not a JSON object"
+    return analyze_policy(text).error
+
+
+def _conditional(resource: IacResource, what: str, bucket: _Bucket, known: _Known) -> _Known:
+    """The setting of a resource created only if a condition the template leaves to deployment holds:
+    unknown, naming the condition, unless it cannot change the verdict: a policy known not to be public
+    on a bucket of the document that stands for no live one (with it or without it, the bucket has no
+    public policy). A block or ownership that closes does change it (without it, the bucket may be
+    open), and a live bucket's policy may stay without it."""
+    condition = resource.condition
+    if condition is None:
+        return known
+    own_bucket = bucket.resource.type in (TF_BUCKET, BUCKET_TYPE) and bucket.live is None
+    policy = resource.type in (TF_POLICY, CFN_POLICY)
+    if policy and own_bucket and known.unknown is None and _opens_nothing(resource.type, known):
+        bucket.assumed.append(
+            f"{what}: {resource.address} exists only if {_condition_words(condition)}; it is not public, "
+            "so the verdict is the same either way"
+        )
+        return known
+    return _Known(
+        unknown=Unknown(
+            f"the {what} of {bucket.name}",
+            f"set by {resource.address} only if {_condition_words(condition)}",
+        )
+    )
+
+
+def _condition_words(condition: Unknown) -> str:
+    """`condition IsProd holds (parameter Env has no default)`."""
+    name = condition.attribute.removeprefix("Conditions.")
+    return f"condition {name} holds ({condition.why})"
 
 
 # --- policies with unknown leaves ---------------------------------------------------------------------------
@@ -837,12 +1057,14 @@ def _acl(bucket: _Bucket) -> _Known:
     if conflict := _only(bucket, bucket.acls, "bucket ACL"):
         return conflict
     if bucket.acls:
-        return _acl_resource(bucket.acls[0])
+        return _conditional(bucket.acls[0], "bucket ACL", bucket, _acl_resource(bucket.acls[0]))
     if bucket.cloudformation:
         value = bucket.resource.values.get("AccessControl")
+        if value is None and bucket.live is not None:
+            return _not_in_plan(bucket, "bucket ACL", "acl_grants")
         if value is None:
             bucket.assumed.append(NEW_BUCKET_ACL)
-            return _Known(CANNED_ACLS["private"])
+            return _Known(CANNED_ACLS["private"], default=True)
         if isinstance(value, Unknown | Ref):
             return _Known(unknown=value)
         canned = CFN_ACCESS_CONTROL.get(value) if isinstance(value, str) else None
@@ -867,7 +1089,7 @@ def _legacy_acl(bucket: _Bucket) -> _Known:
     if not bucket.created:
         return _not_in_plan(bucket, "bucket ACL", "acl_grants")
     bucket.assumed.append(NEW_BUCKET_ACL)
-    return _Known(CANNED_ACLS["private"])
+    return _Known(CANNED_ACLS["private"], default=True)
 
 
 def _canned(resource: IacResource, key: str, value: str) -> _Known:
@@ -892,7 +1114,11 @@ def _acl_resource(resource: IacResource) -> _Known:
         if isinstance(grants, Unknown | Ref):
             return _Known(unknown=grants)
         return _grants(resource, "access_control_policy.grant", grants if isinstance(grants, list) else [])
-    return _Known(unknown=Unknown(f"{resource.address}.acl", "not given, nor access_control_policy"))
+    return _Known(
+        unknown=Unknown(
+            f"{resource.address}.acl", "not given, nor access_control_policy", code=MALFORMED_VALUE
+        )
+    )
 
 
 def _single(value: object) -> object:
@@ -931,7 +1157,9 @@ def _grants(resource: IacResource, key: str, raw: list[Any], legacy: bool = Fals
 
 
 def _malformed(resource: IacResource, key: str, value: object, what: str) -> Unknown:
-    return Unknown(f"{resource.address}.{key}", f"not {what} ({quoted(str(value))})")
+    """A value of the wrong type or outside its domain: the run cannot judge it (`rule-error`), which
+    is no value left to deployment."""
+    return Unknown(f"{resource.address}.{key}", f"not {what} ({quoted(str(value))})", code=MALFORMED_VALUE)
 
 
 # --- Block Public Access and Object Ownership ---------------------------------------------------------------
@@ -943,17 +1171,21 @@ def _block(bucket: _Bucket) -> _Known:
     if removal := _removal(bucket, bucket.blocks, (TF_BLOCK,), "Block Public Access"):
         return removal
     if bucket.blocks:
-        return _settings(bucket.blocks[0], terraform=True)
+        resource = bucket.blocks[0]
+        return _conditional(resource, "Block Public Access", bucket, _settings(resource, terraform=True))
     if bucket.cloudformation:
-        configuration = bucket.resource.values.get("PublicAccessBlockConfiguration")
+        key = "PublicAccessBlockConfiguration"
+        configuration = bucket.resource.values.get(key)
         if isinstance(configuration, Unknown | Ref):
             return _Known(unknown=configuration)
         if isinstance(configuration, Mapping):
             return _settings(bucket.resource, terraform=False, values=configuration)
+        if configuration is not None:
+            return _Known(unknown=_malformed(bucket.resource, key, configuration, "a mapping of settings"))
     if not bucket.created:
         return _not_in_plan(bucket, "Block Public Access", "public_access_block")
     bucket.assumed.append(NEW_BUCKET_BLOCK)
-    return _Known(ALL_ON)
+    return _Known(ALL_ON, default=True)
 
 
 def _settings(resource: IacResource, terraform: bool, values: Mapping[str, Any] | None = None) -> _Known:
@@ -964,7 +1196,7 @@ def _settings(resource: IacResource, terraform: bool, values: Mapping[str, Any] 
         key = setting if terraform else cfn_key
         value = given.get(key)
         where = key if terraform else f"PublicAccessBlockConfiguration.{key}"
-        flag = _flag(value)
+        flag = _flag(value, terraform)
         if flag is None:
             unknown = (
                 value if isinstance(value, Unknown | Ref) else _malformed(resource, where, value, "a boolean")
@@ -974,13 +1206,14 @@ def _settings(resource: IacResource, terraform: bool, values: Mapping[str, Any] 
     return _Known(PublicAccessBlock(**flags))
 
 
-def _flag(value: object) -> bool | None:
-    """A boolean as a plan (true/false) or a template ("true"/"false" too) writes it; absent is off."""
+def _flag(value: object, terraform: bool) -> bool | None:
+    """A boolean as a plan (true/false: the provider's schema types it) or a template ("true"/"false"
+    too: CloudFormation passes scalars as strings) writes it; absent is off; anything else None."""
     if value is None:
         return False
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
+    if not terraform and isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
     return None
 
@@ -994,7 +1227,8 @@ def _ownership(bucket: _Bucket) -> _Known:
         resource = bucket.ownerships[0]
         rule = _single(resource.values.get("rule"))
         value = rule.get("object_ownership") if isinstance(rule, Mapping) else rule
-        return _ownership_value(resource, "rule[0].object_ownership", value)
+        known = _ownership_value(resource, "rule[0].object_ownership", value)
+        return _conditional(resource, "Object Ownership", bucket, known)
     if bucket.cloudformation:
         controls = bucket.resource.values.get("OwnershipControls")
         if isinstance(controls, Unknown | Ref):
@@ -1004,16 +1238,18 @@ def _ownership(bucket: _Bucket) -> _Known:
             rule = rules[0] if isinstance(rules, list) and rules else rules
             value = rule.get("ObjectOwnership") if isinstance(rule, Mapping) else rule
             return _ownership_value(bucket.resource, "OwnershipControls.Rules[0].ObjectOwnership", value)
+        if controls is not None:
+            return _Known(unknown=_malformed(bucket.resource, "OwnershipControls", controls, "a mapping"))
     if not bucket.created:
         return _not_in_plan(bucket, "Object Ownership", "object_ownership")
     bucket.assumed.append(NEW_BUCKET_OWNERSHIP)
-    return _Known(ENFORCED)
+    return _Known(ENFORCED, default=True)
 
 
 def _ownership_value(resource: IacResource, key: str, value: object) -> _Known:
     if isinstance(value, Unknown | Ref):
         return _Known(unknown=value)
-    if value not in OWNERSHIPS:
+    if not isinstance(value, str) or value not in OWNERSHIPS:
         return _Known(unknown=_malformed(resource, key, value, "an Object Ownership setting"))
     return _Known(value)
 
@@ -1022,14 +1258,25 @@ def _ownership_value(resource: IacResource, key: str, value: object) -> _Known:
 
 
 def _account_block(graph: Graph, draft: Draft) -> IacResource | None:
-    """The account-level block the plan manages (None: the document has none)."""
+    """The account-level block the plan manages (None: the document has none). One the plan deletes
+    leaves the account without a block (none configured: AWS's default for an account), over what the
+    live account has; beside a new one, either may apply last (unknown)."""
     resources = list(graph.of_type(TF_ACCOUNT_BLOCK))
+    deleted = [
+        resource
+        for resource in graph.document.resources
+        if resource.type == TF_ACCOUNT_BLOCK and resource.action is Action.DELETE
+    ]
+    if not resources and deleted:
+        draft.account_public_access_block = None
+        draft.account_block_known = True
+        return deleted[0]
     if not resources:
         return None
     first = resources[0]
     region = first.region or UNKNOWN_REGION
-    if len(resources) > 1:
-        names = " and ".join(resource.address for resource in resources)
+    if len(resources) + len(deleted) > 1:
+        names = " and ".join(resource.address for resource in (*resources, *deleted))
         unknown = Unknown(
             "the account's Block Public Access",
             f"set by both {names}, which overwrite each other (whichever applies last wins)",

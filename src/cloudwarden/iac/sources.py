@@ -10,6 +10,11 @@ of a repository (workflows, manifests, package.json) are left alone; a file that
 template and cannot be read is an error, as a named file is. A directory holding neither is an error
 too: a pull-request check pointed at the wrong place must not pass.
 
+A document's path (`IacDocument.path`: the account it is judged as, its findings' ids and `location`,
+SARIF's URIs) is the file's path relative to the current directory when the file is inside it, with
+`/` separators, else its absolute resolved path: the same file gives the same findings however it is
+named (`iac c2.json`, `iac ./c2.json`, `iac /work/repo/c2.json`, a directory holding it).
+
 Files are read as every input is (`cloudwarden.inputs`): regular files only, UTF-8; templates at most
 64 MiB (CloudFormation's own limit is 1 MB), plans without bound (mapped, not copied).
 """
@@ -88,7 +93,7 @@ def _files(path: Path) -> Iterator[tuple[Path, bool]]:
 
 def _read(file: Path, named: bool, account_id: str | None, region: str | None) -> IacDocument | None:
     """The document in `file`; None for a file found in a directory that is neither kind."""
-    display = str(file)
+    display = document_path(file)
     head = _head(file)
     if head.startswith(_ZIP_MAGIC):
         if not named:
@@ -124,6 +129,16 @@ def _read_json(
         display,
         "neither a Terraform plan in JSON (`terraform show -json PLAN`) nor a CloudFormation template",
     )
+
+
+def document_path(file: Path) -> str:
+    """How a document names its file: relative to the current directory when inside it (`/`
+    separators), else absolute; links and `..` resolved, so that one file has one name."""
+    real = file.resolve()
+    try:
+        return real.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return real.as_posix()
 
 
 def _is_plan(data: dict[str, Any]) -> bool:

@@ -59,7 +59,10 @@ Semantics modelled, after Terraform's "JSON Output Format" (plan representation)
   argument). Anything else (the environment's AWS_REGION, an unknown expression): None.
 
 A plan says nothing of configuration lines: every location is the plan file alone. Anything that is
-not the documented shape is an `IacError` naming the JSON path of the problem.
+not the documented shape is an `IacError` naming the JSON path of the problem: among others a plan
+without `configuration` (Terraform's `show -json` of a plan always writes it; without it no link could
+be followed), two resources of one address in `planned_values`, an expression's `references` that are
+not strings.
 """
 
 from __future__ import annotations
@@ -163,6 +166,32 @@ def _json_type(value: object) -> str:
     if isinstance(value, list):
         return "an array"
     return "an object" if isinstance(value, Mapping) else type(value).__name__
+
+
+def _check_references(node: object, where: str) -> None:
+    """Every expression's `references` below `node` (a resource's, an output's, a module call's
+    configuration) is an array of strings, as the format writes it: anything else is malformed, not an
+    expression to skip. A nested block may be named `references` (an object, or an array of objects:
+    walked as blocks)."""
+    stack: list[tuple[object, str]] = [(node, where)]
+    while stack:
+        item, at = stack.pop()
+        if isinstance(item, list):
+            stack.extend((inner, f"{at}[{index}]") for index, inner in enumerate(item))
+            continue
+        if not isinstance(item, dict):
+            continue
+        for key, inner in item.items():
+            path = f"{at}.{key}"
+            if key == "references" and not isinstance(inner, dict):
+                if not isinstance(inner, list):
+                    raise _Malformed(path, f"expected an array of strings, found {_json_type(inner)}")
+                for index, reference in enumerate(inner):
+                    if not isinstance(reference, str | dict):
+                        raise _Malformed(
+                            f"{path}[{index}]", f"expected a string, found {_json_type(reference)}"
+                        )
+            stack.append((inner, path))
 
 
 def _index_key(value: object, where: str) -> Key:
@@ -351,7 +380,14 @@ class _PlanReader:
         plan = _object(self.plan, "(plan)")
         self._check_version(plan)
         self.variables = _optional(plan, "variables", "", dict)
-        configuration = _object(plan.get("configuration"), "configuration")
+        configuration = plan.get("configuration")
+        if configuration is None:
+            raise _Malformed(
+                "configuration",
+                "missing: `terraform show -json PLAN` always writes the configuration the plan was made "
+                "from, and without it the links between resources cannot be followed",
+            )
+        configuration = _object(configuration, "configuration")
         self.providers = _optional(configuration, "provider_config", "configuration", dict)
         self._index_module(
             _object(configuration.get("root_module"), "configuration.root_module"),
@@ -361,7 +397,11 @@ class _PlanReader:
         planned_values = _object(plan.get("planned_values"), "planned_values")
         root = _object(planned_values.get("root_module"), "planned_values.root_module")
         planned = list(self._planned(root, (), "planned_values.root_module"))
+        addresses: set[str] = set()
         for resource in planned:
+            if resource.address in addresses:
+                raise _Malformed("planned_values", f"a second resource of address {resource.address}")
+            addresses.add(resource.address)
             self.instances.setdefault((resource.module, f"{resource.type}.{resource.name}"), {})[
                 resource.key
             ] = resource.address
@@ -401,13 +441,16 @@ class _PlanReader:
             at = f"{where}.resources[{number}]"
             entry = _object(raw, at)
             address = _string(entry.get("address"), f"{at}.address")
+            _check_references(entry, at)
             if entry.get("mode", "managed") == "managed":
                 config.resources[address] = entry
         for name, output in _optional(module, "outputs", where, dict).items():
             config.outputs[name] = _object(output, f"{where}.outputs.{name}")
+            _check_references(config.outputs[name], f"{where}.outputs.{name}")
         for name, raw in _optional(module, "module_calls", where, dict).items():
             at = f"{where}.module_calls.{name}"
             call = _object(raw, at)
+            _check_references({key: item for key, item in call.items() if key != "module"}, at)
             config.calls[name] = call
             self._index_module(_optional(call, "module", at, dict), (*path, name), f"{at}.module")
 

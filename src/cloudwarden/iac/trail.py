@@ -45,6 +45,7 @@ from cloudwarden.iac.model import Action, IacResource, Ref, Unknown
 from cloudwarden.iac.translate import UNKNOWN_REGION, Annotation, Draft, Graph
 from cloudwarden.semantics.cloudtrail import PlannedField, planned_operation
 from cloudwarden.snapshot import (
+    MALFORMED_VALUE,
     AdvancedEventSelector,
     ApiError,
     ClassicEventSelector,
@@ -303,7 +304,8 @@ class _Translation:
             self._unknown(operation, value)
         elif value is None:
             self._unknown(
-                operation, Unknown(self._attribute(key), "not set in the document (it is required)")
+                operation,
+                Unknown(self._attribute(key), "not set in the document (it is required)", MALFORMED_VALUE),
             )
         else:
             self._unknown(operation, _wrong(self._attribute(key), value))
@@ -318,7 +320,9 @@ class _Translation:
             self.annotation.assumed.append(f"{key} is not set: true (the default)")
             return TrailStatus(is_logging=True)
         if value is None:
-            unknown = Unknown(self._attribute(key), "not set in the document (it is required)")
+            unknown = Unknown(
+                self._attribute(key), "not set in the document (it is required)", MALFORMED_VALUE
+            )
         elif isinstance(value, Unknown | Ref):
             unknown = value.unknown() if isinstance(value, Ref) else value
         else:
@@ -400,7 +404,9 @@ def bucket_name(bucket: IacResource) -> str:
 
 
 def _wrong(attribute: str, value: object) -> Unknown:
-    return Unknown(attribute, f"not a value CloudTrail accepts ({type(value).__name__} {value!r:.40})")
+    return Unknown(
+        attribute, f"not a value CloudTrail accepts ({type(value).__name__} {value!r:.40})", MALFORMED_VALUE
+    )
 
 
 def _known(value: object, attribute: str, kind: type, *, required: bool = False) -> None:
@@ -412,7 +418,7 @@ def _known(value: object, attribute: str, kind: type, *, required: bool = False)
     if isinstance(value, Unknown):
         raise _Unreadable(value)
     if value is None:
-        raise _Unreadable(Unknown(attribute, "not set in the document (it is required)"))
+        raise _Unreadable(Unknown(attribute, "not set in the document (it is required)", MALFORMED_VALUE))
     if not isinstance(value, kind):
         raise _Unreadable(_wrong(attribute, value))
 

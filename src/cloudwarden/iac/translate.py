@@ -22,6 +22,8 @@ import msgspec
 
 from cloudwarden.findings import Location
 from cloudwarden.iac.model import IacDocument, IacResource, Ref, Unknown
+from cloudwarden.semantics.dns import normalise_name
+from cloudwarden.semantics.inventory import address_key
 from cloudwarden.snapshot import (
     EVERY_COLLECTION,
     AccountSnapshot,
@@ -31,6 +33,7 @@ from cloudwarden.snapshot import (
     CloudTrailData,
     CredentialReport,
     CredentialReportRow,
+    Distribution,
     Ec2Data,
     HostedZone,
     IamData,
@@ -120,6 +123,10 @@ class Draft:
     replaced: set[tuple[str, str]] = field(default_factory=set)
     """Live records a document replaces or deletes: `("bucket", name)`, `("group", id)`,
     `("trail", arn)`, `("zone", id)`, `("record", record id)`; the others are kept as collected."""
+    removed_inventory: set[tuple[str, str]] = field(default_factory=set)
+    """Entries of the live Route53Data inventories a document deletes or renames: (field, name as
+    `inventory_key` spells it), as `("load_balancers", "web-1.eu-west-1.elb.amazonaws.com")`; the merge
+    leaves them out of the live inventories."""
 
     def unknown(
         self, service: str, operation: str, region: str, value: Unknown | Ref, resource: str | None
@@ -165,7 +172,12 @@ class Draft:
         live_trails = live.cloudtrail or CloudTrailData()
         live_dns = live.route53 or Route53Data()
         planned_regions = {region: tuple(arns) for region, arns in self.trail_regions.items()}
-        inventory = {name: _joined(getattr(live_dns, name), self.route53.get(name)) for name in _INVENTORIES}
+        inventory = {
+            name: _joined(
+                _without(getattr(live_dns, name), name, self.removed_inventory), self.route53.get(name)
+            )
+            for name in _INVENTORIES
+        }
         buckets = None
         if live.s3.buckets is not None or self.buckets:
             # The documents' buckets are judged even when the live ones could not be listed (the rules
@@ -248,6 +260,22 @@ def _joined(live: tuple[Any, ...] | None, planned: tuple[Any, ...] | None) -> tu
     if live is None:
         return None
     return (*live, *(planned or ()))
+
+
+def inventory_key(entry: object) -> str:
+    """One spelling per inventory entry: a distribution by its domain name, any other entry (a name, an
+    id, an address) as text; names lower case without a final dot, IPv6 addresses compressed."""
+    text = entry.domain_name if isinstance(entry, Distribution) else str(entry)
+    return address_key(normalise_name(text))
+
+
+def _without(
+    live: tuple[Any, ...] | None, name: str, removed: set[tuple[str, str]]
+) -> tuple[Any, ...] | None:
+    """A live inventory without the entries the documents delete."""
+    if live is None or not removed:
+        return live
+    return tuple(entry for entry in live if (name, inventory_key(entry)) not in removed)
 
 
 Translator = Callable[[Graph, Draft], None]

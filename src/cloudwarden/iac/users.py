@@ -11,7 +11,9 @@ No plan or template can enrol an MFA device: `EnableMFADevice` needs two consecu
 device itself. So the row of a user that gets a credential says `mfa_active` false, and the rule makes
 it a MANUAL reminder to enrol the device after apply, never a PASS or a FAIL. A credential whose
 presence is left to deployment (a `status` or `LoginProfile` known only after apply) is an `ApiError`
-with the code `KNOWN_AFTER_APPLY` on the user (`iam:GetCredentialReport`).
+with the code `KNOWN_AFTER_APPLY` on the user (`iam:GetCredentialReport`); one the document gives as no
+such value (a `LoginProfile` that is no mapping, a `Status` neither `Active` nor `Inactive`, a required
+user missing) has the code `MALFORMED_VALUE`: UNKNOWN `rule-error`.
 
 A row's `user`, which the rule puts in `resource.id`, is the user's name when the document knows it,
 else the address of the `aws_iam_user` / `AWS::IAM::User` (a name left to CloudFormation or to apply),
@@ -28,7 +30,7 @@ from typing import Any
 from cloudwarden.findings import GLOBAL_REGION
 from cloudwarden.iac.model import IacResource, Ref, Unknown
 from cloudwarden.iac.translate import Annotation, Draft, Graph
-from cloudwarden.snapshot import CredentialReportRow
+from cloudwarden.snapshot import MALFORMED_VALUE, CredentialReportRow
 
 FINDING_TYPE = "AWS::IAM::User"
 USER_TYPES = frozenset({"aws_iam_user", "AWS::IAM::User"})
@@ -162,5 +164,7 @@ def _unknown(value: Any, attribute: str) -> Unknown:
     if isinstance(value, Unknown):
         return value
     if value is None:
-        return Unknown(attribute, "not set in the document (it is required)")
-    return Unknown(attribute, f"not a value IAM accepts ({type(value).__name__} {value!r:.40})")
+        return Unknown(attribute, "not set in the document (it is required)", MALFORMED_VALUE)
+    return Unknown(
+        attribute, f"not a value IAM accepts ({type(value).__name__} {value!r:.40})", MALFORMED_VALUE
+    )

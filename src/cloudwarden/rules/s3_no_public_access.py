@@ -421,12 +421,16 @@ S3_NO_PUBLIC_ACCESS = Rule(
     iac=(
         "Each `aws_s3_bucket` and `AWS::S3::Bucket` with the policy, ACL, Block Public Access and Object "
         "Ownership resources or properties attached to it (by reference or by name), and the account-level "
-        "block the document manages (`aws_s3_account_public_access_block`). Where the configuration is "
-        "silent, AWS's default for a new bucket applies (all four Block Public Access settings on, ACLs "
-        "disabled, a private ACL) and `evidence.iac.assumed` says so; the account-level block is AWS's "
-        "default (none) unless the document or `--snapshot` gives it. A policy, ACL or setting known only "
-        "after apply is UNKNOWN (`known-after-apply`) naming the attribute, unless another path already "
-        "exposes the bucket."
+        "block the document manages (`aws_s3_account_public_access_block`). A bucket a plan creates gets "
+        "AWS's defaults for a new bucket where the configuration is silent (all four Block Public Access "
+        "settings on, ACLs disabled, a private ACL), said in `evidence.iac.assumed`; a template may update "
+        "an existing stack, so a template bucket that a public policy or ACL would open but for those "
+        "defaults is UNKNOWN (`not-checked`: give `--snapshot`), as is a setting of a bucket a plan updates "
+        "that the configuration does not manage. The account-level block is AWS's default (none) unless the "
+        "document or `--snapshot` gives it. A value known only after apply, or a resource that may attach "
+        "to it (its bucket, or its condition, known only at deployment), is UNKNOWN (`known-after-apply`) "
+        "naming the attribute, unless another path already exposes the bucket; a malformed value is "
+        "UNKNOWN (`rule-error`)."
     ),
     check=check_s3_public_access,
 )

@@ -241,9 +241,15 @@ def region_unknowns(account: AccountSnapshot, failures: dict[str, str]) -> Itera
 
 
 def unresolved(rules: list[NetRule]) -> list[NetRule]:
-    """The rules toward prefix lists whose entries are unknown, or toward peers known only after
-    apply (`iac`)."""
-    return [rule for rule in rules if rule.peer.entries_unknown]
+    """The rules toward prefix lists whose entries are unknown, toward peers known only after apply or
+    malformed (`iac`), and the rules that may not be the group's at all (`iac`, `possible`)."""
+    return [rule for rule in rules if rule.peer.entries_unknown or rule.peer.possible]
+
+
+def certain(rules: list[NetRule]) -> list[NetRule]:
+    """The rules that are the group's for sure: a FAIL rests on these only (`iac`: a rule resource whose
+    group is known only after apply may be any group's, so its rules are only `possible` for each)."""
+    return [rule for rule in rules if not rule.peer.possible]
 
 
 def after_apply(rules: list[NetRule]) -> list[str]:
@@ -252,9 +258,14 @@ def after_apply(rules: list[NetRule]) -> list[str]:
         {
             rule.peer.value
             for rule in rules
-            if rule.peer.kind is PeerKind.UNRESOLVED and not rule.peer.failed_read
+            if rule.peer.kind is PeerKind.UNRESOLVED and not (rule.peer.failed_read or rule.peer.malformed)
         }
     )
+
+
+def _malformed(rules: list[NetRule]) -> list[str]:
+    """The malformed values that left peers of `rules` unknown (`iac`)."""
+    return sorted({rule.peer.value for rule in rules if rule.peer.malformed})
 
 
 def _unread(rules: list[NetRule]) -> list[str]:
@@ -262,22 +273,39 @@ def _unread(rules: list[NetRule]) -> list[str]:
     return sorted({rule.peer.value for rule in rules if rule.peer.failed_read})
 
 
+def _possible(rules: list[NetRule]) -> list[str]:
+    """The rules of `rules` that may not be the group's, whose peers are known (`iac`)."""
+    return [rule.describe() for rule in rules if rule.peer.possible and not rule.peer.entries_unknown]
+
+
 def unknown_cause(rules: list[NetRule]) -> UnknownCause:
-    """A failed read when a prefix list's entries, or a peer, are unknown because a read failed; else
-    the plan left the peers to apply."""
-    if all(rule.peer.kind is PeerKind.UNRESOLVED and not rule.peer.failed_read for rule in rules):
-        return UnknownCause.KNOWN_AFTER_APPLY
-    return UnknownCause.FAILED_CALL
+    """A failed read when a prefix list's entries, or a peer, are unknown because a read failed; else a
+    rule error when the document gives a malformed value; else the plan left the peers (or the group a
+    rule is for) to apply."""
+    if any(
+        rule.peer.failed_read or (rule.peer.kind is not PeerKind.UNRESOLVED and rule.peer.entries_unknown)
+        for rule in rules
+    ):
+        return UnknownCause.FAILED_CALL
+    if any(rule.peer.malformed for rule in rules):
+        return UnknownCause.RULE_ERROR
+    return UnknownCause.KNOWN_AFTER_APPLY
 
 
 def unknown_reasons(groups: list[Group], rules: list[NetRule]) -> tuple[list[str], str]:
     """The prefix lists of `rules` whose entries are unknown, and why (from the groups that name
-    them), then the peers known only after apply."""
+    them), then the peers known only after apply, the malformed ones and those a failed read left
+    unknown, and the rules that may not be the group's."""
     lists = sorted({rule.peer.value for rule in rules if rule.peer.kind is PeerKind.PREFIX_LIST})
     why = {pl: reason for group in groups for pl, reason in group.unknown_lists.items()}
     reasons = [why.get(pl, f"the entries of prefix list {pl} are unknown") for pl in lists]
     reasons += [f"{name} is known only after apply" for name in after_apply(rules)]
+    reasons += [f"{name} is malformed" for name in _malformed(rules)]
     reasons += _unread(rules)
+    reasons += [
+        f"{rule} may be this group's (a rule whose group is known only after apply)"
+        for rule in _possible(rules)
+    ]
     return lists, "; ".join(reasons)
 
 
@@ -288,6 +316,8 @@ def unknown_verdict(group: Group, rules: list[NetRule], judged: str) -> Verdict:
     extra: dict[str, Any] = {"unknown_prefix_lists": lists}
     if later := after_apply(rules):
         extra["known_after_apply"] = later
+    if malformed := _malformed(rules):
+        extra["malformed"] = malformed
     return Verdict(
         Status.UNKNOWN,
         group.resource,

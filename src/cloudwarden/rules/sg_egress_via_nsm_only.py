@@ -12,6 +12,7 @@ from cloudwarden.rules.security_group_network import (
     PERMISSIONS,
     SECTION,
     Group,
+    certain,
     designated_groups,
     each_group,
     fail_verdict,
@@ -34,9 +35,12 @@ def check_egress_via_nsm_only(account: AccountSnapshot, context: RuleContext) ->
             return pass_verdict(
                 group, "designated internet egress group (security_groups.internet_egress_groups)"
             )
-        internet = [rule for rule in group.egress if rule.peer.internet]
+        internet = [rule for rule in certain(group.egress) if rule.peer.internet]
         if not internet:
-            unknown = unresolved(group.egress)
+            # Peers not known, and internet rules that may be the group's (`iac`).
+            unknown = [
+                rule for rule in unresolved(group.egress) if rule.peer.entries_unknown or rule.peer.internet
+            ]
             if unknown:
                 return unknown_verdict(group, unknown, "whether its outbound rules reach the internet")
             return pass_verdict(group, "no outbound rule reaches the internet")

@@ -17,6 +17,7 @@ from cloudwarden.rules.security_group_network import (
     SECTION,
     Group,
     Network,
+    certain,
     designated_groups,
     each_group,
     fail_verdict,
@@ -70,6 +71,31 @@ def _governs(rule: NetRule, egress_groups: Container[str]) -> bool:
     return not (rule.peer.kind is PeerKind.GROUP and rule.peer.value in egress_groups)
 
 
+def _doubtful_egress(group: Group, egress_groups: Container[str]) -> list[NetRule]:
+    """Outbound rules that may govern access: toward peers not known (but all traffic, which never
+    does), or governing ones that may not be the group's (`iac`)."""
+    return [
+        rule
+        for rule in unresolved(group.egress)
+        if not rule.all_traffic and (rule.peer.entries_unknown or _governs(rule, egress_groups))
+    ]
+
+
+def _undecided(
+    inbound: bool, possible: list[NetRule], governing: bool, doubtful: list[NetRule]
+) -> list[NetRule]:
+    """The rules that leave undecided whether inbound rules mix with governing outbound ones, when no
+    certain pair does: outbound rules that may govern access beside inbound rules that are or may be
+    there, and inbound rules that may be there (`iac`: `possible`) beside outbound rules that govern
+    access or may."""
+    if inbound and governing:
+        return []
+    unknown = list(doubtful) if inbound or possible else []
+    if not inbound and (governing or doubtful):
+        unknown += possible
+    return unknown
+
+
 def _interfaces(
     account: AccountSnapshot, network: Network, settings: SecurityGroupsConfig, egress_groups: Container[str]
 ) -> Iterator[Verdict]:
@@ -100,21 +126,20 @@ def _interfaces(
             )
             continue
         groups = [network.by_id[group_id] for group_id in interface.group_ids]
-        inbound = [g.group.id for g in groups if g.ingress]
+        inbound = [g.group.id for g in groups if certain(g.ingress)]
         governing = [
             g.group.id
             for g in groups
-            if g not in designated and any(_governs(rule, egress_groups) for rule in g.egress)
+            if g not in designated and any(_governs(rule, egress_groups) for rule in certain(g.egress))
         ]
         evidence |= {"groups_with_inbound_rules": inbound, "groups_with_governing_outbound_rules": governing}
-        unknown = [
-            rule
-            for g in groups
-            if g not in designated
-            for rule in unresolved(g.egress)
-            if not rule.all_traffic
-        ]
-        if inbound and not governing and unknown:
+        unknown = _undecided(
+            bool(inbound),
+            [rule for g in groups for rule in g.ingress if rule.peer.possible],
+            bool(governing),
+            [rule for g in groups if g not in designated for rule in _doubtful_egress(g, egress_groups)],
+        )
+        if unknown:
             lists, reasons = unknown_reasons(groups, unknown)
             yield Verdict(
                 Status.UNKNOWN,
@@ -167,10 +192,15 @@ def check_inbound_rules_only(account: AccountSnapshot, context: RuleContext) -> 
             return pass_verdict(
                 group, "designated internet egress group: its outbound rules are the exception"
             )
-        governing = [rule for rule in group.egress if _governs(rule, egress_groups)]
-        if not group.ingress or not governing:
-            unknown = [rule for rule in unresolved(group.egress) if not rule.all_traffic]
-            if group.ingress and unknown:
+        inbound = certain(group.ingress)
+        governing = [rule for rule in certain(group.egress) if _governs(rule, egress_groups)]
+        if not inbound or not governing:
+            possible = [rule for rule in group.ingress if rule.peer.possible]
+            doubtful = _doubtful_egress(group, egress_groups)
+            unknown = _undecided(bool(inbound), possible, bool(governing), doubtful)
+            if unknown and not inbound and not doubtful:
+                return unknown_verdict(group, unknown, "whether it has inbound rules")
+            if unknown:
                 return unknown_verdict(group, unknown, "whether its outbound rules govern access")
             return pass_verdict(
                 group, "the group does not mix inbound rules with outbound rules that govern access"

@@ -13,6 +13,7 @@ from cloudwarden.rules.security_group_network import (
     PERMISSIONS,
     SECTION,
     Group,
+    certain,
     each_group,
     fail_verdict,
     listed,
@@ -67,6 +68,7 @@ def _too_broad_from_the_world(context: RuleContext, rule: NetRule, settings: Sec
 
 
 _WORLD = Peer(PeerKind.IPV4, "0.0.0.0/0", internet=True, world_open=True)
+_ADDRESSES = (PeerKind.IPV4, PeerKind.IPV6)
 
 
 def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
@@ -76,20 +78,31 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
     def too_broad_from_the_world(rule: NetRule) -> bool:
         return _too_broad_from_the_world(context, rule, settings)
 
+    def doubtful(rule: NetRule) -> bool:
+        """A rule whose peer is unknown that would be too broad from the world, or one that may be the
+        group's (`iac`) and would be too broad."""
+        if rule.peer.entries_unknown:
+            return too_broad_from_the_world(rule)
+        return rule.peer.kind in _ADDRESSES and _inbound_problem(context, rule, settings) is not None
+
     def judge(group: Group) -> Verdict:
         problems = []
-        for rule in group.ingress:
-            if rule.peer.kind in (PeerKind.IPV4, PeerKind.IPV6):
+        for rule in certain(group.ingress):
+            if rule.peer.kind in _ADDRESSES:
                 problem = _inbound_problem(context, rule, settings)
                 if problem:
                     problems.append((rule, *problem))
+        unknown = [rule for rule in unresolved(group.ingress) if doubtful(rule)]
         if not problems:
-            unknown = [rule for rule in unresolved(group.ingress) if too_broad_from_the_world(rule)]
             if unknown:
                 if any(rule.peer.kind is PeerKind.PREFIX_LIST for rule in unknown):
                     judged = "inbound access from prefix lists"
                 elif any(rule.peer.failed_read for rule in unknown):
                     judged = "inbound access from sources that could not be read"
+                elif all(rule.peer.malformed for rule in unknown):
+                    judged = "inbound access from malformed rules"
+                elif any(rule.peer.malformed for rule in unknown):
+                    judged = "inbound access from malformed rules and sources known only after apply"
                 else:
                     judged = "inbound access from sources known only after apply"
                 return unknown_verdict(group, unknown, judged)
@@ -108,11 +121,14 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
             f"keep world-open rules to ports {public_ports}."
         )
         message = f"inbound rules too broad: {listed(described, reasons)}"
-        unknown = [rule for rule in unresolved(group.ingress) if too_broad_from_the_world(rule)]
         if unknown:
-            # The FAIL is certain; the severity may be higher than what the known rules show.
+            # The FAIL is certain; the severity may be higher than what the known rules show. A live
+            # scan's only unknown peers are prefix lists whose entries are unknown: its words.
             _, why = unknown_reasons([group], unknown)
-            message += f"; rules toward unknown peers may allow more: {why}"
+            if all(rule.peer.kind is PeerKind.PREFIX_LIST for rule in unknown):
+                message += f"; rules from prefix lists whose entries are unknown may allow more: {why}"
+            else:
+                message += f"; rules toward unknown peers may allow more: {why}"
             offending += [
                 {
                     "rule": rule.describe(),
@@ -194,12 +210,14 @@ SG_MINIMAL_INBOUND = Rule(
     permissions=PERMISSIONS,
     needs=NEEDS,
     iac=(
-        "Each `aws_security_group` and `AWS::EC2::SecurityGroup` with its inline rules and the rule "
-        "resources attached to it (`aws_security_group_rule`, `aws_vpc_security_group_ingress_rule`, "
-        "`AWS::EC2::SecurityGroupIngress`). A source known only after apply (a CIDR of a VPC the plan "
-        "creates) may be any address: UNKNOWN (`known-after-apply`) naming the attribute when the rule "
-        "would be too broad from the world, never PASS. A plan does not say which interfaces carry a "
-        "group, so the severity is never lowered."
+        "Each `aws_security_group`, `aws_default_security_group` and `AWS::EC2::SecurityGroup` with its "
+        "inline rules and the rule resources attached to it (`aws_security_group_rule`, "
+        "`aws_vpc_security_group_ingress_rule`, `AWS::EC2::SecurityGroupIngress`). A source known only "
+        "after apply (a CIDR of a VPC the plan creates) may be any address: UNKNOWN (`known-after-apply`) "
+        "naming the attribute when the rule would be too broad from the world, never PASS; a rule resource "
+        "whose group is known only after apply may be any group's: UNKNOWN where it would be too broad, "
+        "never FAIL; a port or CIDR that is none is UNKNOWN (`rule-error`). A plan does not say which "
+        "interfaces carry a group, so the severity is never lowered."
     ),
     check=check_minimal_inbound,
 )

@@ -12,6 +12,7 @@ from cloudwarden.rules.security_group_network import (
     PERMISSIONS,
     SECTION,
     Group,
+    certain,
     each_group,
     fail_verdict,
     listed,
@@ -24,29 +25,39 @@ from cloudwarden.snapshot import AccountSnapshot
 
 
 def check_no_internal_all_ports(account: AccountSnapshot, context: RuleContext) -> Iterator[Verdict]:
+    def every_port(rule: NetRule) -> bool:
+        return rule.all_traffic or (rule.protocol in PORTED and rule.all_ports)
+
     def judge(group: Group) -> Verdict:
+        default = group.group.name == "default"
         problems: list[tuple[NetRule, str, Severity]] = []
-        if group.group.name == "default":
+        if default:
             problems += [
-                (rule, "the default group must have no inbound rule", Severity.HIGH) for rule in group.ingress
+                (rule, "the default group must have no inbound rule", Severity.HIGH)
+                for rule in certain(group.ingress)
             ]
-        problems += [
-            (rule, "every port from a security group", Severity.HIGH)
-            for rule in group.ingress
-            if rule.peer.kind is PeerKind.GROUP
-            and (rule.all_traffic or (rule.protocol in PORTED and rule.all_ports))
-            and group.group.name != "default"
-        ]
+        else:
+            problems += [
+                (rule, "every port from a security group", Severity.HIGH)
+                for rule in certain(group.ingress)
+                if rule.peer.kind is PeerKind.GROUP and every_port(rule)
+            ]
         if not problems:
-            # A peer known only after apply may be a group: every port toward it is undecided.
-            unknown = [
-                rule
-                for rule in unresolved(group.ingress)
-                if rule.peer.kind is PeerKind.UNRESOLVED
-                and (rule.all_traffic or (rule.protocol in PORTED and rule.all_ports))
-            ]
+            if default:
+                # A rule that may be this group's (`iac`) would be an inbound rule of the default group.
+                unknown = [rule for rule in group.ingress if rule.peer.possible]
+                judged = "whether the default group has inbound rules"
+            else:
+                # A peer known only after apply may be a group: every port toward it is undecided; so is
+                # every port from a group by a rule that may be this group's (`iac`).
+                unknown = [
+                    rule
+                    for rule in unresolved(group.ingress)
+                    if rule.peer.kind in (PeerKind.UNRESOLVED, PeerKind.GROUP) and every_port(rule)
+                ]
+                judged = "whether its inbound rules open every port to groups"
             if unknown:
-                return unknown_verdict(group, unknown, "whether its inbound rules open every port to groups")
+                return unknown_verdict(group, unknown, judged)
             return pass_verdict(group, "no inbound rule opens every port to other resources")
         described = [rule.describe() for rule, _, _ in problems]
         reasons = [why for _, why, _ in problems]

@@ -10,7 +10,10 @@ with a `PREFIX_LIST` peer marked `entries_unknown`, which the rules judge as UNK
 guess; an empty list stays one rule with a `PREFIX_LIST` peer too, which allows nothing but is still
 an inbound rule (the default group must have none). A peer that an infrastructure plan leaves to
 deployment (`IpPermission.unknown_peers`) is an `UNRESOLVED` peer, also `entries_unknown`: it may be
-any address or group, and the rules judge it as they judge a prefix list of unknown entries.
+any address or group, and the rules judge it as they judge a prefix list of unknown entries; so is a
+peer, port or protocol that a document gives malformed (`IpPermission.malformed_peers`: `malformed`).
+The peers of a permission that may not be the group's at all (`IpPermission.possible`: a rule resource
+whose group is known only after apply) are `possible`: the rules never FAIL a group on them.
 
 Protocols follow EC2: `-1` is all traffic (no ports); tcp/udp carry a port range; icmp/icmpv6 carry
 a type and code, not ports; any other protocol number allows the whole protocol, whatever the ports
@@ -99,6 +102,11 @@ class Peer(msgspec.Struct, frozen=True, gc=False):
     failed_read: bool = False
     """An `UNRESOLVED` peer unknown because a read failed (`IpPermission.unread_peers`), not because
     a plan leaves it to apply: `value` names the failed read."""
+    malformed: bool = False
+    """An `UNRESOLVED` peer unknown because the document gives a value that is no such value
+    (`IpPermission.malformed_peers`): `value` names the attribute and the value."""
+    possible: bool = False
+    """The peer of a rule that may not be this group's (`IpPermission.possible`)."""
 
     def describe(self) -> str:
         if self.kind is PeerKind.GROUP:
@@ -108,7 +116,9 @@ class Peer(msgspec.Struct, frozen=True, gc=False):
             extra += [f"peered via {self.peering}"] if self.peering else []
             return f"{self.value}" + (f" ({', '.join(extra)})" if extra else "")
         if self.kind is PeerKind.UNRESOLVED:
-            return self.value if self.failed_read else f"{self.value} (known only after apply)"
+            if self.failed_read:
+                return self.value
+            return f"{self.value} ({'malformed' if self.malformed else 'known only after apply'})"
         if self.kind is PeerKind.PREFIX_LIST:
             return f"prefix list {self.value} ({'entries unknown' if self.entries_unknown else 'empty'})"
         if self.prefix_list is not None:
@@ -262,6 +272,12 @@ def _normalised(
         Peer(PeerKind.UNRESOLVED, name, entries_unknown=True, failed_read=True)
         for name in permission.unread_peers
     )
+    peers.extend(
+        Peer(PeerKind.UNRESOLVED, name, entries_unknown=True, malformed=True)
+        for name in permission.malformed_peers
+    )
+    if permission.possible:
+        peers = [msgspec.structs.replace(peer, possible=True) for peer in peers]
     return [NetRule(direction, protocol, ports, icmp, peer) for peer in peers]
 
 
@@ -300,6 +316,8 @@ def rules_of(
             or permission.prefix_lists
             or permission.unknown_peers
             or permission.unread_peers
+            or permission.malformed_peers
+            or permission.possible
         ):
             rules.extend(_normalised(permission, direction, group_id, owner_id, prefix_lists))
         else:
