@@ -199,3 +199,17 @@ def test_a_byte_order_mark_is_no_content(tmp_path: Path) -> None:
     template.write_bytes(b"\xef\xbb\xbf" + TEMPLATE.encode())
     documents = read_documents([plan, template])
     assert [[r.address for r in d.resources] for d in documents] == [["aws_s3_bucket.logs"], ["Logs"]]
+
+
+def test_a_broken_link_in_a_directory_is_left_alone(tmp_path: Path) -> None:
+    _write(tmp_path / "stack.yaml", TEMPLATE)
+    (tmp_path / "gone.yaml").symlink_to(tmp_path / "absent.yaml")
+    assert [d.path for d in read_documents([tmp_path])] == [str(tmp_path / "stack.yaml")]
+
+
+def test_a_broken_link_named_on_the_command_line_is_an_error(tmp_path: Path) -> None:
+    link = tmp_path / "gone.yaml"
+    link.symlink_to(tmp_path / "absent.yaml")
+    with pytest.raises(IacError) as raised:
+        read_documents([link])
+    assert raised.value.path == str(link)

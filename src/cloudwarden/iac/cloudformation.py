@@ -329,8 +329,10 @@ class _YamlBuilder:
             content: Any = node.value
         elif isinstance(node, yaml.SequenceNode):
             content = [self.build(item, used) for item in node.value]
-        else:
-            content = self.mapping(node)  # type: ignore[arg-type]
+        elif isinstance(node, yaml.MappingNode):
+            content = self.mapping(node)
+        else:  # pragma: no cover - a YAML node is a scalar, a sequence or a mapping
+            raise self.error(node, f"!{name} of an unknown kind of YAML node")
         if name == "GetAtt" and isinstance(content, str):
             resource, dot, attribute = content.partition(".")
             if not dot:

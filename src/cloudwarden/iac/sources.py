@@ -87,8 +87,11 @@ def _files(path: Path) -> Iterator[tuple[Path, bool]]:
             d for d in directories if not d.startswith(".") and d not in _SKIPPED_DIRECTORIES
         )
         for name in sorted(files):
+            found = Path(root) / name
+            if found.is_symlink() and not found.exists():
+                continue  # a broken link holds no plan or template: left alone, as other files are
             if Path(name).suffix.lower() in _CANDIDATE_SUFFIXES and not name.startswith("."):
-                yield Path(root) / name, False
+                yield found, False
 
 
 def _read(file: Path, named: bool, account_id: str | None, region: str | None) -> IacDocument | None:
