@@ -22,8 +22,12 @@ $(DEV_INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
+# The demo records its run into the scan history STORE (by default history.db here, which
+# `.venv/bin/cloudwarden history --store sqlite:///history.db` then reads); `make demo STORE=` records nothing.
+STORE ?= sqlite:///history.db
+
 demo: $(DEMO_INSTALLED)
-	$(BIN)/cloudwarden demo
+	$(BIN)/cloudwarden demo $(if $(STORE),--store '$(STORE)')
 
 # Style, types, and the declared layers ([tool.importlinter] in pyproject.toml).
 lint: $(DEV_INSTALLED)

@@ -22,9 +22,11 @@ TIER_OF_DIRECTORY = {
     "live": "live",
     "cluster": "cluster",
     "bench": "bench",
+    "history": "store",
 }
-TIER_OF_FILE = {"report_html/test_browser.py": "browser"}
-"""Files whose tier is not their directory's: the HTML report's browser test starts Chromium."""
+TIER_OF_FILE = {"report_html/test_browser.py": "browser", "report_html/test_history_browser.py": "browser"}
+"""Files whose tier is not their directory's: the HTML report's and history page's browser tests start
+Chromium."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

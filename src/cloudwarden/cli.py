@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import importlib.util
@@ -9,9 +10,9 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import IO, Annotated
 
 import typer
 from rich.console import Console
@@ -22,7 +23,12 @@ from cloudwarden.compliance import CATALOGUE
 from cloudwarden.config import Config, ConfigError, is_account_id, load_config
 from cloudwarden.demo import DemoScan, DemoUnavailable, demo_config
 from cloudwarden.engine import Evaluation
-from cloudwarden.findings import Finding, Severity
+from cloudwarden.files import written_whole
+from cloudwarden.findings import Finding, Report, ScanSummary, Severity
+from cloudwarden.history import Recorder, Store, StoreError, open_store
+from cloudwarden.history.query import history
+from cloudwarden.history.record import RecordError
+from cloudwarden.history.view import HistoryFilter, HistoryView
 from cloudwarden.iac.build import build
 from cloudwarden.iac.findings import live_key, live_status
 from cloudwarden.iac.sources import read_documents
@@ -47,9 +53,11 @@ from cloudwarden.report.framework import (
     render_framework_rules_markdown,
     render_framework_rules_terminal,
 )
+from cloudwarden.report.history import render_history_html, render_history_json, render_history_terminal
 from cloudwarden.report.reference import render_rules_json, render_rules_markdown, render_rules_terminal
 from cloudwarden.report.stream import ScanHeader
 from cloudwarden.report.writing import (
+    Evaluated,
     OutputError,
     Targets,
     report_targets,
@@ -71,6 +79,15 @@ app = typer.Typer(
 
 class UsageProblem(Exception):
     """Bad usage, configuration or input: exit 2 with the message."""
+
+
+class NotRecorded(Exception):
+    """The run was judged and reported, but could not be recorded in the store (nothing of it was
+    kept): exit 3, the run did not do all it was asked."""
+
+
+STORE_VARIABLE = "CLOUDWARDEN_STORE"
+"""The store URL when `--store` is not given; it overrides the configuration's `history.store`."""
 
 
 class RulesFormat(enum.StrEnum):
@@ -119,6 +136,16 @@ FrameworkOption = Annotated[
         metavar="ID",
         help=f"Report per control of this compliance framework ({', '.join(CATALOGUE.frameworks)}); "
         "terminal, json and html formats.",
+    ),
+]
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        metavar="URL",
+        help=f"Record the run in this scan history (sqlite:///path.db, postgresql://user@host/db); "
+        f"default: ${STORE_VARIABLE}, then history.store.",
     ),
 ]
 
@@ -184,11 +211,37 @@ def _report(
     *,
     prepare: Callable[[Finding], Finding | None] | None = None,
     warnings: Sequence[str] = (),
+    store: Store | None = None,
+    command: str = "scan",
 ) -> int:
     """Evaluate `snapshot`, write the reports to `targets` (`report_targets`), per control of
     `framework` when one is given, and give the exit code (the same with or without a framework).
-    `prepare` and `warnings` are the engine's (`iac` points findings at the code)."""
+    `prepare` and `warnings` are the engine's (`iac` points findings at the code). With a `store`, the
+    run is recorded as `command` from the same stream of findings, and committed after the reports
+    (`_Recorded`): the exit code is the same, unless recording failed (NotRecorded)."""
     evaluation = Evaluation(snapshot, settings, rules, prepare=prepare, warnings=warnings)
+    header = ScanHeader(snapshot.scan.started_at, snapshot.scan.finished_at, __version__)
+    if store is None:
+        return _judge(evaluation, header, rules, targets, fail_on, framework)
+    try:
+        with store.recorder(command=command, rules=[rule.id for rule in rules]) as recorder:
+            recorded = _Recorded(evaluation, recorder)
+            code = _judge(recorded, header, rules, targets, fail_on, framework)
+            recorded.commit()
+    except RecordError as error:
+        raise NotRecorded(str(error)) from error
+    return code
+
+
+def _judge(
+    evaluation: Evaluated,
+    header: ScanHeader,
+    rules: Sequence[Rule],
+    targets: Targets,
+    fail_on: Severity,
+    framework: str | None,
+) -> int:
+    """The reports of `evaluation` (or its framework view) written, and the run's exit code."""
     tally = Tally(fail_on)
     if framework is not None:
         findings = tuple(tally.watch(evaluation))
@@ -197,9 +250,60 @@ def _report(
             framework_view(findings, [rule.id for rule in rules], framework), summary, targets
         )
         return exit_code(tally, summary)
-    header = ScanHeader(snapshot.scan.started_at, snapshot.scan.finished_at, __version__)
     summary = write_reports(evaluation, header, rules, targets, tally)
     return exit_code(tally, summary)
+
+
+class _Recorded:
+    """The evaluation as the reports read it, each finding handed to the recorder on the way: one
+    stream, never the whole run in memory. A database that fails mid-run does not cut the reports
+    short: the recorder has rolled back, the rest of the findings go to the reports alone, and
+    `commit` says it (the run exits 3, its reports whole)."""
+
+    def __init__(self, evaluation: Evaluation, recorder: Recorder) -> None:
+        self._evaluation = evaluation
+        self._recorder = recorder
+        self._failure: RecordError | None = None
+
+    def __iter__(self) -> Iterator[Finding]:
+        for finding in self._evaluation:
+            if self._failure is None:
+                try:
+                    self._recorder.add(finding)
+                except RecordError as error:
+                    self._failure = error
+            yield finding
+
+    def summary(self) -> ScanSummary:
+        return self._evaluation.summary()
+
+    def commit(self) -> None:
+        """The run recorded in one transaction, after its last finding and its summary; or the error
+        that stopped it (raised inside the recorder's block, which then keeps nothing)."""
+        if self._failure is not None:
+            raise self._failure
+        self._recorder.finish(self._evaluation.summary())
+
+
+def _store_url(given: str | None, settings: Config | None) -> str | None:
+    """The store to record in: `--store`, else $CLOUDWARDEN_STORE, else `history.store`; None: none."""
+    configured = settings.history.store if settings is not None else None
+    return given or os.environ.get(STORE_VARIABLE) or configured
+
+
+@contextlib.contextmanager
+def _opened_store(url: str | None) -> Iterator[Store | None]:
+    """The store at `url` opened, its schema created or upgraded, before any AWS call or input file is
+    read: a bad URL, an unreachable server or a store of a newer schema is exit 2 at once."""
+    if url is None:
+        yield None
+        return
+    try:
+        store = open_store(url)
+    except StoreError as error:
+        raise UsageProblem(str(error)) from error
+    with store:
+        yield store
 
 
 def _collect(
@@ -255,6 +359,12 @@ def _guarded(action: Callable[[], int], debug: bool) -> int:
     except ScanAborted as error:
         sys.stderr.write(f"cloudwarden: cannot scan: {_one_line(str(error))}\n")
         return EXIT_CANNOT_SCAN
+    except NotRecorded as error:
+        sys.stderr.write(f"cloudwarden: not recorded: {_one_line(str(error))}\n")
+        return EXIT_CANNOT_SCAN
+    except StoreError as error:  # reading a store that stopped answering (`history`, `diff --store`)
+        sys.stderr.write(f"cloudwarden: store error: {_one_line(str(error))}\n")
+        return EXIT_CANNOT_SCAN
     except Exception as error:
         summary = f"cloudwarden: internal error: {type(error).__name__}: {_one_line(str(error))}"
         if debug:
@@ -283,6 +393,7 @@ def scan(
     output: OutputOption = None,
     fail_on: FailOnOption = Severity.INFO,
     framework: FrameworkOption = None,
+    store: StoreOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Collect from AWS and evaluate (collect + evaluate)."""
@@ -292,8 +403,11 @@ def scan(
         rules = _select_rules(rule)
         _check_framework(framework, output_format)
         targets = report_targets(output_format, output)
-        snapshot = _collect(profile, region, settings, live, account, org, cluster, rules)
-        return _report(snapshot, settings, rules, targets, fail_on, framework)
+        with _opened_store(_store_url(store, settings)) as history_store:
+            snapshot = _collect(profile, region, settings, live, account, org, cluster, rules)
+            return _report(
+                snapshot, settings, rules, targets, fail_on, framework, store=history_store, command="scan"
+            )
 
     raise typer.Exit(_guarded(body, debug))
 
@@ -336,6 +450,7 @@ def evaluate_command(
     output: OutputOption = None,
     fail_on: FailOnOption = Severity.INFO,
     framework: FrameworkOption = None,
+    store: StoreOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Evaluate a saved snapshot; no network call."""
@@ -345,11 +460,21 @@ def evaluate_command(
         rules = _select_rules(rule)
         _check_framework(framework, output_format)
         targets = report_targets(output_format, output)
-        try:
-            snapshot = load_snapshot(snapshot_path)
-        except SnapshotError as error:
-            raise UsageProblem(str(error)) from error
-        return _report(snapshot, settings, rules, targets, fail_on, framework)
+        with _opened_store(_store_url(store, settings)) as history_store:
+            try:
+                snapshot = load_snapshot(snapshot_path)
+            except SnapshotError as error:
+                raise UsageProblem(str(error)) from error
+            return _report(
+                snapshot,
+                settings,
+                rules,
+                targets,
+                fail_on,
+                framework,
+                store=history_store,
+                command="evaluate",
+            )
 
     raise typer.Exit(_guarded(body, debug))
 
@@ -378,6 +503,7 @@ def iac_command(
         ),
     ] = None,
     framework: FrameworkOption = None,
+    store: StoreOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Judge Terraform plans and CloudFormation templates with the same rules, before deployment; no
@@ -388,29 +514,47 @@ def iac_command(
         rules = _iac_rules(rule)
         _check_framework(framework, output_format)
         targets = report_targets(output_format, output)
-        live = _live_snapshot(snapshot_path) if snapshot_path is not None else None
-        account = live.accounts[0] if live is not None else None
-        region = account.regions[0] if account is not None and len(account.regions) == 1 else None
-        account_id = account.account_id if account is not None else None
-        documents = read_documents(paths, account_id=account_id, region=region)
-        built = build(documents, account)
-        relabel = built.relabel
-        if live is not None:
-            # What the account is now, to report what the change alters beyond what it names.
-            judged = Evaluation(live, settings, rules)
-            relabel = relabel.with_live({live_key(f): live_status(f) for f in judged})
-        return _report(
-            built.snapshot,
-            settings,
-            rules,
-            targets,
-            fail_on,
-            framework,
-            prepare=relabel,
-            warnings=built.warnings,
-        )
+        with _opened_store(_store_url(store, settings)) as history_store:
+            return _iac(paths, snapshot_path, settings, rules, targets, fail_on, framework, history_store)
 
     raise typer.Exit(_guarded(body, debug))
+
+
+def _iac(
+    paths: Sequence[Path],
+    snapshot_path: Path | None,
+    settings: Config,
+    rules: Sequence[Rule],
+    targets: Targets,
+    fail_on: Severity,
+    framework: str | None,
+    store: Store | None,
+) -> int:
+    """`iac`'s judgement of the documents (over the live snapshot's account, if any), recorded in
+    `store` when one is given (the live account's own judgement, only compared, is not recorded)."""
+    live = _live_snapshot(snapshot_path) if snapshot_path is not None else None
+    account = live.accounts[0] if live is not None else None
+    region = account.regions[0] if account is not None and len(account.regions) == 1 else None
+    account_id = account.account_id if account is not None else None
+    documents = read_documents(paths, account_id=account_id, region=region)
+    built = build(documents, account)
+    relabel = built.relabel
+    if live is not None:
+        # What the account is now, to report what the change alters beyond what it names.
+        judged = Evaluation(live, settings, rules)
+        relabel = relabel.with_live({live_key(f): live_status(f) for f in judged})
+    return _report(
+        built.snapshot,
+        settings,
+        rules,
+        targets,
+        fail_on,
+        framework,
+        prepare=relabel,
+        warnings=built.warnings,
+        store=store,
+        command="iac",
+    )
 
 
 def _live_snapshot(path: Path) -> Snapshot:
@@ -452,18 +596,31 @@ class DiffFormat(enum.StrEnum):
 
 @app.command("diff")
 def diff_command(
-    old: Annotated[Path, typer.Argument(metavar="OLD.json", help="The earlier report (--format json).")],
-    new: Annotated[Path, typer.Argument(metavar="NEW.json", help="The later report (--format json).")],
+    old: Annotated[
+        Path | None, typer.Argument(metavar="OLD.json", help="The earlier report (--format json).")
+    ] = None,
+    new: Annotated[
+        Path | None, typer.Argument(metavar="NEW.json", help="The later report (--format json).")
+    ] = None,
     output_format: Annotated[DiffFormat, typer.Option("--format")] = DiffFormat.TERMINAL,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store", metavar="URL", help="Compare the two latest runs of this scan history (no files)."
+        ),
+    ] = None,
+    run: Annotated[
+        int | None,
+        typer.Option("--run", metavar="ID", help="With --store: this run against the one before it."),
+    ] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Compare two JSON reports by finding id: new, resolved, changed, unchanged; exit 1 on a new FAIL."""
+    """Compare two JSON reports by finding id: new, resolved, changed, unchanged; exit 1 on a new FAIL.
+    With --store, two runs of the scan history instead of two files."""
 
     def body() -> int:
-        try:
-            changes = compare(load_report(old), load_report(new))
-        except ReportFileError as error:
-            raise UsageProblem(str(error)) from error
+        older, newer = _diffed_reports(old, new, store, run)
+        changes = compare(older, newer)
         with standard_output():
             if output_format is DiffFormat.JSON:
                 sys.stdout.write(render_diff_json(changes))
@@ -475,11 +632,178 @@ def diff_command(
     raise typer.Exit(_guarded(body, debug))
 
 
+def _diffed_reports(
+    old: Path | None, new: Path | None, store: str | None, run: int | None
+) -> tuple[Report, Report]:
+    """The two reports `diff` compares: two files, or two runs of a store (never both)."""
+    if store is None:
+        if run is not None:
+            raise UsageProblem("--run names a run of a store: give --store URL too")
+        if old is None or new is None:
+            raise UsageProblem("diff compares two reports: OLD.json NEW.json, or --store URL")
+        try:
+            return load_report(old), load_report(new)
+        except ReportFileError as error:
+            raise UsageProblem(str(error)) from error
+    if old is not None or new is not None:
+        raise UsageProblem("diff compares two report files or two runs of --store, not both")
+    with _opened_store(_existing_store(store)) as opened:
+        assert opened is not None
+        earlier, later = _runs_to_compare(opened, run)
+        return opened.report_of(earlier), opened.report_of(later)
+
+
+def _runs_to_compare(store: Store, run: int | None) -> tuple[int, int]:
+    """The run before `run` and `run` (by default the latest), in the history's order: started_at,
+    then id. The run before is the one recorded just before it, whatever accounts it judged."""
+    ids = store.run_ids()
+    if run is None:
+        if len(ids) < 2:
+            raise UsageProblem(f"{store.url}: the store holds {len(ids)} run(s): diff needs two")
+        return ids[-2], ids[-1]
+    if run not in ids:
+        raise UsageProblem(f"{store.url}: no run {run} in the store (runs: {_id_ranges(ids)})")
+    position = ids.index(run)
+    if position == 0:
+        raise UsageProblem(f"{store.url}: run {run} is the first recorded: there is no run before it")
+    return ids[position - 1], run
+
+
+def _id_ranges(ids: Sequence[int]) -> str:
+    """Run ids for a message: `1-4, 7` (never thousands of numbers on one line)."""
+    ranges: list[list[int]] = []
+    for number in sorted(ids):
+        if ranges and number == ranges[-1][1] + 1:
+            ranges[-1][1] = number
+        else:
+            ranges.append([number, number])
+    shown = [str(a) if a == b else f"{a}-{b}" for a, b in ranges]
+    return ", ".join(shown) if shown else "none"
+
+
+def _existing_store(url: str) -> str:
+    """`url`, if it names a store that exists: reading (`history`, `diff --store`) never creates a SQLite
+    file. The path is SQLAlchemy's: what follows `sqlite:///` (a fourth slash makes it absolute)."""
+    scheme, separator, rest = url.partition("://")
+    if separator and scheme in ("sqlite", "sqlite+pysqlite") and rest.startswith("/"):
+        path = rest[1:].partition("?")[0]
+        if path and path != ":memory:" and not Path(path).is_file():
+            raise UsageProblem(
+                f"{url}: no store there ({path} does not exist): record a run first, with --store on "
+                "scan, evaluate, demo or iac"
+            )
+    return url
+
+
+class HistoryFormat(enum.StrEnum):
+    TERMINAL = "terminal"
+    JSON = "json"
+    HTML = "html"
+
+
+@app.command("history")
+def history_command(
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            metavar="URL",
+            help=f"The scan history to read; default: ${STORE_VARIABLE}, then history.store.",
+        ),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", metavar="DATE", help="Only runs started on or after this day (UTC)."),
+    ] = None,
+    account: Annotated[
+        list[str] | None, typer.Option("--account", metavar="ID", help="Only this account (repeatable).")
+    ] = None,
+    rule: RuleOption = None,
+    output_format: Annotated[HistoryFormat, typer.Option("--format")] = HistoryFormat.TERMINAL,
+    output: Annotated[Path | None, typer.Option("--output", help="Write to this file.")] = None,
+    config: ConfigOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """What the recorded runs say over time: per finding, since each account's previous run, time to
+    fix, oldest open FAILs, trends, stale accounts."""
+
+    def body() -> int:
+        settings = _load_config(config)
+        wanted = HistoryFilter(
+            now=dt.datetime.now(dt.UTC),
+            since=_day(since),
+            accounts=_accounts(account),
+            rules=tuple(selected.id for selected in _select_rules(rule)) if rule else (),
+            stale_after_days=settings.history.stale_after_days,
+        )
+        url = _store_url(store, settings)
+        if url is None:
+            raise UsageProblem(
+                f"history reads a store: give --store URL (or ${STORE_VARIABLE}, or history.store)"
+            )
+        target = writable(output) if output is not None else None
+        with _opened_store(_existing_store(url)) as opened:
+            assert opened is not None
+            if not opened.run_ids():
+                sys.stderr.write(
+                    f"cloudwarden: {opened.url} holds no run yet: record one with --store on scan, "
+                    "evaluate, demo or iac\n"
+                )
+            _write_history(history(opened, wanted), output_format, target)
+        return EXIT_OK
+
+    raise typer.Exit(_guarded(body, debug))
+
+
+def _day(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageProblem(f"--since: {text!r} is not a day (YYYY-MM-DD)") from None
+
+
+def _accounts(given: Sequence[str] | None) -> tuple[str, ...]:
+    """The accounts asked for, as recorded: 12-digit ids, or an `iac` document's path; never blank."""
+    blank = [account for account in given or () if not account.strip()]
+    if blank:
+        raise UsageProblem("--account: an account id must not be empty")
+    return tuple(dict.fromkeys(given or ()))
+
+
+def _write_history(view: HistoryView, output_format: HistoryFormat, target: Path | None) -> None:
+    """The view on standard output, or into `target` written whole or not at all."""
+    if target is None:
+        console = Console()  # NO_COLOR and a standard output that is no terminal mean no colour
+        color = console.is_terminal and not console.no_color
+        with standard_output():
+            _render_history(view, output_format, sys.stdout.buffer, color, console.width)
+        return
+    try:
+        with written_whole(target) as sink:
+            _render_history(view, output_format, sink, False, Console().width)
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror}") from error
+
+
+def _render_history(
+    view: HistoryView, output_format: HistoryFormat, sink: IO[bytes], color: bool, width: int
+) -> None:
+    if output_format is HistoryFormat.JSON:
+        render_history_json(view, sink)
+    elif output_format is HistoryFormat.HTML:
+        sink.write(render_history_html(view).encode())
+    else:
+        sink.write(render_history_terminal(view, color, width).encode())
+
+
 @app.command()
 def demo(
     output_format: FormatOption = None,
     output: OutputOption = None,
     framework: FrameworkOption = None,
+    store: StoreOption = None,
     debug: DebugOption = False,
 ) -> None:
     """Scan an embedded AWS emulator seeded with a sample organisation: no AWS account needed."""
@@ -487,9 +811,20 @@ def demo(
     def body() -> int:
         _check_framework(framework, output_format)
         targets = report_targets(output_format, output)
-        demo_scan = DemoScan()
-        settings = demo_config(dt.datetime.now(dt.UTC).date())
-        _report(demo_scan.collect(settings), settings, RULES, targets, Severity.INFO, framework)
+        with _opened_store(_store_url(store, None)) as history_store:
+            demo_scan = DemoScan()
+            settings = demo_config(dt.datetime.now(dt.UTC).date())
+            snapshot = demo_scan.collect(settings)
+            _report(
+                snapshot,
+                settings,
+                RULES,
+                targets,
+                Severity.INFO,
+                framework,
+                store=history_store,
+                command="demo",
+            )
         return EXIT_OK
 
     raise typer.Exit(_guarded(body, debug))

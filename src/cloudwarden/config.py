@@ -85,6 +85,13 @@ class SecurityGroupsConfig(_Section, frozen=True):
     max_port_range: int = 32
 
 
+class HistoryConfig(_Section, frozen=True):
+    store: str | None = None
+    """The scan history's store URL (`--store` and `CLOUDWARDEN_STORE` take precedence)."""
+    stale_after_days: int = 7
+    """An account whose last run started longer ago than this is stale in `cloudwarden history`."""
+
+
 class SuppressionConfig(_Section, frozen=True):
     rule: str
     resource: str
@@ -108,6 +115,7 @@ class Config(_Section, frozen=True):
     route53: Route53Config = Route53Config()
     s3: S3Config = S3Config()
     security_groups: SecurityGroupsConfig = SecurityGroupsConfig()
+    history: HistoryConfig = HistoryConfig()
     suppressions: tuple[SuppressionConfig, ...] = ()
     attestations: tuple[AttestationConfig, ...] = ()
 
@@ -217,6 +225,10 @@ def _problems(
     problems: list[str] = []
     if not 1 <= config.root.recent_use_days <= RECENT_USE_DAYS_MAX:
         problems.append(f"root.recent_use_days must be between 1 and {RECENT_USE_DAYS_MAX}")
+    if config.history.stale_after_days < 1:
+        problems.append("history.stale_after_days must be at least 1")
+    if config.history.store is not None and not config.history.store.strip():
+        problems.append("history.store must not be empty (leave it out to record nothing)")
     if config.accounts.max_parallel < 1:
         problems.append("accounts.max_parallel must be at least 1")
     for account in (

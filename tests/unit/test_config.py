@@ -458,3 +458,33 @@ def test_deep_nesting_is_an_error_naming_the_file_with_the_pure_python_loader_to
     monkeypatch.setattr(config_module, "_YAML_LOADER", yaml.SafeLoader)
     with pytest.raises(ConfigError, match=f"configuration {path} is nested too deeply to be read"):
         load_config(path, RULE_IDS)
+
+
+def test_history_defaults_record_nothing_and_call_a_week_stale() -> None:
+    assert Config().history.store is None
+    assert Config().history.stale_after_days == 7
+
+
+def test_history_keys_are_read() -> None:
+    raw = {"history": {"store": "sqlite:///history.db", "stale_after_days": 3}}
+    history = parse_config(raw, RULE_IDS).history
+    assert (history.store, history.stale_after_days) == ("sqlite:///history.db", 3)
+
+
+def test_history_unknown_key_is_an_error() -> None:
+    _rejected({"history": {"stale_after": 3}}, "stale_after", "history")
+
+
+@pytest.mark.parametrize("days", [0, -1])
+def test_history_stale_after_days_below_one_is_an_error(days: int) -> None:
+    message = _rejected({"history": {"stale_after_days": days}})
+    assert message == "cloudwarden.yaml: history.stale_after_days must be at least 1"
+
+
+def test_history_stale_after_days_that_is_not_a_number_is_an_error() -> None:
+    _rejected({"history": {"stale_after_days": "a week"}}, "history.stale_after_days", "int")
+
+
+def test_history_blank_store_is_an_error() -> None:
+    message = _rejected({"history": {"store": "  "}})
+    assert message == "cloudwarden.yaml: history.store must not be empty (leave it out to record nothing)"
