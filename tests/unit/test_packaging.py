@@ -48,6 +48,7 @@ def test_the_demo_extra_pins_the_moto_the_emulator_patches(project: dict[str, ob
     assert re.fullmatch(r"moto(\[[a-z0-9,]+\])?==\d+\.\d+\.\d+", motos[0].replace(" ", ""))
 
 
-def test_the_dev_extra_installs_the_demo_and_the_cluster(project: dict[str, object]) -> None:
-    """The tests run the emulator and a Dask cluster: `make test` must install both extras."""
-    assert "cloudwarden[demo,distributed]" in _extra(project, "dev")
+def test_the_dev_extra_installs_the_demo_the_cluster_and_postgresql(project: dict[str, object]) -> None:
+    """The tests run the emulator, a Dask cluster and the history store on PostgreSQL: `make test` must
+    install those three extras."""
+    assert "cloudwarden[demo,distributed,postgresql]" in _extra(project, "dev")
