@@ -53,7 +53,7 @@ from cloudwarden.report.framework import (
     render_framework_rules_markdown,
     render_framework_rules_terminal,
 )
-from cloudwarden.report.history import render_history_html, render_history_json, render_history_terminal
+from cloudwarden.report.history import history_html_chunks, render_history_json, render_history_terminal
 from cloudwarden.report.reference import render_rules_json, render_rules_markdown, render_rules_terminal
 from cloudwarden.report.stream import ScanHeader
 from cloudwarden.report.writing import (
@@ -288,22 +288,37 @@ class _Recorded:
 def _store_url(given: str | None, settings: Config | None) -> str | None:
     """The store to record in: `--store`, else $CLOUDWARDEN_STORE, else `history.store`; None: none."""
     configured = settings.history.store if settings is not None else None
-    return given or os.environ.get(STORE_VARIABLE) or configured
+    if given is not None and not given.strip():
+        raise UsageProblem("--store: empty (a CI variable unset?): give a store URL, or no --store")
+    variable = os.environ.get(STORE_VARIABLE)
+    if given is None and variable is not None and not variable.strip():
+        raise UsageProblem(f"${STORE_VARIABLE} is set but empty: give a store URL, or unset it")
+    return given or variable or configured
 
 
 @contextlib.contextmanager
-def _opened_store(url: str | None) -> Iterator[Store | None]:
-    """The store at `url` opened, its schema created or upgraded, before any AWS call or input file is
-    read: a bad URL, an unreachable server or a store of a newer schema is exit 2 at once."""
+def _opened_store(url: str | None, *, read_only: bool = False) -> Iterator[Store | None]:
+    """The store at `url` opened, its schema created or upgraded (never, `read_only`), before any AWS
+    call or input file is read: a bad URL, an unreachable server or a store of a newer schema is exit 2
+    at once."""
     if url is None:
         yield None
         return
     try:
-        store = open_store(url)
+        store = open_store(url, read_only=read_only)
     except StoreError as error:
         raise UsageProblem(str(error)) from error
     with store:
         yield store
+
+
+@contextlib.contextmanager
+def _reading_store(url: str) -> Iterator[Store]:
+    """The existing store at `url`, read only (`history`, `diff --store`)."""
+    with _opened_store(_existing_store(url), read_only=True) as opened:
+        if opened is None:  # pragma: no cover - a URL was given
+            raise UsageProblem("no store given")
+        yield opened
 
 
 def _collect(
@@ -514,7 +529,13 @@ def iac_command(
         rules = _iac_rules(rule)
         _check_framework(framework, output_format)
         targets = report_targets(output_format, output)
-        with _opened_store(_store_url(store, settings)) as history_store:
+        url = _store_url(store, settings)
+        if url is not None and snapshot_path is not None:
+            raise UsageProblem(
+                "--store with --snapshot: a plan laid over an account is no run of that account (its "
+                "history would count the account's other findings fixed); record the plan alone, or scans"
+            )
+        with _opened_store(url) as history_store:
             return _iac(paths, snapshot_path, settings, rules, targets, fail_on, framework, history_store)
 
     raise typer.Exit(_guarded(body, debug))
@@ -647,8 +668,7 @@ def _diffed_reports(
             raise UsageProblem(str(error)) from error
     if old is not None or new is not None:
         raise UsageProblem("diff compares two report files or two runs of --store, not both")
-    with _opened_store(_existing_store(store)) as opened:
-        assert opened is not None
+    with _reading_store(store) as opened:
         earlier, later = _runs_to_compare(opened, run)
         return opened.report_of(earlier), opened.report_of(later)
 
@@ -742,14 +762,17 @@ def history_command(
                 f"history reads a store: give --store URL (or ${STORE_VARIABLE}, or history.store)"
             )
         target = writable(output) if output is not None else None
-        with _opened_store(_existing_store(url)) as opened:
-            assert opened is not None
+        with _reading_store(url) as opened:
             if not opened.run_ids():
                 sys.stderr.write(
                     f"cloudwarden: {opened.url} holds no run yet: record one with --store on scan, "
                     "evaluate, demo or iac\n"
                 )
-            _write_history(history(opened, wanted), output_format, target)
+            view = history(opened, wanted)
+            judged = {state.account for state in view.accounts}
+            for unseen in (name for name in wanted.accounts if name not in judged):
+                sys.stderr.write(f"cloudwarden: no recorded run judged account {unseen}\n")
+            _write_history(view, output_format, target)
         return EXIT_OK
 
     raise typer.Exit(_guarded(body, debug))
@@ -793,7 +816,8 @@ def _render_history(
     if output_format is HistoryFormat.JSON:
         render_history_json(view, sink)
     elif output_format is HistoryFormat.HTML:
-        sink.write(render_history_html(view).encode())
+        for chunk in history_html_chunks(view):  # a million findings' page is never whole in memory
+            sink.write(chunk.encode())
     else:
         sink.write(render_history_terminal(view, color, width).encode())
 

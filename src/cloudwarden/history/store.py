@@ -122,15 +122,38 @@ class Store:
             raise StoreError(f"{self.url}: {one_line(error)}") from error
 
 
-def open_store(url: str) -> Store:
-    """Validate the URL, connect, create or upgrade the schema; refuse a newer one (StoreError)."""
+def open_store(url: str, *, read_only: bool = False) -> Store:
+    """Validate the URL, connect, create or upgrade the schema; refuse a newer one (StoreError).
+
+    `read_only` (`history`, `diff --store`): the schema is never created nor upgraded (reading must
+    not turn another program's database into a store, nor lock out the scanners of an older version
+    sharing it): a store without the schema, or with an older one, is refused."""
     store = connect(url)
     try:
-        migrate(store.engine, store.url)
+        if read_only:
+            _readable(store.engine, store.url)
+        else:
+            migrate(store.engine, store.url)
     except BaseException:
         store.close()
         raise
     return store
+
+
+def _readable(engine: Engine, shown: str) -> None:
+    try:
+        with engine.connect() as connection:
+            if _up_to_date(connection, shown, "head"):
+                return
+            current = MigrationContext.configure(connection).get_current_heads()
+    except SQLAlchemyError as error:
+        raise StoreError(f"{shown}: cannot open the store: {one_line(error)}") from error
+    if not current:
+        raise StoreError(f"{shown}: not a cloudwarden store (no history schema): record a run first")
+    raise StoreError(
+        f"{shown}: the store's schema (revision {', '.join(current)}) is older than this cloudwarden's: "
+        "record a run with --store to upgrade it"
+    )
 
 
 def connect(url: str) -> Store:
@@ -151,10 +174,10 @@ def _parse(url: str) -> tuple[URL, str]:
     password, which is redacted."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+        shown = _shown(parsed, url)
+    except (ArgumentError, ValueError):
         shown = url.split("://", 1)[0] + "://..." if "://" in url else "that text"
         raise StoreError(f"{shown}: not a store URL (sqlite:///path.db or postgresql://...)") from None
-    shown = url if parsed.password is None else parsed.render_as_string(hide_password=True)
     backend, _, driver = parsed.drivername.partition("+")
     if backend == "sqlite" and driver in ("", "pysqlite"):
         if not parsed.database or parsed.database == ":memory:" or parsed.database.startswith("file:"):
@@ -165,6 +188,18 @@ def _parse(url: str) -> tuple[URL, str]:
     if backend == "postgresql" and driver in ("", "psycopg"):
         return parsed.set(drivername="postgresql+psycopg"), shown
     raise StoreError(f"{shown}: unsupported store URL: sqlite:///path.db or postgresql://... only")
+
+
+_SECRET_OPTIONS = frozenset({"password", "sslpassword", "passfile", "sslkey"})
+"""Connection options that hold or lead to a secret (libpq's), never shown."""
+
+
+def _shown(parsed: URL, url: str) -> str:
+    """The URL as messages show it: as given, but for its password and secret options."""
+    if parsed.password is None and not _SECRET_OPTIONS.intersection(key.lower() for key in parsed.query):
+        return url
+    query = {key: ("***" if key.lower() in _SECRET_OPTIONS else value) for key, value in parsed.query.items()}
+    return parsed.set(query=query).render_as_string(hide_password=True)
 
 
 def _engine(parsed: URL, shown: str) -> Engine:
