@@ -57,4 +57,5 @@ bench: $(DEV_INSTALLED)
 	$(BIN)/python bench/bench_account.py 1.0 --latency-ms 50
 	$(BIN)/python bench/bench_evaluate.py 1000000
 	$(BIN)/python bench/bench_iac.py 5000
+	$(BIN)/python bench/bench_history.py 30 1000000
 	$(BIN)/python bench/bench_cluster.py 200 50 2,4

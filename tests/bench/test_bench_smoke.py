@@ -153,3 +153,33 @@ def test_bench_iac_reads_and_judges_every_generated_resource() -> None:
     assert re.search(
         r"^target\s+the plan's whole command within seconds \(< 10 s\): (met|MISSED)", output, re.M
     )
+
+
+HISTORY_RUN = re.compile(
+    r"^  run +(\d+) +([\d,]+) findings  record +[\d.]+ s  \(add +[\d.]+ s, finish +[\d.]+ s\)$"
+)
+HISTORY_FIGURES = (
+    r"^  record median +[\d.]+ s   slowest +[\d.]+ s$",
+    r"^  history \(the view\) +[\d.]+ s   over 3 runs, 1 stale account\(s\)$",
+    r"^  history json +[\d.]+ s   to /dev/null, [\d,]+ open FAILs$",
+    r"^  history terminal +[\d.]+ s$",
+    r"^  diff --store +[\d.]+ s   peak RSS +\d+ MiB \(its process\)$",
+    r"^  store on disk +[\d,]+ MiB$",
+    r"^  peak RSS +\d+ MiB \(this process, so far\)$",
+)
+
+
+def test_bench_history_records_and_reads_back_on_both_databases() -> None:
+    output = _run("bench_history.py", "3", "3000", "--accounts", "3")
+
+    sections = re.split(r"^(sqlite|postgresql)$", output, flags=re.MULTILINE)
+    figures = dict(zip(sections[1::2], sections[2::2], strict=True))
+    assert "sqlite" in figures, output
+    if "postgresql" not in figures:  # no server binaries on this machine: said so
+        assert re.search(r"^postgresql: skipped: no server binaries", output, re.MULTILINE), output
+    for database, text in figures.items():
+        runs = [match for match in map(HISTORY_RUN.match, text.splitlines()) if match]
+        assert [int(match[1]) for match in runs] == [1, 2, 3], f"{database}:\n{output}"
+        assert all(_number(match[2]) > 1_000 for match in runs), output
+        for figure in HISTORY_FIGURES:
+            assert re.search(figure, text, re.MULTILINE), f"{database}: {figure}\n{output}"

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from cloudwarden.findings import Severity, Status
-from cloudwarden.history import Store, StoreError, open_store
+from cloudwarden.history import Store, StoreError, open_store, query
 from cloudwarden.history.query import history
 from cloudwarden.history.view import (
     AccountDelta,
@@ -299,11 +300,12 @@ def test_rule_filter(scenario: Store) -> None:
         RunSummary(run=R4, command="scan", accounts=(A,), counts=Counts(passed=1, failed=1)),
     )
     assert list(view.findings) == _stories("gone", "fresh", "calm")
+    # R3 did not run rule-b: A's run before R4 of the rules asked is R2.
     assert view.since_previous == (
         AccountDelta(
             account=A,
             run=R4,
-            previous=R3,
+            previous=R2,
             stale=False,
             new=(a_id("fresh"),),
             fixed=(a_id("gone"),),
@@ -375,15 +377,53 @@ def test_oldest_open_lists_twenty_by_failing_since(store: Store) -> None:
     assert {story.failing_since for story in view.oldest_open[15:]} == {R2}
 
 
-def test_a_fail_back_from_unknown_is_new_by_the_rule_not_regressed(store: Store) -> None:
-    """FAIL, UNKNOWN, FAIL: never resolved, so its return is `new` (not FAIL in the previous run), while
-    its failing_since stays the first run: it was not known fixed in between."""
+@pytest.mark.parametrize("hidden", [Status.UNKNOWN, Status.SUPPRESSED, Status.MANUAL])
+def test_a_fail_back_from_hiding_within_its_stretch_is_open_not_new(store: Store, hidden: Status) -> None:
+    """FAIL, then UNKNOWN (a transient AccessDenied), SUPPRESSED or MANUAL, then FAIL: never known fixed,
+    its failing stretch began at the first run, so its return is still `open`: neither new nor
+    regressed, no regression counted. `y`, FAIL, PASS, hidden, FAIL, was resolved in between: its
+    return begins a stretch, a regression. `w`, PASS, hidden, FAIL, never failed before: new."""
+    x, y, w = (fid(A, RULE_A, name) for name in ("x", "y", "w"))
+    nights = [
+        (Status.FAIL, Status.FAIL, Status.PASS),
+        (hidden, Status.PASS, hidden),
+        (Status.FAIL, hidden, Status.FAIL),
+        (Status.FAIL, Status.FAIL, Status.FAIL),
+    ]
+    for night, statuses in enumerate(nights):
+        found = [finding(name, status) for name, status in zip(("x", "y", "w"), statuses, strict=True)]
+        record(store, STARTS[night], (A,), [RULE_A], found)
+    view = _view(store)
+    assert view.since_previous == (
+        AccountDelta(
+            account=A, run=R4, previous=R3, stale=False, new=(), fixed=(), regressed=(y,), open=(w, x)
+        ),
+    )
+    assert [
+        (story.id, story.failing_since, story.resolved_at, story.regressions) for story in view.findings
+    ] == [
+        (w, R3, None, 0),
+        (x, R1, None, 0),
+        (y, R4, None, 1),
+    ]
+    # y's one resolution (R2, a day after R1) is the only time to fix: x's hiding resolved nothing.
+    assert view.time_to_fix == (
+        *_no_fix("critical"),
+        TimeToFix(severity="high", count=1, median_days=1.0, p90_days=1.0),
+        *_no_fix("medium", "low", "info"),
+    )
+
+
+def test_since_previous_of_the_third_night_after_a_hidden_fail(store: Store) -> None:
+    """The night x comes back from UNKNOWN: open, not new (the reviewer's FAIL, UNKNOWN, FAIL)."""
     record(store, STARTS[0], (A,), [RULE_A], [finding("x", Status.FAIL)])
     record(store, STARTS[1], (A,), [RULE_A], [finding("x", Status.UNKNOWN)])
     record(store, STARTS[2], (A,), [RULE_A], [finding("x", Status.FAIL)])
     view = _view(store)
-    assert view.since_previous[0].new == (fid(A, RULE_A, "x"),)
-    assert view.since_previous[0].regressed == view.since_previous[0].open == ()
+    x = fid(A, RULE_A, "x")
+    assert view.since_previous == (
+        AccountDelta(account=A, run=R3, previous=R2, stale=False, new=(), fixed=(), regressed=(), open=(x,)),
+    )
     assert view.oldest_open[0].failing_since == R1
     assert view.time_to_fix == _no_fix("critical", "high", "medium", "low", "info")
 
@@ -411,3 +451,75 @@ def test_a_store_that_cannot_be_read_is_one_line(store: Store) -> None:
 def test_now_must_be_aware() -> None:
     with pytest.raises(ValueError, match="must be an aware time"):
         HistoryFilter(now=datetime(2026, 11, 10))
+
+
+def test_the_findings_stream_is_one_snapshot_though_a_run_lands_while_it_is_read(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scan records its run after the stream has read the runs and before it reads the findings'
+    state (the window is forced by recording from inside the reading of the runs): the stream reads
+    both in one snapshot, so it gives the state of the runs it knows, not a state naming a run it
+    does not (PostgreSQL at READ COMMITTED would: a KeyError)."""
+    record(store, STARTS[0], (A,), [RULE_A], [finding("x", Status.FAIL)])
+    view = _view(store)
+    read_runs = query._all_runs
+    landed: list[int] = []
+
+    def runs_then_a_scan_lands(connection: Any) -> Any:
+        runs = read_runs(connection)
+        if not landed:
+            landed.append(record(store, STARTS[1], (A,), [RULE_A], [finding("late", Status.FAIL)]))
+        return runs
+
+    monkeypatch.setattr(query, "_all_runs", runs_then_a_scan_lands)
+    x = FindingHistory(
+        id=fid(A, RULE_A, "x"),
+        rule=RULE_A,
+        account=A,
+        region="eu-west-1",
+        resource_type="AWS::S3::Bucket",
+        resource_id="x",
+        status="FAIL",
+        severity="high",
+        first_seen=R1,
+        last_seen=R1,
+        failing_since=R1,
+        resolved_at=None,
+        regressions=0,
+    )
+    assert list(view.findings) == [x]
+    assert landed == [2]
+    monkeypatch.undo()
+    assert [story.id for story in _view(store).findings] == [fid(A, RULE_A, "late"), x.id]
+
+
+def test_since_previous_goes_rule_by_rule_past_a_one_rule_run(store: Store) -> None:
+    """R1 and R2 run both rules, R3 (`scan --rule rule-a`) only rule-a. rule-b's changes are those of
+    its latest run, R2 (w new, z open), not hidden by R3; rule-a's are R3's (none: x fixed by R2 is
+    R2's news for rule-a, and R3 ran rule-a after it). `--rule rule-b` answers from R2 against R1,
+    `--rule rule-a` from R3 against R2. A one-rule run is a run of the account: its last run is R3."""
+    both = [RULE_A, RULE_B]
+    z, w = fid(A, RULE_B, "z"), fid(A, RULE_B, "w")
+    record(store, STARTS[0], (A,), both, [finding("x", Status.FAIL), finding("z", Status.FAIL, rule=RULE_B)])
+    second = [
+        finding("x", Status.PASS),
+        finding("z", Status.FAIL, rule=RULE_B),
+        finding("w", Status.FAIL, rule=RULE_B),
+    ]
+    record(store, STARTS[1], (A,), both, second)
+    record(store, STARTS[2], (A,), [RULE_A], [finding("x", Status.PASS)])
+    view = _view(store)
+    assert view.since_previous == (
+        AccountDelta(
+            account=A, run=R3, previous=R2, stale=False, new=(w,), fixed=(), regressed=(), open=(z,)
+        ),
+    )
+    assert [(state.account, state.last_run) for state in view.accounts] == [(A, R3)]
+    assert _view(store, rules=(RULE_B,)).since_previous == (
+        AccountDelta(
+            account=A, run=R2, previous=R1, stale=False, new=(w,), fixed=(), regressed=(), open=(z,)
+        ),
+    )
+    assert _view(store, rules=(RULE_A,)).since_previous == (
+        AccountDelta(account=A, run=R3, previous=R2, stale=False, new=(), fixed=(), regressed=(), open=()),
+    )

@@ -9,15 +9,18 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 
-from cloudwarden.findings import Finding, Status
+from cloudwarden.findings import Finding, Severity, Status
 from cloudwarden.history import Store, open_store
+from cloudwarden.history.query import history
 from cloudwarden.history.record import RecordError
+from cloudwarden.history.view import HistoryFilter
 
 from .child import ACCOUNT, OTHER_ACCOUNT, finding, many, summary
 
@@ -88,7 +91,8 @@ STATE_AFTER_ALL = {
 
 TRANSITIONS_AFTER_ALL = sorted(
     [
-        # finding, run, from, to, the run it had failed since (resolutions only)
+        # finding, run, from, to, the run it had failed since (resolutions, and a FAIL that goes on
+        # with a stretch begun earlier: back from UNKNOWN here)
         (fid("x"), T1, None, "FAIL", None),
         (fid("x"), T3, "FAIL", "PASS", T1),
         (fid("x"), T4, "PASS", "FAIL", None),
@@ -98,7 +102,7 @@ TRANSITIONS_AFTER_ALL = sorted(
         (fid("z", rule="rule-b"), T1, None, "FAIL", None),
         (fid("u"), T1, None, "FAIL", None),
         (fid("u"), T2, "FAIL", "UNKNOWN", None),
-        (fid("u"), T3, "UNKNOWN", "FAIL", None),
+        (fid("u"), T3, "UNKNOWN", "FAIL", T1),
         (fid("s"), T1, None, "FAIL", None),
         (fid("s"), T2, "FAIL", "SUPPRESSED", None),
         (fid("s"), T3, "SUPPRESSED", "PASS", T1),
@@ -138,18 +142,20 @@ def _times(store: Store) -> dict[int | None, str | None]:
 
 
 def state_of(store: Store) -> dict[str, tuple[Any, ...]]:
-    """Each finding's state, runs named by their started_at (ids depend on the recording order)."""
-    times = _times(store)
-    query = (
-        "SELECT finding_id, status, first_seen_run, last_seen_run, failing_since_run, resolved_run, "
-        "regressions "
-        "FROM finding_state"
-    )
-    with store.engine.connect() as connection:
-        return {
-            row[0]: (row[1], times[row[2]], times[row[3]], times[row[4]], times[row[5]], row[6])
-            for row in connection.execute(text(query))
-        }
+    """Each finding's state, runs named by their started_at (ids depend on the recording order), as
+    the history reads it (the last run a finding was seen in is derived from the runs, not stored)."""
+    stories = history(store, HistoryFilter(now=datetime(2026, 4, 1, tzinfo=UTC))).findings
+    return {
+        story.id: (
+            story.status,
+            story.first_seen.started_at,
+            story.last_seen.started_at,
+            None if story.failing_since is None else story.failing_since.started_at,
+            None if story.resolved_at is None else story.resolved_at.started_at,
+            story.regressions,
+        )
+        for story in stories
+    }
 
 
 def transitions_of(store: Store) -> list[tuple[Any, ...]]:
@@ -346,3 +352,49 @@ def test_findings_stream_through_in_batches(store: Store) -> None:
         ).one()
     assert tuple(where) == (12, 345)
     assert list(itertools.islice(store.report_of(run).findings, 1_000, 1_003)) == findings[1_000:1_003]
+
+
+def test_a_run_writes_only_the_state_it_changes(store: Store) -> None:
+    """Unchanged findings keep their state row as it was (a run of a million findings must not rewrite a
+    million rows): only a new status, severity, region or resource type is written; the last run that
+    saw each one is derived from the runs."""
+    first = [finding("kept", Status.FAIL), finding("turns", Status.FAIL), finding("rated", Status.PASS)]
+    second = [
+        finding("kept", Status.FAIL),
+        finding("turns", Status.PASS),
+        finding("rated", Status.PASS, severity=Severity.CRITICAL),
+    ]
+    run_1 = record(store, T1, ["rule-a"], first)
+    run_2 = record(store, T2, ["rule-a"], second)
+    with store.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT finding_id, status, severity, changed_run FROM finding_state ORDER BY finding_id")
+        ).all()
+    assert [tuple(row) for row in rows] == [
+        (fid("kept"), "FAIL", "high", run_1),
+        (fid("rated"), "PASS", "critical", run_1),
+        (fid("turns"), "PASS", "high", run_2),
+    ]
+    assert transitions_of(store) == [
+        (fid("kept"), T1, None, "FAIL", None),
+        (fid("rated"), T1, None, "PASS", None),
+        (fid("turns"), T1, None, "FAIL", None),
+        (fid("turns"), T2, "FAIL", "PASS", T1),
+    ]
+    assert state_of(store) == {
+        fid("kept"): ("FAIL", T1, T2, T1, None, 0),
+        fid("rated"): ("PASS", T1, T2, None, None, 0),
+        fid("turns"): ("PASS", T1, T2, None, T2, 0),
+    }
+
+
+def test_a_finding_of_a_rule_not_listed_counts_as_run(store: Store) -> None:
+    """A run that judged by a rule ran it, whether or not its caller listed it: its findings are seen
+    there, and ABSENT from a later run that ran that rule without them."""
+    record(store, T1, ["rule-a"], [finding("x", Status.FAIL), finding("w", Status.FAIL, rule="rule-w")])
+    record(store, T2, ["rule-a"], [finding("x", Status.FAIL), finding("w", Status.FAIL, rule="rule-w")])
+    record(store, T3, ["rule-a", "rule-w"], [finding("x", Status.FAIL)])
+    with store.engine.connect() as connection:
+        rules = connection.execute(text("SELECT rules FROM runs ORDER BY started_epoch")).scalars().all()
+    assert rules == ['["rule-a","rule-w"]'] * 3
+    assert state_of(store)[fid("w", rule="rule-w")] == ("ABSENT", T1, T2, None, T3, 0)

@@ -7,13 +7,14 @@ rows at most) with each run's accounts and rules; `run_counts` of the runs a tre
 account, rule and status: hundreds, not millions); `finding_state` (one row per finding id, never the
 `findings` table) grouped per account and status in the database, its open FAILs ordered by the start
 of the run they fail since with a limit, and streamed a batch at a time for the per-finding list;
-`transitions` of the latest run of each account (since the previous run) and of the window's
+`transitions` of the latest run of each account and rule (since the previous run) and of the window's
 resolutions, whose percentiles are computed by window functions in the database.
 
 A store holds the times of runs both as `started_at` text (shown) and `started_epoch` (compared and
 ordered): no date arithmetic is left to either database. Every part of a view but its per-finding list
 is read in one snapshot (see `_snapshot`), so a scan recording meanwhile shows in all of it or none;
-the list is read when iterated. A database error is a StoreError of one line naming the store.
+the list is read when iterated, in a snapshot of its own (its runs and the states together). A
+database error is a StoreError of one line naming the store.
 
 Measured (SQLite and PostgreSQL 15, 3 runs of 1,000,000 findings over 10 accounts, a seventh of them
 turning FAIL and another seventh fixed at each run, on 2 busy cores): the view in 5 to 15 s, most of it
@@ -30,12 +31,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Engine, Select, and_, case, exists, false, func, or_, select, true
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import SQLAlchemyError
 
 from cloudwarden.findings import Status
-from cloudwarden.history.schema import ABSENT, finding_state, run_accounts, run_counts, runs, transitions
+from cloudwarden.history.schema import (
+    ABSENT,
+    UNJUDGED,
+    finding_state,
+    run_accounts,
+    run_counts,
+    runs,
+    transitions,
+)
 from cloudwarden.history.store import StoreError, one_line
 from cloudwarden.history.view import (
     OLDEST_OPEN_SHOWN,
@@ -61,6 +70,8 @@ IN_LIST = 500
 """Run ids per `IN (...)`: far below SQLite's and PostgreSQL's limits on bound parameters."""
 
 _DAY = 86_400.0
+ACCOUNT_RESOURCE = "AWS::::Account"
+"""The resource type of a finding on an account itself."""
 _RESOLVED = (Status.PASS.value, ABSENT)
 """The statuses that resolve a failing finding."""
 
@@ -81,6 +92,8 @@ class _Run:
     command: str
     accounts: tuple[str, ...]
     rules: frozenset[str]
+    unjudged: frozenset[tuple[str, str]] = frozenset()
+    """The (account, rule) pairs it could not judge whole (`schema.UNJUDGED`)."""
 
 
 def history(store: HasEngine | Engine, wanted: HistoryFilter) -> HistoryView:
@@ -128,7 +141,8 @@ def _snapshot(engine: Engine) -> Connection:
 
 def _all_runs(connection: Connection) -> tuple[_Run, ...]:
     """Every run, oldest first (by start, then id), with the accounts it judged (`run_accounts`: the
-    summary's and its findings', sorted)."""
+    summary's and its findings', sorted; not those it could not enter) and the (account, rule) pairs
+    it could not judge whole."""
     judged: dict[int, list[str]] = defaultdict(list)
     for row in connection.execute(
         select(run_accounts.c.run_id, run_accounts.c.account).order_by(
@@ -136,6 +150,13 @@ def _all_runs(connection: Connection) -> tuple[_Run, ...]:
         )
     ):
         judged[row.run_id].append(row.account)
+    unjudged: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for run_id, account, rule in connection.execute(
+        select(run_counts.c.run_id, run_counts.c.account, run_counts.c.rule).where(
+            run_counts.c.status == UNJUDGED
+        )
+    ):
+        unjudged[run_id].add((account, rule))
     rows = connection.execute(
         select(runs.c.id, runs.c.started_at, runs.c.started_epoch, runs.c.command, runs.c.rules).order_by(
             runs.c.started_epoch, runs.c.id
@@ -148,6 +169,7 @@ def _all_runs(connection: Connection) -> tuple[_Run, ...]:
             command=row.command,
             accounts=tuple(judged.get(row.id, ())),
             rules=frozenset(json.loads(row.rules)),
+            unjudged=frozenset(unjudged.get(row.id, ())),
         )
         for row in rows
     )
@@ -162,7 +184,14 @@ def _judging(every_run: Sequence[_Run], wanted: HistoryFilter) -> tuple[_Run, ..
         accounts = tuple(account for account in run.accounts if account in wanted.accounts)
         if accounts:
             kept.append(
-                _Run(ref=run.ref, epoch=run.epoch, command=run.command, accounts=accounts, rules=run.rules)
+                _Run(
+                    ref=run.ref,
+                    epoch=run.epoch,
+                    command=run.command,
+                    accounts=accounts,
+                    rules=run.rules,
+                    unjudged=run.unjudged,
+                )
             )
     return tuple(kept)
 
@@ -266,31 +295,41 @@ def _accounts(
 def _since_previous(
     connection: Connection, judging: Sequence[_Run], stale: set[str], wanted: HistoryFilter
 ) -> tuple[AccountDelta, ...]:
-    """Per account, its latest run against the previous one (see `view`). The accounts whose latest
-    run is the same (usually all of them: one run judges them all) are read together: one pass over
-    that run's transitions and one over the open FAILs, not one per account."""
+    """Per account, rule by rule: each (account, rule) from its latest run that ran the rule against
+    the run before (see `view`), merged per account. The pairs whose latest run is the same (usually
+    all of an account's: one run runs every rule) are read together: one pass over that run's
+    transitions, and one over the open FAILs of every account, not one per account or rule."""
     latest: dict[str, _Run] = {}
     previous: dict[str, RunRef | None] = {}
+    by_pair: dict[tuple[str, str], _Run] = {}
     for run in judging:
+        ran = _ran(run, wanted)
+        if not ran:
+            continue
         for account in run.accounts:
             previous[account] = latest[account].ref if account in latest else None
             latest[account] = run
-    by_run: dict[int, list[str]] = defaultdict(list)
-    for account, run in latest.items():
-        by_run[run.ref.id].append(account)
-    changes: dict[str, _Changes] = {}
-    for run_id, accounts in by_run.items():
-        changes.update(_changes(connection, run_id, accounts, wanted))
+            for rule in ran:
+                by_pair[(account, rule)] = run
+    pairs_by_run: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    runs_by_id: dict[int, _Run] = {}
+    for pair, run in by_pair.items():
+        pairs_by_run[run.ref.id].add(pair)
+        runs_by_id[run.ref.id] = run
+    found = {account: _Changes(new=[], fixed=[], regressed=[], open=[]) for account in latest}
+    for run_id, pairs in pairs_by_run.items():
+        _changes(connection, runs_by_id[run_id], pairs, found)
+    _still_open(connection, sorted(latest), wanted, found)
     return tuple(
         AccountDelta(
             account=account,
             run=latest[account].ref,
             previous=previous[account],
             stale=account in stale,
-            new=tuple(sorted(changes[account].new)),
-            fixed=tuple(sorted(changes[account].fixed)),
-            regressed=tuple(sorted(changes[account].regressed)),
-            open=tuple(sorted(changes[account].open)),
+            new=tuple(sorted(found[account].new)),
+            fixed=tuple(sorted(found[account].fixed)),
+            regressed=tuple(sorted(found[account].regressed)),
+            open=tuple(sorted(found[account].open)),
         )
         for account in sorted(latest)
     )
@@ -298,7 +337,7 @@ def _since_previous(
 
 @dataclass(frozen=True, slots=True)
 class _Changes:
-    """An account's finding ids by change in its latest run."""
+    """An account's finding ids by change since the previous run of each of its rules."""
 
     new: list[str]
     fixed: list[str]
@@ -307,47 +346,57 @@ class _Changes:
 
 
 def _changes(
-    connection: Connection, run_id: int, accounts: list[str], wanted: HistoryFilter
-) -> dict[str, _Changes]:
-    """The changes of these accounts' findings in `run_id`, the latest run of each: the transitions
-    there (a status unchanged since the run before has none), and the FAILs seen there that did not
-    turn FAIL there (still open)."""
-    found = {account: _Changes(new=[], fixed=[], regressed=[], open=[]) for account in accounts}
+    connection: Connection, run: _Run, pairs: set[tuple[str, str]], found: dict[str, _Changes]
+) -> None:
+    """The changes of the findings of `pairs` (account, rule) in `run`, the latest run of each: the
+    transitions there (a status unchanged since the run before has none). A FAIL that begins a failing
+    stretch there is new, or regressed when it was resolved before; a FAIL back from UNKNOWN, MANUAL
+    or SUPPRESSED within a stretch begun earlier (its transition names that stretch) is still open,
+    found by `_still_open`; a resolution of a failing finding is fixed."""
+    accounts = sorted({account for account, _ in pairs})
+    rules = sorted({rule for _, rule in pairs})
     resolved_before = exists().where(
         transitions.c.finding_id == _earlier.c.finding_id,
         _earlier.c.to_status.in_(_RESOLVED),
         _earlier.c.failing_since_run.is_not(None),
     )
+    begins = and_(transitions.c.to_status == Status.FAIL.value, transitions.c.failing_since_run.is_(None))
     rows = connection.execute(
         select(
             transitions.c.finding_id,
             transitions.c.account,
+            transitions.c.rule,
             transitions.c.to_status,
             transitions.c.failing_since_run,
-            # Asked of the new FAILs only: a resolution is no regression.
-            case((transitions.c.to_status == Status.FAIL.value, resolved_before), else_=False).label(
-                "resolved_before"
-            ),
+            # Asked of the FAILs that begin a stretch only: a resolution is no regression.
+            case((begins, resolved_before), else_=False).label("resolved_before"),
         ).where(
-            transitions.c.run_id == run_id,
+            transitions.c.run_id == run.ref.id,
             transitions.c.account.in_(accounts),
-            _where(wanted, None, transitions.c.rule),
+            transitions.c.rule.in_(rules),
         )
     )
     for row in rows:
+        if (row.account, row.rule) not in pairs:
+            continue  # a rule whose latest run for this account is another
         changes = found[row.account]
-        if row.to_status == Status.FAIL.value:  # a transition: it was not FAIL before
+        if row.to_status == Status.FAIL.value and row.failing_since_run is None:
             (changes.regressed if row.resolved_before else changes.new).append(row.finding_id)
         elif row.to_status in _RESOLVED and row.failing_since_run is not None:
             changes.fixed.append(row.finding_id)
-    # FAIL in the latest run and FAIL before it: a FAIL there that did not turn FAIL there. Set apart
-    # in Python from the transitions just read, rather than by an anti-join that a database without
-    # fresh statistics (a bulk load just committed) may plan as a nested loop over millions of rows.
+
+
+def _still_open(
+    connection: Connection, accounts: list[str], wanted: HistoryFilter, found: dict[str, _Changes]
+) -> None:
+    """Open: FAIL now (the state), and not new or regressed in the latest run of its rule: it was
+    failing before it. Set apart in Python from the transitions just read, rather than by an
+    anti-join that a database without fresh statistics (a bulk load just committed) may plan as a
+    nested loop over millions of rows."""
     turned = {finding_id for changes in found.values() for finding_id in changes.new + changes.regressed}
     failing = connection.execute(
         select(finding_state.c.finding_id, finding_state.c.account).where(
             finding_state.c.status == Status.FAIL.value,
-            finding_state.c.last_seen_run == run_id,
             finding_state.c.account.in_(accounts),
             _where(wanted, None, finding_state.c.rule),
         )
@@ -355,7 +404,6 @@ def _changes(
     for finding_id, account in failing:
         if finding_id not in turned:
             found[account].open.append(finding_id)
-    return found
 
 
 _earlier = transitions.alias("earlier")
@@ -423,7 +471,7 @@ def _oldest_open(
     """The first open FAILs by failing since. Runs are few: walk them oldest first and take each one's
     open FAILs (index on status and failing_since_run) until enough are found, rather than sort every
     open FAIL of the store by its run's start."""
-    times = {run.ref.id: run.ref for run in every_run}
+    seen = _Seen.of(every_run)
     found: list[FindingHistory] = []
     for run in every_run:
         missing = OLDEST_OPEN_SHOWN - len(found)
@@ -439,7 +487,7 @@ def _oldest_open(
             .order_by(finding_state.c.finding_id)
             .limit(missing)
         )
-        found.extend(_story(row, times) for row in rows)
+        found.extend(_story(row, seen) for row in rows)
     return tuple(found)
 
 
@@ -447,22 +495,35 @@ def _trends(
     connection: Connection, judging: Sequence[_Run], window: Sequence[_Run], wanted: HistoryFilter
 ) -> tuple[TrendPoint, ...]:
     """One point per run of the window: each (account, rule) counts with its latest run at or before
-    the point that judged the account and ran the rule. Before the window, only the run that last set
-    each (account, rule) is read."""
+    the point that judged the account and ran the rule; a run that could not judge the pair whole
+    leaves it its last judged FAIL count, adding its own UNKNOWNs to the last judged ones (what it
+    did not see is not gone). Before the window, only the runs that last set each pair are read."""
     if not window:
         return ()
     first = window[0]
     before = [run for run in judging if (run.epoch, run.ref.id) < (first.epoch, first.ref.id)]
     carried_in = _last_setters(before, wanted)
-    counts = _counts_of(connection, sorted(set(carried_in.values()) | {run.ref.id for run in window}), wanted)
-    state = {key: _fail_unknown(counts.get((run_id, *key), {})) for key, run_id in carried_in.items()}
+    setters = {run_id for pair in carried_in.values() for run_id in pair if run_id is not None}
+    counts = _counts_of(connection, sorted(setters | {run.ref.id for run in window}), wanted)
+    judged: dict[tuple[str, str], tuple[int, int]] = {}
+    state: dict[tuple[str, str], tuple[int, int]] = {}
+    for key, (judged_id, unjudged_id) in carried_in.items():
+        if judged_id is not None:
+            judged[key] = state[key] = _fail_unknown(counts.get((judged_id, *key), {}))
+        if unjudged_id is not None:
+            state[key] = _not_judged(judged.get(key), counts.get((unjudged_id, *key), {}))
     known = {account for run in before for account in run.accounts}
     points = []
     for run in window:
         known.update(run.accounts)
         for account in run.accounts:
             for rule in _ran(run, wanted):
-                state[(account, rule)] = _fail_unknown(counts.get((run.ref.id, account, rule), {}))
+                key = (account, rule)
+                here = counts.get((run.ref.id, *key), {})
+                if key in run.unjudged:
+                    state[key] = _not_judged(judged.get(key), here)
+                else:
+                    judged[key] = state[key] = _fail_unknown(here)
         points.append(_point(run, state, known))
     return tuple(points)
 
@@ -472,14 +533,27 @@ def _ran(run: _Run, wanted: HistoryFilter) -> frozenset[str]:
     return run.rules & frozenset(wanted.rules) if wanted.rules else run.rules
 
 
-def _last_setters(before: Sequence[_Run], wanted: HistoryFilter) -> dict[tuple[str, str], int]:
-    """(account, rule) -> the last run of `before` that judged the account and ran the rule."""
-    setters: dict[tuple[str, str], int] = {}
+def _last_setters(
+    before: Sequence[_Run], wanted: HistoryFilter
+) -> dict[tuple[str, str], tuple[int | None, int | None]]:
+    """(account, rule) -> the last run of `before` that judged the account and ran the rule, judging
+    the pair whole; and the last that could not, when it came after that one."""
+    setters: dict[tuple[str, str], tuple[int | None, int | None]] = {}
     for run in before:
         for account in run.accounts:
             for rule in _ran(run, wanted):
-                setters[(account, rule)] = run.ref.id
+                key = (account, rule)
+                if key in run.unjudged:
+                    setters[key] = (setters.get(key, (None, None))[0], run.ref.id)
+                else:
+                    setters[key] = (run.ref.id, None)
     return setters
+
+
+def _not_judged(last: tuple[int, int] | None, here: dict[str, int]) -> tuple[int, int]:
+    """A pair a run could not judge whole: its last judged FAILs, and UNKNOWNs with the run's."""
+    fail, unknown = last or (0, 0)
+    return fail, unknown + here.get(Status.UNKNOWN.value, 0)
 
 
 def _fail_unknown(by_status: dict[str, int]) -> tuple[int, int]:
@@ -517,14 +591,78 @@ def _story_columns() -> Select[Any]:
         finding_state.c.status,
         finding_state.c.severity,
         finding_state.c.first_seen_run,
-        finding_state.c.last_seen_run,
+        finding_state.c.changed_run,
         finding_state.c.failing_since_run,
         finding_state.c.resolved_run,
         finding_state.c.regressions,
     )
 
 
-def _story(row: Row[Any], times: dict[int, RunRef]) -> FindingHistory:
+class _Seen:
+    """Which run last saw a finding, which the state does not store (rewriting every row at every
+    run): a finding not ABSENT was seen by every run of its account that ran its rule since its
+    status last changed, so last by the latest of them; an ABSENT one by the latest of them before
+    the run that found it gone (its `changed_run`). Runs are few; the answers are cached."""
+
+    def __init__(self, every_run: Sequence[_Run]) -> None:
+        self.times = {run.ref.id: run.ref for run in every_run}
+        self._judging: dict[str, list[_Run]] = defaultdict(list)
+        self._position: dict[tuple[str, int], int] = {}
+        for run in every_run:
+            for account in run.accounts:
+                self._position[(account, run.ref.id)] = len(self._judging[account])
+                self._judging[account].append(run)
+        self._order = {run.ref.id: index for index, run in enumerate(every_run)}
+        self._cache: dict[tuple[str, str, int | None, bool], RunRef | None] = {}
+
+    @staticmethod
+    def of(every_run: Sequence[_Run]) -> _Seen:
+        return _Seen(every_run)
+
+    def last_seen(self, account: str, rule: str, gone_in: int | None, *, whole: bool) -> RunRef | None:
+        """The latest run of `account` that ran `rule` (before `gone_in`, the run that found the
+        finding ABSENT, when it is); with `whole`, one that judged the pair whole (a finding on a
+        resource, which a run that could not judge the pair did not see); None if there is none."""
+        key = (account, rule, gone_in, whole)
+        if key not in self._cache:
+            runs = self._judging.get(account, [])
+            end = len(runs) if gone_in is None else self._position.get((account, gone_in), 0)
+            self._cache[key] = next(
+                (
+                    runs[index].ref
+                    for index in range(end - 1, -1, -1)
+                    if rule in runs[index].rules and not (whole and (account, rule) in runs[index].unjudged)
+                ),
+                None,
+            )
+        return self._cache[key]
+
+    def later(self, first: RunRef | None, second: RunRef) -> RunRef:
+        """The later of two runs, in the runs' order."""
+        if first is None or self._order[second.id] > self._order[first.id]:
+            return second
+        return first
+
+    def rules_judged_since(self, since: int) -> dict[str, frozenset[str]]:
+        """Per account, the rules run by its runs started at or after `since`: the findings of those
+        (account, rule) not ABSENT were seen in the window."""
+        judged: dict[str, frozenset[str]] = {}
+        for account, judging in self._judging.items():
+            rules = frozenset().union(*(run.rules for run in judging if run.epoch >= since))
+            if rules:
+                judged[account] = rules
+        return judged
+
+
+def _story(row: Row[Any], seen: _Seen) -> FindingHistory:
+    times = seen.times
+    gone_in = row.changed_run if row.status == ABSENT else None
+    whole = row.resource_type != ACCOUNT_RESOURCE
+    last_seen = seen.last_seen(row.account, row.rule, gone_in, whole=whole)
+    # Not ABSENT: it was in the run that last changed it (a run that could not judge its pair whole
+    # may have seen it all the same).
+    seen_last = last_seen or times[row.first_seen_run]
+    last_seen = seen_last if gone_in is not None else seen.later(seen_last, times[row.changed_run])
     return FindingHistory(
         id=row.finding_id,
         rule=row.rule,
@@ -535,7 +673,7 @@ def _story(row: Row[Any], times: dict[int, RunRef]) -> FindingHistory:
         status=row.status,
         severity=row.severity,
         first_seen=times[row.first_seen_run],
-        last_seen=times[row.last_seen_run],
+        last_seen=last_seen,
         failing_since=None if row.failing_since_run is None else times[row.failing_since_run],
         resolved_at=None if row.resolved_run is None else times[row.resolved_run],
         regressions=row.regressions,
@@ -544,22 +682,37 @@ def _story(row: Row[Any], times: dict[int, RunRef]) -> FindingHistory:
 
 def _stories(engine: Engine, wanted: HistoryFilter) -> Iterator[FindingHistory]:
     """The per-finding list, in finding id order, a batch at a time: the filtered findings judged in
-    the window (seen, or found gone: `last_run`), and every finding still failing (FAIL, or hidden
-    under UNKNOWN, MANUAL or SUPPRESSED)."""
-    with _failing(engine), engine.connect() as connection:
-        times = {run.ref.id: run.ref for run in _all_runs(connection)}
+    the window (seen in a run of it, or found ABSENT by one), and every finding still failing (FAIL,
+    or hidden under UNKNOWN, MANUAL or SUPPRESSED)."""
+    with _failing(engine), _snapshot(engine) as connection:
+        seen = _Seen.of(_all_runs(connection))
         statement = _story_columns().where(_where(wanted, finding_state.c.account, finding_state.c.rule))
         since = wanted.since_epoch
         if since is not None:
-            in_window = select(runs.c.id).where(runs.c.started_epoch >= since)
-            statement = statement.where(
-                or_(
-                    finding_state.c.last_run.in_(in_window),
-                    finding_state.c.failing_since_run.is_not(None),
-                )
-            )
+            statement = statement.where(_judged_since(seen, since))
         rows = connection.execution_options(yield_per=BATCH).execute(
             statement.order_by(finding_state.c.finding_id)
         )
         for row in rows:
-            yield _story(row, times)
+            yield _story(row, seen)
+
+
+def _judged_since(seen: _Seen, since: int) -> ColumnElement[bool]:
+    """A finding judged in the window, or still failing: found ABSENT by a run of the window; not
+    ABSENT, of an account and rule a run of the window judged (so it saw it); or failing."""
+    groups: dict[frozenset[str], list[str]] = defaultdict(list)
+    for account, rules in seen.rules_judged_since(since).items():
+        groups[rules].append(account)
+    state = finding_state.c
+    seen_in_window = [
+        and_(state.account.in_(sorted(accounts)), state.rule.in_(sorted(rules)))
+        for rules, accounts in groups.items()
+    ]
+    return or_(
+        and_(
+            state.status == ABSENT,
+            state.changed_run.in_(select(runs.c.id).where(runs.c.started_epoch >= since)),
+        ),
+        and_(state.status != ABSENT, or_(false(), *seen_in_window)),
+        state.failing_since_run.is_not(None),
+    )

@@ -2,8 +2,9 @@
 one transaction after the last finding and the summary, or nothing.
 
 Decided:
-- What is kept: the run (its summary's started_at and finished_at, the command, the rules it ran, the
-  accounts it judged: the summary's and those of its findings, counts per status, the summary itself);
+- What is kept: the run (its summary's started_at and finished_at, the command, the rules it ran: those
+  it was given and those of its findings, for a run that judged by a rule ran it; the accounts it
+  judged: the summary's and those of its findings, counts per status, the summary itself);
   per finding its id, rule, account, region, resource type and id, status, severity and message; and
   every finding whole (evidence included) as msgspec JSON, zlib level 3, a thousand to a block, so
   `Store.report_of` gives the run's report back exactly.
@@ -21,9 +22,22 @@ Decided:
   FAIL is failing (failing_since: the run its current stretch began, kept under UNKNOWN, MANUAL and
   SUPPRESSED, which are not known fixed); PASS after failing resolves it; absent from a run of its
   account in which its rule ran, it is ABSENT, and that resolves it too; absent from a run that did not
-  run its rule, nothing changes. FAIL again after a resolution is a regression. Every status change is
-  a transition (the first appearance included; a resolution carries the run it had failed since,
+  run its rule, nothing changes. FAIL again after a resolution is a regression. Every status change
+  is a transition (the first appearance included; a resolution carries the run it had failed since,
   and the severity it failed at: a PASS may carry another, and time to fix counts the failure's).
+- What a run could not judge is not found gone: a run that gives an UNKNOWN finding on an account
+  itself, or on its part in a region (`AWS::::Account`, id the account or `<account>/<region>`: the
+  account unreachable, a listing call failed, a part the snapshot did not collect, a rule error)
+  infers no ABSENT for that (account, rule), in any region (`run_counts` keeps such pairs under
+  `UNJUDGED`): its other findings keep their state, the UNKNOWN is a finding of its own. An account
+  the run could not enter at all (`unreachable-account`, or the summary's `unreachable_accounts`) is
+  not judged by the run: not in `run_accounts`, its state untouched, so it is not the previous run
+  of the account nor a fresh one (its findings and counts are kept with the run all the same).
+- Cost: a run writes its findings (1,000,000 rows: the one big insert, in key order on SQLite, COPY on
+  PostgreSQL, into a table with no index but its key and no foreign key), its evidence blocks, and
+  only what it changes: a transition per change of status and a state row per new or changed finding
+  (a few percent of a nightly run). An unchanged finding is read (joined against the state) but not
+  written; the run that last saw it is derived from the runs, never stored (see `schema.py`).
 - Order: a run is applied incrementally when it is the latest of each of its accounts. A run older
   than one already recorded for an account (two CI jobs racing) still lands: that account's state and
   transitions are recomputed from its runs in order. The state update is set-based SQL, the same text
@@ -45,7 +59,7 @@ from sqlalchemy import Connection, RootTransaction, bindparam, insert, select, t
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.elements import TextClause
 
-from cloudwarden.findings import Finding, ScanSummary, Status
+from cloudwarden.findings import Finding, ScanSummary, Status, UnknownCause
 from cloudwarden.history import schema
 from cloudwarden.history.store import WRITE_LOCK_KEY, Store, StoreError, one_line
 
@@ -53,6 +67,8 @@ BLOCK_SIZE = 1_000
 """Findings per evidence block: one finding's JSON compresses badly alone, a thousand compress well."""
 BATCH_SIZE = 10_000
 """Rows per bulk insert: large enough that per-statement costs vanish, small enough to stream."""
+ACCOUNT_RESOURCE = "AWS::::Account"
+"""The resource type of a finding on an account itself."""
 COMPRESSION_LEVEL = 3
 """Measured on a million findings: level 3 compresses 18.5 MB of blocks in 2.6 s, level 6 to 17.0 MB in
 7.1 s; the 9 % saved is not worth the seconds."""
@@ -91,6 +107,7 @@ class Recorder:
         self._rows: list[Row] = []
         self._sealed: list[tuple[int, bytes]] = []
         self._accounts: set[str] = set()
+        self._unreachable: set[str] = set()
         self._counts: Counter[tuple[str, str, str]] = Counter()
         self._finished = False
         self._encoder = msgspec.json.Encoder()
@@ -105,6 +122,7 @@ class Recorder:
         index = len(self._block)
         self._block.append(finding)
         resource = finding.resource
+        status = finding.status.value
         self._rows.append(
             (
                 finding.id,
@@ -113,7 +131,7 @@ class Recorder:
                 finding.region,
                 resource.type,
                 resource.id,
-                finding.status.value,
+                status,
                 finding.severity.value,
                 finding.message,
                 self._blocks,
@@ -121,7 +139,11 @@ class Recorder:
             )
         )
         self._accounts.add(finding.account)
-        self._counts[finding.account, finding.rule, finding.status.value] += 1
+        self._counts[finding.account, finding.rule, status] += 1
+        if finding.status is Status.UNKNOWN and _on_the_account(finding):
+            self._counts[finding.account, finding.rule, schema.UNJUDGED] += 1
+            if finding.unknown_cause is UnknownCause.UNREACHABLE_ACCOUNT:
+                self._unreachable.add(finding.account)
         if len(self._block) == BLOCK_SIZE:
             self._seal()
         if len(self._rows) >= BATCH_SIZE:
@@ -138,18 +160,22 @@ class Recorder:
         if self._finished:
             raise RuntimeError("the run is already recorded")
         started = _epoch(summary.started_at, self._store.url)
+        self._rules = sorted(set(self._rules) | {rule for (_, rule, _) in self._counts})
         self._seal()
         self._flush()
         with self._failing("the run could not be recorded"):
             transaction, run_id = self._sink.open_run(self._run_values(summary, started))
-            accounts = sorted(self._accounts | set(summary.accounts))
+            unreachable = self._unreachable | set(summary.unreachable_accounts)
+            accounts = sorted((self._accounts | set(summary.accounts)) - unreachable)
             if accounts:
                 self._connection.execute(
                     insert(schema.run_accounts), [{"run_id": run_id, "account": a} for a in accounts]
                 )
-            self._sink.before_state()
-            _update_state(self._connection, run_id, started, accounts, self._rules)
             self._write_counts(run_id)
+            self._sink.before_state()
+            unjudged = any(status == schema.UNJUDGED for (_, _, status) in self._counts)
+            if accounts:  # none when it could enter no account: no state to update
+                _update_state(self._connection, run_id, started, accounts, self._rules, unjudged=unjudged)
             transaction.commit()
         self._finished = True
         self._close()
@@ -220,6 +246,15 @@ class Recorder:
                 connection.close()
             except self._errors:
                 pass  # the connection is gone with whatever it held uncommitted
+
+
+def _on_the_account(finding: Finding) -> bool:
+    """A finding on the account itself, or on its part in a region (`<account>/<region>`): what a run
+    gives instead of per-resource findings where it could not judge them (see `schema.UNJUDGED`)."""
+    resource = finding.resource
+    return resource.type == ACCOUNT_RESOURCE and (
+        resource.id == finding.account or resource.id.startswith(f"{finding.account}/")
+    )
 
 
 def _sink(store: Store, connection: Connection) -> _Sink:
@@ -379,59 +414,81 @@ def _in(statement: str, *names: str) -> TextClause:
 
 _NOT_IN_RUN = "NOT EXISTS (SELECT 1 FROM findings f WHERE f.run_id = :run AND f.finding_id = s.finding_id)"
 _GONE = f"s.account IN :accounts AND s.rule IN :rules AND s.status <> 'ABSENT' AND {_NOT_IN_RUN}"
+_JUDGED = (
+    "NOT EXISTS (SELECT 1 FROM run_counts u WHERE u.run_id = :run AND u.account = s.account "
+    f"AND u.rule = s.rule AND u.status = '{schema.UNJUDGED}')"
+)
+"""The pair was judged whole: a run with an UNKNOWN on an account (or its part in a region) infers no
+ABSENT for that account and rule. Asked only of the runs that have such a pair."""
 
-_TRANSITIONS_PRESENT = _in(
-    "INSERT INTO transitions "
-    "(finding_id, run_id, from_status, to_status, severity, account, rule, failing_since_run) "
-    "SELECT f.finding_id, f.run_id, s.status, f.status, "
-    "CASE WHEN f.status = 'PASS' AND s.failing_since_run IS NOT NULL THEN s.severity ELSE f.severity END, "
-    "f.account, f.rule, CASE WHEN f.status = 'PASS' THEN s.failing_since_run END "
+_CHANGES_TABLE = text(
+    "CREATE TEMP TABLE run_changes (finding_id TEXT NOT NULL PRIMARY KEY, rule TEXT NOT NULL, "
+    "account TEXT NOT NULL, region TEXT NOT NULL, resource_type TEXT NOT NULL, resource_id TEXT NOT NULL, "
+    "status TEXT NOT NULL, severity TEXT NOT NULL, old_status TEXT, old_severity TEXT, "
+    "old_failing_since_run INTEGER)"
+)
+_CHANGES_DROP = text("DROP TABLE run_changes")
+_CHANGES = _in(
+    "INSERT INTO run_changes SELECT f.finding_id, f.rule, f.account, f.region, f.resource_type, "
+    "f.resource_id, f.status, f.severity, s.status, s.severity, s.failing_since_run "
     "FROM findings f LEFT JOIN finding_state s ON s.finding_id = f.finding_id "
-    "WHERE f.run_id = :run AND f.account IN :accounts AND (s.status IS NULL OR s.status <> f.status)",
+    "WHERE f.run_id = :run AND f.account IN :accounts AND (s.status IS NULL OR s.status <> f.status "
+    "OR s.severity <> f.severity OR s.region <> f.region OR s.resource_type <> f.resource_type)",
     "accounts",
 )
-_TRANSITIONS_ABSENT = _in(
+"""The run's findings that are new or differ from their state (status, severity, region, resource
+type): the one pass over the run's million rows; the statements after it read these few."""
+
+_TRANSITIONS_PRESENT = text(
+    "INSERT INTO transitions "
+    "(finding_id, run_id, from_status, to_status, severity, account, rule, failing_since_run) "
+    "SELECT c.finding_id, :run, c.old_status, c.status, "
+    "CASE WHEN c.status = 'PASS' AND c.old_failing_since_run IS NOT NULL THEN c.old_severity "
+    "ELSE c.severity END, "
+    "c.account, c.rule, CASE WHEN c.status IN ('PASS', 'FAIL') THEN c.old_failing_since_run END "
+    "FROM run_changes c WHERE c.old_status IS NULL OR c.old_status <> c.status"
+)
+_TRANSITIONS_ABSENT_TEXT = (
     "INSERT INTO transitions "
     "(finding_id, run_id, from_status, to_status, severity, account, rule, failing_since_run) "
     "SELECT s.finding_id, :run, s.status, 'ABSENT', s.severity, s.account, s.rule, s.failing_since_run "
-    f"FROM finding_state s WHERE {_GONE}",
-    "accounts",
-    "rules",
+    f"FROM finding_state s WHERE {_GONE}"
 )
+_TRANSITIONS_ABSENT = _in(_TRANSITIONS_ABSENT_TEXT, "accounts", "rules")
+_TRANSITIONS_ABSENT_JUDGED = _in(f"{_TRANSITIONS_ABSENT_TEXT} AND {_JUDGED}", "accounts", "rules")
 _STATE_ABSENT = _in(
-    "UPDATE finding_state SET status = 'ABSENT', last_run = :run, "
+    "UPDATE finding_state SET status = 'ABSENT', changed_run = :run, "
     "resolved_run = CASE WHEN failing_since_run IS NULL THEN resolved_run ELSE :run END, "
     "failing_since_run = NULL "
-    "WHERE finding_id IN (SELECT s.finding_id FROM finding_state s WHERE " + _GONE + ")",
+    "WHERE finding_id IN (SELECT t.finding_id FROM transitions t WHERE t.run_id = :run "
+    "AND t.to_status = 'ABSENT' AND t.account IN :accounts)",
     "accounts",
-    "rules",
 )
-_STATE_PRESENT = _in(
-    "UPDATE finding_state SET region = f.region, resource_type = f.resource_type, severity = f.severity, "
-    "status = f.status, "
-    "last_seen_run = f.run_id, last_run = f.run_id, "
+_STATE_PRESENT = text(
+    "UPDATE finding_state SET region = c.region, resource_type = c.resource_type, severity = c.severity, "
+    "status = c.status, "
+    "changed_run = CASE WHEN finding_state.status <> c.status THEN :run "
+    "ELSE finding_state.changed_run END, "
     "failing_since_run = CASE "
-    "WHEN f.status = 'FAIL' THEN COALESCE(finding_state.failing_since_run, f.run_id) "
-    "WHEN f.status = 'PASS' THEN NULL ELSE finding_state.failing_since_run END, "
-    "resolved_run = CASE WHEN f.status = 'FAIL' AND finding_state.failing_since_run IS NULL THEN NULL "
-    "WHEN f.status = 'PASS' AND finding_state.failing_since_run IS NOT NULL THEN f.run_id "
+    "WHEN c.status = 'FAIL' THEN COALESCE(finding_state.failing_since_run, :run) "
+    "WHEN c.status = 'PASS' THEN NULL ELSE finding_state.failing_since_run END, "
+    "resolved_run = CASE WHEN c.status = 'FAIL' AND finding_state.failing_since_run IS NULL THEN NULL "
+    "WHEN c.status = 'PASS' AND finding_state.failing_since_run IS NOT NULL THEN :run "
     "ELSE finding_state.resolved_run END, "
-    "regressions = finding_state.regressions + CASE WHEN f.status = 'FAIL' "
+    "regressions = finding_state.regressions + CASE WHEN c.status = 'FAIL' "
     "AND finding_state.failing_since_run IS NULL AND finding_state.resolved_run IS NOT NULL "
     "THEN 1 ELSE 0 END "
-    "FROM findings f "
-    "WHERE f.run_id = :run AND f.account IN :accounts AND f.finding_id = finding_state.finding_id",
-    "accounts",
+    "FROM run_changes c WHERE c.finding_id = finding_state.finding_id "
+    # Said twice so that SQLite, without statistics, looks the few changed rows up by key rather than
+    # probe the changes for every row of the state.
+    "AND finding_state.finding_id IN (SELECT finding_id FROM run_changes WHERE old_status IS NOT NULL)"
 )
-_STATE_NEW = _in(
+_STATE_NEW = text(
     "INSERT INTO finding_state (finding_id, rule, account, region, resource_type, resource_id, severity, "
-    "status, first_seen_run, last_seen_run, last_run, failing_since_run, resolved_run, regressions) "
-    "SELECT f.finding_id, f.rule, f.account, f.region, f.resource_type, f.resource_id, f.severity, "
-    "f.status, f.run_id, f.run_id, f.run_id, CASE WHEN f.status = 'FAIL' THEN f.run_id END, NULL, 0 "
-    "FROM findings f WHERE f.run_id = :run AND f.account IN :accounts "
-    "AND NOT EXISTS (SELECT 1 FROM finding_state s WHERE s.finding_id = f.finding_id) "
-    "ORDER BY f.finding_id",
-    "accounts",
+    "status, first_seen_run, changed_run, failing_since_run, resolved_run, regressions) "
+    "SELECT c.finding_id, c.rule, c.account, c.region, c.resource_type, c.resource_id, c.severity, "
+    "c.status, :run, :run, CASE WHEN c.status = 'FAIL' THEN :run END, NULL, 0 "
+    "FROM run_changes c WHERE c.old_status IS NULL ORDER BY c.finding_id"
 )
 _LATER_RUNS = _in(
     "SELECT DISTINCT ra.account FROM run_accounts ra JOIN runs r ON r.id = ra.run_id "
@@ -442,22 +499,44 @@ _LATER_RUNS = _in(
 
 
 def _update_state(
-    connection: Connection, run_id: int, started: int, accounts: list[str], rules: list[str]
+    connection: Connection,
+    run_id: int,
+    started: int,
+    accounts: list[str],
+    rules: list[str],
+    *,
+    unjudged: bool,
 ) -> None:
-    """Apply the run to the state of its accounts: incrementally where it is their latest run; where
-    it is not, recompute those accounts from their runs in order."""
+    """Apply the run to the state of its accounts (`unjudged`: some (account, rule) it could not judge
+    whole, whose `run_counts` rows are written): incrementally where it is their latest run; where it
+    is not, recompute those accounts from their runs in order."""
     behind = {row[0] for row in connection.execute(_LATER_RUNS, _args(run_id, accounts, started=started))}
     ahead = [account for account in accounts if account not in behind]
     if ahead:
-        _apply(connection, run_id, ahead, rules)
+        _apply(connection, run_id, ahead, rules, unjudged=unjudged)
     if behind:
         _recompute(connection, sorted(behind))
 
 
-def _apply(connection: Connection, run_id: int, accounts: list[str], rules: list[str]) -> None:
-    """One run's judgement of some of its accounts, on the state of the runs before it."""
+def _apply(
+    connection: Connection, run_id: int, accounts: list[str], rules: list[str], *, unjudged: bool
+) -> None:
+    """One run's judgement of some of its accounts, on the state of the runs before it. One pass
+    joins the run's findings to the state and keeps, in a temporary table, those new or changed;
+    the transitions and the state rows are written from it (and the ABSENT ones from the state's
+    anti-join with the run, but for the pairs the run could not judge whole: `unjudged`). A finding
+    unchanged is read, never written."""
     args = _args(run_id, accounts, rules=rules)
-    for statement in (_TRANSITIONS_PRESENT, _TRANSITIONS_ABSENT, _STATE_ABSENT, _STATE_PRESENT, _STATE_NEW):
+    connection.execute(_CHANGES_TABLE)
+    for statement in (
+        _CHANGES,
+        _TRANSITIONS_PRESENT,
+        _TRANSITIONS_ABSENT_JUDGED if unjudged else _TRANSITIONS_ABSENT,
+        _STATE_ABSENT,
+        _STATE_PRESENT,
+        _STATE_NEW,
+        _CHANGES_DROP,
+    ):
         connection.execute(statement, args)
 
 
@@ -475,8 +554,11 @@ def _recompute(connection: Connection, accounts: list[str]) -> None:
     judged: dict[int, tuple[list[str], list[str]]] = {}
     for row in connection.execute(query):
         judged.setdefault(row.id, (msgspec.json.decode(row.rules, type=list[str]), []))[1].append(row.account)
+    counts = schema.run_counts.c
+    pairs = select(counts.run_id).where(counts.status == schema.UNJUDGED, counts.account.in_(accounts))
+    unjudged = set(connection.execute(pairs.distinct()).scalars())
     for run_id, (rules, run_accounts_judged) in judged.items():
-        _apply(connection, run_id, run_accounts_judged, rules)
+        _apply(connection, run_id, run_accounts_judged, rules, unjudged=run_id in unjudged)
 
 
 def _args(run_id: int, accounts: list[str], **more: object) -> dict[str, object]:

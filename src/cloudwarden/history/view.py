@@ -13,17 +13,30 @@ Semantics (decided for every view):
   or SUPPRESSED: it is not known fixed; None when not failing); `resolved_at`, the run that last resolved
   it (PASS, or ABSENT: missing from a later run of its account that ran its rule), None if never or
   failing again; `regressions`, the times it turned FAIL again after being resolved.
+- What a run could not judge is not found gone. A run that gives an UNKNOWN on the account itself or
+  on its part in a region (resource `AWS::::Account`, id the account or `<account>/<region>`: a
+  listing call failed, a part the snapshot did not collect, a rule error) judged that (account, rule)
+  only in part: none of its findings becomes ABSENT by that run (they keep their state, and their
+  last seen run is the last that judged the pair whole), the UNKNOWN is a finding of its own. An
+  account the run could not enter (`unreachable-account`) is not judged by the run at all: not in
+  the run's accounts, its state untouched, not its previous run, not a fresh run against staleness.
 - The current state (accounts and their totals, since the previous run, oldest open FAILs) is the
   state now, whatever the window: an account's last known state counts until it is scanned again.
   An account whose last run started more than `stale_after_days` before `now` is *stale*: it stays in
-  every total and view with that last known state, marked stale, never dropped and never clean.
+  every total and view with that last known state, marked stale, never dropped and never clean. Its
+  last run is the last that judged it: a run of one rule (`scan --rule`) counts (it scanned the
+  account), a run that could not enter it does not.
 - Open FAILs are the findings whose status is FAIL now (not those hidden under UNKNOWN, MANUAL or
   SUPPRESSED).
-- Since the previous run, per account, its latest run against its previous one (runs that judged the
-  account), from the status each finding had before the latest run (its last known one): *new* = FAIL
-  now, not FAIL before, never resolved before; *regressed* = FAIL now, not FAIL before, resolved at some
-  point before; *fixed* = FAIL before (or a FAIL hidden under UNKNOWN, MANUAL or SUPPRESSED), PASS or
-  ABSENT now (a resolution); *open* = FAIL in the latest run and FAIL before it.
+- Since the previous run, per account and rule by rule: each rule's findings from the latest run that
+  judged the account and ran the rule, against their status before it (their last known one), merged
+  per account (`AccountDelta.run` is the account's latest run of the rules asked, `previous` the one
+  before it): a `scan --rule X` changes X's answer only, and `--rule Y` answers from the runs of Y.
+  *New* = turned FAIL in that run, beginning a failing stretch there, never resolved before;
+  *regressed* = the same, resolved at some point before (a regression counted); *fixed* = FAIL before
+  (or a FAIL hidden under UNKNOWN, MANUAL or SUPPRESSED), PASS or ABSENT now (a resolution); *open* =
+  FAIL now and failing since an earlier run (a FAIL back from UNKNOWN, MANUAL or SUPPRESSED, never
+  known fixed, is open, not new).
 - Time to fix, per severity: each resolution whose resolving run is in the window counts the days
   (float, from the runs' `started_at`) from the run it had been failing since to the resolving run.
   Median and 90th percentile are nearest-rank: the value at rank ceil(p * n) of the n durations sorted
@@ -31,7 +44,10 @@ Semantics (decided for every view):
 - Trends, one point per run of the window: FAIL and UNKNOWN counts after that run, in total, per rule
   and per account, where each account and rule counts with its latest run at or before the point that
   judged it (carried forward: an account not scanned by the run keeps its last counts, it does not
-  turn clean). The run's own counts are in `RunSummary.counts`.
+  turn clean). A run that judged an (account, rule) only in part leaves it its last FAIL count of a
+  run that judged it whole, and adds its own UNKNOWNs to that run's: an approximation where a region
+  failed and the others were judged (their changes show with the next whole run). The run's own
+  counts are in `RunSummary.counts`.
 - Filters: `accounts` and `rules` restrict everything to those accounts and rules; the per-finding
   list keeps, with `since`, the findings judged in the window (seen in a run of it, or found ABSENT
   by one) and every finding still failing (FAIL, or a FAIL hidden under UNKNOWN, MANUAL or
@@ -229,7 +245,8 @@ class TrendPoint:
 class FindingStories(Iterable[FindingHistory]):
     """The per-finding stories of a view, read from the store each time they are iterated, a batch at
     a time, in finding id order: they may number millions. They are read when iterated, not when the
-    view was made: a run recorded in between shows in them."""
+    view was made: a run recorded in between shows in them. Each iteration reads in one snapshot (the
+    runs and the states together): a run recorded while it reads is in none of it."""
 
     def __init__(self, read: Callable[[], Iterator[FindingHistory]]) -> None:
         self._read = read

@@ -1,6 +1,8 @@
 """The first schema: runs, the accounts they judged, their findings and evidence, each finding's state
 and its transitions. Written out here, not taken from `schema.py`: a revision stays what it was when
-later ones change the tables.
+later ones change the tables. The big tables (findings, evidence, transitions) have no foreign key and
+`findings` no index but its key (see `schema.py`); the tables keyed by a finding id are WITHOUT ROWID
+tables on SQLite (the key is the table: one B-tree per row, not two).
 
 Revision ID: 0001
 Revises: none
@@ -46,7 +48,7 @@ def upgrade() -> None:
     op.create_index("run_accounts_by_account", "run_accounts", ["account", "run_id"])
     op.create_table(
         "findings",
-        _run_reference(),
+        sa.Column("run_id", sa.Integer, nullable=False),
         *(
             sa.Column(name, sa.Text, nullable=False)
             for name in ("finding_id", "rule", "account", "region", "resource_type", "resource_id")
@@ -55,12 +57,11 @@ def upgrade() -> None:
         sa.Column("evidence_block", sa.Integer, nullable=False),
         sa.Column("evidence_index", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("run_id", "finding_id"),
+        sqlite_with_rowid=False,
     )
-    op.create_index("findings_by_run_account", "findings", ["run_id", "account"])
-    op.create_index("findings_by_id", "findings", ["finding_id", "run_id"])
     op.create_table(
         "evidence_blocks",
-        _run_reference(),
+        sa.Column("run_id", sa.Integer, nullable=False),
         sa.Column("block", sa.Integer, nullable=False),
         sa.Column("data", sa.LargeBinary, nullable=False),
         sa.PrimaryKeyConstraint("run_id", "block"),
@@ -69,11 +70,12 @@ def upgrade() -> None:
     op.create_table(
         "transitions",
         sa.Column("finding_id", sa.Text, nullable=False),
-        _run_reference(),
+        sa.Column("run_id", sa.Integer, nullable=False),
         sa.Column("from_status", sa.Text, nullable=True),
         *(sa.Column(name, sa.Text, nullable=False) for name in ("to_status", "severity", "account", "rule")),
         sa.Column("failing_since_run", sa.Integer, nullable=True),
         sa.PrimaryKeyConstraint("finding_id", "run_id"),
+        sqlite_with_rowid=False,
     )
     op.create_index("transitions_by_run", "transitions", ["run_id"])
 
@@ -87,14 +89,12 @@ def _create_state() -> None:
             for name in ("rule", "account", "region", "resource_type", "resource_id", "severity", "status")
         ),
         sa.Column("first_seen_run", sa.Integer, nullable=False),
-        sa.Column("last_seen_run", sa.Integer, nullable=False),
-        sa.Column("last_run", sa.Integer, nullable=False),
+        sa.Column("changed_run", sa.Integer, nullable=False),
         sa.Column("failing_since_run", sa.Integer, nullable=True),
         sa.Column("resolved_run", sa.Integer, nullable=True),
         sa.Column("regressions", sa.Integer, nullable=False),
+        sqlite_with_rowid=False,
     )
-    op.create_index("finding_state_by_account", "finding_state", ["account"])
-    op.create_index("finding_state_by_rule", "finding_state", ["rule"])
     op.create_index("finding_state_open", "finding_state", ["status", "failing_since_run"])
 
 
