@@ -16,10 +16,9 @@ is read in one snapshot (see `_snapshot`), so a scan recording meanwhile shows i
 the list is read when iterated, in a snapshot of its own (its runs and the states together). A
 database error is a StoreError of one line naming the store.
 
-Measured (SQLite and PostgreSQL 15, 3 runs of 1,000,000 findings over 10 accounts, a seventh of them
-turning FAIL and another seventh fixed at each run, on 2 busy cores): the view in 5 to 15 s, most of it
-since the previous run (its 285,714 transitions) and time to fix; the JSON of the million findings
-in about 30 s.
+Measured (`bench/bench_history.py`, figures in docs/history.md; 2 busy cores): over 30 runs of 250,000
+findings (320,000 finding ids) the view in 2 to 3.5 s and its JSON in 9 to 11 s on either database;
+over 3 runs of 1,000,000 (1.1 million ids) the view in 7 to 11 s, its JSON in 32 s on SQLite.
 """
 
 from __future__ import annotations
