@@ -48,7 +48,7 @@ test: lint
 # The developer's loop: the unit tier (rules, semantics, engine, configuration, reports), no emulator,
 # cluster or browser (the HTML report's rendering tests are unit; its browser test is not).
 test-fast: lint
-	$(PYTEST) -m unit tests/unit tests/report tests/report_html
+	$(PYTEST) -m unit tests/unit tests/report tests/report_html tests/iac
 
 bench: $(DEV_INSTALLED)
 	$(BIN)/python bench/bench_s3.py 1000 20
