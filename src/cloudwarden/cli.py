@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Annotated
+from typing import IO, TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -25,9 +25,7 @@ from cloudwarden.demo import DemoScan, DemoUnavailable, demo_config
 from cloudwarden.engine import Evaluation
 from cloudwarden.files import written_whole
 from cloudwarden.findings import Finding, Report, ScanSummary, Severity
-from cloudwarden.history import Recorder, Store, StoreError, open_store
-from cloudwarden.history.query import history
-from cloudwarden.history.record import RecordError
+from cloudwarden.history.errors import RecordError, StoreError
 from cloudwarden.history.view import HistoryFilter, HistoryView
 from cloudwarden.iac.build import build
 from cloudwarden.iac.findings import live_key, live_status
@@ -68,6 +66,10 @@ from cloudwarden.report.writing import (
 )
 from cloudwarden.rules import MANUAL_RULE_IDS, RULE_IDS, RULES, RULES_BY_ID, Rule, collections_needed
 from cloudwarden.snapshot import Snapshot, SnapshotError, dump_snapshot, load_snapshot
+
+if TYPE_CHECKING:
+    from cloudwarden.history.record import Recorder
+    from cloudwarden.history.store import Store
 
 app = typer.Typer(
     add_completion=False,
@@ -304,6 +306,8 @@ def _opened_store(url: str | None, *, read_only: bool = False) -> Iterator[Store
     if url is None:
         yield None
         return
+    from cloudwarden.history.store import open_store  # the database code, only when a store is used
+
     try:
         store = open_store(url, read_only=read_only)
     except StoreError as error:
@@ -768,6 +772,8 @@ def history_command(
                     f"cloudwarden: {opened.url} holds no run yet: record one with --store on scan, "
                     "evaluate, demo or iac\n"
                 )
+            from cloudwarden.history.query import history
+
             view = history(opened, wanted)
             judged = {state.account for state in view.accounts}
             for unseen in (name for name in wanted.accounts if name not in judged):

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cloudwarden.cli import app
-from cloudwarden.history.store import StoreError, connect, migrate, open_store
+from cloudwarden.history.errors import StoreError
+from cloudwarden.history.store import connect, migrate, open_store
 
 TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"

@@ -18,8 +18,8 @@ from sqlalchemy import text
 
 from cloudwarden.findings import Finding, Severity, Status
 from cloudwarden.history import Store, open_store
+from cloudwarden.history.errors import RecordError
 from cloudwarden.history.query import history
-from cloudwarden.history.record import RecordError
 from cloudwarden.history.view import HistoryFilter
 
 from .child import ACCOUNT, OTHER_ACCOUNT, finding, many, summary

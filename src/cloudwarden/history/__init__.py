@@ -9,7 +9,26 @@ the meaning of a finding's state are in `cloudwarden.history.schema`; recording 
 
 from __future__ import annotations
 
-from cloudwarden.history.record import Recorder
-from cloudwarden.history.store import Store, StoreError, open_store
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["Recorder", "Store", "StoreError", "open_store"]
+from cloudwarden.history.errors import RecordError, StoreError
+
+if TYPE_CHECKING:
+    from cloudwarden.history.record import Recorder
+    from cloudwarden.history.store import Store, open_store
+
+__all__ = ["RecordError", "Recorder", "Store", "StoreError", "open_store"]
+
+
+def __getattr__(name: str) -> Any:
+    """The database side (SQLAlchemy, Alembic) imported when first asked for: the views and the errors
+    come without it, so a command that opens no store does not pay for it."""
+    if name == "Recorder":
+        from cloudwarden.history.record import Recorder
+
+        return Recorder
+    if name in ("Store", "open_store"):
+        from cloudwarden.history import store
+
+        return getattr(store, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection, Row
 from sqlalchemy.exc import SQLAlchemyError
 
 from cloudwarden.findings import Status
+from cloudwarden.history.errors import StoreError
 from cloudwarden.history.schema import (
     ABSENT,
     UNJUDGED,
@@ -44,7 +45,7 @@ from cloudwarden.history.schema import (
     runs,
     transitions,
 )
-from cloudwarden.history.store import StoreError, one_line
+from cloudwarden.history.store import one_line
 from cloudwarden.history.view import (
     OLDEST_OPEN_SHOWN,
     SEVERITY_ORDER,

@@ -61,7 +61,8 @@ from sqlalchemy.sql.elements import TextClause
 
 from cloudwarden.findings import Finding, ScanSummary, Status, UnknownCause
 from cloudwarden.history import schema
-from cloudwarden.history.store import WRITE_LOCK_KEY, Store, StoreError, one_line
+from cloudwarden.history.errors import RecordError
+from cloudwarden.history.store import WRITE_LOCK_KEY, Store, one_line
 
 BLOCK_SIZE = 1_000
 """Findings per evidence block: one finding's JSON compresses badly alone, a thousand compress well."""
@@ -78,10 +79,6 @@ _ROW_COLUMNS = (
     "evidence_block, evidence_index"
 )
 Row = tuple[str, str, str, str, str, str, str, str, str, int, int]
-
-
-class RecordError(StoreError):
-    """The run could not be recorded (nothing of it was kept): the run did not do what it was asked."""
 
 
 def _database_errors() -> tuple[type[BaseException], ...]:

@@ -40,6 +40,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from cloudwarden.findings import Finding, Report, ScanSummary
 from cloudwarden.history import schema
+from cloudwarden.history.errors import StoreError
 
 if TYPE_CHECKING:
     from cloudwarden.history.record import Recorder
@@ -55,10 +56,6 @@ key for the whole store, so runs apply one after another in the order they commi
 
 IMMEDIATE = "cloudwarden_immediate"
 """Execution option of a connection whose transactions begin with SQLite's `BEGIN IMMEDIATE`."""
-
-
-class StoreError(Exception):
-    """A store that cannot be opened, read or written: one line naming it (exit 2 from the CLI)."""
 
 
 class Store:
