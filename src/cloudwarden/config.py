@@ -7,7 +7,6 @@ are errors that name the problem (the CLI turns them into exit code 2).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import ipaddress
 import re
 from collections.abc import Collection
@@ -17,6 +16,7 @@ from typing import Any
 import msgspec
 import yaml
 
+from cloudwarden.collector import collector_paused
 from cloudwarden.inputs import InputError, quoted, read_text, too_deep
 
 _YAML_LOADER: type[yaml.SafeLoader] | type[yaml.CSafeLoader] = (
@@ -171,13 +171,8 @@ def _parsed_yaml(text: str) -> Any:
     """The YAML document of `text`, built with the cyclic garbage collector paused: the parser makes
     millions of objects for a large file, and the collector's passes over them would take longer than
     the parsing itself (a cycle, from a recursive alias, is collected once it is back on)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return yaml.load(text, Loader=_YAML_LOADER)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def parse_config(

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-import gc
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from typing import Any
 
 import msgspec
 
 from cloudwarden import __version__
+from cloudwarden.collector import collector_paused
 from cloudwarden.compliance import CATALOGUE
 from cloudwarden.config import AttestationConfig, Config, SuppressionConfig
 from cloudwarden.findings import (
@@ -105,7 +104,7 @@ class Evaluation:
         suppress = _Suppressions(config.suppressions, today, self._warnings)
         # Looked up once per rule: every finding of a rule shares the catalogue's tuple.
         compliance = {rule.id: CATALOGUE.compliance_of(rule.id) for rule in self._rules}
-        with _collector_paused():
+        with collector_paused():
             for account in snapshot.accounts:
                 for rule in self._rules:
                     controls = compliance[rule.id]
@@ -148,23 +147,6 @@ class Evaluation:
                 if account.unreachable is not None
             },
         )
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while findings pile up.
-
-    Findings and verdicts form no reference cycles, so reference counting frees them all the same;
-    left running, the collector walks the growing list of findings again and again, which costs
-    a large account about as much time as the rules themselves.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _account_stats(snapshot: Snapshot) -> dict[str, dict[str, Any]]:

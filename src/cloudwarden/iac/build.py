@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cloudwarden import __version__
-from cloudwarden.iac import collector_paused
+from cloudwarden.collector import collector_paused
 from cloudwarden.iac.findings import Relabel
 from cloudwarden.iac.model import IacDocument
 from cloudwarden.iac.translate import Annotation, Draft, translate_into

@@ -48,7 +48,6 @@ from __future__ import annotations
 import base64
 import bisect
 import dataclasses
-import gc
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -57,6 +56,7 @@ from typing import Any, Final
 
 import yaml
 
+from cloudwarden.collector import collector_paused
 from cloudwarden.findings import Location
 from cloudwarden.iac.model import IacDocument, IacError, IacResource, Ref, Tool, Unknown
 from cloudwarden.inputs import quoted
@@ -172,17 +172,13 @@ def parse_template(
 def _load(text: str, path: str) -> tuple[Any, dict[str, int]]:
     """The template's data and the line of each logical id under `Resources`."""
     text = text.removeprefix("\ufeff")
-    was_enabled = gc.isenabled()
-    gc.disable()  # millions of small objects for a large template: the collector's passes cost more
     try:
-        if text.lstrip().startswith("{"):
-            return _load_json(text, path)
-        return _load_yaml(text, path)
+        with collector_paused():  # millions of small objects for a large template
+            if text.lstrip().startswith("{"):
+                return _load_json(text, path)
+            return _load_yaml(text, path)
     except RecursionError:
         raise IacError(path, "nested too deeply to be read") from None
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load_json(text: str, path: str) -> tuple[Any, dict[str, int]]:

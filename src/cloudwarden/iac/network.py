@@ -101,6 +101,7 @@ is then a rule error: never a FAIL over a garbage range, nor an unparsable CIDR 
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -827,16 +828,7 @@ _TF_INLINE = _Fields(
     groups=("security_groups",),
     self_key="self",
 )
-_TF_RULE = _Fields(
-    "protocol",
-    "from_port",
-    "to_port",
-    ipv4=("cidr_blocks",),
-    ipv6=("ipv6_cidr_blocks",),
-    prefix_lists=("prefix_list_ids",),
-    groups=("source_security_group_id",),
-    self_key="self",
-)
+_TF_RULE = dataclasses.replace(_TF_INLINE, groups=("source_security_group_id",))
 _TF_VPC_RULE = _Fields(
     "ip_protocol",
     "from_port",

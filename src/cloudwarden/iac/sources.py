@@ -30,7 +30,7 @@ from typing import Any
 
 import msgspec
 
-from cloudwarden.iac import collector_paused
+from cloudwarden.collector import collector_paused
 from cloudwarden.iac.cloudformation import looks_like_template, parse_template
 from cloudwarden.iac.model import IacDocument, IacError
 from cloudwarden.iac.terraform import parse_plan
