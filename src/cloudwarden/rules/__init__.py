@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from cloudwarden.remedy import Fixer
 from cloudwarden.ruledoc import RuleDoc
 from cloudwarden.rules.base import Rule
 from cloudwarden.rules.cloudtrail_segregated_storage import CLOUDTRAIL_SEGREGATED_STORAGE
@@ -45,9 +46,19 @@ RULE_IDS: tuple[str, ...] = tuple(rule.id for rule in RULES)
 (the public contract pins it: a rule id is never renamed or removed)."""
 
 
+FIXERS: dict[str, Fixer] = {
+    fixer.rule: fixer
+    for fixer in (
+        # one line per fixer (`rules/<rule>_fix.py`), in the order of RULES
+    )
+}
+"""The fixers of the rules whose FAILs an API call can fix (`cloudwarden fix`). A rule without one
+(the root user's, CloudTrail's, sg-inbound-rules-only) gets its remediation steps listed as manual."""
+
+
 def collections_needed(rules: Iterable[RuleDoc]) -> frozenset[Collection]:
     """The parts of an account a scan of `rules` must collect: the union of what each reads."""
     return frozenset(collection for rule in rules for collection in rule.needs)
 
 
-__all__ = ["MANUAL_RULE_IDS", "RULES", "RULES_BY_ID", "RULE_IDS", "Rule", "collections_needed"]
+__all__ = ["FIXERS", "MANUAL_RULE_IDS", "RULES", "RULES_BY_ID", "RULE_IDS", "Rule", "collections_needed"]
