@@ -15,6 +15,7 @@ import enum
 import mmap
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
@@ -29,7 +30,8 @@ class Collection(enum.StrEnum):
     theirs. (The account's regions are always read: most collections are per region.)"""
 
     IAM = "iam"
-    """The credential report, the account summary and the virtual MFA devices."""
+    """The credential report, the account summary, the virtual MFA devices, and the access keys of
+    the users whose keys work without MFA."""
     S3 = "s3"
     CLOUDTRAIL = "cloudtrail"
     EC2 = "ec2"
@@ -165,12 +167,26 @@ class VirtualMfaDevice(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     enable_date: str | None
 
 
+class AccessKey(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """One access key of an IAM user, as ListAccessKeys gives it (the credential report names none)."""
+
+    id: str
+    status: str
+    """`Active` or `Inactive`."""
+    created: str | None = None
+
+
 class IamData(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """Account-wide IAM facts, read with a constant number of calls."""
+    """Account-wide IAM facts, read with a constant number of calls, and the access keys of the users
+    whose keys work without MFA (a call per such user)."""
 
     credential_report: CredentialReport | None = None
     account_summary: dict[str, int] | None = None
     virtual_mfa_devices: tuple[VirtualMfaDevice, ...] | None = None
+    access_keys: dict[str, tuple[AccessKey, ...]] | None = None
+    """Per user the credential report shows with an active access key and no MFA, the user's keys (a
+    user whose ListAccessKeys failed is missing, and the call is in the errors). None when not collected
+    (no credential report, a plan or template, snapshots from versions that did not read them)."""
 
 
 class PublicAccessBlock(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -413,6 +429,11 @@ class RecordSet(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     alias_target: str | None = None
     """An alias record's DNS name (lower case, no final dot)."""
     alias_zone: str | None = None
+    listed: dict[str, Any] | None = None
+    """The ResourceRecordSet exactly as ListResourceRecordSets gave it (Name with its final dot and
+    escapes, TTL, ResourceRecords, AliasTarget, SetIdentifier, Weight...): deleting a record set takes
+    its current values, which the fields above normalise. None from a plan or template, and in
+    snapshots from versions that did not keep it."""
 
     @property
     def record_id(self) -> str:

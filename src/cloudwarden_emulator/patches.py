@@ -10,6 +10,8 @@ WSGI level. Only the emulator process imports this module.
 - IAM GetAccountSummary: the root user's password, MFA and access key flags (root state).
 - IAM ListVirtualMFADevices: the root user's virtual MFA device (root state).
 - S3 HeadBucket: 403 when `ExpectedBucketOwner` names an account that does not own the bucket.
+- S3 PutBucketAcl: an AccessControlPolicy whose grant list is empty sets an ACL without grants (moto
+  kept no ACL at all, and every later GetBucketAcl failed with 500).
 - CloudTrail GetTrailStatus: the outcome of the latest log delivery (delivery errors, per trail ARN).
 - CloudTrail organization trails: visible to the member accounts of the management account's
   organization in DescribeTrails, GetTrailStatus and GetEventSelectors.
@@ -24,6 +26,8 @@ WSGI level. Only the emulator process imports this module.
   targets are absolute names.
 - Route 53 hosted zones: name servers of their own, absolute NS values and AWS's SOA record.
 - Route 53 ListResourceRecordSets: pages by set identifier too (StartRecordIdentifier, NextRecordIdentifier).
+- Route 53 ChangeResourceRecordSets: checked against the zone's current record sets (a DELETE must
+  carry the record set's current values), all or nothing.
 - EC2 Elastic IPs: public addresses instead of loopback ones.
 - Classic load balancers: a DNS name in their own region.
 """
@@ -60,11 +64,16 @@ from moto.iam.models import AccountSummary, IAMBackend, get_account_id_from
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.models import MotoAPIBackend
 from moto.organizations.models import organizations_backends
-from moto.route53.exceptions import InvalidInput
+from moto.route53.exceptions import (
+    DnsNameInvalidForZone,
+    InvalidActionValue,
+    InvalidInput,
+    Route53ClientError,
+)
 from moto.route53.models import DelegationSet, FakeZone, RecordSet, Route53Backend, reverse_domain_name
 from moto.route53.responses import Route53
 from moto.route53.utils import validate_domain_name
-from moto.s3.models import s3_backends
+from moto.s3.models import FakeAcl, s3_backends
 from moto.s3.responses import S3Response
 from moto.utilities.utils import get_partition
 from werkzeug.wrappers import Response
@@ -179,12 +188,14 @@ def install(state: EmulatorState) -> None:
     _patch_account_summary(state)
     _patch_virtual_mfa_devices(state)
     _patch_head_bucket_expected_owner()
+    _patch_empty_bucket_acl()
     _patch_organization_trails()
     _patch_trail_delivery(state)
     _patch_event_selectors()
     _patch_reset_forgets_organization_members()
     _patch_beanstalk_dns_availability(state)
     _patch_beanstalk_cnames(state)
+    _patch_record_set_changes()  # before the names' patch, which brings names to AWS's form first
     _patch_route53_names()
     _patch_route53_zone_records()
     _patch_record_set_pagination()
@@ -339,6 +350,22 @@ def _patch_head_bucket_expected_owner() -> None:
         return status, headers, body
 
     S3Response.head_bucket = head_bucket  # type: ignore[method-assign]
+
+
+def _patch_empty_bucket_acl() -> None:
+    """AWS takes an AccessControlPolicy with an owner and no grant (`<AccessControlList/>`) as an ACL
+    that grants nothing: the owner keeps its implicit rights to read and change the ACL. Removing
+    the only public grant of a bucket whose ACL held nothing else is such a change. Moto read it as no
+    ACL at all, and its GetBucketAcl then failed with 500."""
+    original = S3Response._acl_from_body
+
+    def acl_from_body(self: S3Response) -> FakeAcl | None:
+        acl = original(self)
+        if acl is None:  # the owner was checked by moto: an empty or absent grant list
+            return FakeAcl([])
+        return acl
+
+    S3Response._acl_from_body = acl_from_body  # type: ignore[method-assign]
 
 
 # --- CloudTrail ----------------------------------------------------------------
@@ -762,6 +789,82 @@ def _patch_record_set_pagination() -> None:
         )
 
     Route53.list_resource_record_sets = list_resource_record_sets  # type: ignore[method-assign]
+
+
+_RECORD_SET_VALUES = (
+    "ttl",
+    "records",
+    "weight",
+    "region",
+    "health_check_id",
+    "alias_target",
+    "failover",
+    "geo_location",
+    "multi_value_answer",
+)
+"""What a DELETE must give as the record set has them, besides its name, type and set identifier."""
+
+
+def _record_set_key(record_set: RecordSet) -> tuple[str, str, str]:
+    return record_set.name, record_set.type or "", record_set.set_identifier or ""
+
+
+def _change_refused(record_set: RecordSet, action: str, why: str) -> Route53ClientError:
+    identifier = f", set-identifier='{record_set.set_identifier}'" if record_set.set_identifier else ""
+    return Route53ClientError(
+        "InvalidChangeBatch",
+        f"Tried to {action} resource record set [name='{record_set.name}', type='{record_set.type}'"
+        f"{identifier}] {why}",
+    )
+
+
+def _patch_record_set_changes() -> None:
+    """Route 53 checks a change batch against the zone's record sets as they are; moto against its journal
+    of past changes.
+
+    AWS refuses (InvalidChangeBatch) to create a record set that exists, and to delete one that does not
+    or whose values (TTL, records, alias target, weight...) are not its current ones: a DELETE carries the
+    record set exactly as it is. From its journal, moto deletes a record set with the values it had
+    before an UPSERT, an alias whatever its target, one already deleted, refuses to create again one it
+    deleted, creates a second record set of a name and type, and deleting by set identifier removes that
+    identifier's record sets of every name. Moto's backend method is replaced (its check is the part that
+    differs): each change is checked in order against the record sets as the batch's earlier changes
+    leave them, and the batch is applied only when every change passes. Moto's journal of changes, which
+    nothing else reads, is no longer kept.
+    """
+
+    def change_resource_record_sets(
+        self: Route53Backend, zoneid: str, change_list: list[dict[str, Any]]
+    ) -> None:
+        zone = self.get_hosted_zone(zoneid)
+        current = {_record_set_key(record_set): record_set for record_set in zone.rrsets}
+        for item in change_list:
+            action = item["Action"]
+            if action not in ("CREATE", "UPSERT", "DELETE"):
+                raise InvalidActionValue(action)
+            given = dict(item["ResourceRecordSet"])
+            if "ResourceRecords" in given:  # kept as their values, as moto keeps them
+                given["ResourceRecords"] = [entry["Value"] for entry in given["ResourceRecords"]]
+            record_set = RecordSet(given)  # type: ignore[abstract]  # as moto's FakeZone.add_rrset makes them
+            if record_set.name != zone.name and not record_set.name.endswith(f".{zone.name}"):
+                raise DnsNameInvalidForZone(name=record_set.name, zone_name=zone.name)
+            key = _record_set_key(record_set)
+            existing = current.get(key)
+            if action == "CREATE" and existing is not None:
+                raise _change_refused(record_set, "create", "but it already exists")
+            if action != "DELETE":
+                current[key] = record_set
+                continue
+            if existing is None:
+                raise _change_refused(record_set, "delete", "but it was not found")
+            if any(getattr(existing, value) != getattr(record_set, value) for value in _RECORD_SET_VALUES):
+                raise _change_refused(
+                    record_set, "delete", "but the values provided do not match the current values"
+                )
+            del current[key]
+        zone.rrsets = list(current.values())
+
+    Route53Backend.change_resource_record_sets = change_resource_record_sets  # type: ignore[method-assign]
 
 
 # --- EC2 ---------------------------------------------------------------------

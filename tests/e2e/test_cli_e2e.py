@@ -209,6 +209,9 @@ def test_a_full_scan_calls_exactly_the_declared_operations_and_the_policy_allows
     organizations.create_organization(FeatureSet="ALL")
     organizations.create_account(AccountName="member", Email="member@example.test")
     emulator.set_root(ACCOUNT, FAILING_ROOT)
+    iam = emulator.client("iam")  # a user whose key works without MFA: so that its keys are listed
+    iam.create_user(UserName="keys-only")
+    iam.create_access_key(UserName="keys-only")
     emulator.client("s3").create_bucket(Bucket="one-bucket")  # so that every per-bucket call is made
     ship_trail_to_archive(emulator)  # so that every per-trail call is made
     route53 = emulator.client("route53")  # so that every per-zone call and CheckDNSAvailability are made

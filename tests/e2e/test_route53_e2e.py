@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cloudwarden.snapshot import load_snapshot
 from cloudwarden_emulator import Emulator
 
-from .scanner import finding, scan_rule, verdicts
+from .scanner import cloudwarden, finding, scan_rule, verdicts
 
 RULE = "route53-no-dangling-records"
 CLOUDFRONT_ZONE = "Z2FDTNDATAQYW2"
@@ -126,3 +127,51 @@ def test_without_aws_ranges_public_addresses_are_unknown(emulator: Emulator, tmp
     )
     document = _scan(emulator, tmp_path, "{}\n")
     assert verdicts(document, RULE) == {("UNKNOWN", f"{zone}/legacy.example.test/A")}
+
+
+def test_each_record_set_is_kept_as_listed_and_a_fail_records_it(emulator: Emulator, tmp_path: Path) -> None:
+    """What `cloudwarden fix` deletes a record set with: the record set exactly as Route53 lists it."""
+    route53 = emulator.client("route53")
+    zone = route53.create_hosted_zone(Name="example.test", CallerReference="e2e")["HostedZone"]["Id"].split(
+        "/"
+    )[-1]
+    route53.change_resource_record_sets(
+        HostedZoneId=zone,
+        ChangeBatch={
+            "Changes": [
+                _alias("cdn.example.test", "d1234abcd.cloudfront.net", CLOUDFRONT_ZONE),
+                _record("weighted.example.test", "A", "54.200.9.9", identifier="blue"),
+                _record("*.example.test", "CNAME", "gone.example.test.s3-website-us-east-1.amazonaws.com"),
+            ]
+        },
+    )
+    listing = route53.list_resource_record_sets(HostedZoneId=zone)["ResourceRecordSets"]
+    by_name = {record_set["Name"]: record_set for record_set in listing}
+    ranges = tmp_path / "ip-ranges.json"
+    ranges.write_text(json.dumps({"prefixes": [{"ip_prefix": "54.0.0.0/8"}]}))
+    config = tmp_path / "config.yaml"
+    config.write_text(f"route53:\n  aws_ip_ranges_file: {ranges}\n")
+    saved = tmp_path / "snapshot.json"
+
+    collected = cloudwarden(
+        emulator, "collect", "--region", "us-east-1", "--config", str(config), "--output", str(saved)
+    )
+    evaluated = cloudwarden(
+        None, "evaluate", str(saved), "--rule", RULE, "--config", str(config), "--format", "json"
+    )
+
+    assert collected.exit_code == 0, collected.stderr
+    assert evaluated.exit_code == 1, evaluated.stderr
+    (account,) = load_snapshot(saved).accounts
+    assert account.route53 is not None
+    assert [record.listed for record in account.route53.records] == listing
+    fails = {
+        found["resource"]["id"]: (found["evidence"]["zone_id"], found["evidence"]["record_set"])
+        for found in evaluated.json()["findings"]
+        if found["status"] == "FAIL"
+    }
+    assert fails == {
+        f"{zone}/cdn.example.test/A": (zone, by_name["cdn.example.test."]),
+        f"{zone}/weighted.example.test/A/blue": (zone, by_name["weighted.example.test."]),
+        f"{zone}/*.example.test/CNAME": (zone, by_name["\\052.example.test."]),
+    }

@@ -109,6 +109,7 @@ def test_the_policy_is_the_actions_of_the_declared_account_operations() -> None:
         "iam:GenerateCredentialReport",
         "iam:GetAccountSummary",
         "iam:GetCredentialReport",
+        "iam:ListAccessKeys",
         "iam:ListVirtualMFADevices",
         "organizations:DescribeOrganization",
         "route53:GetHostedZone",

@@ -11,6 +11,7 @@ import pytest
 
 from cloudwarden.snapshot import (
     SNAPSHOT_SCHEMA,
+    AccessKey,
     OperationStats,
     Snapshot,
     SnapshotError,
@@ -22,11 +23,14 @@ from .builders import (
     ACCOUNT_ID,
     OTHER_ACCOUNT_ID,
     account,
+    alias_record,
     api_error,
     console_user,
     credential_report,
     key_user,
     root_row,
+    route53_account,
+    route53_data,
     snapshot,
     virtual_mfa,
 )
@@ -72,6 +76,41 @@ def test_dumped_snapshot_is_plain_json_with_its_schema(tmp_path: Path) -> None:
     assert document["schema"] == "cloudwarden.snapshot/1"
     assert document["accounts"][0]["account_id"] == ACCOUNT_ID
     assert document["accounts"][1]["errors"][0]["code"] == "AccessDenied"
+
+
+def test_the_state_a_fix_starts_from_round_trips(tmp_path: Path) -> None:
+    """A record set exactly as ListResourceRecordSets listed it, and a user's access keys."""
+    listed = {
+        "Name": "\\052.example.com.",
+        "Type": "A",
+        "SetIdentifier": "blue",
+        "Weight": 10,
+        "AliasTarget": {
+            "HostedZoneId": "Z2FDTNDATAQYW2",
+            "DNSName": "d111111abcdef8.cloudfront.net.",
+            "EvaluateTargetHealth": False,
+        },
+    }
+    record = alias_record(
+        "*.example.com", "d111111abcdef8.cloudfront.net", "Z2FDTNDATAQYW2", set_identifier="blue"
+    )
+    keys = {
+        "deploy": (
+            AccessKey(id="AKIAIOSFODNN7DEPLOY1", status="Active", created="2025-04-16T08:00:00+00:00"),
+        )
+    }
+    dns = route53_account(route53_data(msgspec.structs.replace(record, listed=listed)))
+    target = msgspec.structs.replace(dns, iam=msgspec.structs.replace(dns.iam, access_keys=keys))
+    original = snapshot(target)
+    path = tmp_path / "scan.json"
+
+    dump_snapshot(original, path)
+    loaded = load_snapshot(path)
+
+    assert loaded == original
+    assert loaded.accounts[0].route53 is not None
+    assert loaded.accounts[0].route53.records[0].listed == listed
+    assert loaded.accounts[0].iam.access_keys == keys
 
 
 def test_errors_for_filters_by_service_and_operation() -> None:

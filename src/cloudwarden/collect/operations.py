@@ -31,6 +31,8 @@ OPERATIONS_BY_COLLECTION: dict[Collection, frozenset[str]] = {
             "iam.GetCredentialReport",
             "iam.GetAccountSummary",
             "iam.ListVirtualMFADevices",
+            # The access keys of the users whose keys work without MFA (the report names no key).
+            "iam.ListAccessKeys",
         }
     ),
     Collection.S3: frozenset(

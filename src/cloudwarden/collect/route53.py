@@ -215,6 +215,7 @@ def _records(context: AccountContext, zone_id: str) -> list[RecordSet]:
                 values=values,
                 alias_target=normalise_name(str(alias["DNSName"])) if alias.get("DNSName") else None,
                 alias_zone=alias.get("HostedZoneId"),
+                listed=dict(record),
             )
         )
     return result

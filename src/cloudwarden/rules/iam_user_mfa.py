@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from cloudwarden.findings import Resource, Severity, Status
 from cloudwarden.ruledoc import Example
 from cloudwarden.rules.base import Rule, RuleContext, Verdict, account_resource, cause_of, unknown_because
 from cloudwarden.semantics.credentials import ROOT_USER, Flag, parse_flag
 from cloudwarden.snapshot import (
+    AccessKey,
     AccountSnapshot,
     Collection,
     CredentialReport,
@@ -26,18 +28,29 @@ def _user_resource(account_id: str, row: CredentialReportRow) -> Resource:
     )
 
 
-def _judge_user(account_id: str, row: CredentialReportRow) -> Verdict:
+def _judge_user(
+    account_id: str, row: CredentialReportRow, listed_keys: tuple[AccessKey, ...] | None
+) -> Verdict:
+    """`listed_keys`: the user's access keys as ListAccessKeys gave them, when it did (evidence only: the
+    credential report decides)."""
     resource = _user_resource(account_id, row)
     password = parse_flag(row.password_enabled)
     keys = [parse_flag(row.access_key_1_active), parse_flag(row.access_key_2_active)]
     mfa = parse_flag(row.mfa_active)
-    evidence = {
+    evidence: dict[str, Any] = {
         "password_enabled": row.password_enabled,
         "mfa_active": row.mfa_active,
         "access_key_1_active": row.access_key_1_active,
         "access_key_2_active": row.access_key_2_active,
     }
     has_keys = Flag.YES in keys
+    failed_evidence = evidence
+    if has_keys and listed_keys is not None:
+        failed_evidence = evidence | {
+            "access_keys": [
+                {"id": key.id, "status": key.status, "created": key.created} for key in listed_keys
+            ]
+        }
     no_credentials = password is Flag.NO and all(flag is Flag.NO for flag in keys)
     if mfa is Flag.YES:
         return Verdict(Status.PASS, resource, "the user has MFA", evidence=evidence)
@@ -57,7 +70,7 @@ def _judge_user(account_id: str, row: CredentialReportRow) -> Verdict:
             Status.FAIL,
             resource,
             "the user can sign in to the console with a password and has no MFA",
-            evidence=evidence,
+            evidence=failed_evidence,
         )
     if has_keys:
         caveat = "" if password is Flag.NO else f" (password_enabled unreadable: {row.password_enabled!r})"
@@ -65,7 +78,7 @@ def _judge_user(account_id: str, row: CredentialReportRow) -> Verdict:
             Status.FAIL,
             resource,
             "the user has active access keys and no MFA: the keys work without a second factor" + caveat,
-            evidence=evidence,
+            evidence=failed_evidence,
             severity=Severity.MEDIUM,
         )
     unreadable = [
@@ -99,7 +112,8 @@ def _check_planned_users(report: CredentialReport, errors: ErrorIndex) -> Iterat
     """The users a plan or template gives a credential: MANUAL, since no document can enrol MFA."""
     for row in report.rows:
         resource = Resource(type="AWS::IAM::User", id=row.user, arn=row.arn, name=row.user)
-        unknown = errors.errors_for("iam", resource=row.user)
+        # Only the document's own: an overlaid scan's failed ListAccessKeys for a namesake is no concern here.
+        unknown = errors.errors_for("iam", "GetCredentialReport", resource=row.user)
         evidence = {
             "password_enabled": row.password_enabled,
             "access_key_1_active": row.access_key_1_active,
@@ -145,10 +159,13 @@ def check_user_mfa(account: AccountSnapshot, context: RuleContext) -> Iterator[V
         )
         return
     listed = 0
+    access_keys = account.iam.access_keys
     for row in report.rows:
         if row.user != ROOT_USER:
             listed += 1
-            yield _judge_user(account.account_id, row)
+            yield _judge_user(
+                account.account_id, row, None if access_keys is None else access_keys.get(row.user)
+            )
     missing = _missing_from_report(account, report, listed)
     if missing is not None:
         yield missing
@@ -199,7 +216,10 @@ IAM_USER_MFA = Rule(
     fails=(
         "The user has no MFA and can sign in to the console with a password (HIGH); or it has no MFA and "
         "holds an active access key but no password (MEDIUM; also when its `password_enabled` column is "
-        "unreadable, which the message notes). Never in a plan or template."
+        "unreadable, which the message notes). Never in a plan or template. The finding on a user with an "
+        "active access key also lists the user's keys (`access_keys`: `id`, `status`, `created`, from "
+        "`ListAccessKeys`, which `cloudwarden fix` needs to deactivate one), unless they could not be "
+        "listed; that call's failure never changes the verdict."
     ),
     unknown=(
         "For the account (`resource.id` is the account id): the credential report could not be read "
@@ -224,7 +244,12 @@ IAM_USER_MFA = Rule(
         "with temporary credentials, or require MFA in their policies with aws:MultiFactorAuthPresent; "
         "delete users that need no credentials."
     ),
-    permissions=("iam:GenerateCredentialReport", "iam:GetCredentialReport", "iam:GetAccountSummary"),
+    permissions=(
+        "iam:GenerateCredentialReport",
+        "iam:GetCredentialReport",
+        "iam:GetAccountSummary",
+        "iam:ListAccessKeys",
+    ),
     needs=frozenset({Collection.IAM}),
     examples=(
         Example(Status.FAIL, "User `alice` signs in to the console with a password and has no MFA (HIGH)."),

@@ -736,14 +736,29 @@ def check_dangling_records(account: AccountSnapshot, context: RuleContext) -> It
         if outcome is None:
             continue
         resource = Resource(type="AWS::Route53::RecordSet", id=record.record_id, name=record.name)
+        evidence = {"zone": zone.name, "type": record.type, **(outcome.evidence or {})}
+        if outcome.status is Status.FAIL:
+            evidence |= _deletion_evidence(record, account)
         yield Verdict(
             outcome.status,
             resource,
             outcome.message,
-            evidence={"zone": zone.name, "type": record.type, **(outcome.evidence or {})},
+            evidence=evidence,
             severity=outcome.severity,
             unknown_cause=outcome.unknown_cause,
         )
+
+
+def _deletion_evidence(record: RecordSet, account: AccountSnapshot) -> dict[str, Any]:
+    """What deleting the record set takes (`cloudwarden fix`): its hosted zone's id, and the record set
+    exactly as ListResourceRecordSets gave it, where the scan read them (a zone a plan or template creates
+    is known by its address only)."""
+    evidence: dict[str, Any] = {}
+    if record.listed is not None or not account.partial:
+        evidence["zone_id"] = record.zone_id
+    if record.listed is not None:
+        evidence["record_set"] = record.listed
+    return evidence
 
 
 def _unlisted_zones(data: Route53Data, listing: tuple[ApiError, ...]) -> Iterator[Verdict]:
@@ -816,7 +831,10 @@ ROUTE53_NO_DANGLING_RECORDS = Rule(
         "means anyone can claim it (medium for services that verify ownership). Low: a CloudFront "
         "distribution, load balancer, API or generated Elastic Beanstalk name no scanned account holds (a "
         "stale record: remove it). From `iac`, only with `--snapshot` (the documents' records against the "
-        "collected account): without it, the rest of the account is not in view and nothing FAILs."
+        "collected account): without it, the rest of the account is not in view and nothing FAILs. A FAIL "
+        "also records what deleting the record set takes: `zone_id`, the hosted zone's id, and "
+        "`record_set`, the record set exactly as `ListResourceRecordSets` gave it (name with its final "
+        "dot, TTL, values or alias target, set identifier, weight...), each where the scan read it."
     ),
     unknown=(
         "For the account: DNS was not collected, or `ListHostedZones` failed. For a zone: its records could "
