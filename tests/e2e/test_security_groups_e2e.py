@@ -154,6 +154,7 @@ def test_every_security_group_case(emulator: Emulator, tmp_path: Path) -> None:
             "rule": "TCP 22 from 0.0.0.0/0",
             "why": "open to the world on a port that is not public",
             "severity": "high",
+            "permission": _cidr("tcp", 22, 22, "0.0.0.0/0"),
         }
     ]
 

@@ -9,6 +9,7 @@ BucketOwnerEnforced). BlockPublicPolicy and BlockPublicAcls only refuse new publ
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 
 import msgspec
@@ -27,6 +28,7 @@ from .builders import (
     LOG_DELIVERY,
     OTHER_ACCOUNT_ID,
     OTHER_CANONICAL_ID,
+    OWNER_CANONICAL_ID,
     allow_statement,
     bucket_policy,
     group_grant,
@@ -915,6 +917,113 @@ def test_failed_bucket_listing_is_one_unknown_for_the_account() -> None:
     assert verdict.resource.type == "AWS::::Account"
     assert verdict.message.startswith("the account's buckets could not be read: s3:ListBuckets")
     assert "AccessDenied" in verdict.message
+
+
+# --- the state a fix starts from (policy_document, acl, bucket_public_access_block) -----------------
+
+OWNER_GRANT = {"Grantee": {"Type": "CanonicalUser", "ID": OWNER_CANONICAL_ID}, "Permission": "FULL_CONTROL"}
+
+
+def test_bucket_without_policy_or_block_records_them_as_null_and_its_acl_as_get_bucket_acl_gives_it() -> None:
+    verdict = single(check(s3_bucket(BUCKET)))
+    assert verdict.evidence["policy_document"] is None
+    assert verdict.evidence["acl"] == {"owner": OWNER_CANONICAL_ID, "grants": [OWNER_GRANT]}
+    assert verdict.evidence["bucket_public_access_block"] is None
+
+
+def test_policy_is_recorded_as_its_parsed_document() -> None:
+    verdict = single(check(s3_bucket(BUCKET, policy=PUBLIC_READ)))
+    assert verdict.evidence["policy_document"] == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "PublicRead",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": [f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*"],
+            }
+        ],
+    }
+
+
+def test_policy_whose_statement_is_one_object_is_recorded_as_written_and_numbered_0() -> None:
+    statement = allow_statement("s3:GetObject", sid="Only", bucket=BUCKET)
+    verdict = single(check(s3_bucket(BUCKET, policy=json.dumps({"Statement": statement}))))
+    assert verdict.evidence["policy_document"] == {"Statement": statement}
+    assert [item["index"] for item in verdict.evidence["public_statements"]] == [0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",',
+        '["not", "a", "policy"]',
+        '{"Statement": [], "Version": NaN}',
+    ],
+    ids=["invalid-json", "not-an-object", "not-strict-json"],
+)
+def test_policy_that_is_not_a_json_object_is_left_out(text: str) -> None:
+    verdict = single(check(s3_bucket(BUCKET, policy=text)))
+    assert "policy_document" not in verdict.evidence
+
+
+def test_unreadable_policy_is_left_out() -> None:
+    verdict = single(check(s3_bucket(BUCKET), errors=[s3_api_error("GetBucketPolicy", BUCKET)]))
+    assert "policy_document" not in verdict.evidence
+
+
+def test_each_kind_of_grantee_is_recorded_under_its_get_bucket_acl_key() -> None:
+    grants = (
+        group_grant(ALL_USERS, "READ"),
+        AclGrant(grantee_type="CanonicalUser", grantee=OTHER_CANONICAL_ID, permission="WRITE_ACP"),
+        AclGrant(grantee_type="AmazonCustomerByEmail", grantee="ops@example.com", permission="READ_ACP"),
+    )
+    verdict = single(check(s3_bucket(BUCKET, grants=grants)))
+    assert verdict.evidence["acl"] == {
+        "owner": OWNER_CANONICAL_ID,
+        "grants": [
+            OWNER_GRANT,
+            {"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"},
+            {"Grantee": {"Type": "CanonicalUser", "ID": OTHER_CANONICAL_ID}, "Permission": "WRITE_ACP"},
+            {
+                "Grantee": {"Type": "AmazonCustomerByEmail", "EmailAddress": "ops@example.com"},
+                "Permission": "READ_ACP",
+            },
+        ],
+    }
+
+
+def test_unreadable_acl_is_left_out() -> None:
+    verdict = single(check(s3_bucket(BUCKET, grants=None), errors=[s3_api_error("GetBucketAcl", BUCKET)]))
+    assert "acl" not in verdict.evidence
+
+
+def test_acl_without_its_owner_is_left_out() -> None:
+    bucket = msgspec.structs.replace(s3_bucket(BUCKET), owner_id=None)
+    assert "acl" not in single(check(bucket)).evidence
+
+
+def test_acl_holding_a_grantee_the_snapshot_could_not_identify_is_left_out() -> None:
+    """Its grants could not be put back as they were."""
+    grants = (AclGrant(grantee_type="Unknown", grantee=None, permission="READ"),)
+    assert "acl" not in single(check(s3_bucket(BUCKET, grants=grants))).evidence
+
+
+def test_bucket_block_public_access_is_recorded_with_the_s3_api_names() -> None:
+    block = PublicAccessBlock(block_public_policy=True, ignore_public_acls=True)
+    verdict = single(check(s3_bucket(BUCKET, public_access_block=block), account_block=ALL_BLOCKED))
+    assert verdict.evidence["bucket_public_access_block"] == {
+        "BlockPublicAcls": False,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": False,
+    }
+
+
+def test_unreadable_bucket_block_public_access_is_left_out() -> None:
+    verdict = single(check(s3_bucket(BUCKET), errors=[s3_api_error("GetPublicAccessBlock", BUCKET)]))
+    assert "bucket_public_access_block" not in verdict.evidence
 
 
 # --- several buckets, regions -----------------------------------------------------------------------

@@ -6,6 +6,7 @@ toward a list of unknown entries is UNKNOWN unless another rule fails the group 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -50,22 +51,48 @@ from .security_group_builders import (
 
 
 @pytest.mark.parametrize(
-    ("egress", "shown"),
+    ("egress", "shown", "revoking"),
     [
-        pytest.param(ALL_TRAFFIC_TO_INTERNET, "All traffic to 0.0.0.0/0", id="aws-default-outbound-rule"),
-        pytest.param(permission("-1", None, "::/0"), "All traffic to ::/0", id="all-traffic-to-ipv6-world"),
-        pytest.param(permission("tcp", 443, "0.0.0.0/0"), "TCP 443 to 0.0.0.0/0", id="https-to-the-world"),
         pytest.param(
-            permission("tcp", 443, "8.8.8.8/32"), "TCP 443 to 8.8.8.8/32", id="https-to-one-public-address"
+            ALL_TRAFFIC_TO_INTERNET,
+            "All traffic to 0.0.0.0/0",
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+            id="aws-default-outbound-rule",
+        ),
+        pytest.param(
+            permission("-1", None, "::/0"),
+            "All traffic to ::/0",
+            {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
+            id="all-traffic-to-ipv6-world",
+        ),
+        pytest.param(
+            permission("tcp", 443, "0.0.0.0/0"),
+            "TCP 443 to 0.0.0.0/0",
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+            id="https-to-the-world",
+        ),
+        pytest.param(
+            permission("tcp", 443, "8.8.8.8/32"),
+            "TCP 443 to 8.8.8.8/32",
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "8.8.8.8/32"}]},
+            id="https-to-one-public-address",
         ),
         pytest.param(
             permission("udp", 53, "2606:4700:4700::1111/128"),
             "UDP 53 to 2606:4700:4700::1111/128",
+            {
+                "IpProtocol": "udp",
+                "FromPort": 53,
+                "ToPort": 53,
+                "Ipv6Ranges": [{"CidrIpv6": "2606:4700:4700::1111/128"}],
+            },
             id="dns-to-a-public-ipv6-address",
         ),
     ],
 )
-def test_outbound_rule_to_the_internet_fails_medium(egress: IpPermission, shown: str) -> None:
+def test_outbound_rule_to_the_internet_fails_medium(
+    egress: IpPermission, shown: str, revoking: dict[str, Any]
+) -> None:
     group = security_group(APP, "app", egress=[permission("tcp", 5432, DB), egress])
     verdicts = check(SG_EGRESS_VIA_NSM_ONLY, group)
     assert outcomes(verdicts) == {(Status.FAIL, APP)}
@@ -75,7 +102,9 @@ def test_outbound_rule_to_the_internet_fails_medium(egress: IpPermission, shown:
         f"outbound internet access outside the NSM proxy: {shown} "
         "(no security_groups.internet_egress_groups configured)"
     )
-    assert verdict.evidence["offending_rules"] == [{"rule": shown, "why": "reaches the internet directly"}]
+    assert verdict.evidence["offending_rules"] == [
+        {"rule": shown, "why": "reaches the internet directly", "permission": revoking}
+    ]
     assert verdict.remediation is not None
     assert verdict.remediation.startswith(f"In {APP} (app), delete {shown} ")
     assert "NSM proxy's group" in verdict.remediation
@@ -122,6 +151,12 @@ def test_every_outbound_internet_rule_is_named_in_evidence_and_remediation() -> 
         "UDP 123 to 8.8.4.4/32",
     ]
     assert [item["rule"] for item in verdict.evidence["offending_rules"]] == shown
+    assert [item["permission"] for item in verdict.evidence["offending_rules"]] == [
+        {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+        {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
+        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "8.8.8.8/32"}]},
+        {"IpProtocol": "udp", "FromPort": 123, "ToPort": 123, "IpRanges": [{"CidrIp": "8.8.4.4/32"}]},
+    ]
     assert verdict.remediation is not None
     assert verdict.remediation.startswith(f"In {APP} (app), delete {'; '.join(shown)} ")
     assert "5432" not in verdict.remediation
@@ -152,6 +187,12 @@ def test_internet_egress_groups_designated_by_id_or_tag_may_reach_the_internet()
     assert verdict_for(verdicts, APP).message == (
         "outbound internet access outside the NSM proxy: TCP 443 to 0.0.0.0/0"
     )
+    assert {verdict.resource.id: verdict.evidence["internet_egress_group"] for verdict in verdicts} == {
+        NSM: True,
+        WEB: True,
+        DB: False,
+        APP: False,
+    }
 
 
 def test_unattached_group_reaching_the_internet_fails_one_level_lower() -> None:
@@ -199,8 +240,9 @@ def test_outbound_rule_to_a_prefix_list_entry_in_internet_space_fails(
     assert outcomes(verdicts) == {(Status.FAIL, APP)}
     verdict = only(verdicts)
     assert severity_of(SG_EGRESS_VIA_NSM_ONLY, verdict) is Severity.MEDIUM
+    # No permission revokes the rule of one entry: revoking the list's reference revokes every entry.
     assert verdict.evidence["offending_rules"] == [
-        {"rule": text, "why": "reaches the internet directly"} for text in shown
+        {"rule": text, "why": "reaches the internet directly", "permission": None} for text in shown
     ]
     assert verdict.message.startswith(f"outbound internet access outside the NSM proxy: {shown[0]}")
 
@@ -228,7 +270,11 @@ def test_outbound_internet_rule_fails_even_beside_a_prefix_list_of_unknown_entri
     verdicts = check(SG_EGRESS_VIA_NSM_ONLY, group, prefix_lists=UNREAD_LISTS, errors=UNREAD_ERRORS)
     assert outcomes(verdicts) == {(Status.FAIL, APP)}
     assert only(verdicts).evidence["offending_rules"] == [
-        {"rule": "All traffic to 0.0.0.0/0", "why": "reaches the internet directly"}
+        {
+            "rule": "All traffic to 0.0.0.0/0",
+            "why": "reaches the internet directly",
+            "permission": {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+        }
     ]
 
 

@@ -7,6 +7,8 @@ nothing are judged one severity level lower.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from cloudwarden.findings import Severity, Status
@@ -67,13 +69,14 @@ from .security_group_builders import (
 
 
 @pytest.mark.parametrize(
-    ("allowed", "expected", "shown", "why"),
+    ("allowed", "expected", "shown", "why", "revoking"),
     [
         pytest.param(
             SSH_FROM_WORLD,
             Severity.HIGH,
             "TCP 22 from 0.0.0.0/0",
             "open to the world on a port that is not public",
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             id="ssh-from-0.0.0.0/0-high",
         ),
         pytest.param(
@@ -81,6 +84,7 @@ from .security_group_builders import (
             Severity.HIGH,
             "TCP 22 from ::/0",
             "open to the world on a port that is not public",
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
             id="ssh-from-::/0-high",
         ),
         pytest.param(
@@ -88,6 +92,7 @@ from .security_group_builders import (
             Severity.HIGH,
             "TCP 22 from 0.0.0.0/0",
             "open to the world on a port that is not public",
+            {"IpProtocol": "6", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             id="protocol-number-6-is-tcp",
         ),
         pytest.param(
@@ -95,6 +100,7 @@ from .security_group_builders import (
             Severity.HIGH,
             "UDP 53 from 0.0.0.0/0",
             "open to the world on a port that is not public",
+            {"IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             id="udp-53-from-world-high",
         ),
         pytest.param(
@@ -102,6 +108,7 @@ from .security_group_builders import (
             Severity.HIGH,
             "TCP 80-443 from 0.0.0.0/0",
             "364 ports, more than 32",
+            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             id="range-80-443-from-world-between-public-ports-high",
         ),
         pytest.param(
@@ -109,6 +116,7 @@ from .security_group_builders import (
             Severity.HIGH,
             "TCP 80-81 from 0.0.0.0/0",
             "open to the world on a port that is not public",
+            {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 81, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             id="range-80-81-from-world-includes-a-non-public-port",
         ),
         pytest.param(
@@ -116,6 +124,7 @@ from .security_group_builders import (
             Severity.CRITICAL,
             "TCP all ports from 0.0.0.0/0",
             "every port",
+            {"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             id="all-tcp-from-world-critical",
         ),
         pytest.param(
@@ -123,6 +132,7 @@ from .security_group_builders import (
             Severity.CRITICAL,
             "UDP all ports from ::/0",
             "every port",
+            {"IpProtocol": "udp", "FromPort": 0, "ToPort": 65535, "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
             id="all-udp-from-ipv6-world-critical",
         ),
         pytest.param(
@@ -130,6 +140,7 @@ from .security_group_builders import (
             Severity.MEDIUM,
             "TCP all ports from 10.0.0.0/8",
             "every port",
+            {"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},
             id="all-tcp-from-10/8-medium",
         ),
         pytest.param(
@@ -137,6 +148,7 @@ from .security_group_builders import (
             Severity.CRITICAL,
             "All traffic from ::/0",
             "all traffic",
+            {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
             id="all-traffic-from-::/0-critical",
         ),
         pytest.param(
@@ -144,6 +156,7 @@ from .security_group_builders import (
             Severity.CRITICAL,
             "All traffic from 0.0.0.0/0",
             "all traffic",
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             id="all-traffic-from-0.0.0.0/0-critical",
         ),
         pytest.param(
@@ -151,6 +164,7 @@ from .security_group_builders import (
             Severity.MEDIUM,
             "All traffic from 10.20.0.0/16",
             "all traffic",
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.20.0.0/16"}]},
             id="all-traffic-from-the-vpc-medium",
         ),
         pytest.param(
@@ -158,6 +172,7 @@ from .security_group_builders import (
             Severity.MEDIUM,
             f"All traffic from {ADMIN_RANGE}",
             "all traffic",
+            {"IpProtocol": "-1", "IpRanges": [{"CidrIp": ADMIN_RANGE}]},
             id="all-traffic-from-a-specific-public-range-medium",
         ),
         pytest.param(
@@ -165,6 +180,7 @@ from .security_group_builders import (
             Severity.MEDIUM,
             "UDP 1000-1040 from 10.0.0.0/16",
             "41 ports, more than 32",
+            {"IpProtocol": "udp", "FromPort": 1000, "ToPort": 1040, "IpRanges": [{"CidrIp": "10.0.0.0/16"}]},
             id="udp-41-ports-internal-medium",
         ),
         pytest.param(
@@ -172,6 +188,7 @@ from .security_group_builders import (
             Severity.HIGH,
             "protocol 50 (all of it) from 0.0.0.0/0",
             "a whole protocol from the world",
+            {"IpProtocol": "50", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
             id="esp-from-world-high",
         ),
         pytest.param(
@@ -179,6 +196,7 @@ from .security_group_builders import (
             Severity.HIGH,
             "TCP 22 from 8.0.0.0/7",
             "open to the world on a port that is not public",
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "8.0.0.0/7"}]},
             id="ssh-from-public-/7-is-world-open",
         ),
         pytest.param(
@@ -186,6 +204,7 @@ from .security_group_builders import (
             Severity.HIGH,
             "TCP 22 from 2600::/31",
             "open to the world on a port that is not public",
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "Ipv6Ranges": [{"CidrIpv6": "2600::/31"}]},
             id="ssh-from-public-ipv6-/31-is-world-open",
         ),
         pytest.param(
@@ -193,12 +212,13 @@ from .security_group_builders import (
             Severity.MEDIUM,
             f"All traffic from {VPC_CIDR} (in prefix list {VPC_PREFIX_LIST})",
             "all traffic",
+            None,
             id="all-traffic-from-a-prefix-list-is-judged-on-its-entries",
         ),
     ],
 )
 def test_inbound_rule_that_is_too_broad_fails(
-    allowed: IpPermission, expected: Severity, shown: str, why: str
+    allowed: IpPermission, expected: Severity, shown: str, why: str, revoking: dict[str, Any] | None
 ) -> None:
     verdicts = check(
         SG_MINIMAL_INBOUND, security_group(WEB, "web", ingress=[allowed]), prefix_lists=KNOWN_LISTS
@@ -207,7 +227,9 @@ def test_inbound_rule_that_is_too_broad_fails(
     verdict = only(verdicts)
     assert severity_of(SG_MINIMAL_INBOUND, verdict) is expected
     assert verdict.message == f"inbound rules too broad: {shown} ({why})"
-    assert verdict.evidence["offending_rules"] == [{"rule": shown, "why": why, "severity": expected.value}]
+    assert verdict.evidence["offending_rules"] == [
+        {"rule": shown, "why": why, "severity": expected.value, "permission": revoking}
+    ]
     assert verdict.evidence["interfaces"] == 1
     assert verdict.remediation is not None
     assert verdict.remediation.startswith(f"In {WEB} (web), remove or narrow: {shown}. ")
@@ -267,18 +289,45 @@ def test_several_broad_inbound_rules_fail_at_the_worst_severity_listing_the_wors
     assert verdict.status is Status.FAIL
     assert severity_of(SG_MINIMAL_INBOUND, verdict) is Severity.CRITICAL
     assert verdict.evidence["offending_rules"] == [
-        {"rule": "All traffic from ::/0", "why": "all traffic", "severity": "critical"},
+        {
+            "rule": "All traffic from ::/0",
+            "why": "all traffic",
+            "severity": "critical",
+            "permission": {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0"}]},
+        },
         {
             "rule": "TCP 22 from 0.0.0.0/0",
             "why": "open to the world on a port that is not public",
             "severity": "high",
+            "permission": {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            },
         },
         {
             "rule": "TCP 3389 from 0.0.0.0/0",
             "why": "open to the world on a port that is not public",
             "severity": "high",
+            "permission": {
+                "IpProtocol": "tcp",
+                "FromPort": 3389,
+                "ToPort": 3389,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+            },
         },
-        {"rule": "UDP 1000-1040 from 10.0.0.0/16", "why": "41 ports, more than 32", "severity": "medium"},
+        {
+            "rule": "UDP 1000-1040 from 10.0.0.0/16",
+            "why": "41 ports, more than 32",
+            "severity": "medium",
+            "permission": {
+                "IpProtocol": "udp",
+                "FromPort": 1000,
+                "ToPort": 1040,
+                "IpRanges": [{"CidrIp": "10.0.0.0/16"}],
+            },
+        },
     ]
     assert verdict.message == (
         "inbound rules too broad: All traffic from ::/0 (all traffic); "
@@ -360,7 +409,7 @@ def test_unattached_group_with_broad_inbound_rules_fails_one_level_lower(
     assert verdict_for(verdicts, APP).evidence["offending_rules"][0]["severity"] == attached.value
 
 
-def test_evidence_counts_the_interfaces_that_carry_each_group_and_names_its_vpc() -> None:
+def test_evidence_counts_the_interfaces_that_carry_each_group_and_names_its_vpc_and_designation() -> None:
     default_vpc = Vpc(
         id="vpc-0d0e0f1a2b3c4d5e6", region=HOME_REGION, cidrs=("172.31.0.0/16",), is_default=True
     )
@@ -374,16 +423,19 @@ def test_evidence_counts_the_interfaces_that_carry_each_group_and_names_its_vpc(
     ]
     vpcs = [default_vpc, Vpc(id=VPC_ID, region=HOME_REGION, cidrs=("10.20.0.0/16",))]
     target = ec2_account(web, app, lost, interfaces=interfaces, vpcs=vpcs)
-    verdicts = run(SG_MINIMAL_INBOUND, target, sg_context())
+    verdicts = run(SG_MINIMAL_INBOUND, target, sg_context(internet_egress_groups=[APP]))
     assert outcomes(verdicts) == {(Status.FAIL, WEB), (Status.FAIL, APP), (Status.FAIL, DB)}
-    evidence = {
-        verdict.resource.id: {key: verdict.evidence[key] for key in ("vpc", "default_vpc", "interfaces")}
-        for verdict in verdicts
-    }
+    keys = ("vpc", "default_vpc", "interfaces", "internet_egress_group")
+    evidence = {verdict.resource.id: {key: verdict.evidence[key] for key in keys} for verdict in verdicts}
     assert evidence == {
-        WEB: {"vpc": default_vpc.id, "default_vpc": True, "interfaces": 3},
-        APP: {"vpc": VPC_ID, "default_vpc": False, "interfaces": 1},
-        DB: {"vpc": "vpc-0ffffffffffffffff", "default_vpc": None, "interfaces": 0},
+        WEB: {"vpc": default_vpc.id, "default_vpc": True, "interfaces": 3, "internet_egress_group": False},
+        APP: {"vpc": VPC_ID, "default_vpc": False, "interfaces": 1, "internet_egress_group": True},
+        DB: {
+            "vpc": "vpc-0ffffffffffffffff",
+            "default_vpc": None,
+            "interfaces": 0,
+            "internet_egress_group": False,
+        },
     }
     web_verdict = verdict_for(verdicts, WEB)
     assert web_verdict.resource.type == "AWS::EC2::SecurityGroup"
@@ -484,8 +536,10 @@ def test_inbound_rule_from_a_prefix_list_is_judged_entry_by_entry_like_a_cidr(
     assert outcomes(verdicts) == {(Status.FAIL, WEB)}
     verdict = only(verdicts)
     assert severity_of(SG_MINIMAL_INBOUND, verdict) is expected
+    # No permission revokes the rule of one entry: revoking the list's reference revokes every entry.
     assert verdict.evidence["offending_rules"] == [
-        {"rule": rule, "why": why, "severity": severity} for rule, why, severity in offending
+        {"rule": rule, "why": why, "severity": severity, "permission": None}
+        for rule, why, severity in offending
     ]
     assert verdict.message == "inbound rules too broad: " + "; ".join(
         f"{rule} ({why})" for rule, why, _ in offending
@@ -640,25 +694,36 @@ def test_https_from_a_prefix_list_of_unknown_entries_is_unknown_without_public_p
 
 
 @pytest.mark.parametrize(
-    ("certain", "expected", "shown"),
+    ("certain", "expected", "shown", "why", "revoking"),
     [
-        pytest.param(SSH_FROM_WORLD, Severity.HIGH, "TCP 22 from 0.0.0.0/0", id="ssh-from-the-world"),
+        pytest.param(
+            SSH_FROM_WORLD,
+            Severity.HIGH,
+            "TCP 22 from 0.0.0.0/0",
+            "open to the world on a port that is not public",
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+            id="ssh-from-the-world",
+        ),
         pytest.param(
             permission("tcp", 22, OPEN_PREFIX_LIST),
             Severity.HIGH,
             f"TCP 22 from 0.0.0.0/0 (in prefix list {OPEN_PREFIX_LIST})",
+            "open to the world on a port that is not public",
+            None,
             id="ssh-from-a-known-list-holding-the-world",
         ),
         pytest.param(
             permission("tcp", (0, 65535), "10.0.0.0/8"),
             Severity.MEDIUM,
             "TCP all ports from 10.0.0.0/8",
+            "every port",
+            {"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535, "IpRanges": [{"CidrIp": "10.0.0.0/8"}]},
             id="every-port-from-private-space",
         ),
     ],
 )
 def test_certain_inbound_problem_fails_even_beside_a_prefix_list_of_unknown_entries(
-    certain: IpPermission, expected: Severity, shown: str
+    certain: IpPermission, expected: Severity, shown: str, why: str, revoking: dict[str, Any] | None
 ) -> None:
     group = security_group(WEB, "web", ingress=[permission("tcp", 22, UNREAD_PREFIX_LIST), certain])
     verdicts = check(
@@ -668,9 +733,17 @@ def test_certain_inbound_problem_fails_even_beside_a_prefix_list_of_unknown_entr
     verdict = only(verdicts)
     assert severity_of(SG_MINIMAL_INBOUND, verdict) is expected
     unknown = f"TCP 22 from prefix list {UNREAD_PREFIX_LIST} (entries unknown)"
-    # The FAIL is certain; the rule toward the unknown list is named, as it may allow more.
-    assert [item["rule"] for item in verdict.evidence["offending_rules"]] == [shown, unknown]
-    assert verdict.evidence["offending_rules"][-1]["severity"] == "unknown"
+    # The FAIL is certain; the rule toward the unknown list is named, as it may allow more, with no
+    # permission to revoke: whether it is too broad is unknown.
+    assert verdict.evidence["offending_rules"] == [
+        {
+            "rule": shown,
+            "why": why,
+            "severity": expected.value,
+            "permission": revoking,
+        },
+        {"rule": unknown, "why": "its peers are unknown", "severity": "unknown", "permission": None},
+    ]
     # A live scan's only unknown peers are prefix lists: its message keeps their words.
     assert verdict.message.endswith(
         f"; rules from prefix lists whose entries are unknown may allow more: {UNREAD_REASON}"

@@ -5,6 +5,8 @@ lower.
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 import pytest
 
@@ -16,6 +18,7 @@ from cloudwarden.snapshot import (
 )
 
 from .builders import (
+    ACCOUNT_ID,
     OTHER_ACCOUNT_ID,
     default_group,
     outcomes,
@@ -50,6 +53,10 @@ def test_default_group_as_aws_creates_it_fails_high() -> None:
         {
             "rule": f"All traffic from {DEFAULT} (this group)",
             "why": "the default group must have no inbound rule",
+            "permission": {
+                "IpProtocol": "-1",
+                "UserIdGroupPairs": [{"GroupId": DEFAULT, "UserId": ACCOUNT_ID}],
+            },
         }
     ]
     assert verdict.message == (
@@ -77,7 +84,16 @@ def test_default_group_with_any_inbound_rule_fails_even_a_single_port_from_a_cid
     verdicts = check(SG_NO_INTERNAL_ALL_PORTS, narrowed)
     assert outcomes(verdicts) == {(Status.FAIL, DEFAULT)}
     assert only(verdicts).evidence["offending_rules"] == [
-        {"rule": "TCP 22 from 10.20.0.0/16", "why": "the default group must have no inbound rule"}
+        {
+            "rule": "TCP 22 from 10.20.0.0/16",
+            "why": "the default group must have no inbound rule",
+            "permission": {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "10.20.0.0/16"}],
+            },
+        }
     ]
 
 
@@ -93,28 +109,83 @@ def test_default_group_remediation_names_the_rules_it_actually_has() -> None:
 
 
 @pytest.mark.parametrize(
-    ("allowed", "shown"),
+    ("allowed", "shown", "revoking"),
     [
         pytest.param(
-            permission("-1", None, APP), f"All traffic from {APP} (this group)", id="all-traffic-from-itself"
+            permission("-1", None, APP),
+            f"All traffic from {APP} (this group)",
+            {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": APP, "UserId": ACCOUNT_ID}]},
+            id="all-traffic-from-itself",
         ),
-        pytest.param(permission("-1", None, WEB), f"All traffic from {WEB}", id="all-traffic-from-another"),
-        pytest.param(permission("tcp", (0, 65535), WEB), f"TCP all ports from {WEB}", id="all-tcp"),
-        pytest.param(permission("udp", (0, 65535), WEB), f"UDP all ports from {WEB}", id="all-udp"),
+        pytest.param(
+            permission("-1", None, WEB),
+            f"All traffic from {WEB}",
+            {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": WEB, "UserId": ACCOUNT_ID}]},
+            id="all-traffic-from-another",
+        ),
+        pytest.param(
+            permission("tcp", (0, 65535), WEB),
+            f"TCP all ports from {WEB}",
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 0,
+                "ToPort": 65535,
+                "UserIdGroupPairs": [{"GroupId": WEB, "UserId": ACCOUNT_ID}],
+            },
+            id="all-tcp",
+        ),
+        pytest.param(
+            permission("udp", (0, 65535), WEB),
+            f"UDP all ports from {WEB}",
+            {
+                "IpProtocol": "udp",
+                "FromPort": 0,
+                "ToPort": 65535,
+                "UserIdGroupPairs": [{"GroupId": WEB, "UserId": ACCOUNT_ID}],
+            },
+            id="all-udp",
+        ),
         pytest.param(
             IpPermission(protocol="-1", groups=(GroupPair(group_id=WEB, user_id=OTHER_ACCOUNT_ID),)),
             f"All traffic from {WEB} (account {OTHER_ACCOUNT_ID})",
+            {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": WEB, "UserId": OTHER_ACCOUNT_ID}]},
             id="all-traffic-from-another-accounts-group",
+        ),
+        pytest.param(
+            IpPermission(protocol="-1", groups=(GroupPair(group_id=WEB),)),
+            f"All traffic from {WEB}",
+            {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": WEB}]},
+            id="all-traffic-from-a-group-whose-account-the-snapshot-does-not-name",
+        ),
+        pytest.param(
+            IpPermission(
+                protocol="-1",
+                groups=(
+                    GroupPair(
+                        group_id=WEB,
+                        user_id=OTHER_ACCOUNT_ID,
+                        vpc_id="vpc-0d1e2f3a4b5c6d7e8",
+                        vpc_peering_connection_id="pcx-0a1b2c3d4e5f60718",
+                    ),
+                ),
+            ),
+            f"All traffic from {WEB} (account {OTHER_ACCOUNT_ID}, peered via pcx-0a1b2c3d4e5f60718)",
+            {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": WEB, "UserId": OTHER_ACCOUNT_ID}]},
+            id="all-traffic-from-a-group-of-a-peered-vpc",
         ),
     ],
 )
-def test_all_ports_from_a_group_reference_fails_high(allowed: IpPermission, shown: str) -> None:
+def test_all_ports_from_a_group_reference_fails_high(
+    allowed: IpPermission, shown: str, revoking: dict[str, Any]
+) -> None:
     group = security_group(APP, "app", ingress=[allowed])
     verdicts = check(SG_NO_INTERNAL_ALL_PORTS, group)
     assert outcomes(verdicts) == {(Status.FAIL, APP)}
     verdict = only(verdicts)
     assert severity_of(SG_NO_INTERNAL_ALL_PORTS, verdict) is Severity.HIGH
-    assert verdict.evidence["offending_rules"] == [{"rule": shown, "why": "every port from a security group"}]
+    assert verdict.evidence["offending_rules"] == [
+        {"rule": shown, "why": "every port from a security group", "permission": revoking}
+    ]
     assert verdict.remediation == (
         f"In {APP} (app), replace {shown} with rules for the ports the service actually uses."
     )
@@ -160,31 +231,37 @@ def test_unattached_groups_opening_all_ports_internally_fail_one_level_lower() -
 
 
 @pytest.mark.parametrize(
-    ("listed", "shown"),
+    ("listed", "shown", "revoking"),
     [
         pytest.param(
             PRIVATE_PREFIX_LIST,
             [f"All traffic from {cidr} (in prefix list {PRIVATE_PREFIX_LIST})" for cidr in PRIVATE_RANGES],
-            id="known-entries",
+            None,
+            id="known-entries-each-revoked-only-with-the-others",
         ),
         pytest.param(
             UNREAD_PREFIX_LIST,
             [f"All traffic from prefix list {UNREAD_PREFIX_LIST} (entries unknown)"],
-            id="unknown-entries",
+            {"IpProtocol": "-1", "PrefixListIds": [{"PrefixListId": UNREAD_PREFIX_LIST}]},
+            id="unknown-entries-the-reference-is-the-rule",
         ),
         pytest.param(
             EMPTY_PREFIX_LIST,
             [f"All traffic from prefix list {EMPTY_PREFIX_LIST} (empty)"],
+            {"IpProtocol": "-1", "PrefixListIds": [{"PrefixListId": EMPTY_PREFIX_LIST}]},
             id="empty-list-is-still-an-inbound-rule",
         ),
     ],
 )
-def test_default_group_with_an_inbound_rule_from_a_prefix_list_fails(listed: str, shown: list[str]) -> None:
+def test_default_group_with_an_inbound_rule_from_a_prefix_list_fails(
+    listed: str, shown: list[str], revoking: dict[str, Any] | None
+) -> None:
     group = msgspec.structs.replace(default_group(DEFAULT), ingress=(permission("-1", None, listed),))
     verdicts = check(
         SG_NO_INTERNAL_ALL_PORTS, group, prefix_lists=[*KNOWN_LISTS, *UNREAD_LISTS], errors=UNREAD_ERRORS
     )
     assert outcomes(verdicts) == {(Status.FAIL, DEFAULT)}
     assert only(verdicts).evidence["offending_rules"] == [
-        {"rule": text, "why": "the default group must have no inbound rule"} for text in shown
+        {"rule": text, "why": "the default group must have no inbound rule", "permission": revoking}
+        for text in shown
     ]

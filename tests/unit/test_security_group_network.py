@@ -15,12 +15,13 @@ from cloudwarden.config import Config
 from cloudwarden.engine import evaluate
 from cloudwarden.findings import Severity, Status
 from cloudwarden.rules.base import Rule
-from cloudwarden.rules.security_group_network import Network
+from cloudwarden.rules.security_group_network import Network, revoking_permission
 from cloudwarden.rules.sg_egress_via_nsm_only import SG_EGRESS_VIA_NSM_ONLY
 from cloudwarden.rules.sg_inbound_rules_only import SG_INBOUND_RULES_ONLY
 from cloudwarden.rules.sg_minimal_inbound import SG_MINIMAL_INBOUND
 from cloudwarden.rules.sg_no_internal_all_ports import SG_NO_INTERNAL_ALL_PORTS
-from cloudwarden.snapshot import Collection
+from cloudwarden.semantics.network import Direction, NetRule, Peer, PeerKind, rules_of
+from cloudwarden.snapshot import Collection, GroupPair, IpPermission
 
 from .builders import (
     ACCOUNT_ID,
@@ -142,6 +143,86 @@ def test_unreadable_interfaces_make_only_the_interface_part_of_the_region_unknow
     assert severity_of(SG_MINIMAL_INBOUND, eu_verdict) is Severity.HIGH
     assert verdict_for(per_rule["sg-egress-via-nsm-only"], EU_WEB).severity is Severity.MEDIUM
     assert verdict_for(per_rule["sg-minimal-inbound"], APP).evidence["interfaces"] == 1
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.id)
+def test_every_group_finding_says_whether_the_configuration_designates_it_for_internet_egress(
+    rule: Rule,
+) -> None:
+    """`fix` leaves designated groups out on the report alone, whatever the verdict."""
+    groups = [
+        security_group(NSM, "nsm-proxy", ingress=[SSH_FROM_WORLD]),
+        security_group(WEB, "nat", ingress=[SSH_FROM_WORLD], tags={"Role": "nsm-proxy"}),
+        security_group(DB, "db", tags={"Role": "nsm"}),
+        security_group(APP, "app", ingress=[permission("-1", None, APP)], egress=[POSTGRES_TO_DB]),
+    ]
+    context = sg_context(internet_egress_groups=[NSM, "tag:Role=nsm-proxy"])
+    verdicts = run(rule, ec2_account(*groups), context)
+    assert {verdict.resource.id: verdict.evidence["internet_egress_group"] for verdict in verdicts} == {
+        NSM: True,
+        WEB: True,
+        DB: False,
+        APP: False,
+    }
+
+
+# --- the permission that revokes a rule ------------------------------------------------------------
+
+
+def test_where_a_rule_comes_from_never_changes_what_it_is() -> None:
+    """Rules of two permissions that allow the same are equal and hash alike (the rules' caches see
+    one rule), yet each keeps its own permission."""
+    alone = permission("tcp", 22, "0.0.0.0/0")
+    beside = permission("tcp", 22, "0.0.0.0/0", "10.20.0.0/16")
+    (from_alone,) = rules_of((alone,), Direction.INGRESS, WEB, ACCOUNT_ID)
+    from_beside, _ = rules_of((beside,), Direction.INGRESS, WEB, ACCOUNT_ID)
+    assert from_alone == from_beside
+    assert hash(from_alone) == hash(from_beside)
+    assert (from_alone.origin.permission, from_beside.origin.permission) == (alone, beside)
+
+
+@pytest.mark.parametrize(
+    "unrevokable",
+    [
+        pytest.param(
+            IpPermission(
+                protocol="tcp", from_port=22, to_port=22, unknown_peers=("aws_vpc.main.cidr_block",)
+            ),
+            id="peer-known-only-after-apply",
+        ),
+        pytest.param(
+            IpPermission(protocol="tcp", from_port=22, to_port=22, malformed_peers=("cidr_blocks: nowhere",)),
+            id="malformed-peer",
+        ),
+        pytest.param(
+            IpPermission(
+                protocol="tcp", from_port=22, to_port=22, unread_peers=("ec2:DescribeSecurityGroups",)
+            ),
+            id="peer-unread",
+        ),
+        pytest.param(
+            IpPermission(protocol="tcp", from_port=22, to_port=22, ipv4_ranges=("0.0.0.0/0",), possible=True),
+            id="rule-that-may-not-be-the-groups",
+        ),
+        pytest.param(
+            IpPermission(
+                protocol="-1",
+                groups=(GroupPair(group_id=APP, user_id=ACCOUNT_ID), GroupPair(group_id=APP)),
+            ),
+            id="one-group-twice-with-and-without-its-account",
+        ),
+        pytest.param(IpPermission(protocol="-1", groups=(GroupPair(group_id=""),)), id="group-without-an-id"),
+    ],
+)
+def test_no_permission_revokes_a_rule_whose_peer_is_not_known_for_sure(unrevokable: IpPermission) -> None:
+    rules = rules_of((unrevokable,), Direction.INGRESS, WEB, ACCOUNT_ID)
+    assert rules
+    assert [revoking_permission(rule) for rule in rules] == [None] * len(rules)
+
+
+def test_no_permission_revokes_a_rule_made_by_hand() -> None:
+    made = NetRule(Direction.INGRESS, "tcp", (22, 22), None, Peer(PeerKind.IPV4, "0.0.0.0/0"))
+    assert revoking_permission(made) is None
 
 
 # --- prefix lists -------------------------------------------------------------------------------------
@@ -379,6 +460,8 @@ def test_a_network_shared_by_two_configurations_is_judged_under_each() -> None:
     assert outcomes(run(SG_EGRESS_VIA_NSM_ONLY, target, designating)) == {(Status.PASS, NSM)}
     assert outcomes(run(SG_EGRESS_VIA_NSM_ONLY, target, plain)) == {(Status.FAIL, NSM)}
     assert outcomes(run(SG_INBOUND_RULES_ONLY, target, designating)) == {(Status.PASS, NSM)}
+    assert only(run(SG_MINIMAL_INBOUND, target, designating)).evidence["internet_egress_group"] is True
+    assert only(run(SG_MINIMAL_INBOUND, target, plain)).evidence["internet_egress_group"] is False
 
 
 def test_no_network_outlives_the_evaluation_of_its_account() -> None:

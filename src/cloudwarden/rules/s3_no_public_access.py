@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import msgspec
+
 from cloudwarden.findings import Resource, Severity, Status, UnknownCause
 from cloudwarden.ruledoc import Example
 from cloudwarden.rules.base import (
@@ -23,7 +25,15 @@ from cloudwarden.rules.base import (
     unknown_because,
 )
 from cloudwarden.semantics.s3_policy import PolicyAnalysis, analyze_policy
-from cloudwarden.snapshot import AccountSnapshot, ApiError, Bucket, Collection, ErrorIndex, PublicAccessBlock
+from cloudwarden.snapshot import (
+    AccountSnapshot,
+    AclGrant,
+    ApiError,
+    Bucket,
+    Collection,
+    ErrorIndex,
+    PublicAccessBlock,
+)
 
 PUBLIC_GROUPS = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers (anyone)",
@@ -38,6 +48,21 @@ ACL_CAPABILITIES = {
 }
 BUCKET_OWNER_ENFORCED = "BucketOwnerEnforced"
 _CAPABILITY_ORDER = ("read", "list", "write")
+
+VIA_POLICY = "its policy"
+"""How `exposed_via` starts an entry for the policy path (the statements or AWS's verdict follow)."""
+VIA_ACL = "its ACL"
+"""The `exposed_via` entry for the ACL path."""
+
+GRANTEE_KEYS = {"CanonicalUser": "ID", "Group": "URI", "AmazonCustomerByEmail": "EmailAddress"}
+"""Where GetBucketAcl puts each kind of grantee's identity."""
+BLOCK_SETTINGS = {
+    "block_public_acls": "BlockPublicAcls",
+    "ignore_public_acls": "IgnorePublicAcls",
+    "block_public_policy": "BlockPublicPolicy",
+    "restrict_public_buckets": "RestrictPublicBuckets",
+}
+"""Each Block Public Access setting and its name in the S3 API."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +126,8 @@ def _policy_evidence(analysis: PolicyAnalysis) -> dict[str, Any]:
     }
 
 
-def _statement_names(analysis: PolicyAnalysis) -> str:
+def statement_names(analysis: PolicyAnalysis) -> str:
+    """The public statements as messages name them: `0 ('PublicRead'), 2`."""
     return ", ".join(
         f"{statement.index}" + (f" ({statement.sid!r})" if statement.sid else "")
         for statement in analysis.public_statements
@@ -165,6 +191,47 @@ def _acl_path(bucket: Bucket, failures: tuple[ApiError, ...], evidence: dict[str
     return _Path(bool(grants), capabilities)
 
 
+def _policy_document(text: str) -> dict[str, Any] | None:
+    """The policy as a JSON object; None when the text is not one (strict JSON: no NaN)."""
+    try:
+        document = msgspec.json.decode(text)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return document if isinstance(document, dict) else None
+
+
+def _grant_shape(grant: AclGrant) -> dict[str, Any] | None:
+    """The grant as GetBucketAcl gives it (display names aside); None when the snapshot lost its identity."""
+    key = GRANTEE_KEYS.get(grant.grantee_type)
+    if key is None or grant.grantee is None or not grant.permission:
+        return None
+    return {"Grantee": {"Type": grant.grantee_type, key: grant.grantee}, "Permission": grant.permission}
+
+
+def _state_evidence(bucket: Bucket, policy_failures: tuple[ApiError, ...], levels: _Levels) -> dict[str, Any]:
+    """The bucket's policy, ACL and Block Public Access as the scan read them, in the shapes of the S3
+    API: what a fix starts from and what its rollback restores (`s3_no_public_access_fix`). A state
+    that was not read, or that the snapshot cannot give exactly, is left out."""
+    state: dict[str, Any] = {}
+    if not policy_failures:
+        if bucket.policy is None:
+            state["policy_document"] = None
+        elif (document := _policy_document(bucket.policy)) is not None:
+            state["policy_document"] = document
+    if bucket.acl_grants is not None and bucket.owner_id is not None:
+        grants = [_grant_shape(grant) for grant in bucket.acl_grants]
+        if None not in grants:
+            state["acl"] = {"owner": bucket.owner_id, "grants": grants}
+    if levels.bucket_known:
+        block = bucket.public_access_block
+        state["bucket_public_access_block"] = (
+            None
+            if block is None
+            else {api_name: getattr(block, field) for field, api_name in BLOCK_SETTINGS.items()}
+        )
+    return state
+
+
 def _judge_bucket(errors: ErrorIndex, bucket: Bucket, levels: _Levels, declared: Sequence[str]) -> Verdict:
     name = bucket.name
     resource = Resource(type="AWS::S3::Bucket", id=name, arn=f"arn:aws:s3:::{name}", name=name)
@@ -179,6 +246,7 @@ def _judge_bucket(errors: ErrorIndex, bucket: Bucket, levels: _Levels, declared:
     }
     policy, analysis = _policy_path(bucket, failed("GetBucketPolicy"), evidence)
     acl = _acl_path(bucket, failed("GetBucketAcl"), evidence)
+    evidence.update(_state_evidence(bucket, failed("GetBucketPolicy"), levels))
     ownership_failures = failed("GetBucketOwnershipControls")
     acls_disabled: Tristate = None if ownership_failures else bucket.object_ownership == BUCKET_OWNER_ENFORCED
 
@@ -206,13 +274,13 @@ def _judge_bucket(errors: ErrorIndex, bucket: Bucket, levels: _Levels, declared:
     if exposed_by_policy:
         capabilities |= policy.capabilities
         paths.append(
-            f"its policy (statement {_statement_names(analysis)})"
+            f"{VIA_POLICY} (statement {statement_names(analysis)})"
             if analysis and analysis.public_statements
-            else "its policy (AWS reports it as public)"
+            else f"{VIA_POLICY} (AWS reports it as public)"
         )
     if exposed_by_acl:
         capabilities |= acl.capabilities
-        paths.append("its ACL")
+        paths.append(VIA_ACL)
     evidence["exposed_via"] = paths
     evidence["public_can"] = _ordered(capabilities)
 
@@ -289,7 +357,7 @@ def _fix(name: str, analysis: PolicyAnalysis | None, via_policy: bool, via_acl: 
     steps = []
     if via_policy and analysis is not None and analysis.public_statements:
         steps.append(
-            f"In the policy of {name}, remove statement {_statement_names(analysis)} or limit it to fixed "
+            f"In the policy of {name}, remove statement {statement_names(analysis)} or limit it to fixed "
             "principals or a fixed condition (aws:SourceVpce, aws:PrincipalOrgID, aws:SourceArn...)."
         )
     elif via_policy:
@@ -347,7 +415,11 @@ S3_NO_PUBLIC_ACCESS = Rule(
         "bucket fails as soon as one path is known to expose it, passes only when every path is known to be "
         "closed, and is UNKNOWN otherwise. Buckets listed in `s3.public_buckets` (glob patterns) are public "
         "on purpose: public read or list passes, public write never does. Severity is critical when the "
-        "public can list or write, high when it can only read."
+        "public can list or write, high when it can only read. Besides what it judged, each bucket's finding "
+        "records the state a fix starts from, in the S3 API's shapes: `policy_document` (the policy as "
+        "parsed JSON, null when the bucket has none), `acl` (`owner` and `grants` as `GetBucketAcl` gives "
+        "them) and `bucket_public_access_block` (its four settings, null when none is configured); each is "
+        "left out when it could not be read (or the policy is not a JSON object)."
     ),
     passes=(
         "No path exposes the bucket: no public policy statement and no public ACL grant (grants to "

@@ -12,13 +12,14 @@ from typing import Any
 from cloudwarden.config import SecurityGroupsConfig
 from cloudwarden.findings import Resource, Severity, Status, UnknownCause
 from cloudwarden.rules.base import RuleContext, Verdict, unknown_because
-from cloudwarden.semantics.network import Direction, NetRule, PeerKind, rules_of
+from cloudwarden.semantics.network import Direction, NetRule, Peer, PeerKind, rules_of
 from cloudwarden.snapshot import (
     AccountSnapshot,
     ApiError,
     Collection,
     Ec2Data,
     ErrorIndex,
+    IpPermission,
     NetworkInterface,
     SecurityGroup,
 )
@@ -57,6 +58,8 @@ class Group:
     egress: list[NetRule]
     interfaces: int | None
     default_vpc: bool | None
+    internet_egress_group: bool
+    """Designated by security_groups.internet_egress_groups: `fix` leaves it out on the report alone."""
     unknown_lists: dict[str, str] = field(default_factory=dict)
     """Prefix list id -> why its entries are unknown, for the lists this group's rules name."""
 
@@ -75,6 +78,7 @@ class Group:
             "vpc": self.group.vpc_id,
             "default_vpc": self.default_vpc,
             "interfaces": self.interfaces,
+            "internet_egress_group": self.internet_egress_group,
             **extra,
         }
 
@@ -97,16 +101,19 @@ class Network:
 def network_of(account: AccountSnapshot, context: RuleContext) -> Network | None:
     """The account's groups normalised once for all four rules (None: no network data). Kept in
     `context.per_account`, which the engine clears when it moves to the next account."""
-    return context.per_account(_Normalise(context.errors(account)), account)
+    normalise = _Normalise(context.errors(account), context.config.security_groups)
+    return context.per_account(normalise, account)
 
 
 @dataclass(frozen=True)
 class _Normalise:
-    """Normalises an account's network, reading its failed calls from the account's error index.
+    """Normalises an account's network, reading its failed calls from the account's error index, and
+    marks the groups that `settings` designates for internet egress.
 
-    Equal whenever the index is the same, so `per_account` finds the network again for the next rule."""
+    Equal whenever the index and settings are, so `per_account` finds the network again for the next rule."""
 
     errors: ErrorIndex
+    settings: SecurityGroupsConfig
 
     def __call__(self, account: AccountSnapshot) -> Network | None:
         ec2 = account.ec2
@@ -125,6 +132,7 @@ class _Normalise:
             if prefix_list.entries is not None:
                 entries.setdefault(prefix_list.region, {})[prefix_list.id] = prefix_list.entries
         why_unknown: dict[tuple[str, str], str] = {}  # once per list, however many groups name it
+        designates = bool(self.settings.internet_egress_groups)
         groups = []
         for group in ec2.security_groups:
             known = entries.get(group.region, {})
@@ -144,6 +152,7 @@ class _Normalise:
                     if account.partial or group.region in interface_failures
                     else counts.get(group.id, 0),
                     default_vpc=default_vpcs.get(group.vpc_id or ""),
+                    internet_egress_group=designates and is_internet_egress_group(group, self.settings),
                     unknown_lists=unknown_lists,
                 )
             )
@@ -328,8 +337,51 @@ def unknown_verdict(group: Group, rules: list[NetRule], judged: str) -> Verdict:
     )
 
 
+def revoking_permission(rule: NetRule) -> dict[str, Any] | None:
+    """The permission that revokes exactly `rule`, as RevokeSecurityGroupIngress (or Egress) takes it:
+    its protocol and ports as the snapshot has them, and its one peer. None when no permission revokes
+    the rule alone: the rule of one entry of a prefix list (revoking the list's reference revokes every
+    entry), a peer not known (`iac`), a rule that may not be the group's, or a rule made by hand."""
+    permission = rule.origin.permission
+    peer = rule.peer
+    if permission is None or peer.possible or peer.prefix_list is not None:
+        return None
+    revoking: dict[str, Any] = {"IpProtocol": permission.protocol}
+    if permission.from_port is not None:
+        revoking["FromPort"] = permission.from_port
+    if permission.to_port is not None:
+        revoking["ToPort"] = permission.to_port
+    if peer.kind is PeerKind.IPV4:
+        revoking["IpRanges"] = [{"CidrIp": peer.value}]
+    elif peer.kind is PeerKind.IPV6:
+        revoking["Ipv6Ranges"] = [{"CidrIpv6": peer.value}]
+    elif peer.kind is PeerKind.PREFIX_LIST:
+        revoking["PrefixListIds"] = [{"PrefixListId": peer.value}]
+    elif peer.kind is PeerKind.GROUP and (pair := _group_pair(permission, peer)) is not None:
+        revoking["UserIdGroupPairs"] = [pair]
+    else:
+        return None
+    return revoking
+
+
+def _group_pair(permission: IpPermission, peer: Peer) -> dict[str, str] | None:
+    """The UserIdGroupPair of a group peer, with its account when the snapshot names one; None when the
+    permission holds no single pair for it."""
+    accounts = {
+        pair.user_id
+        for pair in permission.groups
+        if pair.group_id == peer.value
+        and pair.vpc_peering_connection_id == peer.peering
+        and (peer.other_account is None or pair.user_id == peer.other_account)
+    }
+    if not peer.value or len(accounts) != 1:
+        return None
+    (account,) = accounts
+    return {"GroupId": peer.value} | ({"UserId": account} if account else {})
+
+
 def fail_verdict(
-    group: Group, severity: Severity, message: str, offending: list[dict[str, str]], fix: str
+    group: Group, severity: Severity, message: str, offending: list[dict[str, Any]], fix: str
 ) -> Verdict:
     return Verdict(
         Status.FAIL,

@@ -19,6 +19,7 @@ from cloudwarden.rules.security_group_network import (
     listed,
     network_of,
     pass_verdict,
+    revoking_permission,
     unknown_verdict,
     unresolved,
 )
@@ -45,7 +46,10 @@ def check_egress_via_nsm_only(account: AccountSnapshot, context: RuleContext) ->
                 return unknown_verdict(group, unknown, "whether its outbound rules reach the internet")
             return pass_verdict(group, "no outbound rule reaches the internet")
         described = [rule.describe() for rule in internet]
-        offending = [{"rule": text, "why": "reaches the internet directly"} for text in described]
+        offending = [
+            {"rule": text, "why": "reaches the internet directly", "permission": revoking_permission(rule)}
+            for text, rule in zip(described, internet, strict=True)
+        ]
         hint = (
             ""
             if settings.internet_egress_groups
@@ -83,7 +87,11 @@ SG_EGRESS_VIA_NSM_ONLY = Rule(
         "unique local...) and empty prefix lists are not. The groups that "
         "`security_groups.internet_egress_groups` designates, by id or by `tag:KEY=VALUE`, are the "
         "NSM proxy's and may reach the internet. One finding per group, medium, one level lower for a "
-        "group attached to no network interface; the evidence names every outbound internet rule."
+        "group attached to no network interface; the evidence names every outbound internet rule, each "
+        "with `permission`: the IpPermission of that one destination that revokes it (protocol and ports "
+        "as `DescribeSecurityGroups` gives them), null where none revokes it alone (a rule for one entry "
+        "of a prefix list). Every finding's evidence says whether the group is a designated internet "
+        "egress group (`internet_egress_group`)."
     ),
     passes=(
         "A designated internet egress group. Any other group whose outbound rules reach only private "

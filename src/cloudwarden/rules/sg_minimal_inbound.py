@@ -18,6 +18,7 @@ from cloudwarden.rules.security_group_network import (
     fail_verdict,
     listed,
     pass_verdict,
+    revoking_permission,
     unknown_reasons,
     unknown_verdict,
     unresolved,
@@ -111,8 +112,8 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
         described = [rule.describe() for rule, _, _ in problems]
         reasons = [why for _, why, _ in problems]
         offending = [
-            {"rule": text, "why": why, "severity": sev.value}
-            for text, (_, why, sev) in zip(described, problems, strict=True)
+            {"rule": text, "why": why, "severity": sev.value, "permission": revoking_permission(rule)}
+            for text, (rule, why, sev) in zip(described, problems, strict=True)
         ]
         fix = (
             f"In {group.group.id} ({group.group.name}), remove or narrow: "
@@ -134,6 +135,7 @@ def check_minimal_inbound(account: AccountSnapshot, context: RuleContext) -> Ite
                     "rule": rule.describe(),
                     "why": "its peers are unknown",
                     "severity": "unknown",
+                    "permission": None,
                 }
                 for rule in unknown
             ]
@@ -156,7 +158,11 @@ SG_MINIMAL_INBOUND = Rule(
         "business. A source is world-open when it is 0.0.0.0/0, ::/0, a public range wider than /8 "
         "(IPv4) or /32 (IPv6), or an entry that is not a CIDR. One finding per group, at the severity "
         "of its worst rule, one level lower for a group attached to no network interface; the evidence "
-        "names each offending rule in the console's words, why it is too broad, and its severity."
+        "names each offending rule in the console's words, why it is too broad, its severity, and "
+        "`permission`: the IpPermission of that one source that revokes it (protocol and ports as "
+        "`DescribeSecurityGroups` gives them), null where none revokes it alone (a rule for one entry of "
+        "a prefix list, a rule of unknown severity). Every finding's evidence says whether the group is "
+        "a designated internet egress group (`internet_egress_group`)."
     ),
     passes=(
         "A group none of whose inbound rules from address space is too broad: ICMP from anywhere; "

@@ -17,6 +17,7 @@ from cloudwarden.rules.security_group_network import (
     fail_verdict,
     listed,
     pass_verdict,
+    revoking_permission,
     unknown_verdict,
     unresolved,
 )
@@ -61,7 +62,10 @@ def check_no_internal_all_ports(account: AccountSnapshot, context: RuleContext) 
             return pass_verdict(group, "no inbound rule opens every port to other resources")
         described = [rule.describe() for rule, _, _ in problems]
         reasons = [why for _, why, _ in problems]
-        offending = [{"rule": text, "why": why} for text, why in zip(described, reasons, strict=True)]
+        offending = [
+            {"rule": text, "why": why, "permission": revoking_permission(rule)}
+            for text, (rule, why, _) in zip(described, problems, strict=True)
+        ]
         if group.group.name == "default":
             fix = (
                 f"Delete the inbound rules of the default group {group.group.id}: "
@@ -98,7 +102,10 @@ SG_NO_INTERNAL_ALL_PORTS = Rule(
         "group (the group named `default`), whatever its source. Sources that are address space are "
         "`sg-minimal-inbound`'s business. One finding per group, high, one level lower for a group "
         "attached to no network interface; the evidence names each offending rule in the console's "
-        "words and why."
+        "words, why, and `permission`: the IpPermission of that one source that revokes it (protocol "
+        "and ports as `DescribeSecurityGroups` gives them), null where none revokes it alone (a default "
+        "group's rule for one entry of a prefix list). Every finding's evidence says whether the group "
+        "is a designated internet egress group (`internet_egress_group`)."
     ),
     passes=(
         "A default group without inbound rules. Any other group whose inbound rules from security "

@@ -14,6 +14,8 @@ any address or group, and the rules judge it as they judge a prefix list of unkn
 peer, port or protocol that a document gives malformed (`IpPermission.malformed_peers`: `malformed`).
 The peers of a permission that may not be the group's at all (`IpPermission.possible`: a rule resource
 whose group is known only after apply) are `possible`: the rules never FAIL a group on them.
+Each rule keeps its `Origin`, the snapshot permission it comes from, so that a finding can name the
+exact permission that revokes it; where a rule comes from never changes what it is.
 
 Protocols follow EC2: `-1` is all traffic (no ports); tcp/udp carry a port range; icmp/icmpv6 carry
 a type and code, not ports; any other protocol number allows the whole protocol, whatever the ports
@@ -126,6 +128,26 @@ class Peer(msgspec.Struct, frozen=True, gc=False):
         return self.value
 
 
+class Origin(msgspec.Struct, frozen=True, gc=False):
+    """The snapshot permission a rule comes from (one object shared by the rules of its peers).
+
+    Every origin equals every other and hashes alike: two rules that allow the same are the same rule,
+    wherever they come from, for the rules' comparisons and caches (a cache may hand back a rule of an
+    equal permission of another group: its origin says the same)."""
+
+    permission: IpPermission | None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Origin)
+
+    def __hash__(self) -> int:
+        return 0
+
+
+UNKNOWN_ORIGIN = Origin(None)
+"""The origin of a rule made by hand (tests, a rule built to ask "what if"): none to revoke."""
+
+
 class NetRule(msgspec.Struct, frozen=True, gc=False):
     direction: Direction
     protocol: str
@@ -135,6 +157,8 @@ class NetRule(msgspec.Struct, frozen=True, gc=False):
     icmp: tuple[int, int] | None
     """ICMP type and code (-1: any) for icmp and icmpv6."""
     peer: Peer
+    origin: Origin = UNKNOWN_ORIGIN
+    """Where the rule comes from; never part of what it is (see `Origin`)."""
 
     @property
     def all_traffic(self) -> bool:
@@ -246,6 +270,7 @@ def _normalised(
     prefix_lists: PrefixLists,
 ) -> list[NetRule]:
     protocol, ports, icmp = _shape(permission.protocol, permission.from_port, permission.to_port)
+    origin = Origin(permission)
     peers: list[Peer] = [_cidr_peer(PeerKind.IPV4, cidr) for cidr in permission.ipv4_ranges]
     peers.extend(_cidr_peer(PeerKind.IPV6, cidr) for cidr in permission.ipv6_ranges)
     for pair in permission.groups:
@@ -278,7 +303,7 @@ def _normalised(
     )
     if permission.possible:
         peers = [msgspec.structs.replace(peer, possible=True) for peer in peers]
-    return [NetRule(direction, protocol, ports, icmp, peer) for peer in peers]
+    return [NetRule(direction, protocol, ports, icmp, peer, origin) for peer in peers]
 
 
 _NO_PREFIX_LISTS: PrefixLists = MappingProxyType({})
