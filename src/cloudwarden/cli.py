@@ -25,6 +25,18 @@ from cloudwarden.demo import DemoScan, DemoUnavailable, demo_config
 from cloudwarden.engine import Evaluation
 from cloudwarden.files import written_whole
 from cloudwarden.findings import Finding, Report, ScanSummary, Severity
+from cloudwarden.fix.command import (
+    FixProblem,
+    confirm,
+    default_journal,
+    fix_actions,
+    new_journal,
+    pending_rollbacks,
+    run_apply,
+    run_rollback,
+)
+from cloudwarden.fix.plan import Plan, Selection, plan_fixes
+from cloudwarden.fix.render import RENDERERS, PlanFormat
 from cloudwarden.history.errors import RecordError, StoreError
 from cloudwarden.history.view import HistoryFilter, HistoryView
 from cloudwarden.iac.build import build
@@ -362,7 +374,7 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-_USAGE_PROBLEMS = (UsageProblem, OutputError, DemoUnavailable, InputError)
+_USAGE_PROBLEMS = (UsageProblem, OutputError, DemoUnavailable, InputError, FixProblem)
 """Exit 2 with their message: bad usage, an output that cannot be written, a missing extra, an input
 file that cannot be read."""
 
@@ -725,6 +737,124 @@ class HistoryFormat(enum.StrEnum):
     HTML = "html"
 
 
+@app.command("fix")
+def fix_command(
+    report: Annotated[
+        Path | None,
+        typer.Argument(metavar="REPORT.json", help="A JSON report of scan or evaluate (--format json)."),
+    ] = None,
+    config: ConfigOption = None,
+    rule: Annotated[
+        list[str] | None, typer.Option("--rule", help="Only findings of this rule (repeatable).")
+    ] = None,
+    finding: Annotated[
+        list[str] | None, typer.Option("--finding", metavar="ID", help="Only this finding (repeatable).")
+    ] = None,
+    account: Annotated[
+        list[str] | None,
+        typer.Option("--account", metavar="ID", help="Only this account's findings (repeatable)."),
+    ] = None,
+    output_format: Annotated[PlanFormat, typer.Option("--format", help="The plan's format.")] = PlanFormat.SH,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the plan to this file.")] = None,
+    include_disruptive: Annotated[
+        bool,
+        typer.Option(
+            "--include-disruptive", help="Plan changes that break what uses the resource (access keys)."
+        ),
+    ] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="Make the changes (after confirmation).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="AWS profile of a role that may make the changes.")
+    ] = None,
+    journal: Annotated[
+        Path | None,
+        typer.Option("--journal", help="Where --apply journals each change (default: beside the report)."),
+    ] = None,
+    rollback: Annotated[
+        Path | None,
+        typer.Option("--rollback", metavar="JOURNAL", help="Undo the changes this journal recorded."),
+    ] = None,
+    debug: DebugOption = False,
+) -> None:
+    """Plan the changes that fix a report's FAILs; apply them only with --apply; undo with --rollback."""
+
+    def body() -> int:
+        if rollback is not None:
+            return _fix_rollback()
+        if report is None:
+            raise UsageProblem("fix needs REPORT.json (a report of scan or evaluate), or --rollback JOURNAL")
+        if not apply and (yes or profile is not None or journal is not None):
+            raise UsageProblem("--yes, --profile and --journal go with --apply (or --rollback)")
+        settings = _load_config(config)
+        selection = Selection(
+            rules=frozenset(rule.id for rule in _select_rules(rule)) if rule else None,
+            findings=frozenset(finding) if finding else None,
+            accounts=frozenset(_account_ids(account)) if account else None,
+        )
+        journal_path = new_journal(journal or default_journal(report)) if apply else None
+        if output is not None:
+            writable(output)
+        try:
+            loaded = load_report(report)
+        except ReportFileError as error:
+            raise UsageProblem(str(error)) from error
+        plan = plan_fixes(loaded, str(report), settings, selection, include_disruptive=include_disruptive)
+        _write_plan(plan, output_format, output)
+        if not apply:
+            return EXIT_OK
+        if not plan.changes:
+            sys.stderr.write("cloudwarden: fix: nothing to apply\n")
+            return EXIT_OK
+        accounts = ", ".join(dict.fromkeys(change.account for change in plan.changes))
+        question = f"Apply these {len(plan.changes)} change(s) in account(s) {accounts}?"
+        if not confirm(question, yes, lambda text: typer.confirm(text, default=False, err=True)):
+            sys.stderr.write("cloudwarden: fix: nothing applied\n")
+            return EXIT_FAILED
+        assert journal_path is not None
+        summary = run_apply(plan, profile, journal_path)
+        return EXIT_OK if summary.complete else EXIT_FAILED
+
+    def _fix_rollback() -> int:
+        if rollback is None:  # pragma: no cover - checked by the caller
+            return EXIT_USAGE
+        others = report is not None or apply or journal is not None or include_disruptive
+        if others or rule or finding or account or output is not None or config is not None:
+            raise UsageProblem("--rollback JOURNAL takes only --yes and --profile")
+        pending = pending_rollbacks(rollback)
+        if not pending:
+            sys.stderr.write("cloudwarden: fix --rollback: nothing to roll back\n")
+            return EXIT_OK
+        question = f"Roll back {pending} change(s) recorded in {rollback}?"
+        if not confirm(question, yes, lambda text: typer.confirm(text, default=False, err=True)):
+            sys.stderr.write("cloudwarden: fix --rollback: nothing rolled back\n")
+            return EXIT_FAILED
+        summary = run_rollback(rollback, profile)
+        return EXIT_OK if summary.complete else EXIT_FAILED
+
+    raise typer.Exit(_guarded(body, debug))
+
+
+def _account_ids(given: Sequence[str]) -> list[str]:
+    wrong = [text for text in given if not is_account_id(text)]
+    if wrong:
+        raise UsageProblem(f"--account: not an account id (12 digits): {', '.join(map(repr, wrong))}")
+    return list(given)
+
+
+def _write_plan(plan: Plan, output_format: PlanFormat, target: Path | None) -> None:
+    text = RENDERERS[output_format](plan)
+    if target is None:
+        with standard_output():
+            sys.stdout.write(text)
+        return
+    try:
+        with written_whole(target) as sink:
+            sink.write(text.encode())
+    except OSError as error:
+        raise OutputError(f"cannot write {target}: {error.strerror}") from error
+
+
 @app.command("history")
 def history_command(
     store: Annotated[
@@ -907,16 +1037,30 @@ def _framework_rules(framework: str, output_format: RulesFormat) -> str:
 
 
 @app.command()
-def permissions(rule: RuleOption = None, debug: DebugOption = False) -> None:
-    """Print the least-privilege IAM policy the scanner needs (for a scan of these rules, with --rule)."""
+def permissions(
+    rule: RuleOption = None,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix", help="The write policy `fix --apply` and `--rollback` need instead (the fixers')."
+        ),
+    ] = False,
+    debug: DebugOption = False,
+) -> None:
+    """Print the least-privilege IAM policy the scanner needs (for a scan of these rules, with --rule);
+    with --fix, the policy of the role that applies and rolls back fixes."""
 
     def body() -> int:
-        actions = required_actions(_select_rules(rule) if rule else None)
+        chosen = _select_rules(rule) if rule else None
+        if fix:
+            actions = fix_actions([chosen_rule.id for chosen_rule in chosen] if chosen else None)
+            sid = "CloudwardenFix"
+        else:
+            actions = required_actions(chosen)
+            sid = "CloudwardenReadOnly"
         policy = {
             "Version": "2012-10-17",
-            "Statement": [
-                {"Sid": "CloudwardenReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}
-            ],
+            "Statement": [{"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": "*"}],
         }
         with standard_output():
             sys.stdout.write(json.dumps(policy, indent=2) + "\n")

@@ -267,6 +267,17 @@ class _Attestations:
         )
 
 
+def active_suppression(
+    suppressions: Sequence[SuppressionConfig], finding: Finding, today: dt.date
+) -> SuppressionConfig | None:
+    """The first unexpired suppression that matches `finding`, if any (what the engine applies to a
+    FAIL; `cloudwarden fix` also honours one added to the configuration after the scan)."""
+    for suppression in suppressions:
+        if suppression.expires >= today and _suppression_matches(suppression, finding):
+            return suppression
+    return None
+
+
 def _suppression_matches(suppression: SuppressionConfig, finding: Finding) -> bool:
     if suppression.rule != finding.rule:
         return False

@@ -62,6 +62,21 @@ def refuse_undeclared(model: OperationModel, **_: Any) -> None:
         )
 
 
+class _RefuseOutside:
+    """The guard of a session allowed other operations than the scanner's (`fix --apply`'s session:
+    exactly the fixers' declared writes and re-reads): anything else is refused before it is sent."""
+
+    def __init__(self, allowed: frozenset[str]) -> None:
+        self._allowed = allowed
+
+    def __call__(self, model: OperationModel, **_: Any) -> None:
+        service = _service_name(model)
+        if f"{service}.{model.name}" not in self._allowed:
+            raise ReadOnlyViolation(
+                f"refused to call {service}:{model.name}: this session calls only the operations it declares"
+            )
+
+
 _HTML = re.compile(rb"\s*(?:<\?xml[^>]*>\s*)?(?:<!doctype\s+html|<html)", re.IGNORECASE)
 _JSON_PROTOCOLS = frozenset({"json", "rest-json"})
 _ROOT_NAMED_AFTER_OPERATION = frozenset({"query", "ec2"})
@@ -237,7 +252,10 @@ class AwsSession:
         botocore_session: botocore.session.Session | None = None,
         boto3_session: boto3.Session | None = None,
         statistics: CallStatistics | None = None,
+        allowed: frozenset[str] | None = None,
     ) -> None:
+        """`allowed`: the operations its clients may call; None: the scanner's declared reads
+        (`operations.DECLARED_OPERATIONS`), the guard of every scan."""
         if boto3_session is not None:
             self._session = boto3_session
         elif botocore_session is None:
@@ -245,6 +263,7 @@ class AwsSession:
         else:
             self._session = boto3.Session(botocore_session=botocore_session)
         self.statistics = statistics or CallStatistics()
+        self._guard: Any = refuse_undeclared if allowed is None else _RefuseOutside(allowed)
         self._max_connections = max_connections
         self._clients: dict[tuple[str, str], Any] = {}
         self._available: dict[str, frozenset[str]] = {}
@@ -289,7 +308,7 @@ class AwsSession:
         counter = statistics or self.statistics
         client = self._session.client(service, region_name=region or self.home_region, config=self._config)  # type: ignore[call-overload]
         events = client.meta.events
-        events.register_first("before-call", refuse_undeclared)
+        events.register_first("before-call", self._guard)
         events.register("before-parse", refuse_malformed_answer)
         events.register("before-call", counter.before_call)
         events.register("after-call", counter.after_call)
