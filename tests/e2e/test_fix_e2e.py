@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +19,7 @@ import pytest
 from cloudwarden_emulator import Emulator
 from cloudwarden_emulator.state import DEFAULT_ACCOUNT
 
-from .scanner import cloudwarden
+from .scanner import cloudwarden, emulator_environment
 
 GOLDEN = Path(__file__).parent / "fix_golden"
 RULES = (
@@ -313,3 +318,55 @@ def test_a_denied_call_fails_that_change_only(emulator: Emulator, account: Accou
     emulator.clear_errors()
     acl = emulator.client("s3").get_bucket_acl(Bucket="acme-drop")
     assert ALL_USERS in [grant["Grantee"].get("URI") for grant in acl["Grants"]]
+
+
+def _answer_at_a_terminal(emulator: Emulator, args: list[str], answer: bytes) -> tuple[int, str]:
+    """Run the CLI as a process on a pseudo-terminal, answer its question, and give its exit code and
+    everything it wrote."""
+    environment = {k: v for k, v in emulator_environment(emulator).items() if v is not None}
+    environment |= {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/"), "COLUMNS": "200"}
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cloudwarden", *args], stdin=secondary, stdout=secondary, stderr=secondary,
+        env=environment, close_fds=True,
+    )  # fmt: skip
+    os.close(secondary)
+    written = b""
+    answered = False
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([primary], [], [], 1)
+        if ready:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the process closed its terminal
+                break
+            if not chunk:
+                break
+            written += chunk
+        if not answered and b"[y/N]" in written:
+            os.write(primary, answer)
+            answered = True
+    os.close(primary)
+    return process.wait(timeout=60), written.decode(errors="replace")
+
+
+@pytest.mark.parametrize(("answer", "code", "applied"), [(b"y\n", 0, True), (b"n\n", 1, False)])
+def test_apply_asks_at_a_terminal_and_does_only_what_it_is_told(
+    emulator: Emulator, account: Account, answer: bytes, code: int, applied: bool
+) -> None:
+    account.scan(emulator)
+    journal = account.directory / "journal.json"
+    args = ["fix", str(account.report), "--config", str(account.config), "--rule", "sg-minimal-inbound"]
+
+    exit_code, written = _answer_at_a_terminal(
+        emulator, [*args, "--apply", "--journal", str(journal)], answer
+    )
+
+    assert exit_code == code, written
+    assert "Apply these 1 change(s) in account(s) 123456789012? [y/N]" in written
+    assert "aws ec2 revoke-security-group-ingress" in written.split("[y/N]")[0]
+    ssh = account.ec2.describe_security_groups(GroupIds=[account.groups["ssh"]])["SecurityGroups"][0]
+    ports = sorted(permission["FromPort"] for permission in ssh["IpPermissions"])
+    assert ports == ([443] if applied else [22, 443])
+    assert journal.exists() is applied
