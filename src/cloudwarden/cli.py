@@ -30,8 +30,10 @@ from cloudwarden.fix.command import (
     confirm,
     default_journal,
     fix_actions,
+    fix_docs,
     new_journal,
     pending_rollbacks,
+    reserved,
     run_apply,
     run_rollback,
 )
@@ -806,13 +808,16 @@ def fix_command(
         if not plan.changes:
             sys.stderr.write("cloudwarden: fix: nothing to apply\n")
             return EXIT_OK
-        accounts = ", ".join(dict.fromkeys(change.account for change in plan.changes))
-        question = f"Apply these {len(plan.changes)} change(s) in account(s) {accounts}?"
-        if not confirm(question, yes, lambda text: typer.confirm(text, default=False, err=True)):
-            sys.stderr.write("cloudwarden: fix: nothing applied\n")
-            return EXIT_FAILED
         assert journal_path is not None
-        summary = run_apply(plan, profile, journal_path)
+        with reserved(journal_path):
+            accounts = ", ".join(dict.fromkeys(change.account for change in plan.changes))
+            question = f"Apply these {len(plan.changes)} change(s) in account(s) {accounts}?"
+            if output is not None and not yes:  # the plan went to a file: shown here before the question
+                sys.stderr.write(RENDERERS[PlanFormat.SH](plan))
+            if not confirm(question, yes, lambda text: typer.confirm(text, default=False, err=True)):
+                sys.stderr.write("cloudwarden: fix: nothing applied\n")
+                return EXIT_FAILED
+            summary = run_apply(plan, profile, journal_path)
         return EXIT_OK if summary.complete else EXIT_FAILED
 
     def _fix_rollback() -> int:
@@ -821,7 +826,7 @@ def fix_command(
         others = report is not None or apply or journal is not None or include_disruptive
         if others or rule or finding or account or output is not None or config is not None:
             raise UsageProblem("--rollback JOURNAL takes only --yes and --profile")
-        pending = pending_rollbacks(rollback)
+        pending = len(pending_rollbacks(rollback))
         if not pending:
             sys.stderr.write("cloudwarden: fix --rollback: nothing to roll back\n")
             return EXIT_OK
@@ -1011,13 +1016,13 @@ def rules_command(
             _check_framework(framework, None)
             text = _framework_rules(framework, output_format)
         elif output_format is RulesFormat.JSON:
-            text = render_rules_json(RULES)
+            text = render_rules_json(RULES, automatic_fixes=fix_docs())
         elif output_format is RulesFormat.MARKDOWN:
-            text = render_rules_markdown(RULES)
+            text = render_rules_markdown(RULES, automatic_fixes=fix_docs())
         else:
             console = Console()  # NO_COLOR and a standard output that is no terminal mean no colour
             color = console.is_terminal and not console.no_color
-            text = render_rules_terminal(RULES, color=color, width=console.width)
+            text = render_rules_terminal(RULES, color=color, width=console.width, automatic_fixes=fix_docs())
         with standard_output():
             sys.stdout.write(text)
         return EXIT_OK

@@ -1,7 +1,7 @@
 """Applying a plan and rolling it back, against an in-memory S3 that keeps bucket policies: each change
 re-read before it is made, journaled before and after it is sent, skipped when the bucket drifted,
-failed alone when refused; rollback restores what the journal recorded, once, and only what is still
-as the change left it."""
+failed alone when refused, refused when aimed elsewhere than it reads; rollback restores what the journal
+recorded, once, and only what is still as the change left it."""
 
 from __future__ import annotations
 
@@ -14,15 +14,19 @@ import pytest
 
 from cloudwarden.fix import apply
 from cloudwarden.fix.apply import (
+    NEVER_TOOK_EFFECT,
     Entry,
     Journal,
     JournalError,
     Outcome,
+    Sender,
     Step,
     Summary,
     apply_plan,
     read_journal,
     rollback,
+    strays,
+    to_roll_back,
 )
 from cloudwarden.fix.plan import Change, Plan
 from cloudwarden.remedy import Call, State
@@ -31,6 +35,7 @@ ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
 REGION = "eu-west-1"
 NOW = "2025-06-15T12:00:00+00:00"
+ROLE_ARN = f"arn:aws:sts::{ACCOUNT}:assumed-role/fixer/session"
 
 PUBLIC = {"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"}
 PARTNER = {"Sid": "Partner", "Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT}, "Action": "s3:GetObject"}
@@ -51,7 +56,8 @@ class Refused(Exception):
 
 class Buckets:
     """An account's buckets and their policies, answering GetBucketPolicy, PutBucketPolicy and
-    DeleteBucketPolicy as S3 does; records every call it is sent."""
+    DeleteBucketPolicy as S3 does; records every call it is sent. `lose` names calls that take effect
+    but whose answer is lost on the way back (they raise as a timeout does)."""
 
     def __init__(
         self,
@@ -59,16 +65,21 @@ class Buckets:
         account: str = ACCOUNT,
         *,
         refuse: frozenset[tuple[str, str]] = frozenset(),
+        lose: frozenset[tuple[str, str]] = frozenset(),
         interrupt: tuple[str, str] | None = None,
     ) -> None:
         self.policies = dict(policies)
         self._account = account
         self._refuse = refuse
+        self._lose = lose
         self._interrupt = interrupt
         self.sent: list[tuple[str, str, str | None]] = []
 
     def account(self) -> str:
         return self._account
+
+    def caller(self) -> str:
+        return ROLE_ARN
 
     def send(
         self, service: str, operation: str, parameters: dict[str, Any], region: str | None
@@ -93,6 +104,8 @@ class Buckets:
             self.policies[bucket] = None
         else:
             raise AssertionError(f"not modelled: {operation}")
+        if (operation, bucket) in self._lose:
+            raise Refused("ReadTimeoutError", "Read timeout on endpoint URL")
         return {}
 
 
@@ -154,7 +167,7 @@ class Told:
         self.steps.append((change.finding, step.outcome, step.reason))
 
 
-def _apply(plan: Plan, sender: Buckets, journal: Path) -> tuple[Summary, Told]:
+def _apply(plan: Plan, sender: Sender, journal: Path) -> tuple[Summary, Told]:
     told = Told()
     summary, written = apply_plan(plan, sender, journal, Refused, told)
     assert read_journal(journal) == written
@@ -173,7 +186,13 @@ def _journal(*entries: Entry, finished: bool = True, account: str = ACCOUNT) -> 
 
 def _applied(before: dict[str, Any], after: Any) -> Step:
     return Step(
-        outcome=Outcome.APPLIED, at=NOW, calls_sent=1, seen_before=before, seen_after=after, verified=True
+        outcome=Outcome.APPLIED,
+        at=NOW,
+        calls_sent=1,
+        calls_attempted=1,
+        seen_before=before,
+        seen_after=after,
+        verified=True,
     )
 
 
@@ -249,7 +268,13 @@ def test_a_refused_change_fails_alone_and_the_others_go_on(tmp_path: Path) -> No
     assert read_journal(tmp_path / "j.json") == _journal(
         Entry(
             change=ALPHA,
-            applied=Step(outcome=Outcome.FAILED, reason=reason, at=NOW, seen_before=_answer(MIXED)),
+            applied=Step(
+                outcome=Outcome.FAILED,
+                reason=reason,
+                at=NOW,
+                calls_attempted=1,
+                seen_before=_answer(MIXED),
+            ),
         ),
         APPLIED_BETA,
     )
@@ -282,18 +307,21 @@ class Unchanging(Buckets):
         return super().send(service, operation, parameters, region)
 
 
-def test_a_change_whose_state_is_not_the_expected_one_after_is_applied_but_not_verified(
+def test_a_change_whose_state_is_not_the_expected_one_after_is_unverified_and_counted_as_failed(
     tmp_path: Path,
 ) -> None:
-    summary, _ = _apply(_plan(ALPHA), Unchanging({"alpha": MIXED}), tmp_path / "j.json")
-    assert summary == Summary(done=1)
+    summary, told = _apply(_plan(ALPHA), Unchanging({"alpha": MIXED}), tmp_path / "j.json")
+    reason = "the calls were accepted, but the state read after is not the one expected"
+    assert (summary, told.steps) == (Summary(failed=1), [("cw-alpha", Outcome.UNVERIFIED, reason)])
     assert read_journal(tmp_path / "j.json") == _journal(
         Entry(
             change=ALPHA,
             applied=Step(
-                outcome=Outcome.APPLIED,
+                outcome=Outcome.UNVERIFIED,
+                reason=reason,
                 at=NOW,
                 calls_sent=1,
+                calls_attempted=1,
                 seen_before=_answer(MIXED),
                 seen_after=_answer(MIXED),
                 verified=False,
@@ -336,14 +364,20 @@ def test_the_journal_is_written_before_the_first_change_is_read(tmp_path: Path) 
     )
 
 
-def _rollback(journal: Path, sender: Buckets) -> tuple[Summary, Told]:
+def _rollback(journal: Path, sender: Sender) -> tuple[Summary, Told]:
     told = Told()
     return rollback(journal, sender, Refused, told), told
 
 
 def _rolled_back(before: dict[str, Any], after: dict[str, Any]) -> Step:
     return Step(
-        outcome=Outcome.ROLLED_BACK, at=NOW, calls_sent=1, seen_before=before, seen_after=after, verified=True
+        outcome=Outcome.ROLLED_BACK,
+        at=NOW,
+        calls_sent=1,
+        calls_attempted=1,
+        seen_before=before,
+        seen_after=after,
+        verified=True,
     )
 
 
@@ -441,7 +475,7 @@ def test_rollback_with_credentials_of_another_account_changes_nothing(tmp_path: 
     _apply(_plan(ALPHA), sender, tmp_path / "j.json")
     elsewhere = Buckets({"alpha": PRIVATE}, account=OTHER_ACCOUNT)
     summary, told = _rollback(tmp_path / "j.json", elsewhere)
-    reason = f"the credentials are in account {OTHER_ACCOUNT}, the journal's changes in {ACCOUNT}"
+    reason = f"the credentials are in account {OTHER_ACCOUNT}, not {ACCOUNT}"
     assert (elsewhere.sent, summary, told.steps) == (
         [],
         Summary(skipped=1),
@@ -449,11 +483,32 @@ def test_rollback_with_credentials_of_another_account_changes_nothing(tmp_path: 
     )
 
 
-def test_changes_not_applied_are_not_rolled_back(tmp_path: Path) -> None:
+def test_a_skipped_change_is_not_rolled_back_and_a_refused_one_still_as_before_never_took_effect(
+    tmp_path: Path,
+) -> None:
+    """The refused call was sent: its state is read once, found as before, and the change is marked as
+    never having taken effect, neither counted nor tried again."""
     sender = Buckets(
         {"alpha": OTHER, "beta": PUBLIC_ONLY}, refuse=frozenset({("DeleteBucketPolicy", "beta")})
     )
     _apply(_plan(ALPHA, BETA), sender, tmp_path / "j.json")
+    applied = read_journal(tmp_path / "j.json")
+    sender.sent.clear()
+    summary, told = _rollback(tmp_path / "j.json", sender)
+    assert (sender.sent, sender.policies, summary, told.steps) == (
+        [("GetBucketPolicy", "beta", REGION)],
+        {"alpha": OTHER, "beta": PUBLIC_ONLY},
+        Summary(),
+        [],
+    )
+    assert read_journal(tmp_path / "j.json") == _journal(
+        applied.entries[0],
+        Entry(
+            change=BETA,
+            applied=applied.entries[1].applied,
+            rollback=Step(outcome=Outcome.SKIPPED, reason=NEVER_TOOK_EFFECT, at=NOW),
+        ),
+    )
     sender.sent.clear()
     summary, told = _rollback(tmp_path / "j.json", sender)
     assert (sender.sent, summary, told.steps) == ([], Summary(), [])
@@ -523,3 +578,353 @@ def test_the_journal_round_trips_every_field_of_a_change(tmp_path: Path) -> None
     journal = _journal(APPLIED_ALPHA)
     apply.write_journal(tmp_path / "j.json", journal)
     assert msgspec.json.decode((tmp_path / "j.json").read_bytes(), type=Journal) == journal
+
+
+# --- what applying and rolling back refuse, and what they consider done --------------------------------
+
+
+class BlindAfterWrite(Buckets):
+    """Refuses the read that follows each write (a role that may write, and read only a moment later)."""
+
+    def __init__(self, policies: dict[str, dict[str, Any] | None]) -> None:
+        super().__init__(policies)
+        self._written = False
+
+    def send(
+        self, service: str, operation: str, parameters: dict[str, Any], region: str | None
+    ) -> dict[str, Any]:
+        if operation == "GetBucketPolicy" and self._written:
+            self._written = False
+            self.sent.append((operation, parameters["Bucket"], region))
+            raise Refused("AccessDenied", "not allowed yet")
+        answer = super().send(service, operation, parameters, region)
+        self._written = operation != "GetBucketPolicy"
+        return answer
+
+
+def test_a_change_whose_state_cannot_be_read_after_is_unverified_and_rolled_back_like_an_applied_one(
+    tmp_path: Path,
+) -> None:
+    sender = BlindAfterWrite({"alpha": MIXED})
+    summary, told = _apply(_plan(ALPHA), sender, tmp_path / "j.json")
+    reason = "the calls were accepted, but the state could not be read after"
+    unverified = Step(
+        outcome=Outcome.UNVERIFIED,
+        reason=reason,
+        at=NOW,
+        calls_sent=1,
+        calls_attempted=1,
+        seen_before=_answer(MIXED),
+    )
+    assert (sender.policies, summary, told.steps) == (
+        {"alpha": PRIVATE},
+        Summary(failed=1),
+        [("cw-alpha", Outcome.UNVERIFIED, reason)],
+    )
+    assert read_journal(tmp_path / "j.json") == _journal(Entry(change=ALPHA, applied=unverified))
+
+    restorer = Buckets(sender.policies)
+    summary, told = _rollback(tmp_path / "j.json", restorer)
+    assert (restorer.policies, summary, told.steps) == (
+        {"alpha": MIXED},
+        Summary(done=1),
+        [("cw-alpha", Outcome.ROLLED_BACK, None)],
+    )
+    assert read_journal(tmp_path / "j.json") == _journal(
+        Entry(change=ALPHA, applied=unverified, rollback=_rolled_back(_answer(PRIVATE), _answer(MIXED)))
+    )
+
+
+def test_a_call_that_took_effect_but_whose_answer_was_lost_fails_and_is_rolled_back(tmp_path: Path) -> None:
+    sender = Buckets({"alpha": MIXED}, lose=frozenset({("PutBucketPolicy", "alpha")}))
+    summary, told = _apply(_plan(ALPHA), sender, tmp_path / "j.json")
+    reason = "s3.PutBucketPolicy failed: ReadTimeoutError: Read timeout on endpoint URL"
+    failed = Step(
+        outcome=Outcome.FAILED, reason=reason, at=NOW, calls_attempted=1, seen_before=_answer(MIXED)
+    )
+    assert (sender.policies, summary, told.steps) == (
+        {"alpha": PRIVATE},
+        Summary(failed=1),
+        [("cw-alpha", Outcome.FAILED, reason)],
+    )
+    assert read_journal(tmp_path / "j.json") == _journal(Entry(change=ALPHA, applied=failed))
+
+    restorer = Buckets(sender.policies)
+    summary, told = _rollback(tmp_path / "j.json", restorer)
+    assert (restorer.policies, summary, told.steps) == (
+        {"alpha": MIXED},
+        Summary(done=1),
+        [("cw-alpha", Outcome.ROLLED_BACK, None)],
+    )
+    assert read_journal(tmp_path / "j.json") == _journal(
+        Entry(change=ALPHA, applied=failed, rollback=_rolled_back(_answer(PRIVATE), _answer(MIXED)))
+    )
+
+
+def test_a_change_refused_after_its_first_call_took_effect_is_rolled_back_again_not_forgotten(
+    tmp_path: Path,
+) -> None:
+    """Its first call changed the bucket: the state is neither `after` nor `before`, so the rollback is
+    skipped as for a change made since, counted, and tried again next time (not `never took effect`)."""
+    two_calls = msgspec.structs.replace(
+        BETA,
+        calls=(_s3("PutBucketPolicy", "beta", Policy=json.dumps(PRIVATE)), _s3("DeleteBucketPolicy", "beta")),
+    )
+    sender = Buckets({"beta": PUBLIC_ONLY}, refuse=frozenset({("DeleteBucketPolicy", "beta")}))
+    _apply(_plan(two_calls), sender, tmp_path / "j.json")
+    assert read_journal(tmp_path / "j.json").entries[0].applied == Step(
+        outcome=Outcome.FAILED,
+        reason="s3.DeleteBucketPolicy failed: AccessDenied: not allowed to DeleteBucketPolicy on beta",
+        at=NOW,
+        calls_sent=1,
+        calls_attempted=2,
+        seen_before=_answer(PUBLIC_ONLY),
+    )
+    summary, told = _rollback(tmp_path / "j.json", sender)
+    reason = "changed since the fix: the bucket policy changed since the scan"
+    assert (sender.policies, summary, told.steps) == (
+        {"beta": PRIVATE},
+        Summary(skipped=1),
+        [("cw-beta", Outcome.SKIPPED, reason)],
+    )
+    assert [entry.change for entry in to_roll_back(read_journal(tmp_path / "j.json"))] == [two_calls]
+
+
+STRAY = "its calls act on another resource than it reads: "
+
+
+def test_a_change_whose_calls_or_rollback_act_on_another_bucket_than_it_reads_is_skipped_unsent(
+    tmp_path: Path,
+) -> None:
+    """A plan edited by hand: the read checks one bucket, the calls would change another."""
+    aimed_elsewhere = msgspec.structs.replace(ALPHA, calls=(_s3("DeleteBucketPolicy", "beta"),))
+    undone_elsewhere = msgspec.structs.replace(
+        BETA, rollback=(_s3("PutBucketPolicy", "alpha", Policy=json.dumps(OTHER)),)
+    )
+    sender = Buckets({"alpha": MIXED, "beta": PUBLIC_ONLY})
+    summary, told = _apply(_plan(aimed_elsewhere, undone_elsewhere), sender, tmp_path / "j.json")
+    assert (sender.sent, sender.policies, summary, told.steps) == (
+        [],
+        {"alpha": MIXED, "beta": PUBLIC_ONLY},
+        Summary(skipped=2),
+        [
+            ("cw-alpha", Outcome.SKIPPED, f"{STRAY}s3.DeleteBucketPolicy"),
+            ("cw-beta", Outcome.SKIPPED, f"{STRAY}s3.PutBucketPolicy"),
+        ],
+    )
+
+
+def test_rollback_of_a_journal_edited_to_restore_another_bucket_is_skipped_unsent(tmp_path: Path) -> None:
+    edited = msgspec.structs.replace(ALPHA, rollback=(_s3("DeleteBucketPolicy", "beta"),))
+    apply.write_journal(tmp_path / "j.json", _journal(Entry(change=edited, applied=APPLIED_ALPHA.applied)))
+    sender = Buckets({"alpha": PRIVATE, "beta": PUBLIC_ONLY})
+    summary, told = _rollback(tmp_path / "j.json", sender)
+    assert (sender.sent, sender.policies, summary, told.steps) == (
+        [],
+        {"alpha": PRIVATE, "beta": PUBLIC_ONLY},
+        Summary(skipped=1),
+        [("cw-alpha", Outcome.SKIPPED, f"{STRAY}s3.DeleteBucketPolicy")],
+    )
+
+
+GROUP = "sg-0123456789abcdef0"
+OTHER_GROUP = "sg-0fedcba9876543210"
+SSH_WORLD = {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+
+
+def _revocation(read_groups: list[str], group: str) -> Change:
+    """Revoking SSH from the world of `group`, checked by reading `read_groups`."""
+
+    def ec2(operation: str, **parameters: Any) -> Call:
+        return Call(service="ec2", operation=operation, parameters=parameters)
+
+    return Change(
+        action="revoke-ingress",
+        summary=f"Revoke SSH from the world of {group}.",
+        state=State.SECURITY_GROUP_RULES,
+        read=ec2("DescribeSecurityGroups", GroupIds=read_groups),
+        before={"direction": "ingress", "present": [SSH_WORLD], "absent": []},
+        after={"direction": "ingress", "present": [], "absent": [SSH_WORLD]},
+        calls=(ec2("RevokeSecurityGroupIngress", GroupId=group, IpPermissions=[SSH_WORLD]),),
+        rollback=(ec2("AuthorizeSecurityGroupIngress", GroupId=group, IpPermissions=[SSH_WORLD]),),
+        finding=f"cw-{group}",
+        rule="sg-minimal-inbound",
+        account=ACCOUNT,
+        region=REGION,
+        resource=group,
+    )
+
+
+BOTH_CALLS = ["ec2.RevokeSecurityGroupIngress", "ec2.AuthorizeSecurityGroupIngress"]
+
+
+@pytest.mark.parametrize(
+    ("read_groups", "group", "expected"),
+    [
+        ([GROUP], GROUP, []),
+        ([GROUP], OTHER_GROUP, BOTH_CALLS),
+        ([GROUP, OTHER_GROUP], GROUP, BOTH_CALLS),
+        ([], GROUP, BOTH_CALLS),
+    ],
+    ids=["the group it reads", "another group", "a read of two groups", "a read of no group"],
+)
+def test_a_group_revocation_strays_unless_its_read_names_that_one_group(
+    read_groups: list[str], group: str, expected: list[str]
+) -> None:
+    assert strays(_revocation(read_groups, group)) == expected
+
+
+class AccessKeys:
+    """IAM users' access keys (user -> key id -> status), answering ListAccessKeys and UpdateAccessKey
+    as IAM does, to credentials whose identity is `caller`."""
+
+    def __init__(self, keys: dict[str, dict[str, str]], caller: str) -> None:
+        self.keys = {user: dict(statuses) for user, statuses in keys.items()}
+        self._caller = caller
+        self.sent: list[tuple[str, str]] = []
+
+    def account(self) -> str:
+        return ACCOUNT
+
+    def caller(self) -> str:
+        return self._caller
+
+    def send(
+        self, service: str, operation: str, parameters: dict[str, Any], region: str | None
+    ) -> dict[str, Any]:
+        assert (service, region) == ("iam", None)
+        user = parameters["UserName"]
+        self.sent.append((operation, user))
+        if operation == "ListAccessKeys":
+            listed = [
+                {"UserName": user, "AccessKeyId": key, "Status": status}
+                for key, status in self.keys[user].items()
+            ]
+            return {"AccessKeyMetadata": listed}
+        assert operation == "UpdateAccessKey"
+        self.keys[user][parameters["AccessKeyId"]] = parameters["Status"]
+        return {}
+
+
+def deactivation(user: str, key: str) -> Change:
+    def update(status: str) -> Call:
+        return Call(
+            service="iam",
+            operation="UpdateAccessKey",
+            parameters={"UserName": user, "AccessKeyId": key, "Status": status},
+        )
+
+    return Change(
+        action="deactivate-access-key",
+        summary=f"Deactivate the access key {key} of the IAM user {user}.",
+        state=State.ACCESS_KEY,
+        read=Call(service="iam", operation="ListAccessKeys", parameters={"UserName": user}),
+        before={"user": user, "access_key_id": key, "status": "Active"},
+        after={"user": user, "access_key_id": key, "status": "Inactive"},
+        calls=(update("Inactive"),),
+        rollback=(update("Active"),),
+        disruptive=True,
+        finding=f"cw-{user}",
+        rule="iam-user-mfa",
+        account=ACCOUNT,
+        region="global",
+        resource=user,
+    )
+
+
+OWN_KEY = "it would deactivate an access key of the user these credentials are: do it by hand"
+
+
+@pytest.mark.parametrize(
+    ("caller", "alice"),
+    [
+        (f"arn:aws:iam::{ACCOUNT}:user/alice", (Outcome.SKIPPED, OWN_KEY)),
+        (f"arn:aws:iam::{ACCOUNT}:user/ops/alice", (Outcome.SKIPPED, OWN_KEY)),
+        (f"arn:aws:iam::{ACCOUNT}:user/ops/alice-admin", (Outcome.APPLIED, None)),
+        (f"arn:aws:sts::{ACCOUNT}:assumed-role/alice/session", (Outcome.APPLIED, None)),
+    ],
+    ids=["the user", "the user under a path", "another user", "a role of the same name"],
+)
+def test_an_access_key_of_the_user_the_credentials_are_is_never_deactivated(
+    tmp_path: Path, caller: str, alice: tuple[Outcome, str | None]
+) -> None:
+    """Deactivating it would cut off the run that makes the change, half-way through the plan."""
+    sender = AccessKeys({"alice": {"AKIAALICE": "Active"}, "bob": {"AKIABOB": "Active"}}, caller)
+    summary, told = _apply(
+        _plan(deactivation("alice", "AKIAALICE"), deactivation("bob", "AKIABOB")), sender, tmp_path / "j.json"
+    )
+    sent = [("ListAccessKeys", "bob"), ("UpdateAccessKey", "bob"), ("ListAccessKeys", "bob")]
+    if alice[0] is Outcome.SKIPPED:
+        assert (sender.keys, sender.sent, summary, told.steps) == (
+            {"alice": {"AKIAALICE": "Active"}, "bob": {"AKIABOB": "Inactive"}},
+            sent,
+            Summary(done=1, skipped=1),
+            [("cw-alice", *alice), ("cw-bob", Outcome.APPLIED, None)],
+        )
+    else:
+        assert (sender.keys, sender.sent, summary, told.steps) == (
+            {"alice": {"AKIAALICE": "Inactive"}, "bob": {"AKIABOB": "Inactive"}},
+            [(operation, "alice") for operation, _ in sent] + sent,
+            Summary(done=2),
+            [("cw-alice", *alice), ("cw-bob", Outcome.APPLIED, None)],
+        )
+
+
+def test_rollback_skips_an_entry_of_another_account_than_the_journals(tmp_path: Path) -> None:
+    """A journal edited by hand: a change is rolled back only in the account the journal was written in."""
+    elsewhere = policy_change("gamma", MIXED, PRIVATE, account=OTHER_ACCOUNT)
+    apply.write_journal(
+        tmp_path / "j.json",
+        _journal(APPLIED_ALPHA, Entry(change=elsewhere, applied=_applied(_answer(MIXED), _answer(PRIVATE)))),
+    )
+    sender = Buckets({"alpha": PRIVATE, "gamma": PRIVATE})
+    summary, told = _rollback(tmp_path / "j.json", sender)
+    assert (sender.policies, summary, told.steps) == (
+        {"alpha": MIXED, "gamma": PRIVATE},
+        Summary(done=1, skipped=1),
+        [
+            ("cw-gamma", Outcome.SKIPPED, f"the journal was written in account {ACCOUNT}"),
+            ("cw-alpha", Outcome.ROLLED_BACK, None),
+        ],
+    )
+    assert [bucket for _, bucket, _ in sender.sent] == ["alpha", "alpha", "alpha"]
+
+
+def _entry(outcome: Outcome, attempted: int = 1, rollback: Step | None = None) -> Entry:
+    return Entry(
+        change=ALPHA, applied=Step(outcome=outcome, at=NOW, calls_attempted=attempted), rollback=rollback
+    )
+
+
+@pytest.mark.parametrize(
+    ("entry", "considered"),
+    [
+        (_entry(Outcome.APPLIED), True),
+        (_entry(Outcome.STARTED, attempted=0), True),
+        (_entry(Outcome.UNVERIFIED), True),
+        (_entry(Outcome.FAILED), True),
+        (_entry(Outcome.FAILED, attempted=0), False),
+        (_entry(Outcome.SKIPPED, attempted=0), False),
+        (_entry(Outcome.APPLIED, rollback=Step(outcome=Outcome.ROLLED_BACK, at=NOW)), False),
+        (_entry(Outcome.APPLIED, rollback=Step(outcome=Outcome.FAILED, at=NOW)), True),
+        (_entry(Outcome.APPLIED, rollback=Step(outcome=Outcome.SKIPPED, reason="drifted", at=NOW)), True),
+        (
+            _entry(Outcome.FAILED, rollback=Step(outcome=Outcome.SKIPPED, reason=NEVER_TOOK_EFFECT, at=NOW)),
+            False,
+        ),
+    ],
+    ids=[
+        "applied",
+        "started",
+        "unverified",
+        "failed after a call was sent",
+        "failed before any call",
+        "skipped",
+        "rolled back",
+        "rollback failed",
+        "rollback skipped",
+        "never took effect",
+    ],
+)
+def test_which_entries_a_rollback_considers(entry: Entry, considered: bool) -> None:
+    assert to_roll_back(_journal(entry)) == ([entry] if considered else [])

@@ -12,15 +12,18 @@ import msgspec
 import pytest
 from typer.testing import CliRunner
 
+from cloudwarden import cli
 from cloudwarden.cli import app
-from cloudwarden.collect.writer import CallFailed
+from cloudwarden.collect.writer import CallFailed, WriterError
 from cloudwarden.config import Config
 from cloudwarden.engine import evaluate
 from cloudwarden.findings import Report
 from cloudwarden.fix import command
+from cloudwarden.fix.apply import Journal, read_journal, write_journal
 from cloudwarden.fix.command import fix_operations
-from cloudwarden.fix.plan import plan_fixes
+from cloudwarden.fix.plan import Change, plan_fixes
 from cloudwarden.permissions import iam_action
+from cloudwarden.remedy import Call
 from cloudwarden.rules import FIXERS
 from cloudwarden.rules.s3_no_public_access import S3_NO_PUBLIC_ACCESS
 
@@ -75,6 +78,9 @@ class Account:
 
     def account(self) -> str:
         return ACCOUNT_ID
+
+    def caller(self) -> str:
+        return f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/fixer/session"
 
     def send(
         self, service: str, operation: str, parameters: dict[str, Any], region: str | None
@@ -240,6 +246,11 @@ def _told(action: str, reason: str = "") -> str:
     return f"{action:>11}  {what}{reason}\n"
 
 
+BUCKET_POLICY_CALLS = frozenset({"s3.GetBucketPolicy", "s3.PutBucketPolicy"})
+"""The calls of the plan's one change: its read, its call and its rollback (the alternative is not
+applied: its calls are not allowed)."""
+
+
 def test_apply_then_rollback_with_yes_changes_the_bucket_and_restores_it(
     report: Path, account: Account
 ) -> None:
@@ -251,7 +262,8 @@ def test_apply_then_rollback_with_yes_changes_the_bucket_and_restores_it(
         f"`cloudwarden fix --rollback {journal}`)\n",
         {BUCKET: FIXED},
     )
-    assert account.sessions == [("fixer", fix_operations())]
+    assert account.sessions == [("fixer", BUCKET_POLICY_CALLS)]
+    assert command.pending_rollbacks(journal) == list(plan_fixes(_report(), str(report), Config()).changes)
 
     code, stdout, stderr = _run("fix", "--rollback", str(journal), "--yes")
     assert (code, stdout, stderr, account.policies) == (
@@ -266,11 +278,14 @@ def test_apply_then_rollback_with_yes_changes_the_bucket_and_restores_it(
         for operation in ("GetBucketPolicy", "PutBucketPolicy", "GetBucketPolicy") * 2
     ]
 
+    assert account.sessions[1:] == [(None, BUCKET_POLICY_CALLS)]
+
     assert _run("fix", "--rollback", str(journal), "--yes") == (
         0,
         "",
         "cloudwarden: fix --rollback: nothing to roll back\n",
     )
+    assert command.pending_rollbacks(journal) == []
 
 
 def test_apply_exits_1_when_a_change_was_skipped(report: Path, account: Account) -> None:
@@ -353,3 +368,152 @@ def test_permissions_fix_of_one_rule_is_its_fixers_actions_only(rule: str) -> No
 def test_permissions_fix_of_a_rule_without_fixer_is_only_the_account_check() -> None:
     code, stdout, _ = _run("permissions", "--fix", "--rule", "root-mfa")
     assert (code, _policy_actions(stdout)) == (0, ["sts:GetCallerIdentity"])
+
+
+# --- the journal reserved for the run, and what the write session allows --------------------------------
+
+EXISTS = (
+    "exists: it may be the journal of earlier changes (their only way back); give another --journal, or "
+    "move it away"
+)
+
+
+def test_a_journal_reserved_by_one_run_is_refused_to_a_second_and_freed_when_left_empty(
+    tmp_path: Path,
+) -> None:
+    journal = tmp_path / "j.json"
+    with command.reserved(journal):
+        assert (journal.read_bytes(), journal.stat().st_mode & 0o777) == (b"", 0o600)
+        with pytest.raises(command.FixProblem) as refused, command.reserved(journal):
+            pass
+        assert (str(refused.value), journal.exists()) == (f"{journal} {EXISTS}", True)
+    assert journal.exists() is False
+
+
+def test_a_journal_reserved_is_removed_when_the_block_fails_before_anything_was_journaled(
+    tmp_path: Path,
+) -> None:
+    journal = tmp_path / "j.json"
+    with pytest.raises(CallFailed), command.reserved(journal):
+        raise CallFailed("AccessDenied", "not allowed")
+    assert journal.exists() is False
+
+
+def test_a_journal_reserved_is_kept_once_written(tmp_path: Path) -> None:
+    journal = tmp_path / "j.json"
+    written = Journal(report="scan.json", account=ACCOUNT_ID, started_at="2025-06-15T12:00:00+00:00")
+    with command.reserved(journal):
+        write_journal(journal, written)
+    assert read_journal(journal) == written
+
+
+def test_a_link_where_the_journal_goes_is_refused_and_what_it_points_to_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("someone else's file")
+    journal = tmp_path / "j.json"
+    journal.symlink_to(target)
+    with pytest.raises(command.FixProblem) as refused, command.reserved(journal):
+        pass
+    assert (str(refused.value), journal.is_symlink(), target.read_text()) == (
+        f"{journal} {EXISTS}",
+        True,
+        "someone else's file",
+    )
+
+
+def test_a_journal_that_cannot_be_created_is_refused(tmp_path: Path) -> None:
+    journal = tmp_path / "missing" / "j.json"
+    with pytest.raises(command.FixProblem) as refused, command.reserved(journal):
+        pass
+    assert str(refused.value) == f"--journal {journal}: cannot be created: No such file or directory"
+
+
+class Asked:
+    """A person at a terminal who answers `answer` to every question, which it records."""
+
+    def __init__(self, answer: bool) -> None:
+        self.answer = answer
+        self.questions: list[tuple[str, bool]] = []
+
+    def __call__(self, question: str, yes: bool, ask: Any) -> bool:
+        self.questions.append((question, yes))
+        return self.answer
+
+
+QUESTION = f"Apply these 1 change(s) in account(s) {ACCOUNT_ID}?"
+
+
+@pytest.mark.parametrize("to_file", [True, False], ids=["--output", "plan on stdout"])
+def test_declining_at_the_terminal_sends_nothing_and_leaves_no_journal(
+    report: Path, account: Account, monkeypatch: pytest.MonkeyPatch, to_file: bool
+) -> None:
+    """With --output the plan is not on the screen: it is shown on stderr before the question."""
+    asked = Asked(answer=False)
+    monkeypatch.setattr(cli, "confirm", asked)
+    plan_file = report.parent / "plan.sh"
+    code, stdout, stderr = _run(
+        "fix", str(report), "--apply", *(["--output", str(plan_file)] if to_file else [])
+    )
+    shown = plan_file.read_text() if to_file else ""
+    assert (code, stderr, asked.questions) == (
+        1,
+        f"{shown}cloudwarden: fix: nothing applied\n",
+        [(QUESTION, False)],
+    )
+    assert stdout.startswith("#!/bin/sh\n") is not to_file
+    assert (account.sessions, account.sent, (report.parent / "scan.fix-journal.json").exists()) == (
+        [],
+        [],
+        False,
+    )
+
+
+def test_with_output_and_yes_the_plan_is_not_shown_again(report: Path, account: Account) -> None:
+    journal = report.parent / "scan.fix-journal.json"
+    code, stdout, stderr = _run(
+        "fix", str(report), "--apply", "--yes", "--output", str(report.parent / "plan.sh")
+    )
+    assert (code, stdout, stderr) == (
+        0,
+        "",
+        _told("applied") + f"cloudwarden: fix: 1 applied, 0 skipped, 0 failed (journal: {journal}; undo with "
+        f"`cloudwarden fix --rollback {journal}`)\n",
+    )
+
+
+def test_credentials_that_cannot_be_used_are_a_usage_error_and_leave_no_journal(
+    report: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unusable(profile: str | None, allowed: frozenset[str]) -> None:
+        raise WriterError(f"cannot use these credentials: The config profile ({profile}) could not be found")
+
+    monkeypatch.setattr(command, "Writer", unusable)
+    code, stdout, stderr = _run("fix", str(report), "--apply", "--yes", "--profile", "nope")
+    assert (code, stderr) == (
+        2,
+        "cloudwarden: error: cannot use these credentials: The config profile (nope) could not be found\n",
+    )
+    assert (stdout.startswith("#!/bin/sh\n"), (report.parent / "scan.fix-journal.json").exists()) == (
+        True,
+        False,
+    )
+
+
+def _change(*calls: Call) -> Change:
+    (change,) = plan_fixes(_report(), "scan.json", Config()).changes
+    return msgspec.structs.replace(change, calls=calls) if calls else change
+
+
+def test_the_write_session_allows_the_plans_own_calls_that_fixers_declare_only() -> None:
+    """A plan edited to delete the bucket: the session will refuse that call (no fixer declares it)."""
+    deleting = Call(service="s3", operation="DeleteBucket", parameters={"Bucket": BUCKET})
+    acl = Call(service="s3", operation="PutBucketAcl", parameters={"Bucket": BUCKET})
+    assert (
+        command.operations_of([]),
+        command.operations_of([_change()]),
+        command.operations_of([_change(deleting), _change(acl)]),
+    ) == (
+        frozenset(),
+        BUCKET_POLICY_CALLS,
+        frozenset({"s3.GetBucketPolicy", "s3.PutBucketPolicy", "s3.PutBucketAcl"}),
+    )

@@ -1,6 +1,7 @@
 """The planner: which findings of a report become changes, which manual steps, which are left out and
-why; revocations of one group merged. The fixers are small ones built here (real Remedy values from the
-finding's evidence), so these tests do not depend on the rules' own fixers."""
+why; revocations of one group merged, and never of rules that findings left out on purpose name. The
+fixers are small ones built here (real Remedy values from the finding's evidence), so these tests do
+not depend on the rules' own fixers, except where the real rules' evidence is what is tested."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 import msgspec
+import pytest
 
 from cloudwarden.config import Config, S3Config, SecurityGroupsConfig, SuppressionConfig
+from cloudwarden.engine import evaluate
 from cloudwarden.findings import (
     Finding,
     Location,
@@ -27,6 +30,12 @@ from cloudwarden.findings import (
 from cloudwarden.fix.plan import Change, ManualStep, Plan, Selection, plan_fixes
 from cloudwarden.remedy import Call, Fixer, Proposal, Remedy, State
 from cloudwarden.rules import RULES_BY_ID
+from cloudwarden.rules.sg_minimal_inbound import SG_MINIMAL_INBOUND
+from cloudwarden.rules.sg_no_internal_all_ports import SG_NO_INTERNAL_ALL_PORTS
+from cloudwarden.snapshot import SecurityGroup
+
+from .builders import default_group, ec2_account, permission, snapshot
+from .security_group_builders import DEFAULT
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
@@ -157,25 +166,55 @@ def _propose_keys(finding: Finding) -> Proposal:
 RECORD_UNPLANNABLE = "the evidence lacks the record set (record_set)"
 
 
-def _fixer(rule: str, propose: Callable[[Finding], Proposal], *, disruptive: bool = False) -> Fixer:
+def _fixer(
+    rule: str,
+    propose: Callable[[Finding], Proposal],
+    operations: frozenset[str] = frozenset(),
+    *,
+    disruptive: bool = False,
+) -> Fixer:
     return Fixer(
         rule=rule,
         summary="test fixer",
         actions=(),
-        operations=frozenset(),
+        operations=operations,
         propose=propose,
         disruptive=disruptive,
+    )
+
+
+BUCKET_OPERATIONS = frozenset(
+    {
+        "s3.GetBucketPolicy",
+        "s3.DeleteBucketPolicy",
+        "s3.PutBucketPolicy",
+        "s3.GetPublicAccessBlock",
+        "s3.PutPublicAccessBlock",
+        "s3.DeletePublicAccessBlock",
+    }
+)
+
+
+def _group_operations(direction: str) -> frozenset[str]:
+    return frozenset(
+        {
+            "ec2.DescribeSecurityGroups",
+            f"ec2.RevokeSecurityGroup{direction}",
+            f"ec2.AuthorizeSecurityGroup{direction}",
+        }
     )
 
 
 TEST_FIXERS = {
     fixer.rule: fixer
     for fixer in (
-        _fixer(S3_RULE, _propose_bucket),
-        _fixer(INBOUND_RULE, _revoking("ingress")),
-        _fixer(ALL_PORTS_RULE, _revoking("ingress")),
-        _fixer(EGRESS_RULE, _revoking("egress")),
-        _fixer(IAM_RULE, _propose_keys, disruptive=True),
+        _fixer(S3_RULE, _propose_bucket, BUCKET_OPERATIONS),
+        _fixer(INBOUND_RULE, _revoking("ingress"), _group_operations("Ingress")),
+        _fixer(ALL_PORTS_RULE, _revoking("ingress"), _group_operations("Ingress")),
+        _fixer(EGRESS_RULE, _revoking("egress"), _group_operations("Egress")),
+        _fixer(
+            IAM_RULE, _propose_keys, frozenset({"iam.ListAccessKeys", "iam.UpdateAccessKey"}), disruptive=True
+        ),
         _fixer(RECORD_RULE, lambda finding: Proposal(unplannable=RECORD_UNPLANNABLE)),
     )
 }
@@ -208,8 +247,13 @@ def finding(
     )
 
 
-def bucket_finding(bucket: str = "team-data", **changes: Any) -> Finding:
-    return finding(S3_RULE, bucket, BUCKET_TYPE, **changes)
+def bucket_finding(
+    bucket: str = "team-data", evidence: dict[str, Any] | None = None, **changes: Any
+) -> Finding:
+    """A finding on a bucket the scan found not declared public (its evidence says so)."""
+    return finding(
+        S3_RULE, bucket, BUCKET_TYPE, evidence={"declared_public": False, **(evidence or {})}, **changes
+    )
 
 
 def group_finding(
@@ -234,6 +278,7 @@ def plan_of(
     config: Config = NO_CONFIG,
     selection: Selection = EVERYTHING,
     include_disruptive: bool = False,
+    fixers: dict[str, Fixer] = TEST_FIXERS,
 ) -> Plan:
     report = Report(
         scan=ScanSummary(
@@ -254,7 +299,7 @@ def plan_of(
         selection,
         include_disruptive=include_disruptive,
         today=TODAY,
-        fixers=TEST_FIXERS,
+        fixers=fixers,
     )
 
 
@@ -567,4 +612,174 @@ def test_deactivations_of_two_keys_of_one_user_are_two_changes() -> None:
             change_of(user, deactivation("deploy-bot", "AKIASECOND")),
         ),
         (manual_of(user, "part of it needs a person", KEY_MANUAL),),
+    )
+
+
+def test_a_fixer_that_raises_on_malformed_evidence_makes_a_manual_step_not_a_change() -> None:
+    """An edited or corrupt report: nothing is guessed from evidence of the wrong shape."""
+    garbled = finding(INBOUND_RULE, GROUP, GROUP_TYPE, evidence={"internet_egress_group": False})
+    plan = plan_of(garbled)
+    assert (plan.changes, plan.manual, plan.left_out) == (
+        (),
+        (
+            manual_of(
+                garbled,
+                "no change can be planned: its evidence is malformed (KeyError('permissions'))",
+                "Fix it by hand.",
+            ),
+        ),
+        {},
+    )
+
+
+def test_a_fixer_proposing_a_call_it_does_not_declare_is_a_bug_that_stops_planning() -> None:
+    """The write session allows only declared operations: the alternatives' calls count too."""
+    undeclaring = _fixer(S3_RULE, _propose_bucket, BUCKET_OPERATIONS - {"s3.DeletePublicAccessBlock"})
+    with pytest.raises(AssertionError) as raised:
+        plan_of(bucket_finding(), fixers={S3_RULE: undeclaring})
+    assert str(raised.value) == (
+        "the fixer of s3-no-public-access proposed undeclared calls: s3.DeletePublicAccessBlock"
+    )
+
+
+@pytest.mark.parametrize(
+    ("evidence", "planned"),
+    [({"declared_public": False}, True), ({"declared_public": True}, False), ({}, False)],
+    ids=["not declared", "declared when scanned", "a report that does not say"],
+)
+def test_a_bucket_is_planned_only_when_the_report_says_it_was_not_declared_public(
+    evidence: dict[str, Any], planned: bool
+) -> None:
+    bucket = finding(S3_RULE, "team-data", BUCKET_TYPE, evidence=evidence)
+    plan = plan_of(bucket)
+    assert (plan.changes, plan.manual, plan.left_out) == (
+        (change_of(bucket, delete_policy("team-data"), alternatives=(block_public_access("team-data"),)),)
+        if planned
+        else (),
+        (),
+        {} if planned else {"declared-public": 1},
+    )
+
+
+def _default_group_with_ssh_from_the_world() -> SecurityGroup:
+    group = default_group(DEFAULT)
+    return msgspec.structs.replace(group, ingress=(*group.ingress, permission("tcp", 22, "0.0.0.0/0")))
+
+
+SUPPRESSED_SSH = SuppressionConfig(
+    rule=INBOUND_RULE, resource=DEFAULT, reason="the bastion's SSH, reviewed", expires=dt.date(2099, 1, 1)
+)
+
+
+@pytest.mark.parametrize("when", ["in the scan", "in the configuration given to fix"])
+def test_rules_a_suppressed_finding_names_are_not_revoked_by_another_rules_finding_on_the_group(
+    when: str,
+) -> None:
+    """The default group's SSH from the world, suppressed for sg-minimal-inbound, is also an inbound rule
+    of the default group (sg-no-internal-all-ports): that finding revokes its other rule only."""
+    suppressing = Config(suppressions=(SUPPRESSED_SSH,))
+    scanned, given_to_fix = (suppressing, NO_CONFIG) if when == "in the scan" else (NO_CONFIG, suppressing)
+    report = evaluate(
+        snapshot(ec2_account(_default_group_with_ssh_from_the_world())),
+        scanned,
+        rules=[SG_MINIMAL_INBOUND, SG_NO_INTERNAL_ALL_PORTS],
+    )
+    read_back = msgspec.json.decode(msgspec.json.encode(report), type=Report)
+    suppressed, all_ports = sorted(read_back.findings, key=lambda each: each.rule)
+    assert (suppressed.rule, all_ports.rule, all_ports.status) == (INBOUND_RULE, ALL_PORTS_RULE, Status.FAIL)
+
+    plan = plan_fixes(read_back, "scan.json", given_to_fix, today=TODAY)
+
+    itself = {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": DEFAULT, "UserId": ACCOUNT}]}
+    revoking_itself = Remedy(
+        action="revoke-ingress",
+        summary=(
+            f"Revoke the inbound rules All traffic from {DEFAULT} (this group); TCP 22 from 0.0.0.0/0 of "
+            f"{DEFAULT}, keeping its other rules. Except 1 of them, kept on purpose (see the manual steps)."
+        ),
+        state=State.SECURITY_GROUP_RULES,
+        read=_ec2("DescribeSecurityGroups", GroupIds=[DEFAULT]),
+        before={"direction": "ingress", "present": [itself], "absent": []},
+        after={"direction": "ingress", "present": [], "absent": [itself]},
+        calls=(_ec2("RevokeSecurityGroupIngress", GroupId=DEFAULT, IpPermissions=[itself]),),
+        rollback=(_ec2("AuthorizeSecurityGroupIngress", GroupId=DEFAULT, IpPermissions=[itself]),),
+    )
+    assert (plan.changes, plan.manual, plan.left_out) == (
+        (change_of(all_ports, revoking_itself),),
+        (
+            manual_of(
+                all_ports,
+                f"1 of its rules are kept: findings left out on purpose name them ({suppressed.id})",
+                KEPT_STEPS,
+            ),
+        ),
+        {"suppressed": 1},
+    )
+
+
+KEPT_STEPS = "Review them with whoever suppressed or designated the group; change them by hand."
+
+
+def test_a_suppressed_group_finding_that_names_no_rules_keeps_every_rule_of_its_direction() -> None:
+    """Which rules it meant cannot be told: another finding's revocation of the group's inbound rules is
+    dropped whole, its outbound one is not."""
+    suppressed = finding(
+        INBOUND_RULE,
+        GROUP,
+        GROUP_TYPE,
+        status=Status.SUPPRESSED,
+        evidence={"internet_egress_group": False},
+        suppression=Suppression(reason="reviewed", expires="2099-01-01", status_underneath=Status.FAIL),
+    )
+    all_ports = group_finding(ALL_PORTS_RULE, permissions=[ALL_INTERNAL, SSH_WORLD])
+    egress = group_finding(EGRESS_RULE, permissions=[ALL_WORLD])
+    plan = plan_of(suppressed, all_ports, egress)
+    assert (plan.changes, plan.manual, plan.left_out) == (
+        (change_of(egress, revocation("egress", GROUP, [ALL_WORLD])),),
+        (
+            manual_of(
+                all_ports,
+                f"2 of its rules are kept: findings left out on purpose name them ({suppressed.id})",
+                KEPT_STEPS,
+            ),
+        ),
+        {"suppressed": 1},
+    )
+
+
+def test_an_attested_group_finding_keeps_the_rules_it_names_in_that_group_only() -> None:
+    attested = finding(
+        INBOUND_RULE,
+        GROUP,
+        GROUP_TYPE,
+        status=Status.PASS,
+        evidence={
+            "attested_by": "alice",
+            "internet_egress_group": False,
+            "offending_rules": [{"rule": "TCP 22 from 0.0.0.0/0", "permission": SSH_WORLD}],
+        },
+    )
+    here = group_finding(ALL_PORTS_RULE, permissions=[ALL_INTERNAL, SSH_WORLD])
+    elsewhere = group_finding(ALL_PORTS_RULE, group=OTHER_GROUP, permissions=[SSH_WORLD])
+    plan = plan_of(attested, here, elsewhere)
+    assert (plan.changes, plan.manual, plan.left_out) == (
+        (
+            change_of(
+                here,
+                msgspec.structs.replace(
+                    revocation("ingress", GROUP, [ALL_INTERNAL]),
+                    summary=f"Revoke 2 ingress rule(s) of {GROUP}. Except 1 of them, kept on purpose "
+                    "(see the manual steps).",
+                ),
+            ),
+            change_of(elsewhere, revocation("ingress", OTHER_GROUP, [SSH_WORLD])),
+        ),
+        (
+            manual_of(
+                here,
+                f"1 of its rules are kept: findings left out on purpose name them ({attested.id})",
+                KEPT_STEPS,
+            ),
+        ),
+        {"attested": 1},
     )

@@ -420,12 +420,12 @@ def test_the_markdown_plan_escapes_what_would_be_markdown_or_html() -> None:
         "|---|---|---|---|---|---|\n"
         "| 1 | sg-minimal-inbound | 123456789012 | eu-west-1 | sg-\\`x\\` | "
         "Revoke &lt;script&gt;alert(1)&lt;/script&gt; "
-        "\\| \\[click\\](https://example.com) \\*now\\* |\n"
+        "\\| \\[click\\](https:&#8203;//example.com) \\*now\\* |\n"
         "\n"
         "## 1. sg-minimal-inbound on `` sg-`x` ``\n"
         "\n"
         f"Finding `{FINDING}` (also ```cw-``y```): Revoke &lt;script&gt;alert(1)&lt;/script&gt; \\| "
-        "\\[click\\](https://example.com) \\*now\\*\n"
+        "\\[click\\](https:&#8203;//example.com) \\*now\\*\n"
         "\n"
         "Before:\n"
         "\n"
@@ -459,6 +459,87 @@ def test_the_markdown_plan_escapes_what_would_be_markdown_or_html() -> None:
         "\n"
         "- **root-mfa** `a|b` (123456789012, finding `cw-root`): no API call fixes this rule's findings. "
         "Run \\`aws iam enable-mfa-device\\` &amp; &lt;b&gt;wait&lt;/b&gt;\\\\nthen check.\n"
+        "\n"
+        "## Left out\n"
+        "\n"
+        "- pass: 3\n"
+        "- suppressed: 1\n"
+    )
+
+
+def _iam(operation: str, **parameters: Any) -> Call:
+    return Call(service="iam", operation=operation, parameters=parameters)
+
+
+def test_the_markdown_plan_makes_no_mention_issue_reference_or_autolink_of_the_report() -> None:
+    """A user named like an e-mail address, a summary quoting issues, a team and URLs: shown with a
+    zero-width space after `@`, `#`, `GH`, a scheme's colon and `www`, so that a ticket links none of
+    them; code spans and fenced commands, where GitHub links nothing, keep them as they are."""
+    user = "ops@example.com"
+    remedy = Remedy(
+        action="deactivate-access-key",
+        summary=f"Deactivate the key of {user} (#123, GH-7, @org/team, www.example.com): https://evil.example/x",
+        state=State.ACCESS_KEY,
+        read=_iam("ListAccessKeys", UserName=user),
+        before={"user": user, "access_key_id": "AKIAEXAMPLE", "status": "Active"},
+        after={"user": user, "access_key_id": "AKIAEXAMPLE", "status": "Inactive"},
+        calls=(_iam("UpdateAccessKey", UserName=user, AccessKeyId="AKIAEXAMPLE", Status="Inactive"),),
+        rollback=(_iam("UpdateAccessKey", UserName=user, AccessKeyId="AKIAEXAMPLE", Status="Active"),),
+        disruptive=True,
+    )
+    change = _change(remedy, rule="iam-user-mfa", region="global", resource=user)
+    step = ManualStep(
+        finding="cw-2",
+        rule="iam-user-mfa",
+        account=ACCOUNT,
+        region="global",
+        resource="@alice",
+        why="part of it needs a person",
+        steps="Ask @alice to enrol MFA (ftp://x.example, http://wiki.example/mfa#enrol).",
+    )
+    assert render_plan_markdown(_plan((change,), (step,), report="scans/#12@x.json")) == (
+        "# cloudwarden fix plan: scans/#&#8203;12@&#8203;x.json\n"
+        "\n"
+        "Scanned at 2025-06-15T12:00:00+00:00: 1 change(s), 1 manual step(s), 4 finding(s) left out.\n"
+        "\n"
+        "| # | rule | account | region | resource | change |\n"
+        "|---|---|---|---|---|---|\n"
+        "| 1 | iam-user-mfa | 123456789012 | global | ops@&#8203;example.com | Deactivate the key of "
+        "ops@&#8203;example.com (#&#8203;123, GH&#8203;-7, @&#8203;org/team, www&#8203;.example.com): "
+        "https:&#8203;//evil.example/x |\n"
+        "\n"
+        "## 1. iam-user-mfa on `ops@example.com`\n"
+        "\n"
+        f"Finding `{FINDING}`: Deactivate the key of ops@&#8203;example.com (#&#8203;123, GH&#8203;-7, "
+        "@&#8203;org/team, www&#8203;.example.com): https:&#8203;//evil.example/x\n"
+        "\n"
+        "Before:\n"
+        "\n"
+        "```json\n"
+        "{\n"
+        '  "access_key_id": "AKIAEXAMPLE",\n'
+        '  "status": "Active",\n'
+        '  "user": "ops@example.com"\n'
+        "}\n"
+        "```\n"
+        "\n"
+        "Commands:\n"
+        "\n"
+        "```sh\n"
+        "aws iam update-access-key --user-name ops@example.com --access-key-id AKIAEXAMPLE "
+        "--status Inactive\n"
+        "```\n"
+        "\n"
+        "Undo:\n"
+        "\n"
+        "```sh\n"
+        "aws iam update-access-key --user-name ops@example.com --access-key-id AKIAEXAMPLE --status Active\n"
+        "```\n"
+        "\n"
+        "## Manual steps\n"
+        "\n"
+        "- **iam-user-mfa** `@alice` (123456789012, finding `cw-2`): part of it needs a person. Ask "
+        "@&#8203;alice to enrol MFA (ftp:&#8203;//x.example, http:&#8203;//wiki.example/mfa#&#8203;enrol).\n"
         "\n"
         "## Left out\n"
         "\n"

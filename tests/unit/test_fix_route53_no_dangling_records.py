@@ -1,7 +1,8 @@
 """The fixer of route53-no-dangling-records, on findings the rule makes of hand-built snapshots: each
-dangling or stale record set is deleted exactly as ListResourceRecordSets listed it (so Route53 refuses
-the deletion if it changed since the scan), and created again on rollback; a finding without the
-listed record set plans nothing."""
+dangling or stale record set whose every value dangles is deleted exactly as ListResourceRecordSets
+listed it (so Route53 refuses the deletion if it changed since the scan), and created again on rollback;
+a set whose other values may still serve is left to a person; a finding without the listed record set
+plans nothing."""
 
 from __future__ import annotations
 
@@ -22,8 +23,11 @@ from cloudwarden.snapshot import AccountSnapshot, RecordSet
 from .builders import (
     ACCOUNT_ID,
     AWS_ADDRESS,
+    ZONE,
     ZONE_ID,
     alias_record,
+    hosted_zone,
+    live_check,
     record_set,
     route53_account,
     route53_data,
@@ -54,6 +58,34 @@ WEIGHTED_BLUE = {
     "Weight": 10,
     "TTL": 60,
     "ResourceRecords": [{"Value": AWS_ADDRESS}],
+}
+HELD_ADDRESS = "54.239.28.86"
+"""An AWS address the account holds (an Elastic IP)."""
+API_TWO_ADDRESSES = {
+    "Name": "api.example.com.",
+    "Type": "A",
+    "TTL": 300,
+    "ResourceRecords": [{"Value": HELD_ADDRESS}, {"Value": AWS_ADDRESS}],
+}
+CHILD_SERVERS = (
+    "ns-0.awsdns-00.com",
+    "ns-1024.awsdns-00.org",
+    "ns-1536.awsdns-00.co.uk",
+    "ns-512.awsdns-00.net",
+)
+"""The delegation set of this account's zone dev.example.com."""
+PARTIAL_DELEGATION = {
+    "Name": "dev.example.com.",
+    "Type": "NS",
+    "TTL": 172800,
+    "ResourceRecords": [{"Value": "ns-0.awsdns-00.com."}, {"Value": "ns-1024.awsdns-00.org."}],
+}
+THIRD_PARTY_SERVERS = ("ns1.dnsprovider.example", "ns2.dnsprovider.example")
+THIRD_PARTY_DELEGATION = {
+    "Name": "dev.example.com.",
+    "Type": "NS",
+    "TTL": 172800,
+    "ResourceRecords": [{"Value": "ns1.dnsprovider.example."}, {"Value": "ns2.dnsprovider.example."}],
 }
 WILDCARD_TO_S3 = {
     "Name": "\\052.example.com.",
@@ -169,6 +201,78 @@ def test_a_wildcard_record_keeps_its_name_as_route53_escapes_it() -> None:
     assert finding.status is Status.FAIL
     assert remedy.read.parameters["StartRecordName"] == "\\052.example.com."
     assert remedy.calls == (_change("DELETE", record_id, WILDCARD_TO_S3),)
+
+
+def test_a_two_address_record_with_one_released_and_one_held_address_is_left_to_a_person() -> None:
+    """The rule fails the set on its released address; deleting the set would cut the held one too."""
+    record_id = f"{ZONE_ID}/api.example.com/A"
+    record = _as_listed(record_set("api.example.com", "A", HELD_ADDRESS, AWS_ADDRESS), API_TWO_ADDRESSES)
+    finding = _findings(route53_account(route53_data(record, elastic_ips=(HELD_ADDRESS,))))[record_id]
+
+    assert finding.status is Status.FAIL
+    assert finding.evidence == {
+        "zone": "example.com",
+        "type": "A",
+        "addresses": [HELD_ADDRESS, AWS_ADDRESS],
+        "zone_id": ZONE_ID,
+        "record_set": API_TWO_ADDRESSES,
+    }
+    assert ROUTE53_NO_DANGLING_RECORDS_FIX.propose(finding) == Proposal(
+        manual=f"The A record set api.example.com. of the hosted zone {ZONE_ID}: of its 2 values "
+        f"({HELD_ADDRESS}, {AWS_ADDRESS}), the finding names one that dangles ({AWS_ADDRESS} is an AWS "
+        "address no scanned account holds: whoever is given it next serves this name), not which of the "
+        "others are still held, private or outside AWS. Deleting the set would cut those too: remove only "
+        "the values that dangle (DELETE of the set as it is and CREATE of it without them, in one change "
+        "batch)."
+    )
+
+
+def test_a_delegation_to_only_some_of_an_owned_zones_route53_servers_is_left_to_a_person() -> None:
+    """The rule fails it as it fails a delegation to servers of no zone, and it still resolves."""
+    record_id = f"{ZONE_ID}/dev.example.com/NS"
+    record = _as_listed(record_set("dev.example.com", "NS", *CHILD_SERVERS[:2]), PARTIAL_DELEGATION)
+    child = hosted_zone("dev.example.com", "Z08761232DEVEXAMPLE2", name_servers=CHILD_SERVERS)
+    finding = _findings(route53_account(route53_data(record, zones=(ZONE, child))))[record_id]
+
+    assert finding.status is Status.FAIL
+    assert ROUTE53_NO_DANGLING_RECORDS_FIX.propose(finding) == Proposal(
+        manual=f"The NS record set dev.example.com. of the hosted zone {ZONE_ID}: the finding does not say "
+        "whether some of its Route53 name servers (ns-0.awsdns-00.com., ns-1024.awsdns-00.org.) still "
+        "serve a hosted zone of that name (a delegation to only some of a zone's servers fails too). "
+        "Deleting it could cut a delegation that still works: delete it if no zone of that name has these "
+        "servers, else set its values to that zone's name servers."
+    )
+
+
+def test_a_third_party_delegation_every_server_of_which_refuses_the_zone_is_deleted() -> None:
+    record_id = f"{ZONE_ID}/dev.example.com/NS"
+    record = _as_listed(record_set("dev.example.com", "NS", *THIRD_PARTY_SERVERS), THIRD_PARTY_DELEGATION)
+    refused = live_check(record_id, ",".join(THIRD_PARTY_SERVERS), delegation_refused=True)
+    finding = _findings(route53_account(route53_data(record, live=[refused])))[record_id]
+
+    (remedy,) = ROUTE53_NO_DANGLING_RECORDS_FIX.propose(finding).remedies
+
+    assert finding.status is Status.FAIL
+    assert remedy.summary == f"Delete the NS record set dev.example.com. from the hosted zone {ZONE_ID}."
+    assert remedy.calls == (_change("DELETE", record_id, THIRD_PARTY_DELEGATION),)
+    assert remedy.rollback == (_change("CREATE", record_id, THIRD_PARTY_DELEGATION),)
+    assert (remedy.before, remedy.after) == (
+        {"present": THIRD_PARTY_DELEGATION, "absent": None},
+        {"present": None, "absent": THIRD_PARTY_DELEGATION},
+    )
+
+
+def test_a_record_set_of_a_type_the_rule_does_not_judge_is_unplannable() -> None:
+    """An edited report: nothing says what its values are."""
+    record = _as_listed(record_set("legacy.example.com", "A", AWS_ADDRESS), LEFTOVER_ADDRESS)
+    finding = _findings(route53_account(route53_data(record)))[f"{ZONE_ID}/legacy.example.com/A"]
+    edited = msgspec.structs.replace(
+        finding, evidence={**finding.evidence, "record_set": {**LEFTOVER_ADDRESS, "Type": "TXT"}}
+    )
+
+    assert ROUTE53_NO_DANGLING_RECORDS_FIX.propose(edited) == Proposal(
+        unplannable="the recorded record set is of a type the rule does not judge: TXT"
+    )
 
 
 def test_the_fail_records_the_zone_id_and_the_record_set_as_listed() -> None:

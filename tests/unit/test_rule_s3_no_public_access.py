@@ -607,6 +607,7 @@ def test_declared_public_bucket_writable_by_anyone_through_its_policy_still_fail
     assert severity(verdict) is Severity.CRITICAL
     assert "declared public, but public write is never intended" in verdict.message
     assert verdict.evidence["public_can"] == ["read", "write"]
+    assert verdict.evidence["declared_public"] is True
 
 
 def test_declared_public_bucket_writable_by_anyone_through_its_acl_still_fails_critical() -> None:
@@ -615,6 +616,7 @@ def test_declared_public_bucket_writable_by_anyone_through_its_acl_still_fails_c
     assert verdict.status is Status.FAIL
     assert severity(verdict) is Severity.CRITICAL
     assert "public write is never intended" in verdict.message
+    assert verdict.evidence["declared_public"] is True
 
 
 def test_declared_public_bucket_whose_public_write_is_neutralised_passes() -> None:
@@ -633,6 +635,30 @@ def test_declared_public_bucket_that_is_not_public_passes_as_not_public() -> Non
     verdict = single(check(s3_bucket("www.example.com"), declared=("www.*",)))
     assert verdict.status is Status.PASS
     assert verdict.message.startswith("not public")
+
+
+def test_every_bucket_finding_says_whether_the_bucket_matches_s3_public_buckets() -> None:
+    """Failing, passing or unknown: a plan made without the scan's configuration still knows."""
+    verdicts = check(
+        s3_bucket("www.example.com", policy=PUBLIC_READ),
+        s3_bucket("www.example.org", grants=(group_grant(ALL_USERS, "WRITE"),)),
+        s3_bucket("www.example.net", grants=None),
+        s3_bucket("uploads", grants=(group_grant(ALL_USERS, "WRITE"),)),
+        s3_bucket("private-data"),
+        s3_bucket("secrets", grants=None),
+        declared=("www.*",),
+        errors=[s3_api_error("GetBucketAcl", "www.example.net"), s3_api_error("GetBucketAcl", "secrets")],
+    )
+    assert {
+        (verdict.status, verdict.resource.id, verdict.evidence["declared_public"]) for verdict in verdicts
+    } == {
+        (Status.PASS, "www.example.com", True),
+        (Status.FAIL, "www.example.org", True),
+        (Status.UNKNOWN, "www.example.net", True),
+        (Status.FAIL, "uploads", False),
+        (Status.PASS, "private-data", False),
+        (Status.UNKNOWN, "secrets", False),
+    }
 
 
 # --- AWS's own verdict (GetBucketPolicyStatus) -------------------------------------------------------
@@ -917,6 +943,7 @@ def test_failed_bucket_listing_is_one_unknown_for_the_account() -> None:
     assert verdict.resource.type == "AWS::::Account"
     assert verdict.message.startswith("the account's buckets could not be read: s3:ListBuckets")
     assert "AccessDenied" in verdict.message
+    assert "declared_public" not in verdict.evidence
 
 
 # --- the state a fix starts from (policy_document, acl, bucket_public_access_block) -----------------

@@ -13,9 +13,13 @@ from typer.testing import CliRunner
 
 from cloudwarden.cli import app
 from cloudwarden.findings import Severity, Status
+from cloudwarden.fix.command import fix_docs
 from cloudwarden.report.reference import (
+    DISRUPTIVE,
+    NO_AUTOMATIC_FIX,
     NOT_DOCUMENTED,
     REGENERATE,
+    AutomaticFix,
     anchor,
     render_rules_json,
     render_rules_markdown,
@@ -23,7 +27,7 @@ from cloudwarden.report.reference import (
     rules_entries,
 )
 from cloudwarden.ruledoc import Example, RuleDoc
-from cloudwarden.rules import RULE_IDS, RULES, RULES_BY_ID
+from cloudwarden.rules import FIXERS, RULE_IDS, RULES, RULES_BY_ID
 from cloudwarden.snapshot import Collection
 
 CONTRACT_RULE_IDS = (
@@ -60,7 +64,18 @@ KEPT_JSON_KEYS = frozenset(
 )
 """What `rules --format json` has always given: scripts read these."""
 ADDED_JSON_KEYS = frozenset(
-    {"summary", "passes", "fails", "unknown", "needs", "examples", "can_be_manual", "iac", "compliance"}
+    {
+        "summary",
+        "passes",
+        "fails",
+        "unknown",
+        "needs",
+        "examples",
+        "can_be_manual",
+        "iac",
+        "compliance",
+        "automatic_fix",
+    }
 )
 
 HEADINGS = (
@@ -71,6 +86,7 @@ HEADINGS = (
     "Severity",
     "Why",
     "Fix",
+    "Automatic fix",
     "Permissions",
     "Collects",
     "Examples",
@@ -110,6 +126,12 @@ DOCUMENTED = RuleDoc(
         Example(Status.UNKNOWN, "GetBucketPolicy denied"),
     ),
 )
+POLICY_DELETION = AutomaticFix(
+    summary="Deletes the [bold]public[/bold] | policy.",
+    actions=("s3:GetBucketPolicy", "s3:DeleteBucketPolicy"),
+    disruptive=False,
+)
+"""A fixer of DOCUMENTED, whose summary holds a pipe and what rich would read as markup."""
 
 
 def _rules_output(*arguments: str) -> str:
@@ -200,7 +222,7 @@ def test_a_rule_that_can_be_manual_shows_manual_where_others_show_fail() -> None
 
 
 def test_the_committed_reference_is_what_the_code_renders() -> None:
-    rendered = render_rules_markdown(RULES)
+    rendered = render_rules_markdown(RULES, automatic_fixes=fix_docs())
     committed = REFERENCE.read_text(encoding="utf-8") if REFERENCE.is_file() else ""
     if committed != rendered:
         pytest.fail(
@@ -211,7 +233,7 @@ def test_the_committed_reference_is_what_the_code_renders() -> None:
 
 
 def test_the_command_prints_the_reference() -> None:
-    assert _rules_output("--format", "markdown") == render_rules_markdown(RULES)
+    assert _rules_output("--format", "markdown") == render_rules_markdown(RULES, automatic_fixes=fix_docs())
 
 
 def test_the_reference_says_it_is_generated_and_how_to_regenerate() -> None:
@@ -229,7 +251,7 @@ def test_the_index_links_every_rule_to_its_section_in_order() -> None:
 
 
 def test_every_section_has_the_fixed_headings_in_order() -> None:
-    markdown = render_rules_markdown(RULES)
+    markdown = render_rules_markdown(RULES, automatic_fixes=fix_docs())
     for section in markdown.split("\n## ")[1:]:
         assert re.findall(r"^### (.+)$", section, flags=re.MULTILINE) == list(HEADINGS)
 
@@ -261,11 +283,104 @@ def test_a_documented_rule_renders_every_field() -> None:
 
 def test_an_undocumented_rule_renders_in_every_format() -> None:
     """A rule whose documentation is not written yet shows the gap instead of failing the command."""
-    markdown = render_rules_markdown((UNDOCUMENTED,))
-    # all but severity, collects, compliance, and plans and templates (None: nothing to judge there)
-    assert markdown.count(NOT_DOCUMENTED) == len(HEADINGS) - 4
+    markdown = render_rules_markdown((UNDOCUMENTED,), automatic_fixes={})
+    # all but severity, automatic fix (none: a manual step), collects, compliance, and plans and
+    # templates (None: nothing to judge there)
+    assert markdown.count(NOT_DOCUMENTED) == len(HEADINGS) - 5
     assert json.loads(render_rules_json((UNDOCUMENTED,)))[0]["examples"] == []
     assert render_rules_terminal((UNDOCUMENTED,), color=False).splitlines()[0] == "undocumented-rule  (low)"
+
+
+# --- what `cloudwarden fix` does ----------------------------------------------------------------------------
+
+
+def _markdown_headings(markdown: str) -> list[str]:
+    return re.findall(r"^### (.+)$", markdown, flags=re.MULTILINE)
+
+
+def test_without_the_fixers_the_reference_leaves_the_automatic_fix_out() -> None:
+    """The framework view and older callers render without the fixers: no section, key or line for them."""
+    assert _markdown_headings(render_rules_markdown((DOCUMENTED,))) == [
+        heading for heading in HEADINGS if heading != "Automatic fix"
+    ]
+    assert "automatic_fix" not in rules_entries((DOCUMENTED,))[0]
+    assert "auto-fix" not in render_rules_terminal((DOCUMENTED,), color=False)
+
+
+def test_a_rule_with_a_fixer_shows_its_summary_and_iam_actions_in_every_format() -> None:
+    fixes = {"documented-rule": POLICY_DELETION}
+    markdown = render_rules_markdown((DOCUMENTED,), automatic_fixes=fixes)
+    assert (
+        "### Fix\n\nBlock public access.\n\n"
+        "### Automatic fix\n\nDeletes the [bold]public[/bold] | policy.\n\n"
+        "IAM actions: `s3:GetBucketPolicy`, `s3:DeleteBucketPolicy`.\n\n"
+        "### Permissions\n"
+    ) in markdown
+    assert rules_entries((DOCUMENTED,), automatic_fixes=fixes)[0]["automatic_fix"] == (
+        "Deletes the [bold]public[/bold] | policy. IAM actions: s3:GetBucketPolicy, s3:DeleteBucketPolicy."
+    )
+    lines = render_rules_terminal((DOCUMENTED,), color=False, automatic_fixes=fixes).splitlines()
+    assert lines[7:11] == [
+        "  fix          Block public access.",
+        "  auto-fix     Deletes the [bold]public[/bold] | policy.",
+        "  fix actions  s3:GetBucketPolicy, s3:DeleteBucketPolicy",
+        "  permissions  s3:GetBucketPolicy, s3:ListAllMyBuckets",
+    ]
+
+
+def test_a_disruptive_fixer_says_it_is_planned_only_with_include_disruptive() -> None:
+    fixes = {
+        "documented-rule": dataclasses.replace(POLICY_DELETION, summary="Deactivates keys.", disruptive=True)
+    }
+    markdown = render_rules_markdown((DOCUMENTED,), automatic_fixes=fixes)
+    assert (
+        "### Automatic fix\n\nDeactivates keys.\n\n"
+        "IAM actions: `s3:GetBucketPolicy`, `s3:DeleteBucketPolicy`.\n\n"
+        "Disruptive: planned only with `cloudwarden fix --include-disruptive`.\n\n"
+        "### Permissions\n"
+    ) in markdown
+    assert rules_entries((DOCUMENTED,), automatic_fixes=fixes)[0]["automatic_fix"] == (
+        "Deactivates keys. IAM actions: s3:GetBucketPolicy, s3:DeleteBucketPolicy. "
+        "Disruptive: planned only with `cloudwarden fix --include-disruptive`."
+    )
+    lines = render_rules_terminal((DOCUMENTED,), color=False, width=200, automatic_fixes=fixes).splitlines()
+    assert lines[8:10] == [
+        f"  auto-fix     Deactivates keys. {DISRUPTIVE}",
+        "  fix actions  s3:GetBucketPolicy, s3:DeleteBucketPolicy",
+    ]
+
+
+def test_a_rule_without_a_fixer_says_its_fails_are_manual_steps() -> None:
+    markdown = render_rules_markdown((DOCUMENTED,), automatic_fixes={})
+    assert f"### Automatic fix\n\n{NO_AUTOMATIC_FIX}\n\n### Permissions\n" in markdown
+    assert rules_entries((DOCUMENTED,), automatic_fixes={})[0]["automatic_fix"] == NO_AUTOMATIC_FIX
+    assert NO_AUTOMATIC_FIX == (
+        "None: no API call fixes it; `cloudwarden fix` lists the rule's remediation as a manual step."
+    )
+    lines = render_rules_terminal((DOCUMENTED,), color=False, width=200, automatic_fixes={}).splitlines()
+    assert lines[7:10] == [
+        "  fix          Block public access.",
+        f"  auto-fix     {NO_AUTOMATIC_FIX}",
+        "  permissions  s3:GetBucketPolicy, s3:ListAllMyBuckets",
+    ]
+    assert DISRUPTIVE not in markdown
+
+
+def test_the_fix_commands_docs_are_the_fixers() -> None:
+    assert fix_docs() == {
+        rule: AutomaticFix(summary=fixer.summary, actions=fixer.actions, disruptive=fixer.disruptive)
+        for rule, fixer in FIXERS.items()
+    }
+    assert fix_docs()["iam-user-mfa"].actions == ("iam:ListAccessKeys", "iam:UpdateAccessKey")
+    assert fix_docs()["iam-user-mfa"].disruptive is True
+
+
+def test_the_command_documents_every_rules_automatic_fix() -> None:
+    output = _rules_output("--format", "json")
+    assert output == render_rules_json(RULES, automatic_fixes=fix_docs())
+    manual = {entry["id"]: entry["automatic_fix"] == NO_AUTOMATIC_FIX for entry in json.loads(output)}
+    assert manual == {rule_id: rule_id not in FIXERS for rule_id in RULE_IDS}
+    assert len(re.findall(r"^  auto-fix  ", _rules_output(), flags=re.MULTILINE)) == len(RULE_IDS)
 
 
 # --- rules --format json ---------------------------------------------------------------------------------

@@ -253,9 +253,11 @@ class AwsSession:
         boto3_session: boto3.Session | None = None,
         statistics: CallStatistics | None = None,
         allowed: frozenset[str] | None = None,
+        attempts: int = 8,
     ) -> None:
         """`allowed`: the operations its clients may call; None: the scanner's declared reads
-        (`operations.DECLARED_OPERATIONS`), the guard of every scan."""
+        (`operations.DECLARED_OPERATIONS`), the guard of every scan. `attempts`: how many times a
+        call is sent at most (retried with adaptive back-off; 1: never retried)."""
         if boto3_session is not None:
             self._session = boto3_session
         elif botocore_session is None:
@@ -269,7 +271,7 @@ class AwsSession:
         self._available: dict[str, frozenset[str]] = {}
         self._lock = threading.Lock()
         self._config = botocore.config.Config(
-            retries={"mode": "adaptive", "max_attempts": 8},
+            retries={"mode": "adaptive", "max_attempts": attempts},
             max_pool_connections=max_connections,
             connect_timeout=5,
             read_timeout=60,

@@ -8,9 +8,11 @@ and the journal records what was seen before and after.
 The journal (`cloudwarden.fix-journal/1`) is rewritten whole (a temporary file renamed,
 `files.written_whole`) before each change is sent (the entry `started`) and after it: a run stopped
 half-way leaves a journal that names the change it was making. `rollback` reads it, and for each
-change applied (or started), latest first, re-reads the state: if it is still what the change left
-(`after`), the change's rollback calls restore `before`; if someone changed it since, it is skipped.
-Changes are made only in the account of the credentials; changes of other accounts are skipped.
+change applied, started, unverified or failed after a call was sent (`to_roll_back`), latest first,
+re-reads the state: if it is still what the change left (`after`), the change's rollback calls
+restore `before`; if someone changed it since, it is skipped (and tried again by the next rollback).
+Changes are made only in the account of the credentials, only on the resource their read reads, and
+never to the access keys of the user making them; other changes are skipped.
 """
 
 from __future__ import annotations
@@ -32,11 +34,18 @@ from cloudwarden.remedy import Call
 
 JOURNAL_SCHEMA = "cloudwarden.fix-journal/1"
 
+NEVER_TOOK_EFFECT = "it never took effect"
+"""The rollback of a change whose call was refused and whose state is still as before: nothing to undo."""
+
 
 class Sender(Protocol):
     """What applying needs of AWS (`collect.writer.Writer`)."""
 
     def account(self) -> str: ...
+
+    def caller(self) -> str:
+        """The ARN of the identity the calls are made as."""
+        ...
 
     def send(
         self, service: str, operation: str, parameters: dict[str, Any], region: str | None
@@ -52,6 +61,9 @@ class Outcome(enum.StrEnum):
     STARTED = "started"
     """Its calls were being sent when the run stopped: it may be applied."""
     APPLIED = "applied"
+    UNVERIFIED = "unverified"
+    """Its calls were accepted, but the state read after is not (or could not be read as) the one
+    it meant to leave: counted as failed, and rolled back like an applied change."""
     SKIPPED = "skipped"
     FAILED = "failed"
     ROLLED_BACK = "rolled-back"
@@ -64,6 +76,10 @@ class Step(msgspec.Struct, kw_only=True):
     reason: str | None = None
     at: str
     calls_sent: int = 0
+    """Calls AWS accepted."""
+    calls_attempted: int = 0
+    """Calls sent, accepted or not: a refused call may still have taken effect (an answer lost on the
+    way back), so a change whose calls were attempted is considered by rollback."""
     seen_before: Any = None
     seen_after: Any = None
     verified: bool | None = None
@@ -153,6 +169,51 @@ def _send_all(sender: Sender, change: Change, calls: tuple[Call, ...], failure: 
     return sent
 
 
+_TARGET_PARAMETERS = ("Bucket", "GroupId", "HostedZoneId", "UserName")
+"""The parameters that name the resource a call acts on."""
+
+
+def _resource_of(call: Call) -> dict[str, Any]:
+    named = {key: call.parameters[key] for key in _TARGET_PARAMETERS if key in call.parameters}
+    group_ids = call.parameters.get("GroupIds")
+    if isinstance(group_ids, list) and len(group_ids) == 1:
+        named["GroupId"] = group_ids[0]
+    return named
+
+
+def strays(change: Change) -> list[str]:
+    """The calls of `change` (and of its rollback) that act on another resource than the one its read
+    reads: a plan or journal edited by hand is not trusted to aim its calls elsewhere."""
+    resource = _resource_of(change.read)
+    return [
+        call.key
+        for call in (*change.calls, *change.rollback)
+        if not resource or _resource_of(call) != resource
+    ]
+
+
+def _caller_user(arn: str) -> str | None:
+    """The user name of an IAM user's ARN (`arn:aws:iam::123456789012:user/path/name`), else None."""
+    resource = arn.split(":", 5)[-1]
+    return resource.rsplit("/", 1)[-1] if resource.startswith("user/") else None
+
+
+def _refusal(change: Change, account: str, caller: str, *, undoing: bool = False) -> str | None:
+    """Why `change` must not be made with these credentials, if it must not."""
+    if change.account != account:
+        return f"the credentials are in account {account}, not {change.account}"
+    aimed_elsewhere = strays(change)
+    if aimed_elsewhere:
+        return f"its calls act on another resource than it reads: {', '.join(aimed_elsewhere)}"
+    if (
+        not undoing
+        and change.before.get("user") is not None
+        and change.before.get("user") == _caller_user(caller)
+    ):
+        return "it would deactivate an access key of the user these credentials are: do it by hand"
+    return None
+
+
 def _verified(
     sender: Sender, change: Change, expected: dict[str, Any], failure: type[Exception]
 ) -> tuple[Any, bool | None]:
@@ -186,11 +247,35 @@ def _step(
         sent = _send_all(sender, change, calls, failure)
     except _Failed as failed:
         return Step(
-            outcome=Outcome.FAILED, reason=failed.reason, at=_now(), calls_sent=failed.sent, seen_before=seen
+            outcome=Outcome.FAILED,
+            reason=failed.reason,
+            at=_now(),
+            calls_sent=failed.sent,
+            calls_attempted=failed.sent + 1,
+            seen_before=seen,
         )
     seen_after, verified = _verified(sender, change, left, failure)
+    if not verified:
+        return Step(
+            outcome=Outcome.UNVERIFIED if done is Outcome.APPLIED else Outcome.FAILED,
+            reason="the calls were accepted, but the state read after is not the one expected"
+            if verified is False
+            else "the calls were accepted, but the state could not be read after",
+            at=_now(),
+            calls_sent=sent,
+            calls_attempted=sent,
+            seen_before=seen,
+            seen_after=seen_after,
+            verified=verified,
+        )
     return Step(
-        outcome=done, at=_now(), calls_sent=sent, seen_before=seen, seen_after=seen_after, verified=verified
+        outcome=done,
+        at=_now(),
+        calls_sent=sent,
+        calls_attempted=sent,
+        seen_before=seen,
+        seen_after=seen_after,
+        verified=verified,
     )
 
 
@@ -222,16 +307,14 @@ def apply_plan(
     """Apply every change of `plan` in the credentials' account, journaling each as it happens.
     `failure` is the exception a refused call raises (`collect.writer.CallFailed`)."""
     account = sender.account()
+    caller = sender.caller()
     journal = Journal(report=plan.report, account=account, started_at=_now())
     write_journal(journal_path, journal)
     summary = Summary()
     for change in plan.changes:
-        if change.account != account:
-            step = Step(
-                outcome=Outcome.SKIPPED,
-                reason=f"the credentials are in account {account}, not {change.account}",
-                at=_now(),
-            )
+        refusal = _refusal(change, account, caller)
+        if refusal is not None:
+            step = Step(outcome=Outcome.SKIPPED, reason=refusal, at=_now())
         else:
             entry = Entry(change=change, applied=Step(outcome=Outcome.STARTED, at=_now()))
             journal.entries.append(entry)
@@ -254,28 +337,50 @@ def rollback(
     each rollback as it happens (a change rolled back is not rolled back twice)."""
     journal = read_journal(journal_path)
     account = sender.account()
+    caller = sender.caller()
     summary = Summary()
-    for entry in reversed(journal.entries):
-        if entry.applied.outcome not in (Outcome.APPLIED, Outcome.STARTED):
-            continue
-        if entry.rollback is not None and entry.rollback.outcome is Outcome.ROLLED_BACK:
-            continue
+    for entry in reversed(to_roll_back(journal)):
         change = entry.change
-        if account != journal.account:
-            step = Step(
-                outcome=Outcome.SKIPPED,
-                reason=f"the credentials are in account {account}, the journal's changes in "
-                f"{journal.account}",
-                at=_now(),
-            )
+        refusal = (
+            f"the journal was written in account {journal.account}"
+            if change.account != journal.account
+            else _refusal(change, account, caller, undoing=True)
+        )
+        if refusal is not None:
+            step = Step(outcome=Outcome.SKIPPED, reason=refusal, at=_now())
         else:
             step = _step(
                 sender, change, change.after, change.before, change.rollback, Outcome.ROLLED_BACK, failure
             )
             if step.outcome is Outcome.SKIPPED:
+                if entry.applied.outcome is Outcome.FAILED and entry.applied.calls_sent == 0:
+                    # Its one call sent was refused and did not take effect after all: nothing to undo.
+                    # (An earlier call that was accepted did: that is not forgotten.)
+                    entry.rollback = Step(outcome=Outcome.SKIPPED, reason=NEVER_TOOK_EFFECT, at=_now())
+                    write_journal(journal_path, journal)
+                    continue
                 step.reason = (step.reason or "").replace("drifted:", "changed since the fix:", 1)
         entry.rollback = step
         write_journal(journal_path, journal)
         summary.count(step)
         tell(change, step)
     return summary
+
+
+def to_roll_back(journal: Journal) -> list[Entry]:
+    """The entries a rollback considers, in the journal's order: changes applied, started, unverified,
+    or failed after a call was sent (it may have taken effect), not rolled back yet nor found never
+    to have taken effect."""
+    return [
+        entry
+        for entry in journal.entries
+        if (
+            entry.applied.outcome in (Outcome.APPLIED, Outcome.STARTED, Outcome.UNVERIFIED)
+            or (entry.applied.outcome is Outcome.FAILED and entry.applied.calls_attempted > 0)
+        )
+        and (
+            entry.rollback is None
+            or entry.rollback.outcome is Outcome.FAILED
+            or (entry.rollback.outcome is Outcome.SKIPPED and entry.rollback.reason != NEVER_TOOK_EFFECT)
+        )
+    ]

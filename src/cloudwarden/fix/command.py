@@ -6,11 +6,13 @@ Planning reads the report and the configuration only. Applying and rolling back 
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
-from cloudwarden.collect.writer import CallFailed, Writer
+from cloudwarden.collect.writer import CallFailed, Writer, WriterError
 from cloudwarden.fix.apply import (
     JournalError,
     Outcome,
@@ -19,9 +21,11 @@ from cloudwarden.fix.apply import (
     apply_plan,
     read_journal,
     rollback,
+    to_roll_back,
 )
 from cloudwarden.fix.plan import Change, Plan
 from cloudwarden.remedy import Fixer
+from cloudwarden.report.reference import AutomaticFix
 from cloudwarden.rules import FIXERS
 
 JOURNAL_SUFFIX = ".fix-journal.json"
@@ -44,6 +48,15 @@ def fix_actions(rules: Sequence[str] | None = None) -> list[str]:
     return sorted({"sts:GetCallerIdentity", *(action for fixer in chosen for action in fixer.actions)})
 
 
+def fix_docs() -> dict[str, AutomaticFix]:
+    """What each fixer does, by rule id, for `cloudwarden rules` (the reference cannot read the fixers
+    itself: reports never import the rules). A rule left out has no fixer: its FAILs are manual steps."""
+    return {
+        rule: AutomaticFix(summary=fixer.summary, actions=fixer.actions, disruptive=fixer.disruptive)
+        for rule, fixer in FIXERS.items()
+    }
+
+
 def default_journal(report: Path) -> Path:
     """Beside the report: `scan.json` -> `scan.fix-journal.json`."""
     return report.with_name(report.stem + JOURNAL_SUFFIX)
@@ -59,6 +72,30 @@ def new_journal(path: Path) -> Path:
     if not path.parent.is_dir():
         raise FixProblem(f"--journal {path}: no such directory: {path.parent}")
     return path
+
+
+@contextlib.contextmanager
+def reserved(path: Path) -> Iterator[None]:
+    """`path` created empty, exclusively (O_EXCL, following no link), for the block: of two runs
+    applying at once with one journal path, the second is refused instead of replacing the first's
+    journal. Removed again when the block ends before anything was journaled (the file is still
+    empty); the journal itself is then written over it whole (`apply.write_journal`)."""
+    try:
+        descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY | os.O_NOFOLLOW, 0o600)
+    except FileExistsError as error:
+        raise FixProblem(
+            f"{path} exists: it may be the journal of earlier changes (their only way back); "
+            "give another --journal, or move it away"
+        ) from error
+    except OSError as error:
+        raise FixProblem(f"--journal {path}: cannot be created: {error.strerror}") from error
+    os.close(descriptor)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            if path.stat().st_size == 0:
+                path.unlink()
 
 
 def confirm(question: str, yes: bool, ask: Callable[[str], bool]) -> bool:
@@ -86,8 +123,22 @@ def _printable(text: str) -> str:
     return "".join(character if character.isprintable() else repr(character)[1:-1] for character in text)
 
 
+def operations_of(changes: Iterable[Change]) -> frozenset[str]:
+    """What a session needs to make (and check, and undo) `changes`: their own calls only, each one
+    declared by a fixer; the session refuses every other operation."""
+    used = {call.key for change in changes for call in (change.read, *change.calls, *change.rollback)}
+    return frozenset(used) & fix_operations()
+
+
+def _writer(profile: str | None, changes: Sequence[Change]) -> Writer:
+    try:
+        return Writer(profile, operations_of(changes))
+    except WriterError as error:
+        raise FixProblem(str(error)) from error
+
+
 def run_apply(plan: Plan, profile: str | None, journal: Path) -> Summary:
-    writer = Writer(profile, fix_operations())
+    writer = _writer(profile, plan.changes)
     try:
         summary, _ = apply_plan(plan, writer, journal, CallFailed, _tell("applied"))
     except JournalError as error:  # nothing more is sent once a change cannot be journaled
@@ -101,21 +152,16 @@ def run_apply(plan: Plan, profile: str | None, journal: Path) -> Summary:
     return summary
 
 
-def pending_rollbacks(journal: Path) -> int:
+def pending_rollbacks(journal: Path) -> list[Change]:
+    """The changes `--rollback` would consider, in the journal's order."""
     try:
-        entries = read_journal(journal).entries
+        return [entry.change for entry in to_roll_back(read_journal(journal))]
     except JournalError as error:
         raise FixProblem(str(error)) from error
-    return sum(
-        1
-        for entry in entries
-        if entry.applied.outcome in (Outcome.APPLIED, Outcome.STARTED)
-        and (entry.rollback is None or entry.rollback.outcome is not Outcome.ROLLED_BACK)
-    )
 
 
 def run_rollback(journal: Path, profile: str | None) -> Summary:
-    writer = Writer(profile, fix_operations())
+    writer = _writer(profile, pending_rollbacks(journal))
     try:
         summary = rollback(journal, writer, CallFailed, _tell("rolled back"))
     except JournalError as error:

@@ -37,6 +37,8 @@ from cloudwarden.rules import FIXERS, RULES_BY_ID
 FIX_SCHEMA = "cloudwarden.fix/1"
 
 S3_RULE = "s3-no-public-access"
+EGRESS_RULE = "sg-egress-via-nsm-only"
+_EVERY_PERMISSION = "*"
 SECURITY_GROUP_TYPE = "AWS::EC2::SecurityGroup"
 
 
@@ -62,6 +64,11 @@ class LeftOut:
     INTERNET_EGRESS_GROUP = "internet-egress-group"
     DISRUPTIVE = "disruptive"
     IAC = "iac"
+
+
+_KEPT_ON_PURPOSE = frozenset({"suppressed", "attested", "declared-public", "internet-egress-group"})
+"""Left out because people decided to keep them: what they name is never changed by another finding's
+change."""
 
 
 class Change(Remedy, frozen=True, kw_only=True):
@@ -136,6 +143,7 @@ def plan_fixes(
     planner = _Planner(config, day, include_disruptive, fixers)
     for finding in report.findings:
         planner.add(finding, selection)
+    planner.keep_protected()
     return Plan(
         report=report_name,
         scanned_at=report.scan.started_at,
@@ -155,6 +163,9 @@ class _Planner:
         self.manual: list[ManualStep] = []
         self.left_out: dict[str, int] = {}
         self._by_target: dict[Target, int] = {}
+        self._protected: dict[tuple[str, str, str, str], dict[str, str]] = {}
+        """Per (account, region, group, direction): the permissions that findings left out on purpose
+        name (canonical form -> finding id): no other finding's change may revoke them."""
 
     def _leave_out(self, reason: str) -> None:
         self.left_out[reason] = self.left_out.get(reason, 0) + 1
@@ -163,12 +174,33 @@ class _Planner:
         reason = self._reason_to_leave_out(finding, selection)
         if reason is not None:
             self._leave_out(reason)
+            if reason in _KEPT_ON_PURPOSE:
+                self._protect(finding)
             return
         fixer = self._fixers.get(finding.rule)
         if fixer is None:
             self._manual(finding, "no API call fixes this rule's findings", _steps(finding))
             return
-        proposal = fixer.propose(finding)
+        try:
+            proposal = fixer.propose(finding)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+            # Evidence of the wrong shape (an edited or corrupt report): no change is guessed from it.
+            self._manual(
+                finding, f"no change can be planned: its evidence is malformed ({error!r})", _steps(finding)
+            )
+            return
+        undeclared = sorted(
+            {
+                call.key
+                for remedy in (*proposal.remedies, *proposal.alternatives)
+                for call in (remedy.read, *remedy.calls, *remedy.rollback)
+            }
+            - fixer.operations
+        )
+        if undeclared:
+            raise AssertionError(
+                f"the fixer of {finding.rule} proposed undeclared calls: {', '.join(undeclared)}"
+            )
         if proposal.unplannable is not None:
             self._manual(finding, f"no change can be planned: {proposal.unplannable}", _steps(finding))
             return
@@ -196,8 +228,11 @@ class _Planner:
             return LeftOut.MANUAL
         if active_suppression(self._config.suppressions, finding, self._today) is not None:
             return LeftOut.SUPPRESSED
-        if finding.rule == S3_RULE and _declared_public(finding, self._config.s3.public_buckets):
-            return LeftOut.DECLARED_PUBLIC
+        if finding.rule == S3_RULE and (
+            finding.evidence.get("declared_public") is not False
+            or _declared_public(finding, self._config.s3.public_buckets)
+        ):
+            return LeftOut.DECLARED_PUBLIC  # declared when scanned, now, or a report that does not say
         if finding.resource.type == SECURITY_GROUP_TYPE and self._maybe_egress_group(finding):
             return LeftOut.INTERNET_EGRESS_GROUP
         return None
@@ -209,6 +244,69 @@ class _Planner:
         if finding.evidence.get("internet_egress_group") is not False:
             return True  # designated when scanned, or a report that does not say
         return any(entry == finding.resource.id or entry.startswith("tag:") for entry in designated)
+
+    def _protect(self, finding: Finding) -> None:
+        """Remember the permissions a group finding left out on purpose names, so that another rule's
+        finding on the same group does not revoke them (a suppressed world-open rule of a default
+        group is also an inbound rule of the default group)."""
+        if finding.resource.type != SECURITY_GROUP_TYPE:
+            return
+        direction = "egress" if finding.rule == EGRESS_RULE else "ingress"
+        offending = finding.evidence.get("offending_rules")
+        key = (finding.account, finding.region, finding.resource.id, direction)
+        protected = self._protected.setdefault(key, {})
+        if not isinstance(offending, list):
+            protected[_EVERY_PERMISSION] = finding.id  # cannot tell which: the group's rules are kept
+            return
+        for entry in offending:
+            permission = entry.get("permission") if isinstance(entry, dict) else None
+            if isinstance(permission, dict):
+                protected[_canonical(permission)] = finding.id
+
+    def keep_protected(self) -> None:
+        """Take out of the revocations every permission a finding left out on purpose names; a change
+        left with nothing to revoke is dropped. Each such permission becomes a manual note."""
+        kept: list[Change] = []
+        for change in self.changes:
+            if change.state is not State.SECURITY_GROUP_RULES:
+                kept.append(change)
+                continue
+            key = (change.account, change.region, change.resource, str(change.before.get("direction")))
+            protected = self._protected.get(key, {})
+            permissions = change.before["present"]
+            blocked = [p for p in permissions if _EVERY_PERMISSION in protected or _canonical(p) in protected]
+            if not blocked:
+                kept.append(change)
+                continue
+            why = ", ".join(
+                sorted({protected.get(_canonical(p), protected.get(_EVERY_PERMISSION, "")) for p in blocked})
+            )
+            self.manual.append(
+                ManualStep(
+                    finding=change.finding,
+                    rule=change.rule,
+                    account=change.account,
+                    region=change.region,
+                    resource=change.resource,
+                    why=f"{len(blocked)} of its rules are kept: findings left out on purpose name them "
+                    f"({why})",
+                    steps="Review them with whoever suppressed or designated the group; change them by hand.",
+                )
+            )
+            remaining = [p for p in permissions if p not in blocked]
+            if remaining:
+                kept.append(
+                    msgspec.structs.replace(
+                        change,
+                        before={**change.before, "present": remaining},
+                        after={**change.after, "absent": remaining},
+                        calls=_with_permissions(change.calls, remaining),
+                        rollback=_with_permissions(change.rollback, remaining),
+                        summary=f"{change.summary} Except {len(blocked)} of them, kept on purpose "
+                        "(see the manual steps).",
+                    )
+                )
+        self.changes = kept
 
     def _plan_remedy(self, finding: Finding, remedy: Remedy, alternatives: tuple[Remedy, ...]) -> None:
         change = Change(
@@ -285,5 +383,8 @@ def _steps(finding: Finding) -> str:
     return finding.remediation or (rule.remediation if rule is not None else "")
 
 
-def _canonical(call: Call) -> str:
-    return msgspec.json.encode({"call": call.key, "parameters": call.parameters}, order="sorted").decode()
+def _canonical(value: Call | dict[str, Any]) -> str:
+    """A call, or a permission, as one comparable string."""
+    if isinstance(value, Call):
+        value = {"call": value.key, "parameters": value.parameters}
+    return msgspec.json.encode(value, order="sorted").decode()

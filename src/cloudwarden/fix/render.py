@@ -85,7 +85,7 @@ def _remedy_json(remedy: Remedy, region: str) -> dict[str, Any]:
 
 
 def change_json(change: Change) -> dict[str, Any]:
-    """One change as `cloudwarden.fix/1` writes it (the journal keeps the same)."""
+    """One change as `cloudwarden.fix/1` writes it."""
     return {
         "finding": change.finding,
         "rule": change.rule,
@@ -212,15 +212,29 @@ _MARKDOWN_ESCAPES = str.maketrans(
 )
 
 
+_LINK_TRIGGERS = re.compile(r"[@#]|:(?=//)|(?i:GH)(?=-\d)|(?i:www)(?=\.)")
+"""Where GitHub would start a mention (`@user`, `@org/team`), an issue reference (`#123`, `GH-123`,
+`owner/repo#123`) or an autolink (`https://...`, `ftp://...`, `www.example.com`, `user@example.com`)."""
+
+
+def _unlinked(escaped: str) -> str:
+    """`escaped` with a zero-width space after each of `_LINK_TRIGGERS` (`@&#8203;user`, `https:&#8203;//`):
+    shown as before, linked to nothing. An entity for the character itself (`&#64;`, `&#35;`) would not
+    do: GitHub finds mentions and references in the rendered text, where it is the character again, and
+    its autolinks join an e-mail address written with one back together."""
+    return _LINK_TRIGGERS.sub(r"\g<0>&#8203;", escaped)
+
+
 def _md(text: str) -> str:
     """Text for a Markdown table cell or list item: no HTML, no line breaks, no table pipes, no code
-    span, emphasis or link."""
-    return _printable(text).translate(_MARKDOWN_ESCAPES)
+    span, emphasis or link, no mention, issue reference or autolink."""
+    return _unlinked(_printable(text).translate(_MARKDOWN_ESCAPES))
 
 
 def _code(text: str) -> str:
-    """`text` as an inline code span (where nothing is escaped): delimited by more backticks than any
-    run of them in it, so that none ends it early; on one line."""
+    """`text` as an inline code span (where nothing is escaped, and GitHub makes no mention, reference
+    or autolink): delimited by more backticks than any run of them in it, so that none ends it early; on
+    one line."""
     shown = _printable(text)
     longest = max((len(run) for run in re.findall("`+", shown)), default=0)
     delimiter = "`" * (longest + 1)

@@ -240,9 +240,11 @@ def _judge_bucket(errors: ErrorIndex, bucket: Bucket, levels: _Levels, declared:
     def failed(operation: str) -> tuple[ApiError, ...]:
         return errors.errors_for("s3", operation, resource=name)
 
+    is_declared = _declared_public(name, declared)
     evidence: dict[str, Any] = {
         "block_public_access": levels.describe(),
         "object_ownership": bucket.object_ownership,
+        "declared_public": is_declared,
     }
     policy, analysis = _policy_path(bucket, failed("GetBucketPolicy"), evidence)
     acl = _acl_path(bucket, failed("GetBucketAcl"), evidence)
@@ -299,7 +301,7 @@ def _judge_bucket(errors: ErrorIndex, bucket: Bucket, levels: _Levels, declared:
         message = _closed_message(policy, acl, acls_disabled is True)
         return Verdict(Status.PASS, resource, message, region=region, evidence=evidence)
     what = f"anyone can {', '.join(_ordered(capabilities)) or 'access it'} through {' and '.join(paths)}"
-    if _declared_public(name, declared):
+    if is_declared:
         if "write" not in capabilities:
             return Verdict(
                 Status.PASS,
@@ -419,7 +421,10 @@ S3_NO_PUBLIC_ACCESS = Rule(
         "records the state a fix starts from, in the S3 API's shapes: `policy_document` (the policy as "
         "parsed JSON, null when the bucket has none), `acl` (`owner` and `grants` as `GetBucketAcl` gives "
         "them) and `bucket_public_access_block` (its four settings, null when none is configured); each is "
-        "left out when it could not be read (or the policy is not a JSON object)."
+        "left out when it could not be read (or the policy is not a JSON object). Every bucket's finding "
+        "also says whether the bucket matches `s3.public_buckets` of the scan's configuration "
+        "(`declared_public`, true or false), so that `fix` can leave a declared bucket to its owners even "
+        "when it fails for public write and the plan is made without that configuration."
     ),
     passes=(
         "No path exposes the bucket: no public policy statement and no public ACL grant (grants to "
