@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,17 +36,33 @@ def _group_names(entry: dict[str, Any], document: dict[str, Any]) -> str:
     return "+".join(names[group] for group in entry["evidence"]["groups"])
 
 
+@dataclass(frozen=True)
+class DemoRun:
+    directory: Path
+    """Where the run wrote its reports (`cloudwarden.json`, `cloudwarden.txt`) and its store
+    (`history.db`, given as a relative URL: the directory was the process's working directory)."""
+    document: dict[str, Any]
+
+
 @pytest.fixture(scope="module")
-def demo_json(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """The JSON report of one `cloudwarden demo` run with no credentials (a demo takes seconds: the
-    tests that read its report share it)."""
-    empty = tmp_path_factory.mktemp("demo") / "empty"
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """One `cloudwarden demo` run with no credentials, in two formats and recorded into a store: a
+    demo takes tens of seconds of CPU, and the tests that read its report, its terminal report or its
+    record share it."""
+    directory = tmp_path_factory.mktemp("demo")
+    empty = directory / "empty"
     empty.write_text("")
     env = {"AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty), "NO_COLOR": "1"}
-    run = cloudwarden_process(["demo", "--format", "json"], env)
+    arguments = ["demo", "--format", "json", "--format", "terminal", "--output", "reports"]
+    run = cloudwarden_process([*arguments, "--store", "sqlite:///history.db"], env, cwd=directory)
     assert run.exit_code == 0, run.stderr
-    document: dict[str, Any] = json.loads(run.stdout)
-    return document
+    document: dict[str, Any] = json.loads((directory / "reports" / "cloudwarden.json").read_text())
+    return DemoRun(directory, document)
+
+
+@pytest.fixture(scope="module")
+def demo_json(demo_run: DemoRun) -> dict[str, Any]:
+    return demo_run.document
 
 
 def test_demo_scans_the_seeded_account_without_credentials(demo_json: dict[str, Any]) -> None:
@@ -161,13 +179,8 @@ def test_demo_organization_shows_a_fail_and_a_pass_for_every_guideline(demo_json
     assert len(statuses) == 12
 
 
-def test_demo_terminal_report_shows_every_guideline_block(tmp_path: Path) -> None:
-    empty = tmp_path / "empty"
-    empty.write_text("")
-    run = cloudwarden_process(
-        ["demo"], {"AWS_CONFIG_FILE": str(empty), "AWS_SHARED_CREDENTIALS_FILE": str(empty)}
-    )
-    assert run.exit_code == 0, run.stderr
+def test_demo_terminal_report_shows_every_guideline_block(demo_run: DemoRun) -> None:
+    terminal = (demo_run.directory / "reports" / "cloudwarden.txt").read_text()
     for guideline in (
         "Use a strong unique password for the root user",
         "Enable multi factor authentication (MFA) for the root user",
@@ -180,5 +193,24 @@ def test_demo_terminal_report_shows_every_guideline_block(tmp_path: Path) -> Non
         "Disallow inbound network access from internal resources",
         "Disallow outbound internet access except through HTTP proxy on NSM server",
     ):
-        assert guideline in run.stdout
-    assert "\x1b[" not in run.stdout
+        assert guideline in terminal
+    assert "\x1b[" not in terminal
+
+
+def test_the_demo_records_into_a_relative_sqlite_store(demo_run: DemoRun) -> None:
+    history = cloudwarden_process(
+        ["history", "--store", "sqlite:///history.db", "--format", "json"], env={}, cwd=demo_run.directory
+    )
+    assert (history.exit_code, history.stderr) == (0, "")
+    (recorded,) = history.json()["runs"]
+    report = demo_run.document
+    counts = Counter(finding["status"] for finding in report["findings"])
+    assert recorded == {
+        "id": 1,
+        "started_at": report["scan"]["started_at"],
+        "accounts": sorted(report["scan"]["accounts"]),
+        "counts": {
+            status: counts.get(status, 0) for status in ("PASS", "FAIL", "UNKNOWN", "MANUAL", "SUPPRESSED")
+        },
+        "command": "demo",
+    }

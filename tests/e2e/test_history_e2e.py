@@ -25,7 +25,7 @@ from cloudwarden_emulator import Emulator
 from cloudwarden_emulator.state import DEFAULT_ACCOUNT
 from tests.pg import PostgresServer, postgres_server
 
-from .scanner import cloudwarden, cloudwarden_process, emulator_environment, finding
+from .scanner import cloudwarden, emulator_environment, finding
 from .test_interrupt_e2e import LATENCY_MS, _collecting
 
 __all__ = ["postgres_server"]
@@ -476,26 +476,6 @@ def test_iac_records_its_runs(store_url: str, tmp_path: Path) -> None:
     assert sorted(story["id"] for story in document["findings"]) == sorted(
         f["id"] for f in judged["findings"]
     )
-
-
-def test_the_demo_records_into_a_relative_sqlite_store(tmp_path: Path) -> None:
-    run = cloudwarden_process(
-        ["demo", "--store", "sqlite:///history.db", "--format", "json"], env={}, cwd=tmp_path
-    )
-    assert run.exit_code == 0, run.stderr
-    report = run.json()
-    history = cloudwarden_process(
-        ["history", "--store", "sqlite:///history.db", "--format", "json"], env={}, cwd=tmp_path
-    )
-    assert (history.exit_code, history.stderr) == (0, "")
-    (recorded,) = history.json()["runs"]
-    assert recorded == {
-        "id": 1,
-        "started_at": report["scan"]["started_at"],
-        "accounts": sorted(report["scan"]["accounts"]),
-        "counts": _counts(report),
-        "command": "demo",
-    }
 
 
 def test_evaluate_records_its_runs_with_and_without_a_framework(emulator: Emulator, tmp_path: Path) -> None:
