@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cloudwarden.collect.session import AwsSession
@@ -50,3 +52,29 @@ def test_assumed_sessions_reuse_the_parsed_service_models() -> None:
     assert first._session._session.get_component("data_loader") is loader
     assert second._session._session.get_component("data_loader") is loader
     assert first.client("sts").get_caller_identity()["Account"] == MEMBER
+
+
+@pytest.mark.usefixtures("aws_environment")
+def test_every_session_of_the_process_reuses_the_parsed_models_and_the_search_path_stays_put() -> None:
+    """Two scans in one process (a library user, a cluster worker scanning account after account)
+    parse the models once; boto3, which adds its data directory for every session, adds it once."""
+    first = AwsSession()
+    loader = first._session._session.get_component("data_loader")
+    paths = list(loader.search_paths)
+    sessions = [AwsSession(), AwsSession().assume(ROLE), first.sibling(), first.assume(ROLE)]
+    assert [session._session._session.get_component("data_loader") for session in sessions] == [loader] * 4
+    assert loader.search_paths == paths
+    assert len(set(paths)) == len(paths)
+    assert sessions[1].client("sts").get_caller_identity()["Account"] == MEMBER
+
+
+def test_a_session_given_another_data_path_reads_its_own_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_DATA_PATH", str(tmp_path))
+    custom = AwsSession()._session._session.get_component("data_loader")
+    monkeypatch.delenv("AWS_DATA_PATH")
+    default = AwsSession()._session._session.get_component("data_loader")
+    assert custom is not default
+    assert str(tmp_path) in custom.search_paths
+    assert str(tmp_path) not in default.search_paths

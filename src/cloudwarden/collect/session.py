@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import boto3
 import botocore.config
+import botocore.loaders
 import botocore.session
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import (
@@ -241,6 +242,32 @@ class _Provide(CredentialProvider):
         return self._credentials
 
 
+_LOADERS: dict[str | None, botocore.loaders.Loader] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def _boto3_session(session: botocore.session.Session) -> boto3.Session:
+    """A boto3 session around `session`, which reads its service models through the process's one
+    loader for its data path.
+
+    A loader parses botocore's model files (JSON, several MiB for EC2) and caches them; a new session
+    would read and parse them all again, about a second of CPU for each account of a scan. The files
+    do not change while the process runs and the parsed models are only read, so every session of a
+    data path shares them, as the clients of one session always do. (boto3 adds its own data
+    directory to the loader's search path for every session made: added once.)"""
+    data_path = session.get_config_variable("data_path")
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(data_path)
+        if loader is None:
+            loader = botocore.loaders.create_loader(data_path)
+            _LOADERS[data_path] = loader
+        session.register_component("data_loader", loader)
+        made = boto3.Session(botocore_session=session)
+        if len(loader.search_paths) > 1 and loader.search_paths[-1] in loader.search_paths[:-1]:
+            loader.search_paths.pop()
+    return made
+
+
 class AwsSession:
     """A boto3 session whose clients are guarded, counted, retried adaptively and shared by threads."""
 
@@ -260,10 +287,8 @@ class AwsSession:
         call is sent at most (retried with adaptive back-off; 1: never retried)."""
         if boto3_session is not None:
             self._session = boto3_session
-        elif botocore_session is None:
-            self._session = boto3.Session(profile_name=profile)
         else:
-            self._session = boto3.Session(botocore_session=botocore_session)
+            self._session = _boto3_session(botocore_session or botocore.session.Session(profile=profile))
         self.statistics = statistics or CallStatistics()
         self._guard: Any = refuse_undeclared if allowed is None else _RefuseOutside(allowed)
         self._max_connections = max_connections
@@ -352,8 +377,8 @@ class AwsSession:
             method="assume-role", refresh_using=fetcher.fetch_credentials
         )
         assumed = botocore.session.Session()
-        # Parsed service models are shared: reading them again costs seconds of CPU for every account.
-        assumed.register_component("data_loader", self._session._session.get_component("data_loader"))
+        # The models are read where the source session reads them (its loader is shared).
+        assumed.set_config_variable("data_path", self._session._session.get_config_variable("data_path"))
         assumed.set_config_variable("region", self.home_region)
         assumed.register_component("credential_provider", CredentialResolver([_Provide(credentials)]))
         return AwsSession(
