@@ -46,9 +46,10 @@ test: lint
 	$(PYTEST)
 
 # The developer's loop: the unit tier (rules, semantics, engine, configuration, reports), no emulator,
-# cluster or browser (the HTML report's rendering tests are unit; its browser test is not).
+# cluster or browser (the HTML report's rendering tests are unit; its browser test is not); the
+# property tests try 40 examples each instead of make test's 200 (tests/properties.py).
 test-fast: lint
-	$(PYTEST) -m unit tests/unit tests/report tests/report_html tests/iac
+	CLOUDWARDEN_PROPERTY_EXAMPLES=40 $(PYTEST) -m unit tests/unit tests/report tests/report_html tests/iac
 
 bench: $(DEV_INSTALLED)
 	$(BIN)/python bench/bench_s3.py 1000 20

@@ -24,8 +24,11 @@ from cloudwarden.report.diff import ReportFileError, load_report
 from cloudwarden.rules import MANUAL_RULE_IDS, RULE_IDS
 from cloudwarden.semantics.dns import parse_ip_ranges
 from cloudwarden.snapshot import SNAPSHOT_SCHEMA, SnapshotError, load_snapshot
+from tests.properties import PROPERTY_EXAMPLES
 
-FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=PROPERTY_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 SCALARS = (
     st.none()

@@ -30,6 +30,7 @@ from cloudwarden.semantics.network import (
     rules_of,
 )
 from cloudwarden.snapshot import GroupPair, IpPermission
+from tests.properties import PROPERTY_EXAMPLES
 
 OWNER = "111122223333"
 OTHER_ACCOUNT = "444455556666"
@@ -44,7 +45,7 @@ WORLD = "0.0.0.0/0"
 WORLD_V6 = "::/0"
 FULL = (0, 65535)
 
-FAST = settings(max_examples=200, deadline=None)
+FAST = settings(max_examples=PROPERTY_EXAMPLES, deadline=None)
 
 
 def rules(

@@ -12,12 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cloudwarden.semantics.s3_policy import PolicyAnalysis, analyze_policy
+from tests.properties import PROPERTY_EXAMPLES
 
 ACCOUNT = "111122223333"
 BUCKET = "arn:aws:s3:::amzn-s3-demo-bucket"
 VPCE = "vpce-1a2b3c4d"
 
-FAST = settings(max_examples=200, deadline=None)
+FAST = settings(max_examples=PROPERTY_EXAMPLES, deadline=None)
 
 
 @dataclass(frozen=True)
