@@ -23,6 +23,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import dask
 from distributed import LocalCluster
 
 from cloudwarden.collect import CollectOptions, collect
@@ -100,13 +101,17 @@ def main() -> None:
         report(f"local pool ({options.max_parallel_accounts} accounts)", seconds, snapshot)
         print(f"{'':<28} {cpu / len(snapshot.accounts):8.3f} s of scanner CPU per account")
         for workers in sizes:
-            with LocalCluster(
-                n_workers=workers,
-                threads_per_worker=THREADS_PER_WORKER,
-                processes=True,
-                host="127.0.0.1",
-                dashboard_address=None,
-            ) as cluster:
+            # Dask's profiler deadlocks threads that start threads on CPython < 3.11.9 (gh-116969).
+            with (
+                dask.config.set({"distributed.worker.profile.enabled": False}),
+                LocalCluster(
+                    n_workers=workers,
+                    threads_per_worker=THREADS_PER_WORKER,
+                    processes=True,
+                    host="127.0.0.1",
+                    dashboard_address=None,
+                ) as cluster,
+            ):
                 seconds, _, snapshot = timed(dataclasses.replace(options, cluster=cluster.scheduler_address))
             report(f"dask, {workers} workers x {THREADS_PER_WORKER}", seconds, snapshot)
 

@@ -10,6 +10,7 @@ import pytest
 from distributed import Client, LocalCluster
 
 from cloudwarden_emulator import Emulator
+from tests.cluster.settings import PROFILER_OFF
 from tests.e2e.scanner import emulator_environment
 
 WORKERS = 2
@@ -28,7 +29,11 @@ def cluster(emulator_server: Emulator) -> Iterator[LocalCluster]:
     try:
         with (
             dask.config.set(
-                {"distributed.scheduler.allowed-failures": 2, "distributed.logging.distributed": "error"}
+                {
+                    "distributed.scheduler.allowed-failures": 2,
+                    "distributed.logging.distributed": "error",
+                    **PROFILER_OFF,
+                }
             ),
             LocalCluster(
                 n_workers=WORKERS,

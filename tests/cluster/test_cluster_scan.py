@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import dask
 import msgspec
 import pytest
 from distributed import Client, Future, LocalCluster
@@ -22,6 +23,7 @@ from cloudwarden.collect.cluster import RemoteAccount, _result, collect_remote
 from cloudwarden.collect.session import ReadOnlyViolation
 from cloudwarden_emulator import Emulator
 from cloudwarden_emulator.seed import seed_demo
+from tests.cluster.settings import PROFILER_OFF
 from tests.e2e.scanner import WEBSITE, central_dns_organisation, cloudwarden
 
 REGIONS = ("--region", "us-east-1", "--region", "eu-west-1")
@@ -175,9 +177,10 @@ def test_a_scheduler_without_workers_stops_the_scan(
     emulator: Emulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(cluster_module, "WORKER_WAIT", 1.0)
-    with LocalCluster(
-        n_workers=0, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0"
-    ) as empty:
+    with (
+        dask.config.set(PROFILER_OFF),
+        LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0") as empty,
+    ):
         run = cloudwarden(emulator, "scan", "--region", "us-east-1", "--cluster", empty.scheduler_address)
     assert run.exit_code == 3
     assert f"no Dask worker joined the scheduler at {empty.scheduler_address} within 1 s" in run.stderr
@@ -266,3 +269,14 @@ def test_the_configured_cluster_is_used(emulator: Emulator, cluster: LocalCluste
     assert entry["worker"] in cluster.scheduler_info["workers"]
     # Standard error is no terminal here: the tally goes to the log as plain lines, the last one final.
     assert run.stderr.splitlines()[-1] == "cloudwarden: accounts 1/1 done (0 failed)"
+
+
+def _profiling() -> bool:
+    return bool(dask.config.get("distributed.worker.profile.enabled"))
+
+
+def test_the_workers_run_without_dask_s_profiler(client: Client) -> None:
+    """The profiler deadlocks a scan's threads on CPython < 3.11.9 (tests/cluster/settings.py)."""
+    answers = client.run(_profiling)
+    assert len(answers) == 2
+    assert set(answers.values()) == {False}
