@@ -29,9 +29,12 @@ WSGI level. Only the emulator process imports this module.
 - Route 53 ChangeResourceRecordSets: checked against the zone's current record sets (a DELETE must
   carry the record set's current values), all or nothing.
 - EC2 Elastic IPs: public addresses instead of loopback ones.
+- EC2 security-group rules: the same rule whatever their descriptions (a rule from another group
+  that has one could not be revoked by its peer alone).
 - Classic load balancers: a DNS name in their own region.
 """
 
+import copy
 import functools
 import io
 import itertools
@@ -54,6 +57,7 @@ from moto.cloudtrail.models import CloudTrailBackend, Trail, TrailStatus, cloudt
 from moto.core.common_types import TYPE_RESPONSE
 from moto.core.responses import ActionResult
 from moto.ec2.models.elastic_ip_addresses import ElasticAddress, ElasticAddressBackend
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ec2.utils import random_public_ip
 from moto.elasticbeanstalk.exceptions import InvalidParameterValueError
 from moto.elasticbeanstalk.models import Environment, eb_backends
@@ -200,6 +204,7 @@ def install(state: EmulatorState) -> None:
     _patch_route53_zone_records()
     _patch_record_set_pagination()
     _patch_elastic_ip_addresses()
+    _patch_security_group_rule_identity()
     _patch_classic_load_balancer_dns_names()
 
 
@@ -868,6 +873,27 @@ def _patch_record_set_changes() -> None:
 
 
 # --- EC2 ---------------------------------------------------------------------
+
+
+def _patch_security_group_rule_identity() -> None:
+    """AWS: "If the security group rule has a description, you do not need to specify the description
+    to revoke the rule" (RevokeSecurityGroupIngress); a rule is its protocol, ports and peer. Moto
+    compared a referenced group with its description, so a rule from another group that had one was
+    not found by its peer alone (InvalidPermission.NotFound), and the same rule authorized again with
+    another description was not a duplicate. Rules now compare without their peers' descriptions."""
+    original = SecurityGroupRule.__eq__
+
+    def same_rule(self: SecurityGroupRule, other: object) -> bool:
+        if not isinstance(other, SecurityGroupRule):
+            return False
+        if "Description" not in self.source_group and "Description" not in other.source_group:
+            return bool(original(self, other))
+        mine, theirs = copy.copy(self), copy.copy(other)
+        mine.source_group = {k: v for k, v in self.source_group.items() if k != "Description"}
+        theirs.source_group = {k: v for k, v in other.source_group.items() if k != "Description"}
+        return bool(original(mine, theirs))
+
+    SecurityGroupRule.__eq__ = same_rule  # type: ignore[method-assign]
 
 
 def _patch_elastic_ip_addresses() -> None:

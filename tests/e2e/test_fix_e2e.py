@@ -73,11 +73,21 @@ class Account:
             for name in ("ssh", "internal", "bastion")
         }
         self.ssh = [
-            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]},
+            {
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "legacy ssh"}],
+            },
             {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.20.0.0/16"}]},
         ]
         self.ec2.authorize_security_group_ingress(GroupId=self.groups["ssh"], IpPermissions=self.ssh)
-        self.internal = [{"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": self.groups["ssh"]}]}]
+        self.internal = [
+            {
+                "IpProtocol": "-1",
+                "UserIdGroupPairs": [{"GroupId": self.groups["ssh"], "Description": "app tier"}],
+            }
+        ]
         self.ec2.authorize_security_group_ingress(
             GroupId=self.groups["internal"], IpPermissions=self.internal
         )
@@ -199,7 +209,13 @@ def test_the_plan_names_exactly_the_expected_changes_and_changes_nothing(
         {
             "service": "ec2",
             "operation": "RevokeSecurityGroupIngress",
-            "parameters": {"GroupId": ssh, "IpPermissions": account.ssh[:1]},
+            # as the scan keeps it: without the rule's description, which EC2 does not match
+            "parameters": {
+                "GroupId": ssh,
+                "IpPermissions": [
+                    {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+                ],
+            },
         }
     ]
     assert plan["left_out"] == {"pass": len(report["findings"]) - 6, "suppressed": 1}
@@ -256,6 +272,21 @@ def test_apply_fixes_them_and_rollback_brings_them_back(emulator: Emulator, acco
     assert "5 rolled back, 0 skipped, 0 failed" in rolled.stderr
     restored = account.scan(emulator, account.directory / "restored.json")
     assert outcomes(restored) == outcomes(report)
+    ssh = account.ec2.describe_security_groups(GroupIds=[account.groups["ssh"]])["SecurityGroups"][0]
+    assert {
+        (p["FromPort"], r["CidrIp"], r.get("Description"))
+        for p in ssh["IpPermissions"]
+        for r in p["IpRanges"]
+    } == {
+        (22, "0.0.0.0/0", "legacy ssh"),  # as it was: the journal's read before the change had it
+        (443, "10.20.0.0/16", None),
+    }
+    internal = account.ec2.describe_security_groups(GroupIds=[account.groups["internal"]])["SecurityGroups"][
+        0
+    ]
+    assert [pair.get("Description") for p in internal["IpPermissions"] for pair in p["UserIdGroupPairs"]] == [
+        "app tier"
+    ]
     again = cloudwarden(emulator, "fix", "--rollback", str(journal), "--yes")
     assert (again.exit_code, again.stderr) == (0, "cloudwarden: fix --rollback: nothing to roll back\n")
 

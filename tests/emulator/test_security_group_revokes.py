@@ -2,6 +2,7 @@
 ports as DescribeSecurityGroups gives them, revokes exactly that rule (the other peers of the same
 IpPermission stay), and authorizing it again puts it back."""
 
+import json
 from typing import Any
 
 import pytest
@@ -89,3 +90,39 @@ def test_revoking_all_traffic_to_the_world_keeps_the_other_outbound_rules(ec2: A
     assert described(ec2, group_id, "IpPermissionsEgress") == [ALL_TRAFFIC_TO_THE_WORLD, POSTGRES_TO_THE_VPC]
     ec2.revoke_security_group_egress(GroupId=group_id, IpPermissions=[ALL_TRAFFIC_TO_THE_WORLD])
     assert described(ec2, group_id, "IpPermissionsEgress") == [POSTGRES_TO_THE_VPC]
+
+
+@pytest.mark.parametrize(
+    "with_description",
+    [
+        {
+            "IpProtocol": "tcp",
+            "FromPort": 22,
+            "ToPort": 22,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "x"}],
+        },
+        {"IpProtocol": "-1", "Ipv6Ranges": [{"CidrIpv6": "::/0", "Description": "x"}]},
+        {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": "<peer>", "Description": "app tier"}]},
+    ],
+    ids=["ipv4", "ipv6", "group"],
+)
+def test_a_rule_with_a_description_is_revoked_by_its_peer_alone_and_is_no_second_rule(
+    ec2: Any, vpc: str, with_description: dict[str, Any]
+) -> None:
+    """AWS: "If the security group rule has a description, you do not need to specify the description
+    to revoke the rule"; the same rule with another description is a duplicate."""
+    group = ec2.create_security_group(GroupName="web", Description="web", VpcId=vpc)["GroupId"]
+    peer = ec2.create_security_group(GroupName="peer", Description="peer", VpcId=vpc)["GroupId"]
+    rule = json.loads(json.dumps(with_description).replace("<peer>", peer))
+    ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[rule])
+    (field,) = (name for name in ("IpRanges", "Ipv6Ranges", "UserIdGroupPairs") if name in rule)
+    other_description = {**rule, field: [{**rule[field][0], "Description": "another"}]}
+    bare = {**rule, field: [{k: v for k, v in rule[field][0].items() if k != "Description"}]}
+
+    with pytest.raises(ec2.exceptions.ClientError, match=r"InvalidPermission\.Duplicate"):
+        ec2.authorize_security_group_ingress(GroupId=group, IpPermissions=[other_description])
+    ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[bare])
+
+    assert described(ec2, group, "IpPermissions") == []
+    with pytest.raises(ec2.exceptions.ClientError, match=r"InvalidPermission\.NotFound"):
+        ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[bare])

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from cloudwarden.fix.drift import Unread, mismatch, observed
-from cloudwarden.remedy import State
+from cloudwarden.fix.drift import Unread, mismatch, observed, with_descriptions
+from cloudwarden.remedy import Call, State
 
 OWNER = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"
 PARTNER = "be2fe74dc7e8125d8f8fcae89d90e6dfdeca1e698f5d55e949b009fd0e95a97"
@@ -522,3 +522,72 @@ def test_an_expected_state_that_names_nothing_exactly_is_not_compared(
     answer = _group([SSH_WORLD]) if state is State.SECURITY_GROUP_RULES else _listing(RECORD)
     with pytest.raises(Unread, match=r"^the answer could not be read"):
         _gives(state, expected, answer)
+
+
+# --- descriptions restored by a rollback ---------------------------------------------------------------
+
+
+def _authorize(*permissions: dict[str, Any], egress: bool = False) -> Call:
+    operation = "AuthorizeSecurityGroupEgress" if egress else "AuthorizeSecurityGroupIngress"
+    return Call(
+        service="ec2", operation=operation, parameters={"GroupId": GROUP, "IpPermissions": [*permissions]}
+    )
+
+
+def test_a_rollback_authorizes_each_rule_with_the_description_it_had_before_the_change() -> None:
+    calls = (_authorize(SSH_WORLD, ALL_FROM_PEER, DNS_IPV6, HTTPS_PREFIX_LIST),)
+
+    (described,) = with_descriptions(calls, _group(AS_LISTED))
+
+    assert described.parameters == {
+        "GroupId": GROUP,
+        "IpPermissions": [
+            {**SSH_WORLD, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "x"}]},
+            {**ALL_FROM_PEER, "UserIdGroupPairs": [{"GroupId": PEER_GROUP, "Description": "peers"}]},
+            DNS_IPV6,  # listed without a description: none added
+            {**HTTPS_PREFIX_LIST, "PrefixListIds": [{"PrefixListId": "pl-1a2b3c4d", "Description": "s3"}]},
+        ],
+    }
+    assert (described.service, described.operation) == ("ec2", "AuthorizeSecurityGroupIngress")
+
+
+def test_descriptions_come_from_the_direction_the_call_authorizes() -> None:
+    egress = [{**SSH_WORLD, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "outbound ssh"}]}]
+    seen = _group(AS_LISTED, egress)
+
+    (inbound,) = with_descriptions((_authorize(SSH_WORLD),), seen)
+    (outbound,) = with_descriptions((_authorize(SSH_WORLD, egress=True),), seen)
+
+    assert inbound.parameters["IpPermissions"][0]["IpRanges"] == [{"CidrIp": "0.0.0.0/0", "Description": "x"}]
+    assert outbound.parameters["IpPermissions"][0]["IpRanges"] == [
+        {"CidrIp": "0.0.0.0/0", "Description": "outbound ssh"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "seen",
+    [
+        None,  # a change journaled as started: its read before was never journaled
+        {},
+        {"SecurityGroups": []},
+        {"SecurityGroups": [{"IpPermissions": AS_LISTED}, {"IpPermissions": AS_LISTED}]},
+        {"SecurityGroups": [{"IpPermissions": [{"IpProtocol": "tcp", "IpRanges": [{"Description": "x"}]}]}]},
+        {"SecurityGroups": [{"IpPermissions": "not a list"}]},
+        {"SecurityGroups": ["not a group"]},
+    ],
+)
+def test_without_a_readable_group_the_rules_are_authorized_as_planned(seen: Any) -> None:
+    calls = (_authorize(SSH_WORLD, ALL_FROM_PEER),)
+    assert with_descriptions(calls, seen) == calls
+
+
+def test_other_calls_a_planned_description_and_rules_not_seen_are_left_as_they_are() -> None:
+    put = Call(service="s3", operation="PutBucketPolicy", parameters={"Bucket": "b", "Policy": "{}"})
+    described = {**SSH_WORLD, "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "as planned"}]}
+    elsewhere = {**SSH_WORLD, "IpRanges": [{"CidrIp": "192.0.2.0/24"}]}
+    revoke = Call(
+        service="ec2", operation="RevokeSecurityGroupIngress", parameters={"IpPermissions": [SSH_WORLD]}
+    )
+    calls = (put, _authorize(described, elsewhere), revoke)
+
+    assert with_descriptions(calls, _group(AS_LISTED)) == calls

@@ -10,7 +10,8 @@ The journal (`cloudwarden.fix-journal/1`) is rewritten whole (a temporary file r
 half-way leaves a journal that names the change it was making. `rollback` reads it, and for each
 change applied, started, unverified or failed after a call was sent (`to_roll_back`), latest first,
 re-reads the state: if it is still what the change left (`after`), the change's rollback calls
-restore `before`; if someone changed it since, it is skipped (and tried again by the next rollback).
+restore `before` (security-group rules with the descriptions the read before the change showed);
+if someone changed it since, it is skipped (and tried again by the next rollback).
 Changes are made only in the account of the credentials, only on the resource their read reads, and
 never to the access keys of the user making them; other changes are skipped.
 """
@@ -27,10 +28,10 @@ import msgspec
 
 from cloudwarden.files import written_whole
 from cloudwarden.findings import GLOBAL_REGION
-from cloudwarden.fix.drift import Unread, mismatch, observed
+from cloudwarden.fix.drift import Unread, mismatch, observed, with_descriptions
 from cloudwarden.fix.plan import Change, Plan
 from cloudwarden.inputs import InputError, decoded
-from cloudwarden.remedy import Call
+from cloudwarden.remedy import Call, State
 
 JOURNAL_SCHEMA = "cloudwarden.fix-journal/1"
 
@@ -349,9 +350,10 @@ def rollback(
         if refusal is not None:
             step = Step(outcome=Outcome.SKIPPED, reason=refusal, at=_now())
         else:
-            step = _step(
-                sender, change, change.after, change.before, change.rollback, Outcome.ROLLED_BACK, failure
-            )
+            calls = change.rollback
+            if change.state is State.SECURITY_GROUP_RULES:
+                calls = with_descriptions(calls, entry.applied.seen_before)
+            step = _step(sender, change, change.after, change.before, calls, Outcome.ROLLED_BACK, failure)
             if step.outcome is Outcome.SKIPPED:
                 if entry.applied.outcome is Outcome.FAILED and entry.applied.calls_sent == 0:
                     # Its one call sent was refused and did not take effect after all: nothing to undo.

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from cloudwarden.remedy import State
+import msgspec
+
+from cloudwarden.remedy import Call, State
 
 _EMPTY_STATE = {
     State.BUCKET_POLICY: "NoSuchBucketPolicy",
@@ -100,15 +102,18 @@ def _public_access_block(expected: dict[str, Any], seen: dict[str, Any]) -> str 
 
 def _single_peers(permission: dict[str, Any]) -> list[dict[str, Any]]:
     """A permission split into one permission per peer (the form remedies name them in)."""
+    return [single for single, _ in _peers_of(permission)]
+
+
+def _peers_of(permission: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
+    """Each peer of a permission: as a permission of that one peer, and as the answer gives it."""
     base: dict[str, Any] = {
         key: permission[key] for key in ("IpProtocol", "FromPort", "ToPort") if key in permission
     }
-    peers: list[dict[str, Any]] = []
     for field, (identity, *optional) in _PEER_KEYS.items():
         for peer in permission.get(field, []):
             named = {identity: peer[identity], **{key: peer[key] for key in optional if key in peer}}
-            peers.append({**base, field: [named]})
-    return peers
+            yield {**base, field: [named]}, peer
 
 
 _PEER_KEYS = {
@@ -161,6 +166,49 @@ def _security_group_rules(expected: dict[str, Any], seen: dict[str, Any]) -> str
     if back:
         return f"{len(back)} of the revoked rules are back in the group"
     return None
+
+
+_AUTHORIZED_FIELD = {
+    "AuthorizeSecurityGroupIngress": "IpPermissions",
+    "AuthorizeSecurityGroupEgress": "IpPermissionsEgress",
+}
+
+
+def with_descriptions(calls: tuple[Call, ...], seen: Any) -> tuple[Call, ...]:
+    """`calls` whose security-group rules, authorised again by a rollback, carry the descriptions they
+    had in `seen`: the group as read just before the change was made (the journal keeps that read).
+    The scan does not keep descriptions, so a rule restored from the plan alone would come back
+    without its own. A rule `seen` does not show, or shows without a description, is left as it is."""
+    groups = seen.get("SecurityGroups") if isinstance(seen, dict) else None
+    if not (isinstance(groups, list) and len(groups) == 1 and isinstance(groups[0], dict)):
+        return calls
+    try:
+        return tuple(_described(call, groups[0]) for call in calls)
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+        return calls  # an answer (or a journal) that cannot be read: the rules as planned
+
+
+def _described(call: Call, group: dict[str, Any]) -> Call:
+    field = _AUTHORIZED_FIELD.get(call.operation)
+    permissions = call.parameters.get("IpPermissions")
+    if call.service != "ec2" or field is None or not isinstance(permissions, list):
+        return call
+    descriptions = {
+        _canonical_permission(single): peer["Description"]
+        for permission in group.get(field, [])
+        for single, peer in _peers_of(permission)
+        if isinstance(peer.get("Description"), str) and peer["Description"]
+    }
+    described: list[Any] = []
+    for permission in permissions:
+        peers = list(_peers_of(permission))
+        description = descriptions.get(_canonical_permission(peers[0][0])) if len(peers) == 1 else None
+        if description is None or "Description" in peers[0][1]:
+            described.append(permission)
+            continue
+        peer_field = next(name for name in _PEER_KEYS if permission.get(name))
+        described.append({**permission, peer_field: [{**peers[0][1], "Description": description}]})
+    return msgspec.structs.replace(call, parameters={**call.parameters, "IpPermissions": described})
 
 
 def _same_name(left: str, right: str) -> bool:

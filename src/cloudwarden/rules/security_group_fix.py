@@ -4,8 +4,10 @@ The scan's DescribeSecurityGroups answer carries no security-group-rule ids, so 
 rule by id. It names each rule by the exact permission the evidence records for it (`permission`: its
 protocol and ports as DescribeSecurityGroups gave them, and its one peer), which EC2 matches exactly
 against the group's rules: a rule is revoked only if it is that protocol, those ports and that peer,
-and the other peers of the same IpPermission stay. The rollback authorizes the same permissions again;
-the snapshot does not keep the rules' descriptions, so a restored rule comes back without its own.
+and the other peers of the same IpPermission stay. The rollback authorizes the same permissions again.
+The snapshot does not keep the rules' descriptions, so the plan's rollback names none; `--rollback`
+adds to each rule the description it had when `--apply` read the group just before revoking it
+(`fix.drift.with_descriptions`, from the journal).
 
 A rule with no such permission (`permission` null: the rule of one entry of a managed prefix list,
 whose reference stands for every entry; a peer not known; a rule of unknown severity) is left to a
