@@ -60,6 +60,24 @@ def written_whole(path: Path) -> Iterator[BinaryIO]:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    _sync_directory(path.parent)
+
+
+def _sync_directory(directory: Path) -> None:
+    """The rename made durable: until the directory itself is synced, a crash of the machine can bring
+    back the previous file (an earlier state of a fix journal, whose latest change it then forgets).
+    A file system that cannot sync a directory (EINVAL) is left as it is."""
+    try:
+        descriptor = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError as error:
+        if error.errno not in (errno.EINVAL, errno.ENOTSUP, errno.EBADF):
+            raise
+    finally:
+        os.close(descriptor)
 
 
 def check_writable(path: Path) -> None:

@@ -3,8 +3,10 @@ is not a regular file refused; nothing left behind by an error, an exit or a sig
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -177,3 +179,41 @@ def test_check_writable_leaves_nothing_and_names_a_missing_directory(shared: Pat
     assert _names(shared) == []
     with pytest.raises(FileNotFoundError):
         check_writable(shared / "missing" / "r.json")
+
+
+def test_the_file_then_its_directory_are_synced_after_the_rename(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Else a crash of the machine could bring back the previous file (a journal's earlier state)."""
+    synced: list[tuple[str, bool]] = []
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        info = os.fstat(descriptor)
+        what = "directory" if stat.S_ISDIR(info.st_mode) else "file"
+        synced.append((what, (tmp_path / "out.json").exists()))
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with written_whole(tmp_path / "out.json") as target:
+        target.write(b"{}")
+
+    assert synced == [("file", False), ("directory", True)]
+    assert (tmp_path / "out.json").read_bytes() == b"{}"
+
+
+def test_a_directory_its_file_system_cannot_sync_is_no_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_fsync = os.fsync
+
+    def fsync(descriptor: int) -> None:
+        if stat.S_ISDIR(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, "Invalid argument")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    with written_whole(tmp_path / "out.json") as target:
+        target.write(b"{}")
+
+    assert (tmp_path / "out.json").read_bytes() == b"{}"
