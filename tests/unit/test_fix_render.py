@@ -9,6 +9,7 @@ import shlex
 from typing import Any
 
 import botocore.session
+import msgspec
 import pytest
 from botocore import xform_name
 
@@ -644,3 +645,12 @@ def test_the_json_plan_is_cloudwarden_fix_1_with_each_change_its_commands_and_un
         ],
         "left_out": {"pass": 3, "suppressed": 1},
     }
+
+
+def test_the_markdown_plan_strikes_nothing_through() -> None:
+    """GitHub strikes `~~text~~` (and `~text~`) through: a report's text shown as it is, not struck."""
+    step = msgspec.structs.replace(MANUAL_ROOT, resource="~~a~~", steps="Keep ~old~ keys ~~out~~.")
+    markdown = render_plan_markdown(_plan((), (step,), report="~~struck~~.json"))
+    assert markdown.splitlines()[0] == "# cloudwarden fix plan: \\~\\~struck\\~\\~.json"
+    assert "Keep \\~old\\~ keys \\~\\~out\\~\\~." in markdown
+    assert "`~~a~~`" in markdown  # in a code span, as it is

@@ -204,7 +204,7 @@ def render_plan_sh(plan: Plan) -> str:
 
 _MARKDOWN_ESCAPES = str.maketrans(
     {
-        **{character: f"\\{character}" for character in "\\`*_[]|"},
+        **{character: f"\\{character}" for character in "\\`*_[]|~"},
         "&": "&amp;",
         "<": "&lt;",
         ">": "&gt;",
@@ -227,7 +227,7 @@ def _unlinked(escaped: str) -> str:
 
 def _md(text: str) -> str:
     """Text for a Markdown table cell or list item: no HTML, no line breaks, no table pipes, no code
-    span, emphasis or link, no mention, issue reference or autolink."""
+    span, emphasis, strikethrough or link, no mention, issue reference or autolink."""
     return _unlinked(_printable(text).translate(_MARKDOWN_ESCAPES))
 
 
