@@ -38,8 +38,12 @@ lint: $(DEV_INSTALLED)
 
 # Each test file runs whole on one worker (its module fixtures and the emulator it resets are its own).
 # Three workers on two cores: a worker often waits on its emulator process, which then has the core.
+# Files go out in collection order (bench, cluster, e2e... unit): the few slow files first and the
+# thousands of quick unit tests last, where they fill the end evenly. xdist's default sends the files
+# with the most tests first, which left the benchmarks' smoke tests, a minute and a half on one
+# worker, for the very end.
 WORKERS ?= 3
-PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 # Every tier: unit, emulator, e2e, live, browser, cluster, bench (markers applied in tests/conftest.py).
 test: lint
