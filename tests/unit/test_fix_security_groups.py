@@ -84,7 +84,8 @@ def failed(rule: Rule, group: SecurityGroup, prefix_lists: Sequence[PrefixList] 
 
 
 def revoking(group_id: str, direction: str, permissions: list[dict[str, Any]], summary: str) -> Remedy:
-    """The remedy that revokes `permissions` of `direction` from the group, and authorizes them back."""
+    """The remedy that revokes `permissions` of `direction` from the group, and authorizes them back
+    (disruptive for outbound rules: what the instances reach directly stops)."""
     operation = "Ingress" if direction == "ingress" else "Egress"
     return Remedy(
         action=f"revoke-{direction}",
@@ -107,6 +108,7 @@ def revoking(group_id: str, direction: str, permissions: list[dict[str, Any]], s
                 parameters={"GroupId": group_id, "IpPermissions": permissions},
             ),
         ),
+        disruptive=direction == "egress",
     )
 
 
@@ -430,6 +432,6 @@ def test_the_fixers_are_registered_and_allow_only_their_reads_revokes_and_author
                     "ec2.AuthorizeSecurityGroupEgress",
                 }
             ),
-            False,
+            True,  # cutting direct internet egress stops what depends on it
         ),
     }

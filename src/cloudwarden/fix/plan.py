@@ -10,7 +10,8 @@ its reason, counted in `left_out`. Never planned, whatever the fixers could do:
   (`security_groups.internet_egress_groups`, or `internet_egress_group` in the finding's evidence); a
   group whose designation cannot be told from the report (tag-designated groups in the configuration,
   a report without the evidence) is left out too;
-- a disruptive change (deactivating access keys) without `--include-disruptive`;
+- a disruptive change (revoking direct internet egress, deactivating access keys) without
+  `--include-disruptive`;
 - a finding of `iac` (a plan's resource is fixed in its code, not in the account).
 
 Two findings may ask to revoke the same permission of one group (a world-open all-traffic rule of

@@ -64,9 +64,10 @@ def _is_one_peer_permission(permission: Any) -> bool:
     )
 
 
-def propose_revocations(finding: Finding, direction: Direction) -> Proposal:
+def propose_revocations(finding: Finding, direction: Direction, disruptive: bool = False) -> Proposal:
     """Revoke, in one call, every offending rule of the group that a permission revokes alone; name the
-    others as manual steps. Nothing is planned from evidence that lacks or garbles the permissions."""
+    others as manual steps. Nothing is planned from evidence that lacks or garbles the permissions.
+    `disruptive`: the revocation cuts traffic something may depend on (planned only on request)."""
     if finding.resource.type != SECURITY_GROUP_TYPE:
         return Proposal(unplannable=f"the finding is about a {finding.resource.type}, not a security group")
     group_id = finding.resource.id
@@ -104,6 +105,7 @@ def propose_revocations(finding: Finding, direction: Direction) -> Proposal:
         after={"direction": direction.value, "present": [], "absent": list(permissions)},
         calls=(_ec2(_REVOKE[direction], GroupId=group_id, IpPermissions=list(permissions)),),
         rollback=(_ec2(_AUTHORIZE[direction], GroupId=group_id, IpPermissions=list(permissions)),),
+        disruptive=disruptive,
     )
     return Proposal(remedies=(remedy,), manual=manual)
 
@@ -128,11 +130,11 @@ def _manual(group_id: str, rules: str, entries: list[str], unknown: list[str]) -
     return " ".join(steps) or None
 
 
-def revoking_fixer(rule: str, direction: Direction, summary: str) -> Fixer:
+def revoking_fixer(rule: str, direction: Direction, summary: str, disruptive: bool = False) -> Fixer:
     """The fixer of `rule`, whose findings name offending rules of `direction` to revoke."""
 
     def propose(finding: Finding) -> Proposal:
-        return propose_revocations(finding, direction)
+        return propose_revocations(finding, direction, disruptive)
 
     return Fixer(
         rule=rule,
@@ -146,4 +148,5 @@ def revoking_fixer(rule: str, direction: Direction, summary: str) -> Fixer:
             {"ec2.DescribeSecurityGroups", f"ec2.{_REVOKE[direction]}", f"ec2.{_AUTHORIZE[direction]}"}
         ),
         propose=propose,
+        disruptive=disruptive,
     )
