@@ -23,7 +23,7 @@ from cloudwarden.collect.cluster import RemoteAccount, _result, collect_remote
 from cloudwarden.collect.session import ReadOnlyViolation
 from cloudwarden_emulator import Emulator
 from cloudwarden_emulator.seed import seed_demo
-from tests.cluster.settings import PROFILER_OFF
+from tests.cluster.settings import PROFILER, PROFILER_OFF
 from tests.e2e.scanner import WEBSITE, central_dns_organisation, cloudwarden
 
 REGIONS = ("--region", "us-east-1", "--region", "eu-west-1")
@@ -272,7 +272,7 @@ def test_the_configured_cluster_is_used(emulator: Emulator, cluster: LocalCluste
 
 
 def _profiling() -> bool:
-    return bool(dask.config.get("distributed.worker.profile.enabled"))
+    return bool(dask.config.get(PROFILER))
 
 
 def test_the_workers_run_without_dask_s_profiler(client: Client) -> None:

@@ -31,7 +31,7 @@ from cloudwarden.findings import GLOBAL_REGION
 from cloudwarden.fix.drift import Unread, mismatch, observed, with_descriptions
 from cloudwarden.fix.plan import Change, Plan
 from cloudwarden.inputs import InputError, decoded
-from cloudwarden.remedy import Call, State
+from cloudwarden.remedy import Call
 
 JOURNAL_SCHEMA = "cloudwarden.fix-journal/1"
 
@@ -350,9 +350,7 @@ def rollback(
         if refusal is not None:
             step = Step(outcome=Outcome.SKIPPED, reason=refusal, at=_now())
         else:
-            calls = change.rollback
-            if change.state is State.SECURITY_GROUP_RULES:
-                calls = with_descriptions(calls, entry.applied.seen_before)
+            calls = with_descriptions(change.rollback, entry.applied.seen_before)  # security groups' only
             step = _step(sender, change, change.after, change.before, calls, Outcome.ROLLED_BACK, failure)
             if step.outcome is Outcome.SKIPPED:
                 if entry.applied.outcome is Outcome.FAILED and entry.applied.calls_sent == 0:

@@ -178,7 +178,8 @@ def with_descriptions(calls: tuple[Call, ...], seen: Any) -> tuple[Call, ...]:
     """`calls` whose security-group rules, authorised again by a rollback, carry the descriptions they
     had in `seen`: the group as read just before the change was made (the journal keeps that read).
     The scan does not keep descriptions, so a rule restored from the plan alone would come back
-    without its own. A rule `seen` does not show, or shows without a description, is left as it is."""
+    without its own. A rule `seen` does not show, or shows without a description, is left as it is;
+    other calls, and any call when `seen` is not one group's DescribeSecurityGroups answer, too."""
     groups = seen.get("SecurityGroups") if isinstance(seen, dict) else None
     if not (isinstance(groups, list) and len(groups) == 1 and isinstance(groups[0], dict)):
         return calls
